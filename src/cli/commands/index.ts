@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { registerAccountCommands } from './accounts';
+import { registerDatabaseCommands } from './database';
+import { registerServeCommands } from './serve';
+
+/** A command module adds its commands (with --help text) to the program. */
+export type RegisterCommands = (program: Command) => void;
+
+// One line per command module. Keep it a plain list so adding a command is a one-line change.
+export const commandModules: RegisterCommands[] = [
+  registerServeCommands,
+  registerDatabaseCommands,
+  registerAccountCommands,
+];

@@ -1,0 +1,28 @@
+import { AuditEvent } from './audit-event.entity';
+import { ClinicModel } from './clinic-model.entity';
+import { Clinic } from './clinic.entity';
+import { Cycle } from './cycle.entity';
+import { EmbryoPhase } from './embryo-phase.entity';
+import { Embryo } from './embryo.entity';
+import { FrameImage } from './frame-image.entity';
+import { Frame } from './frame.entity';
+import { ImportRunItem } from './import-run-item.entity';
+import { ImportRun } from './import-run.entity';
+import { Membership } from './membership.entity';
+import { ModelVersion } from './model-version.entity';
+import { Patient } from './patient.entity';
+import { Prediction } from './prediction.entity';
+import { ScoringRun } from './scoring-run.entity';
+import { User } from './user.entity';
+
+export * from './enums';
+export {
+  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem,
+  Membership, ModelVersion, Patient, Prediction, ScoringRun, User,
+};
+
+/** Every entity, for the DataSource. */
+export const ENTITIES = [
+  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem,
+  Membership, ModelVersion, Patient, Prediction, ScoringRun, User,
+];

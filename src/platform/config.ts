@@ -1,0 +1,142 @@
+import { validate as isValidCron } from 'node-cron';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors';
+
+/** Everything the processes read from the environment, validated once at start. */
+export interface AppConfig {
+  /** A PostgreSQL URL, or undefined to run the embedded server under `dataDir/postgres`. */
+  databaseUrl: string | undefined;
+  /** Where local state lives: embedded database, generated JWT secret. */
+  dataDir: string;
+  embeddedPostgresPort: number;
+  port: number;
+  /** Undefined means "generate one and keep it under dataDir" (with a warning). */
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
+  scoringCron: string;
+  ortExecutionProviders: ExecutionProvider[];
+  inferenceMaxBatch: number;
+  logLevel: LogLevel;
+  production: boolean;
+  oidc: OidcConfig | undefined;
+  /** DICOM tag (8 hex digits, e.g. 00091010) holding the focal plane when the standard one is absent. */
+  dicomFocalPlaneTag: string | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string | undefined;
+  emailClaim: string;
+}
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+type Env = Record<string, string | undefined>;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = value(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:password@host:5432/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use postgres:// or postgresql:// (got "${url.protocol}")`);
+  }
+  return raw;
+}
+
+function executionProviders(env: Env): ExecutionProvider[] {
+  const raw = value(env, 'ORT_EXECUTION_PROVIDERS') ?? 'cpu';
+  const list = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const unknown = list.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new ConfigError(
+      'ORT_EXECUTION_PROVIDERS',
+      `must be a comma-separated list of ${EXECUTION_PROVIDERS.join(', ')} (got "${raw}")`,
+    );
+  }
+  return [...new Set(list)] as ExecutionProvider[];
+}
+
+function scoringCron(env: Env): string {
+  const cron = value(env, 'SCORING_CRON') ?? '0 2 * * *';
+  if (!isValidCron(cron)) throw new ConfigError('SCORING_CRON', `is not a valid cron expression (got "${cron}")`);
+  return cron;
+}
+
+function jwtSecret(env: Env): string | undefined {
+  const secret = value(env, 'JWT_SECRET');
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+  return secret;
+}
+
+function oidc(env: Env): OidcConfig | undefined {
+  const issuer = value(env, 'OIDC_ISSUER');
+  if (issuer === undefined) return undefined;
+  try {
+    new URL(issuer);
+  } catch {
+    throw new ConfigError('OIDC_ISSUER', `is not a URL (got "${issuer}")`);
+  }
+  return { issuer, audience: value(env, 'OIDC_AUDIENCE'), emailClaim: value(env, 'OIDC_EMAIL_CLAIM') ?? 'email' };
+}
+
+function dicomFocalPlaneTag(env: Env): string | undefined {
+  const tag = value(env, 'DICOM_FOCAL_PLANE_TAG');
+  if (tag === undefined) return undefined;
+  const normalised = tag.replace(/[(),\s]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{8}$/.test(normalised)) {
+    throw new ConfigError('DICOM_FOCAL_PLANE_TAG', `must be a tag like 0009,1010 (got "${tag}")`);
+  }
+  return normalised;
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  return {
+    databaseUrl: databaseUrl(env),
+    dataDir: resolve(value(env, 'DATA_DIR') ?? '.data'),
+    embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    jwtSecret: jwtSecret(env),
+    jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    scoringCron: scoringCron(env),
+    ortExecutionProviders: executionProviders(env),
+    inferenceMaxBatch: integer(env, 'INFERENCE_MAX_BATCH', 4, 1, 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    production: value(env, 'NODE_ENV') === 'production',
+    oidc: oidc(env),
+    dicomFocalPlaneTag: dicomFocalPlaneTag(env),
+  };
+}
