@@ -1,0 +1,65 @@
+import { loadConfig } from '../../src/platform/config';
+import { ConfigError } from '../../src/platform/errors';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      port: 4000,
+      jwtSecret: undefined,
+      scoringCron: '0 2 * * *',
+      ortExecutionProviders: ['cpu'],
+      logLevel: 'info',
+      production: false,
+      oidc: undefined,
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('reads valid values', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/amsnet',
+      PORT: '8080',
+      SCORING_CRON: '*/15 * * * *',
+      ORT_EXECUTION_PROVIDERS: 'cuda, cpu',
+      LOG_LEVEL: 'DEBUG',
+      JWT_SECRET: 'x'.repeat(40),
+      OIDC_ISSUER: 'https://idp.hospital.example',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/amsnet',
+      port: 8080,
+      scoringCron: '*/15 * * * *',
+      ortExecutionProviders: ['cuda', 'cpu'],
+      logLevel: 'debug',
+      production: true,
+      oidc: { issuer: 'https://idp.hospital.example', audience: undefined, emailClaim: 'email' },
+    });
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['DATABASE_URL', 'not a url'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['SCORING_CRON', 'every night'],
+    ['ORT_EXECUTION_PROVIDERS', 'tpu'],
+    ['LOG_LEVEL', 'loud'],
+    ['JWT_SECRET', 'short'],
+    ['INFERENCE_MAX_BATCH', '0'],
+    ['OIDC_ISSUER', 'idp'],
+    ['DICOM_FOCAL_PLANE_TAG', 'xyz'],
+  ])('names %s when its value %p is bad', (variable, bad) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: bad });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+  });
+});
