@@ -1,12 +1,37 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AuditResolver } from './resolvers/audit.resolver';
+import { AuthResolver } from './resolvers/auth.resolver';
+import { ClinicResolver } from './resolvers/clinic.resolver';
+import { CycleResolver } from './resolvers/cycle.resolver';
+import { EmbryoResolver, FrameResolver } from './resolvers/embryo.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
+import { ModelResolver } from './resolvers/model.resolver';
+import { PatientResolver } from './resolvers/patient.resolver';
+import { RunResolver } from './resolvers/run.resolver';
+import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 // Every resolver class of the API. One line each.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const RESOLVERS: NonEmptyArray<Function> = [HealthResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  HealthResolver,
+  AuthResolver,
+  ClinicResolver,
+  UserResolver,
+  MembershipResolver,
+  PatientResolver,
+  CycleResolver,
+  EmbryoResolver,
+  FrameResolver,
+  RunResolver,
+  AuditResolver,
+  ModelResolver,
+];
 
-/** Builds the executable schema once per process. */
+/** Builds the executable schema once per process; input types are checked with class-validator. */
 export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: true });
+  return buildSchema({
+    resolvers: RESOLVERS,
+    validate: { forbidUnknownValues: false },
+  });
 }

@@ -19,6 +19,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   production: boolean;
   oidc: OidcConfig | undefined;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   /** DICOM tag (8 hex digits, e.g. 00091010) holding the focal plane when the standard one is absent. */
   dicomFocalPlaneTag: string | undefined;
 }
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     production: value(env, 'NODE_ENV') === 'production',
     oidc: oidc(env),
+    metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
   };
 }

@@ -73,7 +73,7 @@ describe('amsnet command', () => {
       const port = await freePort();
       const env = childEnv({ DATABASE_URL: undefined, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) });
 
-      const first = startCli(['start', '--no-worker', '--no-scheduler'], env);
+      const first = startCli(['start', '--no-worker', '--no-scheduler', '--no-demo'], env);
       const t0 = Date.now();
       expect(await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000)).toBe(200);
       const readyAfterMs = Date.now() - t0;
@@ -83,7 +83,7 @@ describe('amsnet command', () => {
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 
-      const second = startCli(['start', '--no-worker', '--no-scheduler'], env);
+      const second = startCli(['start', '--no-worker', '--no-scheduler', '--no-demo'], env);
       expect(await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000)).toBe(200);
       expect(second.output()).not.toContain('First start');
       second.child.kill('SIGTERM');

@@ -78,7 +78,7 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
 
 /** The environment of a child process: the test's own, minus anything that would pick another database. */
 export function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env, LOG_LEVEL: 'info', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...extra };
   delete env.NODE_OPTIONS;
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
   return env;

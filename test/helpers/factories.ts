@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { hashPassword } from '../../src/accounts/password';
 import {
   Clinic, Cycle, Embryo, Frame, FrameImage, Membership, Patient, User,
   type CycleStatus, type Outcome, type Role,
@@ -18,7 +19,7 @@ export async function newClinic(ds: DataSource, over: Partial<Clinic> = {}): Pro
 
 export async function newUser(ds: DataSource, over: Partial<User> & { password?: string } = {}): Promise<User> {
   const { password, ...rest } = over;
-  const passwordHash = password ? await (await import('argon2')).hash(password, { type: 2 }) : null;
+  const passwordHash = password ? await hashPassword(password) : null;
   return ds.getRepository(User).save({ email: `u-${unique()}@example.org`, networkAdmin: false, passwordHash, ...rest });
 }
 

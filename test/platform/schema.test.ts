@@ -1,4 +1,5 @@
 import { QueryFailedError } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { createDataSource } from '../../src/platform/database/data-source';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame, newMember, newPatient, newUser } from '../helpers/factories';
@@ -20,7 +21,9 @@ describe('migrations', () => {
         expect.arrayContaining(['clinic', 'user', 'membership', 'patient', 'cycle', 'embryo', 'frame', 'frame_image',
           'model_version', 'clinic_model', 'prediction', 'scoring_run', 'import_run', 'audit_event']),
       );
-      while (!(await ds.showMigrations())) await ds.undoLastMigration();
+      const executed = async () => Number((await ds.query(`SELECT count(*) AS n FROM typeorm_migrations`))[0].n);
+      expect(await executed()).toBe(MIGRATIONS.length);
+      while ((await executed()) > 0) await ds.undoLastMigration();
       expect(await tables()).toEqual(['typeorm_migrations']);
       await ds.runMigrations(); // and up again after a full revert
       expect(await ds.showMigrations()).toBe(false);

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { registerAccountCommands } from './accounts';
 import { registerDatabaseCommands } from './database';
+import { registerDemoCommand } from './demo';
+import { registerEvaluateCommand } from './evaluate';
+import { registerExportCommands } from './export';
+import { registerImportCommands } from './import';
+import { registerModelCommands } from './model';
+import { registerModelRegistryCommands } from './model-registry';
+import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
 
 /** A command module adds its commands (with --help text) to the program. */
@@ -11,4 +18,11 @@ export const commandModules: RegisterCommands[] = [
   registerServeCommands,
   registerDatabaseCommands,
   registerAccountCommands,
+  registerModelCommands,
+  registerModelRegistryCommands, // after the inference module's `model` group
+  registerEvaluateCommand,
+  registerExportCommands,
+  registerDemoCommand,
+  registerScoreCommands,
+  registerImportCommands,
 ];

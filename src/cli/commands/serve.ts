@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { ensureFirstStartAdmin } from '../../accounts/first-start';
+import { seedDemoOnFirstStart } from '../../demo/first-start-demo';
 import { startJobRuntime, type JobRuntime } from '../../jobs/runtime';
+import { closeSharedJobQueues } from '../../jobs/shared-queue';
 import { loadConfig } from '../../platform/config';
 import { openDatabase } from '../../platform/database/open-database';
 import { startHttpServer, type HttpServer } from '../../platform/http/http-server';
@@ -12,6 +14,8 @@ interface ServeOptions {
   worker: boolean;
   scheduler: boolean;
   firstStart: boolean;
+  /** Seed the demo lab after creating the first-start admin (`start` only). */
+  demo?: boolean;
 }
 
 /**
@@ -32,6 +36,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     try {
       await http?.stop();
       await jobs?.stop();
+      await closeSharedJobQueues(); // queue clients of scoring requests made by the API
     } finally {
       await db.close();
       log.info('stopped');
@@ -41,8 +46,10 @@ async function serve(opts: ServeOptions): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   try {
+    let firstAdmin: { email: string; password: string } | undefined;
     if (opts.firstStart) {
       const admin = await ensureFirstStartAdmin(db.dataSource);
+      firstAdmin = admin;
       if (admin) {
         process.stdout.write(
           `\n  First start: created clinic "${admin.clinic.code}" and its administrator.\n` +
@@ -57,6 +64,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     if (opts.worker || opts.scheduler) {
       jobs = await startJobRuntime({ dataSource: db.dataSource, databaseUrl: db.url, config, log, worker: opts.worker, scheduler: opts.scheduler });
     }
+    // First start only: seed the demo lab once the API listens and the worker runs (src/demo).
+    if (firstAdmin && opts.demo !== false) await seedDemoOnFirstStart({ dataSource: db.dataSource, databaseUrl: db.url, config, log, admin: firstAdmin, workerRunning: opts.worker });
   } catch (error) {
     await http?.stop().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
@@ -75,10 +84,13 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('start')
-    .description('what `npm start` runs: migrate, create the demo admin on an empty database, then serve')
+    .description('what `npm start` runs: migrate, on an empty database create the demo admin and seed the demo lab, then serve')
     .option('--no-worker', 'do not score in this process')
     .option('--no-scheduler', 'do not enqueue cron-driven scoring from this process')
-    .action((opts: { worker: boolean; scheduler: boolean }) => serve({ http: true, worker: opts.worker, scheduler: opts.scheduler, firstStart: true }));
+    .option('--no-demo', 'do not seed the demo lab on first start')
+    .action((opts: { worker: boolean; scheduler: boolean; demo: boolean }) =>
+      serve({ http: true, worker: opts.worker, scheduler: opts.scheduler, firstStart: true, demo: opts.demo }),
+    );
 
   program
     .command('worker')

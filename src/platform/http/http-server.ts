@@ -1,4 +1,3 @@
-import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -6,30 +5,53 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { buildApiSchema } from '../../graphql/schema';
+import { API_LIMITS, createApi, type Api } from '../../graphql/api';
+import { frameImageHandler } from '../../graphql/http/frame-image.route';
+import type { ScoringRequester } from '../../graphql/services/scoring-requester';
 import type { AppConfig } from '../config';
 import { migrationsApplied } from '../database/data-source';
+import { resolveJwtSecret } from '../jwt-secret';
 import type { Logger } from '../logger';
+import { graphqlMetricsPlugin, installHttpMetrics } from '../metrics';
 
 export interface HttpServer {
   url: string;
   port: number;
+  api: Api;
   stop(): Promise<void>;
 }
 
-/** HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo). */
-export async function startHttpServer(deps: { config: AppConfig; dataSource: DataSource; log: Logger }): Promise<HttpServer> {
+export interface HttpServerDeps {
+  config: AppConfig;
+  dataSource: DataSource;
+  log: Logger;
+  /** Default: JWT_SECRET or the generated secret under DATA_DIR. */
+  jwtSecret?: string;
+  databaseUrl?: string;
+  scoringRequester?: ScoringRequester;
+  /** Listen address; default all interfaces. */
+  host?: string;
+}
+
+/**
+ * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo),
+ * /frames/:id.png (frame images, authenticated and clinic-scoped like the API), /metrics (Prometheus).
+ */
+export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, dataSource, log } = deps;
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
 
   app.use((req, res, next) => {
-    const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+    const requestId = (req.headers['x-request-id'] as string | undefined)?.replace(/[^\w.:-]/g, '').slice(0, 100) || randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     next();
   });
+
+  // request timing, access log with request ids, pool/queue gauges and GET /metrics
+  const metrics = installHttpMetrics(app, { dataSource, accessLog: log, bearerToken: config.metricsToken });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -48,22 +70,40 @@ export async function startHttpServer(deps: { config: AppConfig; dataSource: Dat
     }
   });
 
-  const apollo = new ApolloServer({
-    schema: await buildApiSchema(),
-    introspection: !config.production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  const api = await createApi({
+    dataSource, config, log,
+    jwtSecret: deps.jwtSecret ?? resolveJwtSecret(config, log),
+    databaseUrl: deps.databaseUrl,
+    scoringRequester: deps.scoringRequester,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), graphqlMetricsPlugin(metrics)],
   });
-  await apollo.start();
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => ({}) }));
+  await api.apollo.start();
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
+  app.get('/frames/:id.png', frameImageHandler({ createContext: api.createContext, log }));
+  app.use(
+    '/graphql',
+    express.json({ limit: API_LIMITS.maxBodyBytes }),
+    expressMiddleware(api.apollo, {
+      context: ({ req, res }) =>
+        api.createContext({ authorization: req.headers.authorization, address: req.ip ?? 'unknown', requestId: res.locals.requestId as string }),
+    }),
+  );
+  // an oversized or malformed body is the caller's mistake, answered without internals
+  app.use((error: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (error?.type === 'entity.too.large') return void res.status(413).json({ errors: [{ message: `request body larger than ${API_LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    if (error?.type === 'entity.parse.failed') return void res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    next(error);
+  });
+
+  await new Promise<void>((resolve) => (deps.host ? httpServer.listen(config.port, deps.host, resolve) : httpServer.listen(config.port, resolve)));
   const port = (httpServer.address() as AddressInfo).port;
   log.info({ port }, `HTTP listening on http://localhost:${port} (GraphQL at /graphql)`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    api,
     async stop() {
-      await apollo.stop(); // drains and closes the HTTP server
+      await api.apollo.stop(); // drains and closes the HTTP server
     },
   };
 }

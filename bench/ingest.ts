@@ -1,0 +1,149 @@
+/**
+ * Ingest throughput: imports a generated folder export (default 20 embryos × 7 planes × 300 runs of
+ * 500×500 gray JPEG, as the EmbryoScope dataset) and compares frames/s with the raw sharp decode
+ * rate of the same files, measured in the same run with the same parallelism.
+ * Target: import ≥ 70 % of raw decode.
+ *
+ *   npm run bench:ingest -- --embryos 4 --runs 40        (quick run)
+ *   DATABASE_URL=postgres://… uses that server (a throw-away database is created and dropped);
+ *   otherwise an embedded PostgreSQL starts in a temp folder.
+ */
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import sharp from 'sharp';
+import { mapWithConcurrency } from '../src/ingest/frames/concurrency';
+import { ImportService } from '../src/ingest/import.service';
+import { SYSTEM_ACTOR } from '../src/platform/audit/audit-actions';
+import { createDataSource } from '../src/platform/database/data-source';
+import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
+import { createLogger } from '../src/platform/logger';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
+}
+
+const EMBRYOS = Number(arg('embryos', '20'));
+const RUNS = Number(arg('runs', '300'));
+const SIZE = Number(arg('size', '500'));
+/** Decodes in flight for the raw-decode baseline: the import's own setting (DECODE_CONCURRENCY). */
+const CONCURRENCY = 4;
+const PLANES: Record<number, string> = {
+  [-45]: 'embryo_dataset_F-45', [-30]: 'embryo_dataset_F-30', [-15]: 'embryo_dataset_F-15', 0: 'embryo_dataset',
+  15: 'embryo_dataset_F15', 30: 'embryo_dataset_F30', 45: 'embryo_dataset_F45',
+};
+const log = createLogger('warn');
+
+function texture(seed: number, n: number): Buffer {
+  const out = Buffer.alloc(n);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out[i] = 64 + (x & 127);
+  }
+  return out;
+}
+
+/** Smooth textured gray JPEGs (~50 kB at 500², like real frames), every one different. */
+async function generate(root: string): Promise<string[]> {
+  const jobs: { path: string; seed: number }[] = [];
+  for (let e = 0; e < EMBRYOS; e++) {
+    const name = `BENCH-${e + 1}`;
+    const times = ['frame_index,time'];
+    for (const [plane, folder] of Object.entries(PLANES)) {
+      await mkdir(join(root, folder, name), { recursive: true });
+      for (let run = 1; run <= RUNS; run++) {
+        jobs.push({ path: join(root, folder, name, `D2016.01.07_S1_I1_WELL${e + 1}_RUN${run}.jpeg`), seed: e * 1e6 + run * 10 + Number(plane) + 50 });
+      }
+    }
+    for (let run = 1; run <= RUNS; run++) times.push(`${run},${(run * 0.25).toFixed(2)}`);
+    await mkdir(join(root, 'embryo_dataset_time_elapsed'), { recursive: true });
+    await writeFile(join(root, 'embryo_dataset_time_elapsed', `${name}_timeElapsed.csv`), times.join('\n'));
+  }
+  const small = Math.max(8, Math.round(SIZE / 5));
+  await mapWithConcurrency(jobs, CONCURRENCY, async (j) => {
+    const jpeg = await sharp(texture(j.seed, small * small), { raw: { width: small, height: small, channels: 1 } })
+      .resize(SIZE, SIZE, { kernel: 'cubic' }).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer();
+    await writeFile(j.path, jpeg);
+  });
+  return jobs.map((j) => j.path);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const frames = EMBRYOS * 7 * RUNS;
+  console.log(`cores ${availableParallelism()}, ${EMBRYOS} embryos × 7 planes × ${RUNS} runs = ${frames} frames of ${SIZE}×${SIZE} gray JPEG`);
+  const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-ingest-'));
+  await chmod(scratch, 0o755);
+  let embedded: { url: string; stop(): Promise<void> } | undefined;
+  let admin: Client | undefined;
+  const dbName = `amsnet_bench_ingest_${process.pid}`;
+  try {
+    const exportDir = join(scratch, 'export');
+    let t = performance.now();
+    const files = await generate(exportDir);
+    console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      embedded = await startEmbeddedPostgres(join(scratch, 'db'), await freePort(), log);
+      adminUrl = embedded.url;
+    }
+    admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    const dataSource = createDataSource({ url: url.toString(), poolSize: 4, applicationName: 'amsnet-bench-ingest' });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const clinic: { id: string }[] = await dataSource.query(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`);
+
+    // Raw decode: read + full decode to gray pixels, as many in flight as the import uses.
+    t = performance.now();
+    await mapWithConcurrency(files, CONCURRENCY, async (f) => sharp(await readFile(f)).toColourspace('b-w').raw().toBuffer());
+    const decodeS = (performance.now() - t) / 1000;
+
+    t = performance.now();
+    const report = await new ImportService(dataSource).importFolder(exportDir, { clinicId: clinic[0].id, actor: SYSTEM_ACTOR });
+    const importS = (performance.now() - t) / 1000;
+    if (report.framesStored !== frames) throw new Error(`import stored ${report.framesStored} of ${frames} frames: ${report.status}`);
+
+    t = performance.now();
+    const again = await new ImportService(dataSource).importFolder(exportDir, { clinicId: clinic[0].id, actor: SYSTEM_ACTOR });
+    const rerunS = (performance.now() - t) / 1000;
+    await dataSource.destroy();
+
+    const rate = (n: number, s: number) => (n / s).toFixed(0).padStart(8);
+    console.log('\n| step                          | seconds | frames/s |');
+    console.log('| ----------------------------- | ------- | -------- |');
+    console.log(`| raw sharp decode (read+decode)| ${decodeS.toFixed(2).padStart(7)} | ${rate(frames, decodeS)} |`);
+    console.log(`| import (decode+hash+INSERT)   | ${importS.toFixed(2).padStart(7)} | ${rate(frames, importS)} |`);
+    console.log(`| re-import (all alreadyStored) | ${rerunS.toFixed(2).padStart(7)} | ${rate(again.framesAlreadyStored, rerunS)} |`);
+    const ratio = decodeS / importS;
+    console.log(`\nimport / raw decode = ${(ratio * 100).toFixed(1)} % (target ≥ 70 %) ${ratio >= 0.7 ? 'MET' : 'NOT MET'}`);
+  } finally {
+    await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin?.end();
+    await embedded?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import * as jose from 'jose';
+import type { DataSource } from 'typeorm';
+import { Membership, User } from '../entities';
+import { LOCAL_TOKEN_ISSUER, type LocalTokenSigner } from './local-tokens';
+import type { OidcVerifier } from './oidc-verifier';
+import type { Principal } from './principal';
+
+/** Why a bearer token was refused; the API answers UNAUTHENTICATED with a generic message. */
+export class AuthenticationFailed extends Error {
+  override name = 'AuthenticationFailed';
+}
+
+/**
+ * Turns an `Authorization: Bearer …` header into a Principal: our own HS256 token, or (when
+ * OIDC_ISSUER is set) a token of the hospital's identity provider, mapped to a user by e-mail.
+ * The user and its memberships are read on every request, so disabling a user or revoking a
+ * membership takes effect at once.
+ */
+export class Authenticator {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly local: LocalTokenSigner,
+    private readonly oidc: OidcVerifier | undefined,
+  ) {}
+
+  /** Undefined without a header; throws AuthenticationFailed for any bad token. */
+  async authenticate(authorizationHeader: string | undefined): Promise<Principal | undefined> {
+    if (authorizationHeader === undefined || authorizationHeader.trim() === '') return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorizationHeader.trim());
+    if (!match) throw new AuthenticationFailed('Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    let issuer: string | undefined;
+    try {
+      issuer = jose.decodeJwt(token).iss;
+    } catch {
+      throw new AuthenticationFailed('malformed token');
+    }
+    if (issuer === LOCAL_TOKEN_ISSUER) {
+      const userId = await this.local.verify(token).catch((e: unknown) => this.fail(e));
+      return this.principal({ id: userId }, 'password');
+    }
+    if (this.oidc && issuer === this.oidc.config.issuer) {
+      const email = await this.oidc.verifyEmail(token).catch((e: unknown) => this.fail(e));
+      return this.principal({ email }, 'oidc');
+    }
+    throw new AuthenticationFailed('token from an unknown issuer');
+  }
+
+  private fail(error: unknown): never {
+    throw new AuthenticationFailed(error instanceof Error ? error.message : String(error));
+  }
+
+  /** The principal of a user who just proved who it is another way (password sign-in). */
+  principalOf(userId: string, via: Principal['via']): Promise<Principal> {
+    return this.principal({ id: userId }, via);
+  }
+
+  private async principal(where: { id: string } | { email: string }, via: Principal['via']): Promise<Principal> {
+    // one query: user and memberships joined (findOne with relations would add a DISTINCT pre-query)
+    const query = this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.memberships', 'm');
+    if ('id' in where) query.where('u.id = :id', { id: where.id });
+    else query.where('u.email = :email', { email: where.email });
+    const user = await query.getOne();
+    if (!user || user.disabled) throw new AuthenticationFailed('unknown or disabled user');
+    const roles = new Map((user.memberships ?? []).map((m: Membership) => [m.clinicId, m.role]));
+    return { userId: user.id, email: user.email, networkAdmin: user.networkAdmin, roles, via };
+  }
+}

@@ -1,0 +1,61 @@
+import type { DemoLabResult } from './demo-lab.service';
+
+/** The lab view of one cycle: embryos ranked by their latest probability, with trajectories. */
+export const LAB_VIEW_QUERY = `query LabView($cycleId: ID!) {
+  cycle(id: $cycleId) {
+    externalId
+    inseminationAt
+    patient { mrn displayName }
+    embryos(orderBy: PROBABILITY_DESC) {
+      label
+      externalId
+      outcome
+      latestProbability
+      trajectory {
+        model { name version trained }
+        warning
+        points { segment day probability imputed }
+      }
+    }
+  }
+}`;
+
+export const LOGIN_MUTATION = `mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { token expiresAt }
+}`;
+
+export interface DemoAdmin {
+  email: string;
+  /** Known only when the admin was created just now (first start); shown once. */
+  password?: string;
+}
+
+/** What a newcomer reads after the demo is seeded: where to look and what to send. */
+export function demoInstructions(result: DemoLabResult, where: { graphqlUrl: string; admin: DemoAdmin | undefined }): string {
+  const scored = result.scoringRun;
+  const lines = [
+    '',
+    `  Demo lab ready in clinic "${result.clinic.code}":`,
+    `    ${result.written.embryos} embryos in ${result.sheetImport.counts.stored} sheet rows, ${result.folderImport.framesStored} frames imported` +
+      ` (generated in ${result.seconds.generate.toFixed(1)} s, imported in ${result.seconds['import-frames'].toFixed(1)} s)`,
+    `    model ${result.model.name} ${result.model.version} — UNTRAINED: random weights, its probabilities mean nothing clinically`,
+    `    scoring run ${scored.id}: ${scored.status}` +
+      (scored.status === 'QUEUED' ? ' (a worker will pick it up: `amsnet worker` or `amsnet serve`)' : `, ${scored.embryosScored} embryos scored in ${result.seconds.scoring.toFixed(1)} s`),
+    '',
+    `  GraphQL: ${where.graphqlUrl}`,
+    where.admin
+      ? `  Sign in: ${where.admin.email}${where.admin.password ? ` / ${where.admin.password}   (shown once)` : ' (your password)'}`
+      : `  Sign in as an administrator of clinic "${result.clinic.code}" (create one: amsnet user add --help)`,
+    '',
+    '  1. Log in:',
+    indent(LOGIN_MUTATION, 6),
+    `     variables: ${JSON.stringify({ email: where.admin?.email ?? 'you@example.org', password: where.admin?.password ?? '…' })}`,
+    '  2. Send the token as "Authorization: Bearer <token>" with the lab view of cycle ' + result.labViewCycle.externalId + ':',
+    indent(LAB_VIEW_QUERY, 6),
+    `     variables: ${JSON.stringify({ cycleId: result.labViewCycle.id })}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const indent = (text: string, n: number) => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');

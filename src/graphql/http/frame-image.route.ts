@@ -1,0 +1,58 @@
+import type { Request, Response } from 'express';
+import { GraphQLError } from 'graphql';
+import sharp from 'sharp';
+import { AuditAction } from '../../platform/audit/audit-actions';
+import type { Logger } from '../../platform/logger';
+import type { ApiContext, RequestInfo } from '../context';
+import { ErrorCode } from '../errors';
+
+const MIN_SIZE = 16;
+const MAX_SIZE = 1024;
+
+const STATUS_OF: Record<string, number> = {
+  [ErrorCode.UNAUTHENTICATED]: 401, [ErrorCode.FORBIDDEN]: 403, [ErrorCode.NOT_FOUND]: 404, [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/**
+ * GET /frames/:id.png — a frame's image for the same authenticated, clinic-scoped users as the
+ * GraphQL API (READ_FRAMES), as PNG, optionally scaled to fit `?size=N` px. Every image served is
+ * audited (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one.
+ */
+export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise<ApiContext>; log: Logger }) {
+  return async (req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'private, no-store');
+    try {
+      const ctx = await deps.createContext({
+        authorization: req.headers.authorization, address: req.ip ?? 'unknown', requestId: res.locals.requestId as string,
+      });
+      const size = parseSize(req.query.size);
+      const id = String(req.params.id);
+      const { frame, clinicId, image } = await ctx.data.frameImage(id);
+      const png = image.mime === 'image/png' && size === undefined ? image.bytes : await toGrayscalePng(image.bytes, size);
+      await ctx.auditRead.record({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: frame.id, clinicId, detail: { size: size ?? null } });
+      res.type('image/png').send(png);
+    } catch (error) {
+      const code = error instanceof GraphQLError ? String(error.extensions.code) : undefined;
+      if (code && STATUS_OF[code]) {
+        res.status(STATUS_OF[code]).json({ error: { code, message: error instanceof Error ? error.message : '' } });
+        return;
+      }
+      deps.log.error({ err: error, requestId: res.locals.requestId }, 'frame image failed');
+      res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' } });
+    }
+  };
+}
+
+/** Incubator frames are grayscale: one channel keeps thumbnails small. */
+function toGrayscalePng(bytes: Buffer, size: number | undefined): Promise<Buffer> {
+  return sharp(bytes).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
+}
+
+function parseSize(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= MIN_SIZE && n <= MAX_SIZE)) {
+    throw new GraphQLError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}`, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  }
+  return n;
+}

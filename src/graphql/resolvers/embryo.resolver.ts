@@ -1,0 +1,69 @@
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../../auth/permissions';
+import type { Cycle, Embryo, EmbryoPhase, Frame, Outcome } from '../../entities';
+import { AuditAction } from '../../platform/audit/audit-actions';
+import type { ApiContext } from '../context';
+import { NotFoundError } from '../errors';
+import { encodeCursor, pageSize } from '../pagination';
+import { latestProbabilityOf, trajectoryOf } from '../services/trajectories';
+import { CycleType, EmbryoPhaseType, EmbryoType, FrameConnection, FrameType, TrajectoryType } from '../types/clinical.types';
+import { toConnection, type ConnectionValue } from '../types/connection';
+import { OutcomeEnum } from '../types/enums';
+
+@Resolver(() => EmbryoType)
+export class EmbryoResolver {
+  @Query(() => EmbryoType)
+  async embryo(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Embryo> {
+    const embryo = await ctx.data.embryo(id);
+    await ctx.auditRead.record({ action: AuditAction.READ_EMBRYO, entity: 'embryo', entityId: embryo.id, clinicId: embryo.clinicId });
+    return embryo;
+  }
+
+  @Mutation(() => EmbryoType, { description: 'Clinic ADMIN or EMBRYOLOGIST.' })
+  async recordOutcome(@Arg('embryoId', () => ID) embryoId: string, @Arg('outcome', () => OutcomeEnum) outcome: Outcome, @Ctx() ctx: ApiContext): Promise<Embryo> {
+    const embryo = await ctx.data.embryo(embryoId, Permission.LAB_WORK);
+    return ctx.services.outcomes.recordOutcome(ctx.access.grantFor(embryo.clinicId, Permission.LAB_WORK), embryo.id, outcome);
+  }
+
+  @FieldResolver(() => CycleType)
+  async cycle(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<Cycle> {
+    const cycle = await ctx.loaders.cycle.load(embryo.cycleId);
+    if (!cycle) throw new NotFoundError('cycle');
+    return cycle;
+  }
+
+  @FieldResolver(() => FrameConnection, { description: 'By time, then focal plane.' })
+  async frames(
+    @Root() embryo: Embryo,
+    @Ctx() ctx: ApiContext,
+    @Arg('focalPlaneUm', () => Int, { nullable: true }) focalPlaneUm?: number,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionValue<Frame>> {
+    const page = await ctx.data.frames(embryo, focalPlaneUm ?? undefined, pageSize(first), after);
+    return toConnection(page, (f) => encodeCursor('frame', f.id));
+  }
+
+  @FieldResolver(() => [EmbryoPhaseType])
+  phases(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<EmbryoPhase[]> {
+    return ctx.loaders.phasesByEmbryo.load(embryo.id);
+  }
+
+  @FieldResolver(() => TrajectoryType, { nullable: true, description: "Probabilities of one model; default: the clinic's active model (null when it has none)." })
+  trajectory(@Root() embryo: Embryo, @Ctx() ctx: ApiContext, @Arg('modelId', () => ID, { nullable: true }) modelId?: string): Promise<TrajectoryType | null> {
+    return trajectoryOf(ctx, embryo, modelId);
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Probability at the last scored segment. Check trajectory.model.trained before using it.' })
+  latestProbability(@Root() embryo: Embryo, @Ctx() ctx: ApiContext, @Arg('modelId', () => ID, { nullable: true }) modelId?: string): Promise<number | null> {
+    return latestProbabilityOf(ctx, embryo, modelId);
+  }
+}
+
+@Resolver(() => FrameType)
+export class FrameResolver {
+  @FieldResolver(() => String, { description: 'GET with the same bearer token; `?size=N` for a thumbnail (N = 16…1024 px).' })
+  imageUrl(@Root() frame: Frame): string {
+    return `/frames/${frame.id}.png`;
+  }
+}

@@ -1,0 +1,66 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../../auth/permissions';
+import type { Embryo, ImportRun, ImportRunItem, ScoringRun } from '../../entities';
+import { AuditAction } from '../../platform/audit/audit-actions';
+import type { ApiContext } from '../context';
+import { BadInputError } from '../errors';
+import { encodeCursor, pageSize } from '../pagination';
+import { toConnection, type ConnectionValue } from '../types/connection';
+import { ScoringRequestInput } from '../types/inputs';
+import { ImportRunConnection, ImportRunItemType, ImportRunType, ScoringRunConnection, ScoringRunType } from '../types/run.types';
+
+/** Scoring runs (and asking for one) and import runs with their per-item reports. */
+@Resolver(() => ImportRunType)
+export class RunResolver {
+  @Query(() => ScoringRunConnection, { description: 'Newest first.' })
+  async scoringRuns(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionValue<ScoringRun>> {
+    await ctx.access.requireClinic(clinicId, Permission.READ_CLINICAL);
+    const page = await ctx.data.scoringRuns(clinicId, pageSize(first), after);
+    return toConnection(page, (r) => encodeCursor('scoring-run', r.id));
+  }
+
+  @Query(() => ImportRunConnection, { description: 'Newest first, each with its per-item report.' })
+  async importRuns(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionValue<ImportRun>> {
+    await ctx.access.requireClinic(clinicId, Permission.READ_CLINICAL);
+    const page = await ctx.data.importRuns(clinicId, pageSize(first), after);
+    // item names and reasons can carry patient identifiers (a cycle sheet's rows, folder names)
+    await ctx.auditRead.record({ action: AuditAction.READ_IMPORT_RUNS, entity: 'import_run', clinicId, detail: { importRunIds: page.nodes.map((r) => r.id) } });
+    return toConnection(page, (r) => encodeCursor('import-run', r.id));
+  }
+
+  @Mutation(() => ScoringRunType, { description: 'Clinic ADMIN or EMBRYOLOGIST: queues scoring of a cycle or of some embryos (one clinic per request).' })
+  async requestScoring(@Arg('input') input: ScoringRequestInput, @Ctx() ctx: ApiContext): Promise<ScoringRun> {
+    const hasCycle = input.cycleId !== undefined && input.cycleId !== null;
+    const hasEmbryos = input.embryoIds !== undefined && input.embryoIds !== null;
+    if (hasCycle === hasEmbryos) throw new BadInputError('give either cycleId or embryoIds');
+    let clinicId: string;
+    if (hasCycle) {
+      clinicId = (await ctx.data.cycle(input.cycleId!, Permission.LAB_WORK)).clinicId;
+    } else {
+      const embryos: Embryo[] = await ctx.data.embryos(input.embryoIds!, Permission.LAB_WORK);
+      const clinics = new Set(embryos.map((e) => e.clinicId));
+      if (clinics.size !== 1) throw new BadInputError('all embryos of one request must belong to one clinic');
+      clinicId = embryos[0].clinicId;
+    }
+    const grant = ctx.access.grantFor(clinicId, Permission.LAB_WORK);
+    return ctx.services.requestScoring(grant, {
+      cycleId: hasCycle ? input.cycleId! : undefined,
+      embryoIds: hasEmbryos ? [...new Set(input.embryoIds!)] : undefined,
+    });
+  }
+
+  @FieldResolver(() => [ImportRunItemType])
+  items(@Root() run: ImportRun, @Ctx() ctx: ApiContext): Promise<ImportRunItem[]> {
+    return ctx.loaders.importItemsByRun.load(run.id);
+  }
+}

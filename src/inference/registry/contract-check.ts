@@ -1,0 +1,92 @@
+import { AmsnetPredictor, ModelContractError, readModelContract, type ModelContract } from '../predictor';
+import { SEGMENT_HOURS } from '../../entities';
+import { UserError } from '../../platform/errors';
+import { decodeModel, metadataOf } from '../onnx/onnx-proto';
+
+/** What a caller may state about a file whose metadata_props lack (or misstate) the contract. */
+export type ContractOverrides = Partial<Pick<ModelContract, 'variant' | 'focalPlanesUm' | 'inputSize' | 'trained'>>;
+
+/** The contract a file passed with, and what running it showed. */
+export interface CheckedContract {
+  contract: ModelContract;
+  executionProvider: string;
+  /** the probability the model gave one blank input (kept as evidence that it ran) */
+  probeProbability: number;
+}
+
+/**
+ * Admits a model only if it really fulfils the AMSNet contract (DESIGN.md §6): its metadata (or the
+ * caller's statements) parse, ONNX Runtime loads it, and one tiny input [1, 1, F, S, S] of mid-grey
+ * frames gives one probability in [0, 1]. Any failure is a UserError naming the reason, so the file
+ * is refused before anything is stored.
+ */
+export async function checkModelContract(onnx: Uint8Array, stated: ContractOverrides = {}): Promise<CheckedContract> {
+  let overrides: Partial<ModelContract>;
+  let contract: ModelContract;
+  try {
+    overrides = completeStatedContract(onnx, stated);
+    contract = readModelContract(onnx, overrides);
+  } catch (error) {
+    throw new UserError(`model refused: ${reason(error)}`);
+  }
+  if (contract.segmentHours !== SEGMENT_HOURS) {
+    throw new UserError(`model refused: it predicts every ${contract.segmentHours} h, amsnet-clinic samples ${SEGMENT_HOURS} h segments`);
+  }
+  let predictor: AmsnetPredictor;
+  try {
+    // the caller's statements travel with the load; the scoring worker must load a stored version
+    // the same way, passing model_version.contract as contractOverrides
+    predictor = await AmsnetPredictor.load(onnx, { executionProviders: ['cpu'], maxBatch: 1, contractOverrides: overrides });
+  } catch (error) {
+    if (error instanceof ModelContractError) throw new UserError(`model refused: ${reason(error)}`);
+    throw new UserError(`model refused: ONNX Runtime cannot load it: ${reason(error)}`);
+  }
+  try {
+    const planes = contract.focalPlanesUm.length;
+    const size = contract.inputSize;
+    const frames = new Float32Array(planes * size * size).fill(0.5);
+    let output: Float32Array;
+    try {
+      output = await predictor.predict(frames, 1, 1);
+    } catch (error) {
+      throw new UserError(`model refused: it fails on a [1, 1, ${planes}, ${size}, ${size}] input: ${reason(error)}`);
+    }
+    if (output.length !== 1) throw new UserError(`model refused: expected 1 probability for 1 embryo × 1 segment, got ${output.length}`);
+    const probability = output[0];
+    if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
+      throw new UserError(`model refused: its output ${probability} is not a probability in [0, 1]`);
+    }
+    return { contract, executionProvider: predictor.executionProvider, probeProbability: probability };
+  } finally {
+    await predictor.close();
+  }
+}
+
+/**
+ * A caller who states a contract for a foreign file states what varies (variant, planes, input size,
+ * trained); the contract version and the 6 h segment are the only ones amsnet-clinic knows, so they
+ * are filled in where the file's metadata says nothing. What the metadata does say is never overridden
+ * by these defaults.
+ */
+function completeStatedContract(onnx: Uint8Array, stated: ContractOverrides): Partial<ModelContract> {
+  if (Object.keys(stated).length === 0) return {};
+  let meta: Map<string, string>;
+  try {
+    meta = metadataOf(decodeModel(onnx));
+  } catch {
+    return { ...stated }; // unreadable: readModelContract reports it
+  }
+  if (stated.trained === true && meta.get('amsnet.trained') === 'false') {
+    // a random-weight model must never be passed off as trained: its numbers would lose their label
+    throw new Error('the file says its weights are untrained (amsnet.trained=false); it cannot be registered as trained');
+  }
+  const completed: Partial<ModelContract> = { ...stated };
+  if (!meta.has('amsnet.contract')) completed.contractVersion = 1;
+  if (!meta.has('amsnet.segment_hours')) completed.segmentHours = SEGMENT_HOURS;
+  return completed;
+}
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].slice(0, 500);
+}

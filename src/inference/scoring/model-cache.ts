@@ -1,0 +1,76 @@
+import type { EntityManager } from 'typeorm';
+import type { ModelContract } from '../model-contract';
+import { AmsnetPredictor } from '../predictor';
+import type { InferenceLogger } from '../session-factory';
+import { readModelOnnx } from './scoring.repository';
+
+export class ModelNotFoundError extends Error {
+  override name = 'ModelNotFoundError';
+}
+
+export interface PredictorSettings {
+  executionProviders: string[];
+  maxBatch: number;
+  logger?: InferenceLogger;
+}
+
+/**
+ * Loaded predictors of this process, by model version: an ONNX session takes seconds to create
+ * for a full-size model, and a worker scores many batches with the same model. A worker keeps at
+ * most `capacity` models; the least recently used is released.
+ */
+export class PredictorCache {
+  private readonly loaded = new Map<string, Promise<AmsnetPredictor>>();
+
+  constructor(
+    private readonly settings: PredictorSettings,
+    private readonly capacity = 2,
+  ) {}
+
+  /** The predictor of a model version; loads it (bytes from the database) on first use. */
+  async get(m: EntityManager, modelVersionId: string): Promise<{ predictor: AmsnetPredictor; loadedNow: boolean }> {
+    const cached = this.loaded.get(modelVersionId);
+    if (cached) {
+      this.loaded.delete(modelVersionId);
+      this.loaded.set(modelVersionId, cached); // most recently used last
+      return { predictor: await cached, loadedNow: false };
+    }
+    const loading = this.load(m, modelVersionId);
+    this.loaded.set(modelVersionId, loading);
+    // A model that fails to load is not cached: the next job tries again (and fails with the reason).
+    loading.catch(() => this.loaded.delete(modelVersionId));
+    await this.evict();
+    return { predictor: await loading, loadedNow: true };
+  }
+
+  private async load(m: EntityManager, modelVersionId: string): Promise<AmsnetPredictor> {
+    const row = await readModelOnnx(m, modelVersionId);
+    if (!row) throw new ModelNotFoundError(`model version ${modelVersionId} does not exist`);
+    const predictor = await AmsnetPredictor.load(row.onnx, {
+      executionProviders: this.settings.executionProviders,
+      maxBatch: this.settings.maxBatch,
+      logger: this.settings.logger,
+      // The contract as registered: a file without amsnet metadata was registered with a stated one.
+      contractOverrides: row.contract as Partial<ModelContract>,
+    });
+    if (predictor.sha256 !== row.sha256.trim()) {
+      await predictor.close();
+      throw new ModelNotFoundError(`model version ${modelVersionId}: stored bytes do not match its sha256`);
+    }
+    return predictor;
+  }
+
+  private async evict(): Promise<void> {
+    while (this.loaded.size > this.capacity) {
+      const [oldest, promise] = this.loaded.entries().next().value as [string, Promise<AmsnetPredictor>];
+      this.loaded.delete(oldest);
+      await promise.then((p) => p.close()).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    await Promise.all(all.map((p) => p.then((x) => x.close()).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,51 @@
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+
+export interface InferenceLogger {
+  warn(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+}
+
+export const KNOWN_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
+
+/** Session options tuned for the AMSNet graphs (measured in bench/inference.ts). */
+export function sessionOptions(providers: string[]): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: providers,
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+// A provider that failed to load is not tried again in this process: ONNX Runtime logs its own
+// error on every attempt, and the fallback warning should come once, not once per model or job.
+const unavailable = new Set<string>();
+
+/**
+ * Creates a session with the first providers of the list that load. A GPU provider whose
+ * libraries are not installed (onnxruntime-node ships CUDA as a separate download) falls back
+ * to the next in the list, or to `cpu`, with one warning.
+ */
+export async function createSession(model: Uint8Array, requested: string[], logger?: InferenceLogger): Promise<{ session: ort.InferenceSession; provider: string }> {
+  const list = requested.length ? requested.map((p) => p.trim().toLowerCase()) : ['cpu'];
+  for (const p of list) if (!(KNOWN_PROVIDERS as readonly string[]).includes(p)) throw new Error(`unknown execution provider "${p}" (known: ${KNOWN_PROVIDERS.join(', ')})`);
+  const candidates = [...list];
+  if (!candidates.includes('cpu')) candidates.push('cpu');
+  for (let i = 0; i < candidates.length; i++) {
+    const provider = candidates[i];
+    if (unavailable.has(provider)) continue;
+    try {
+      const session = await ort.InferenceSession.create(model, sessionOptions(provider === 'cpu' ? ['cpu'] : [provider, 'cpu']));
+      return { session, provider };
+    } catch (e) {
+      if (provider === 'cpu') throw e;
+      unavailable.add(provider);
+      logger?.warn({ provider, next: candidates[i + 1], err: (e as Error).message.split('\n')[0] }, `execution provider "${provider}" is not available; falling back to "${candidates[i + 1]}"`);
+    }
+  }
+  throw new Error('unreachable: cpu is always a candidate');
+}

@@ -1,0 +1,56 @@
+import type { DataSource } from 'typeorm';
+import { Clinic } from '../entities';
+import { UserError } from '../platform/errors';
+import { CycleSheetImportService } from './cycles/cycle-sheet-import.service';
+import { DicomImportService } from './dicom/dicom-import.service';
+import { FolderImportService } from './folder/folder-import.service';
+import type { ImportOptions, ImportRunReport } from './import-types';
+import { EmbryoRepository } from './repositories/embryo.repository';
+import { PdbImportService } from './pdb/pdb-import.service';
+
+/**
+ * The ingest library: every import the CLI, jobs and API can start. Each returns the import run
+ * report (also stored as import_run + import_run_item) and writes one IMPORT_RUN audit event.
+ * Callers check permissions (DESIGN.md §8: ADMIN or EMBRYOLOGIST of the clinic) before calling.
+ */
+export class ImportService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A folder export in the EmbryoScope dataset layout. */
+  async importFolder(path: string, options: ImportOptions): Promise<ImportRunReport> {
+    await this.requireClinic(options.clinicId);
+    return new FolderImportService(this.dataSource).import(path, options);
+  }
+
+  /** EmbryoScope slide files; `cycleExternalId` puts their embryos into that (existing) cycle. */
+  async importPdb(paths: string[], options: ImportOptions & { cycleExternalId?: string }): Promise<ImportRunReport> {
+    await this.requireClinic(options.clinicId);
+    if (paths.length === 0) throw new UserError('no slide file given');
+    if (options.cycleExternalId !== undefined) {
+      const cycle = await new EmbryoRepository().findCycle(this.dataSource.manager, options.clinicId, options.cycleExternalId);
+      if (!cycle) throw new UserError(`no cycle ${options.cycleExternalId} in this clinic; import its cycle sheet first`);
+    }
+    return new PdbImportService(this.dataSource).import(paths, options);
+  }
+
+  /** A cycle sheet (CSV): patients, cycles and embryos; claims embryos waiting in `unassigned`. */
+  async importCycleSheet(path: string, options: ImportOptions): Promise<ImportRunReport> {
+    await this.requireClinic(options.clinicId);
+    return new CycleSheetImportService(this.dataSource).import(path, options);
+  }
+
+  /**
+   * DICOM Part-10 files or folders of them. `focalPlaneTag` (config DICOM_FOCAL_PLANE_TAG, 8 hex
+   * digits) names a private attribute with the focal plane when ZOffsetInSlideCoordinateSystem is absent.
+   */
+  async importDicom(paths: string[], options: ImportOptions & { focalPlaneTag?: string }): Promise<ImportRunReport> {
+    await this.requireClinic(options.clinicId);
+    if (paths.length === 0) throw new UserError('no DICOM file or folder given');
+    return new DicomImportService(this.dataSource).import(paths, options);
+  }
+
+  private async requireClinic(clinicId: string): Promise<void> {
+    const exists = /^[0-9a-f-]{36}$/i.test(clinicId) && (await this.dataSource.getRepository(Clinic).existsBy({ id: clinicId }));
+    if (!exists) throw new UserError(`no clinic with id ${clinicId}`);
+  }
+}

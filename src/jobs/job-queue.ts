@@ -1,0 +1,95 @@
+import PgBoss from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from '../platform/logger';
+import { JOB_NAMES, JOB_POLICIES, type JobContext, type JobHandler, type JobName, type JobPayloads, type JobPolicy } from './job-registry';
+
+export interface JobQueueOptions {
+  log?: Logger;
+  /** How often an idle worker looks for work (pg-boss also wakes it on a local send). Default 2 s. */
+  pollingIntervalSeconds?: number;
+  /** Run pg-boss maintenance (expiry of crashed jobs, archiving) from this process. */
+  supervise?: boolean;
+  /** Connections of the queue's own pool. */
+  poolSize?: number;
+  applicationName?: string;
+  /** Replaces parts of the registry's retry policies (tests use short delays). */
+  policies?: Partial<Record<JobName, Partial<JobPolicy>>>;
+}
+
+export interface SendOptions {
+  /** Enqueue inside this transaction: the job exists if and only if the transaction commits. */
+  tx?: EntityManager;
+  /** Jobs with the same id are one job (the second send is a no-op). */
+  id?: string;
+  singletonKey?: string;
+}
+
+/**
+ * The Postgres-backed job queue (pg-boss, its own `pgboss` schema). Claims use SKIP LOCKED, so any
+ * number of worker processes on any number of hosts share the work; a job whose worker dies is
+ * expired and retried by the supervising process.
+ */
+export class JobQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: JobQueueOptions,
+  ) {}
+
+  static async open(databaseUrl: string, options: JobQueueOptions = {}): Promise<JobQueue> {
+    const boss = new PgBoss({
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 4,
+      application_name: options.applicationName ?? 'amsnet-queue',
+      supervise: options.supervise ?? false,
+      schedule: false, // cron lives in node-cron (src/jobs/scheduler.ts)
+      migrate: true,
+      maintenanceIntervalSeconds: 30,
+    });
+    boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'));
+    await boss.start();
+    try {
+      for (const name of JOB_NAMES) {
+        const policy = { ...JOB_POLICIES[name], ...options.policies?.[name] };
+        // createQueue is a no-op for an existing queue; updateQueue applies a changed policy.
+        await boss.createQueue(name, { name, ...policy });
+        await boss.updateQueue(name, { name, ...policy });
+      }
+    } catch (error) {
+      await boss.stop({ graceful: false }).catch(() => undefined);
+      throw error;
+    }
+    return new JobQueue(boss, options);
+  }
+
+  /** Returns the job id, or null when a job with the same id already exists. */
+  async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}): Promise<string | null> {
+    const db = options.tx ? transactionDb(options.tx) : undefined;
+    return this.boss.send(name, data as object, { ...(options.id ? { id: options.id } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}), ...(db ? { db } : {}) });
+  }
+
+  /** Claims and runs jobs of one kind, one at a time per worker, until stop(). */
+  async work<K extends JobName>(name: K, handler: JobHandler<JobPayloads[K]>, options: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+    await this.boss.work<JobPayloads[K]>(
+      name,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? this.options.pollingIntervalSeconds ?? 2 },
+      async ([job]) => {
+        const context: JobContext<JobPayloads[K]> = { id: job.id, name, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit };
+        return handler(context);
+      },
+    );
+  }
+
+  async getJob<K extends JobName>(name: K, id: string) {
+    return this.boss.getJobById<JobPayloads[K]>(name, id, { includeArchive: true });
+  }
+
+  /** Stops workers (waiting for running jobs up to `timeoutMs`) and closes the pool. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+  }
+}
+
+/** pg-boss runs its insert through the caller's transaction (TypeORM returns INSERT … RETURNING rows as an array). */
+function transactionDb(tx: EntityManager): PgBoss.Db {
+  return { executeSql: async (text, values) => ({ rows: (await tx.query(text, values)) as unknown[] as object[] }) };
+}

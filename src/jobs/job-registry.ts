@@ -1,0 +1,74 @@
+/**
+ * Every job of the queue: its name, its payload type and its retry policy, in one place. The
+ * runtime refuses to start a worker unless each of them has a handler.
+ */
+
+/** Plan a clinic's scoring: find embryos with complete, unscored segments and enqueue batches. */
+export interface ScoreClinicPayload {
+  clinicId: string;
+  /** The scoring_run to plan; absent for a cron tick (the run is created from the tick). */
+  scoringRunId?: string;
+  /** ISO time of the cron tick that enqueued it. */
+  tick?: string;
+  cycleId?: string;
+  embryoIds?: string[];
+  /** Score this shadow (silent-mode) model of the clinic instead of its active one. */
+  shadowModelVersionId?: string;
+}
+
+/** Score a batch of embryos of one clinic with the model that was active when it was planned. */
+export interface ScoreEmbryosPayload {
+  scoringRunId: string;
+  clinicId: string;
+  modelVersionId: string;
+  embryoIds: string[];
+  /** Identifies the batch within its run, so it is accounted for exactly once. */
+  batchId: string;
+}
+
+export interface JobPayloads {
+  'score-clinic': ScoreClinicPayload;
+  'score-embryos': ScoreEmbryosPayload;
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface JobPolicy {
+  /** Attempts after the first, for transient errors (database restart, a killed worker). */
+  retryLimit: number;
+  /** Seconds before the first retry; doubled each time (backoff). */
+  retryDelay: number;
+  retryBackoff: boolean;
+  /** A job active for longer is taken as crashed and retried (or failed). */
+  expireInSeconds: number;
+}
+
+export const JOB_POLICIES: { [K in JobName]: JobPolicy } = {
+  'score-clinic': { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60 },
+  // A batch holds a few embryos; full-size CPU inference takes seconds per embryo.
+  'score-embryos': { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 * 60 },
+};
+
+export const JOB_NAMES = Object.keys(JOB_POLICIES) as JobName[];
+
+/** What a handler gets: the payload and where the job stands in its retries. */
+export interface JobContext<T> {
+  id: string;
+  name: JobName;
+  data: T;
+  retryCount: number;
+  retryLimit: number;
+}
+
+export type JobHandler<T> = (job: JobContext<T>) => Promise<object | void>;
+export type JobHandlers = { [K in JobName]: JobHandler<JobPayloads[K]> };
+
+export class MissingJobHandlerError extends Error {
+  override name = 'MissingJobHandlerError';
+}
+
+/** Throws naming every registered job without a handler. */
+export function assertEveryJobHandled(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {
+  const missing = JOB_NAMES.filter((name) => typeof handlers[name] !== 'function');
+  if (missing.length) throw new MissingJobHandlerError(`no handler for job(s) ${missing.join(', ')}: refusing to start the worker`);
+}

@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+import type { ScoringRun } from '../entities';
+import { findScoringRun } from '../inference/scoring/scoring.repository';
+import type { ScoringRunDetails } from '../inference/scoring/scoring-runs.service';
+
+export interface RunProgress {
+  run: ScoringRun;
+  batchesTotal: number | null;
+  batchesDone: number;
+}
+
+const FINISHED = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
+
+export function isFinished(run: ScoringRun): boolean {
+  return FINISHED.has(run.status);
+}
+
+/** Polls a scoring run until it finishes; `onProgress` sees every poll. Resolves with the final row. */
+export async function watchScoringRun(
+  dataSource: DataSource,
+  runId: string,
+  onProgress: (p: RunProgress) => void,
+  options: { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<ScoringRun> {
+  for (;;) {
+    const run = await findScoringRun(dataSource.manager, runId);
+    if (!run) throw new Error(`scoring run ${runId} does not exist`);
+    const details = run.details as ScoringRunDetails;
+    onProgress({ run, batchesTotal: details.batchesTotal ?? null, batchesDone: details.batchesDone?.length ?? 0 });
+    if (isFinished(run)) return run;
+    if (options.signal?.aborted) return run;
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+  }
+}

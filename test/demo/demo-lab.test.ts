@@ -1,0 +1,122 @@
+import { ensureFirstStartAdmin, type FirstStartAdmin } from '../../src/accounts/first-start';
+import { DemoLabService, type SeedDemoLabRequest } from '../../src/demo/demo-lab.service';
+import { LAB_VIEW_QUERY, LOGIN_MUTATION, demoInstructions } from '../../src/demo/demo-instructions';
+import { planDemoLab } from '../../src/demo/synthetic';
+import { startJobRuntime, type JobRuntime } from '../../src/jobs/runtime';
+import { loadConfig } from '../../src/platform/config';
+import { UserError } from '../../src/platform/errors';
+import { createLogger } from '../../src/platform/logger';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { newClinic, newMember } from '../helpers/factories';
+import { createTestApi, type TestApi } from '../helpers/graphql-client';
+
+/**
+ * `amsnet demo` end to end at reduced size: synthetic export → real folder and cycle sheet
+ * imports → untrained AMSNet registered and activated → scored by a real worker through the queue
+ * → the lab view over GraphQL ranks embryos with trajectories labelled untrained.
+ */
+const REQUEST: SeedDemoLabRequest = {
+  clinicCode: 'demo',
+  lab: {
+    seed: 11,
+    frameMinutes: 360,
+    imageSize: 96,
+    patients: 2,
+    embryosPerCycle: { min: 3, max: 3 },
+    referenceTime: new Date('2026-03-10T12:00:00Z'),
+  },
+  model: { width: 8, blocks: [1, 1, 1, 1], inputSize: 32, seed: 3 },
+  scoring: 'wait',
+  scoringTimeoutMs: 120_000,
+};
+const ACTOR = { userId: null, requestId: 'demo-test' };
+
+describe('amsnet demo (reduced size)', () => {
+  let db: TestDatabase;
+  let jobs: JobRuntime;
+  let api: TestApi;
+  let admin: FirstStartAdmin;
+  let service: DemoLabService;
+  let result: Awaited<ReturnType<DemoLabService['seed']>>;
+  const log = createLogger('silent');
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolSize: 8 });
+    admin = (await ensureFirstStartAdmin(db.dataSource))!;
+    jobs = await startJobRuntime({
+      dataSource: db.dataSource, databaseUrl: db.url, log, worker: true, scheduler: false, pollingIntervalSeconds: 0.5,
+      config: loadConfig({ DATA_DIR: '/tmp/amsnet-demo-test', INFERENCE_MAX_BATCH: '4' }),
+    });
+    service = new DemoLabService({ dataSource: db.dataSource, databaseUrl: db.url, log });
+    result = await service.seed(REQUEST, ACTOR);
+    api = await createTestApi(db.dataSource);
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await jobs?.stop();
+    await db?.destroy();
+  });
+
+  it('imports every generated embryo and frame, and scores them all through the queue', () => {
+    expect(result.written.embryos).toBe(6);
+    expect(result.folderImport.counts.failed).toBe(0);
+    expect(result.folderImport.framesStored).toBe(result.written.frames * 7);
+    expect(result.sheetImport.counts.failed).toBe(0);
+    expect(result.model.trained).toBe(false);
+    expect(result.scoringRun.status).toBe('SUCCEEDED');
+    expect(result.scoringRun.embryosScored).toBe(6);
+  });
+
+  it('serves the lab view: embryos ranked by latest probability, trajectories labelled untrained', async () => {
+    const login = await api.gql(LOGIN_MUTATION, { email: admin.email, password: admin.password });
+    expect(login.errors).toBeUndefined();
+    const token = login.data.login.token as string;
+    const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, token);
+    expect(view.errors).toBeUndefined();
+    const embryos = view.data.cycle.embryos as Array<{ latestProbability: number; outcome: string; trajectory: any }>;
+    expect(embryos).toHaveLength(3);
+    const latest = embryos.map((e) => e.latestProbability);
+    expect(latest).toEqual([...latest].sort((a, b) => b - a));
+    for (const e of embryos) {
+      expect(e.trajectory.model.trained).toBe(false);
+      expect(e.trajectory.warning).toMatch(/untrained|not trained/i);
+      // Day-5 culture (118 h): segments 0…18 are complete.
+      expect(e.trajectory.points.map((p: { segment: number }) => p.segment)).toEqual(Array.from({ length: 19 }, (_, k) => k));
+      for (const p of e.trajectory.points) expect(p.probability).toBeGreaterThanOrEqual(0);
+      for (const p of e.trajectory.points) expect(p.probability).toBeLessThanOrEqual(1);
+      expect(e.latestProbability).toBe(e.trajectory.points[e.trajectory.points.length - 1].probability);
+      expect(e.outcome).toBe('UNKNOWN'); // still in culture
+    }
+  });
+
+  it('records outcomes from the annotations of the finished cycle only, matching the generated story', async () => {
+    const plan = planDemoLab(REQUEST.lab);
+    const rows: Array<{ external_id: string; outcome: string }> = await db.dataSource.query(
+      `SELECT e.external_id, e.outcome FROM embryo e JOIN cycle c ON c.id = e.cycle_id WHERE c.clinic_id = $1 ORDER BY 1`,
+      [result.clinic.id],
+    );
+    const expected = plan.cycles.flatMap((c) => c.embryos.map((e) => ({ external_id: e.externalId, outcome: e.outcome ?? 'UNKNOWN' })));
+    expect(rows).toEqual(expected.sort((a, b) => a.external_id.localeCompare(b.external_id)));
+    expect(plan.cycles[0].embryos.some((e) => e.outcome === 'BLASTOCYST')).toBe(true);
+  });
+
+  it('prints where to look: the GraphQL URL, the login and a ready lab-view query for a real cycle', () => {
+    const text = demoInstructions(result, { graphqlUrl: 'http://localhost:4000/graphql', admin });
+    expect(text).toContain('http://localhost:4000/graphql');
+    expect(text).toContain(admin.email);
+    expect(text).toContain(admin.password);
+    expect(text).toContain(result.labViewCycle.id);
+    expect(text).toMatch(/UNTRAINED/);
+  });
+
+  it('refuses to seed the same clinic twice, and hides the demo from users of other clinics', async () => {
+    await expect(service.seed(REQUEST, ACTOR)).rejects.toThrow(UserError);
+    await expect(service.seed(REQUEST, ACTOR)).rejects.toThrow(/already holds the demo lab/);
+    const other = await newClinic(db.dataSource);
+    const outsider = await newMember(db.dataSource, other, 'ADMIN');
+    const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, outsider);
+    expect(view.data?.cycle ?? null).toBeNull();
+    expect(view.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});

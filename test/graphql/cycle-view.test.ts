@@ -1,0 +1,167 @@
+import type { DataSource } from 'typeorm';
+import { AuditEvent, type Clinic, type ModelVersion, type User } from '../../src/entities';
+import { UNTRAINED_WARNING } from '../../src/graphql/services/trajectories';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { newClinic, newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
+import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
+import { enableModel, newModelVersion, newPredictions } from '../helpers/graphql-factories';
+
+const CYCLE_VIEW = `query($id: ID!) {
+  cycle(id: $id) {
+    id externalId status patient { mrn }
+    embryos(orderBy: PROBABILITY_DESC) {
+      id label outcome latestProbability
+      trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed computedAt } }
+    }
+  }
+}`;
+
+let db: TestDatabase;
+let ds: DataSource;
+let t: TestApi;
+let clinic: Clinic;
+let clinician: User;
+let model: ModelVersion;
+let recording = false;
+let queries: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase({ onQuery: (sql) => recording && queries.push(sql) });
+  ds = db.dataSource;
+  t = await createTestApi(ds);
+  clinic = await newClinic(ds);
+  clinician = await newMember(ds, clinic, 'CLINICIAN');
+  model = await newModelVersion(ds, { trained: true });
+  await enableModel(ds, clinic, model, { active: true });
+});
+afterAll(async () => {
+  await t?.stop();
+  await db?.destroy();
+});
+
+/** A cycle of `n` embryos; embryo i has 28 points ending at probability (i+1)/(n+1), except the last (unscored). */
+async function cycleWith(n: number) {
+  const cycle = await newCycle(ds, clinic);
+  const embryos = [];
+  for (let i = 0; i < n; i++) {
+    const embryo = await newEmbryo(ds, cycle, { label: `W${String(i).padStart(2, '0')}` });
+    if (i < n - 1) await newPredictions(ds, embryo, model, 28, (k) => (k === 27 ? (i + 1) / (n + 1) : 0.5), (k) => k === 3);
+    embryos.push(embryo);
+  }
+  return { cycle, embryos };
+}
+
+async function countQueries(run: () => Promise<unknown>): Promise<number> {
+  queries = [];
+  recording = true;
+  try {
+    await run();
+  } finally {
+    recording = false;
+  }
+  return queries.length;
+}
+
+describe('cycle view', () => {
+  it('costs a constant number of SQL queries, whatever the number of embryos (no N+1)', async () => {
+    const small = await cycleWith(3);
+    const large = await cycleWith(12);
+    let result: any;
+    const few = await countQueries(async () => (result = await t.gql(CYCLE_VIEW, { id: small.cycle.id }, clinician)));
+    expect(result.errors).toBeUndefined();
+    const many = await countQueries(async () => (result = await t.gql(CYCLE_VIEW, { id: large.cycle.id }, clinician)));
+    expect(result.errors).toBeUndefined();
+    expect(result.data.cycle.embryos).toHaveLength(12);
+    expect(many).toBe(few);
+    // auth (user with memberships), cycle, audit insert, patient, embryos, clinic models, predictions
+    expect(many).toBe(7);
+  });
+
+  it('ranks embryos by latest probability, unscored last, with full trajectories', async () => {
+    const { cycle, embryos } = await cycleWith(4);
+    const result = await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician);
+    const ranked = result.data.cycle.embryos;
+    expect(ranked.map((e: { id: string }) => e.id)).toEqual([embryos[2].id, embryos[1].id, embryos[0].id, embryos[3].id]);
+    expect(ranked[0].latestProbability).toBeCloseTo(3 / 5);
+    expect(ranked[3].latestProbability).toBeNull();
+    const trajectory = ranked[0].trajectory;
+    expect(trajectory.model).toEqual({ id: model.id, name: model.name, version: '1', trained: true });
+    expect(trajectory.warning).toBeNull();
+    expect(trajectory.points).toHaveLength(28);
+    expect(trajectory.points[3]).toMatchObject({ segment: 3, hoursPostInsemination: 24, day: 1, imputed: true });
+    expect(trajectory.points[4].imputed).toBe(false);
+    expect(ranked[3].trajectory.points).toEqual([]);
+  });
+
+  it('writes one READ_CYCLE audit event for the whole view, with user, clinic and request id', async () => {
+    const { cycle } = await cycleWith(3);
+    await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician, 'req-cycle-view');
+    const events = await ds.getRepository(AuditEvent).findBy({ requestId: 'req-cycle-view' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: 'READ_CYCLE', entity: 'cycle', entityId: cycle.id, clinicId: clinic.id, userId: clinician.id });
+  });
+
+  it('marks trajectories of an untrained model unmistakably', async () => {
+    const other = await newClinic(ds);
+    const untrained = await newModelVersion(ds, { trained: false });
+    await enableModel(ds, other, untrained, { active: true });
+    const embryo = await newEmbryo(ds, await newCycle(ds, other));
+    await newPredictions(ds, embryo, untrained, 5);
+    const result = await t.gql('query($id: ID!) { embryo(id: $id) { trajectory { warning model { trained } } } }', { id: embryo.id }, await newMember(ds, other, 'EMBRYOLOGIST'));
+    expect(result.data.embryo.trajectory).toEqual({ warning: UNTRAINED_WARNING, model: { trained: false } });
+  });
+
+  it('shows no trajectory when the clinic has no active model', async () => {
+    const bare = await newClinic(ds);
+    const embryo = await newEmbryo(ds, await newCycle(ds, bare));
+    const result = await t.gql('query($id: ID!) { embryo(id: $id) { trajectory { warning } latestProbability } }', { id: embryo.id }, await newMember(ds, bare, 'ADMIN'));
+    expect(result.data.embryo).toEqual({ trajectory: null, latestProbability: null });
+  });
+});
+
+describe('cycles pagination', () => {
+  let own: Clinic;
+  let admin: User;
+  beforeAll(async () => {
+    own = await newClinic(ds);
+    admin = await newMember(ds, own, 'ADMIN');
+    const patient = await newPatient(ds, own, { mrn: 'MRN-PAGE' });
+    for (let i = 0; i < 5; i++) await newCycle(ds, own, { patient, externalId: `P-${i}`, status: i === 4 ? 'CANCELLED' : 'ACTIVE' });
+    await newCycle(ds, own, { externalId: 'OTHER-PATIENT' });
+  });
+
+  const PAGE = `query($c: ID!, $first: Int, $after: String, $status: CycleStatus, $mrn: String) {
+    cycles(clinicId: $c, first: $first, after: $after, status: $status, patientMrn: $mrn) {
+      edges { cursor node { externalId } } pageInfo { hasNextPage endCursor } } }`;
+
+  it('walks every cycle once, newest first, in stable pages', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const result: any = await t.gql(PAGE, { c: own.id, first: 2, after }, admin);
+      expect(result.errors).toBeUndefined();
+      seen.push(...result.data.cycles.edges.map((e: any) => e.node.externalId));
+      pages++;
+      if (!result.data.cycles.pageInfo.hasNextPage) break;
+      after = result.data.cycles.pageInfo.endCursor;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(['OTHER-PATIENT', 'P-4', 'P-3', 'P-2', 'P-1', 'P-0']);
+  });
+
+  it('filters by status and patient MRN', async () => {
+    const cancelled: any = await t.gql(PAGE, { c: own.id, status: 'CANCELLED' }, admin);
+    expect(cancelled.data.cycles.edges.map((e: any) => e.node.externalId)).toEqual(['P-4']);
+    const byMrn: any = await t.gql(PAGE, { c: own.id, mrn: 'MRN-PAGE', status: 'ACTIVE' }, admin);
+    expect(byMrn.data.cycles.edges.map((e: any) => e.node.externalId)).toEqual(['P-3', 'P-2', 'P-1', 'P-0']);
+  });
+
+  it('refuses a foreign cursor and page sizes out of range', async () => {
+    const scoringCursor = Buffer.from('scoring-run:00000000-0000-0000-0000-000000000000').toString('base64url');
+    expect(codes(await t.gql(PAGE, { c: own.id, after: scoringCursor }, admin))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(PAGE, { c: own.id, after: 'garbage' }, admin))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(PAGE, { c: own.id, first: 0 }, admin))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(PAGE, { c: own.id, first: 101 }, admin))).toEqual(['BAD_USER_INPUT']);
+  });
+});
