@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { loadConfig } from '../src/platform/config';
 import { openDatabase } from '../src/platform/database/open-database';
 import { startHttpServer } from '../src/platform/http/http-server';
 import { createLogger } from '../src/platform/logger';
+import { freePort } from '../src/platform/net/free-port';
 
 // autocannon ships no types
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,16 +67,6 @@ const CYCLE_VIEW_SQL = `
   WHERE c.id = $1 AND c.clinic_id = ANY($2::uuid[])
   GROUP BY c.id, p.mrn`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function benchDatabaseUrl(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const server = process.env.DATABASE_URL;

@@ -9,7 +9,6 @@
  *   otherwise an embedded PostgreSQL starts in a temp folder.
  */
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -20,6 +19,7 @@ import { SYSTEM_ACTOR } from '../src/platform/audit/audit-actions';
 import { createDataSource } from '../src/platform/database/data-source';
 import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
+import { freePort } from '../src/platform/net/free-port';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,16 +72,6 @@ async function generate(root: string): Promise<string[]> {
   return jobs.map((j) => j.path);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const frames = EMBRYOS * 7 * RUNS;

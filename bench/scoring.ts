@@ -11,7 +11,6 @@
  *   DATABASE_URL: use that server (a scratch database is created and dropped); else embedded.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -29,6 +28,7 @@ import { loadConfig } from '../src/platform/config';
 import { createDataSource } from '../src/platform/database/data-source';
 import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
+import { freePort } from '../src/platform/net/free-port';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,16 +53,6 @@ const log = createLogger('warn');
 const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(1)} %`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A 500×500 gray JPEG with a soft "embryo" disc and texture, distinct per (embryo, segment, plane). */
 async function frameJpeg(e: number, k: number, p: number): Promise<Buffer> {

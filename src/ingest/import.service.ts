@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Clinic } from '../entities';
 import { UserError } from '../platform/errors';
+import { processMetrics } from '../platform/metrics';
 import { CycleSheetImportService } from './cycles/cycle-sheet-import.service';
 import { DicomImportService } from './dicom/dicom-import.service';
 import { FolderImportService } from './folder/folder-import.service';
@@ -19,7 +20,7 @@ export class ImportService {
   /** A folder export in the EmbryoScope dataset layout. */
   async importFolder(path: string, options: ImportOptions): Promise<ImportRunReport> {
     await this.requireClinic(options.clinicId);
-    return new FolderImportService(this.dataSource).import(path, options);
+    return observed(new FolderImportService(this.dataSource).import(path, options));
   }
 
   /** EmbryoScope slide files; `cycleExternalId` puts their embryos into that (existing) cycle. */
@@ -30,13 +31,13 @@ export class ImportService {
       const cycle = await new EmbryoRepository().findCycle(this.dataSource.manager, options.clinicId, options.cycleExternalId);
       if (!cycle) throw new UserError(`no cycle ${options.cycleExternalId} in this clinic; import its cycle sheet first`);
     }
-    return new PdbImportService(this.dataSource).import(paths, options);
+    return observed(new PdbImportService(this.dataSource).import(paths, options));
   }
 
   /** A cycle sheet (CSV): patients, cycles and embryos; claims embryos waiting in `unassigned`. */
   async importCycleSheet(path: string, options: ImportOptions): Promise<ImportRunReport> {
     await this.requireClinic(options.clinicId);
-    return new CycleSheetImportService(this.dataSource).import(path, options);
+    return observed(new CycleSheetImportService(this.dataSource).import(path, options));
   }
 
   /**
@@ -46,11 +47,18 @@ export class ImportService {
   async importDicom(paths: string[], options: ImportOptions & { focalPlaneTag?: string }): Promise<ImportRunReport> {
     await this.requireClinic(options.clinicId);
     if (paths.length === 0) throw new UserError('no DICOM file or folder given');
-    return new DicomImportService(this.dataSource).import(paths, options);
+    return observed(new DicomImportService(this.dataSource).import(paths, options));
   }
 
   private async requireClinic(clinicId: string): Promise<void> {
     const exists = /^[0-9a-f-]{36}$/i.test(clinicId) && (await this.dataSource.getRepository(Clinic).existsBy({ id: clinicId }));
     if (!exists) throw new UserError(`no clinic with id ${clinicId}`);
   }
+}
+
+/** Import throughput for /metrics (amsnet_import_frames_total / _per_second), once per finished run. */
+async function observed(run: Promise<ImportRunReport>): Promise<ImportRunReport> {
+  const report = await run;
+  if (report.framesStored > 0) processMetrics().recordImport(report.framesStored, report.durationMs / 1000, report.kind);
+  return report;
 }

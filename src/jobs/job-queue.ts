@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from '../platform/logger';
 import { JOB_NAMES, JOB_POLICIES, type JobContext, type JobHandler, type JobName, type JobPayloads, type JobPolicy } from './job-registry';
+import { processMetrics } from '../platform/metrics';
 
 export interface JobQueueOptions {
   log?: Logger;
@@ -74,7 +75,14 @@ export class JobQueue {
       { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? this.options.pollingIntervalSeconds ?? 2 },
       async ([job]) => {
         const context: JobContext<JobPayloads[K]> = { id: job.id, name, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit };
-        return handler(context);
+        try {
+          const result = await handler(context);
+          processMetrics().jobsCompleted.inc({ queue: name, outcome: 'succeeded' });
+          return result;
+        } catch (error) {
+          processMetrics().jobsCompleted.inc({ queue: name, outcome: 'failed' });
+          throw error;
+        }
       },
     );
   }

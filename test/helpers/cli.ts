@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+export { freePort } from '../../src/platform/net/free-port';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 const BIN = join(REPO_ROOT, 'bin', 'amsnet.js');
@@ -49,16 +49,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): { child: Child
   return { child, output: () => output, exited };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `url` until it answers `status` or `timeoutMs` passes; returns the last status seen. */
 export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number | undefined> {

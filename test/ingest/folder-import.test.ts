@@ -6,6 +6,7 @@ import { AuditEvent, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRu
 import { ImportService } from '../../src/ingest/import.service';
 import type { ImportRunReport } from '../../src/ingest/import-types';
 import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
+import { processMetrics } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newUser } from '../helpers/factories';
 import { writeFolderExport } from '../helpers/ingest-fixtures';
@@ -40,6 +41,7 @@ describe('folder export import', () => {
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.framesStored).toBe(images);
+    expect(await processMetrics().registry.metrics()).toContain(`amsnet_import_frames_total{kind="FOLDER"} ${images}`);
     expect(report.counts).toEqual({ stored: 3, alreadyStored: 0, skipped: 0, failed: 0 });
     const embryos = await db.dataSource.getRepository(Embryo).find({ where: { clinicId: clinic.id }, relations: { cycle: true }, order: { externalId: 'ASC' } });
     expect(embryos.map((e) => [e.externalId, e.label, e.outcome, e.cycle!.externalId])).toEqual([

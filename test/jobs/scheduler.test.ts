@@ -3,6 +3,7 @@ import { enqueueScoringTick, startScoringScheduler } from '../../src/jobs/schedu
 import { cronRunId } from '../../src/jobs/handlers/score-clinic.handler';
 import { startJobRuntime } from '../../src/jobs/runtime';
 import { closeSharedJobQueues } from '../../src/jobs/shared-queue';
+import { processMetrics } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
@@ -78,6 +79,12 @@ describe('scoring scheduler', () => {
       expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'cron', embryosScored: 1, predictionsWritten: 2 });
       const runs = await db.dataSource.query(`SELECT count(*)::int AS n FROM scoring_run WHERE clinic_id = $1`, [clinic.id]);
       expect(runs[0].n).toBe(1);
+      // the worker's metrics saw the jobs, the scored embryo and the model calls
+      const exposed = await processMetrics().registry.metrics();
+      expect(exposed).toMatch(/amsnet_jobs_completed_total\{queue="score-clinic",outcome="succeeded"\} [1-9]/);
+      expect(exposed).toMatch(/amsnet_jobs_completed_total\{queue="score-embryos",outcome="succeeded"\} [1-9]/);
+      expect(exposed).toMatch(/amsnet_scoring_embryos_total\{provider="cpu"\} [1-9]/);
+      expect(exposed).toMatch(/amsnet_inference_duration_milliseconds_count\{provider="cpu"\} [1-9]/);
     } finally {
       await runtime.stop();
     }

@@ -7,6 +7,7 @@ import type { PredictorCache } from './model-cache';
 import { predictionInputs } from './prediction-inputs';
 import { planEmbryo, type EmbryoPlan } from './scoring-plan';
 import * as repo from './scoring.repository';
+import { processMetrics } from '../../platform/metrics';
 
 export interface ScoreEmbryosInput {
   clinicId: string;
@@ -96,7 +97,9 @@ export class EmbryoScoringService {
 
       const inferStart = performance.now();
       const { probabilities, states } = await runInferenceBatch(predictor, batches[i], ready);
-      timings.inferenceMs += performance.now() - inferStart;
+      const inferMs = performance.now() - inferStart;
+      timings.inferenceMs += inferMs;
+      processMetrics().inferenceDuration.observe({ provider: predictor.executionProvider }, inferMs);
 
       const writeStart = performance.now();
       outcomes.push(...(await this.write(input, ready, probabilities, states, observer)));
@@ -109,6 +112,8 @@ export class EmbryoScoringService {
       }
     }
     timings.wallMs = performance.now() - wallStart;
+    const scored = outcomes.filter((o) => o.written.length > 0).length;
+    if (scored > 0) processMetrics().recordScoring(scored, timings.wallMs / 1000, predictor.executionProvider);
     return { outcomes, notScoredModelChanged, executionProvider: predictor.executionProvider, timings };
   }
 
