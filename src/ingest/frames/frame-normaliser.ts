@@ -42,6 +42,13 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** A whole JPEG ends with the EOI marker FF D9 (some writers pad a few bytes after it). */
+function hasJpegEndMarker(bytes: Buffer): boolean {
+  const tail = bytes.subarray(Math.max(0, bytes.length - 64));
+  for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
+  return false;
+}
+
 /** The square to keep of a width×height frame: bottom square when a banner sits above. */
 function bannerCrop(width: number, height: number): { left: number; top: number; width: number; height: number } | null {
   return height > width ? { left: 0, top: height - width, width, height: width } : null;
@@ -59,6 +66,11 @@ export async function normaliseEncodedFrame(encoded: Buffer): Promise<Normalised
   if (!width || !height) throw new UnreadableFrameError('image has no size');
   const crop = bannerCrop(width, height);
   const sixteenBit = meta.depth === 'ushort';
+  // Checked by structure, not only by the decoder: libvips' message for a truncated file is not
+  // reliable when several decodes fail at once ("Unknown error"), and the reason must be clear.
+  if (format === 'jpeg' && !hasJpegEndMarker(encoded)) {
+    throw new UnreadableFrameError('unreadable jpeg: premature end of JPEG file (truncated: no end-of-image marker)');
+  }
   try {
     if (format === 'jpeg' && channels === 1 && !crop) {
       // Decode fully, only to prove the file is whole.
