@@ -32,8 +32,13 @@ export interface JobRuntime {
   stop(): Promise<void>;
 }
 
-/** Embryos per score-embryos job by default: two inference batches of INFERENCE_MAX_BATCH. */
-const DEFAULT_BATCHES_PER_JOB = 2;
+/**
+ * Embryos per score-embryos job by default: four inference batches of INFERENCE_MAX_BATCH. Each job
+ * reads and decodes its first batch before any inference can start (later batches overlap with
+ * inference), so fewer, larger jobs waste less; 16 full-size embryos are still only ≈1.5 min of CPU,
+ * fine-grained enough to spread a night's work over several workers and cheap to retry.
+ */
+const DEFAULT_BATCHES_PER_JOB = 4;
 
 /**
  * Starts the job queue with the worker and/or scheduler of this process. A worker runs every job

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as yaml from 'js-yaml'; // a dev dependency: only the tests parse YAML
 import { all, parseDockerfile, type DockerStage } from './dockerfile-parser';
 
-// js-yaml comes with the Jest toolchain (no runtime dependency for a test-only parser).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require('js-yaml') as { safeLoad?: (s: string) => unknown; load: (s: string) => unknown };
-const loadYaml = (path: string) => (yaml.safeLoad ?? yaml.load)(readFileSync(path, 'utf8')) as Record<string, any>;
+const loadYaml = (path: string) => yaml.load(readFileSync(path, 'utf8')) as Record<string, any>;
 
 const root = join(__dirname, '..', '..');
 const docker = (name: string) => join(root, 'docker', name);

@@ -74,7 +74,7 @@ export async function normaliseEncodedFrame(encoded: Buffer): Promise<Normalised
   try {
     if (format === 'jpeg' && channels === 1 && !crop) {
       // Decode fully, only to prove the file is whole.
-      await sharp(encoded, DECODE_OPTIONS).toColourspace('b-w').raw().toBuffer();
+      await sharp(encoded, DECODE_OPTIONS).raw().toBuffer();
       return { sha256: sha256(encoded), bytes: encoded, mime: 'image/jpeg', width, height, bannerCropped: false };
     }
     let pipeline = sharp(encoded, DECODE_OPTIONS);
