@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { readJpegHeader } from './jpeg-header';
 
 /**
  * Frame normalisation, done once at import (DESIGN.md §4–§5): grayscale, banner cropped, original
@@ -56,6 +57,10 @@ function bannerCrop(width: number, height: number): { left: number; top: number;
 
 /** Normalises an encoded image (JPEG from an export or a DICOM JPEG-baseline frame, PNG). */
 export async function normaliseEncodedFrame(encoded: Buffer): Promise<NormalisedFrame> {
+  // The common case — an 8-bit gray JPEG without a banner — is recognised from its header alone
+  // and kept byte for byte after one full decode that proves it whole.
+  const jpeg = readJpegHeader(encoded);
+  if (jpeg && jpeg.components === 1 && jpeg.height <= jpeg.width) return keepGrayJpeg(encoded, jpeg.width, jpeg.height);
   let meta: sharp.Metadata;
   try {
     meta = await sharp(encoded).metadata();
@@ -71,12 +76,8 @@ export async function normaliseEncodedFrame(encoded: Buffer): Promise<Normalised
   if (format === 'jpeg' && !hasJpegEndMarker(encoded)) {
     throw new UnreadableFrameError('unreadable jpeg: premature end of JPEG file (truncated: no end-of-image marker)');
   }
+  if (format === 'jpeg' && channels === 1 && !crop) return keepGrayJpeg(encoded, width, height);
   try {
-    if (format === 'jpeg' && channels === 1 && !crop) {
-      // Decode fully, only to prove the file is whole.
-      await sharp(encoded, DECODE_OPTIONS).raw().toBuffer();
-      return { sha256: sha256(encoded), bytes: encoded, mime: 'image/jpeg', width, height, bannerCropped: false };
-    }
     let pipeline = sharp(encoded, DECODE_OPTIONS);
     if (crop) pipeline = pipeline.extract(crop);
     const bytes = await pipeline.toColourspace(sixteenBit ? 'grey16' : 'b-w').png(PNG_OPTIONS).toBuffer();
@@ -85,6 +86,19 @@ export async function normaliseEncodedFrame(encoded: Buffer): Promise<Normalised
   } catch (error) {
     throw new UnreadableFrameError(`unreadable ${format ?? 'image'}: ${(error as Error).message}`);
   }
+}
+
+/** Keeps an 8-bit gray JPEG as it is, after decoding it fully (b-w: no expansion to sRGB) to prove it whole. */
+async function keepGrayJpeg(encoded: Buffer, width: number, height: number): Promise<NormalisedFrame> {
+  if (!hasJpegEndMarker(encoded)) {
+    throw new UnreadableFrameError('unreadable jpeg: premature end of JPEG file (truncated: no end-of-image marker)');
+  }
+  try {
+    await sharp(encoded, DECODE_OPTIONS).toColourspace('b-w').raw().toBuffer();
+  } catch (error) {
+    throw new UnreadableFrameError(`unreadable jpeg: ${(error as Error).message}`);
+  }
+  return { sha256: sha256(encoded), bytes: encoded, mime: 'image/jpeg', width, height, bannerCropped: false };
 }
 
 /** Normalises decoded pixels (uncompressed DICOM): 1 channel gray or 3 channel interleaved RGB. */
