@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { demoRequest } from '../../demo/demo-defaults';
+import { demoRequest, type DemoChoices } from '../../demo/demo-defaults';
 import { runDemo } from '../../demo/demo-run';
 import { closeSharedJobQueues } from '../../jobs/shared-queue';
 import { withApp } from '../app-context';
@@ -24,19 +24,14 @@ const multipleOf32 = (raw: string) => {
   return n;
 };
 
-interface DemoOptions {
+/** The parsed options: the library's choices by the names the command line uses. */
+type DemoOptions = Pick<DemoChoices, 'seed' | 'fullRate' | 'frameMinutes' | 'imageSize' | 'patients' | 'embryos'> & {
   clinic: string;
-  seed?: number;
-  fullRate?: boolean;
-  frameMinutes?: number;
-  imageSize?: number;
-  patients?: number;
-  embryos?: { min: number; max: number };
   modelWidth?: number;
   modelInputSize?: number;
   keepExport?: string;
   wait: boolean;
-}
+};
 
 export function registerDemoCommand(program: Command): void {
   program
