@@ -46,7 +46,12 @@ export class JobQueue {
       migrate: true,
       maintenanceIntervalSeconds: 30,
     });
-    boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'));
+    boss.on('error', (error: Error & { code?: string }) => {
+      // 57P01: the server is shutting down (the embedded database stops on the same signal as
+      // this process); the queue reconnects or stops with us, so this is news, not an error.
+      if (error.code === '57P01') options.log?.warn({ code: error.code, message: error.message }, 'job queue: database is shutting down');
+      else options.log?.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'job queue error');
+    });
     await boss.start();
     try {
       for (const name of JOB_NAMES) {

@@ -6,7 +6,6 @@ import { closeSharedJobQueues } from '../../jobs/shared-queue';
 import { loadConfig } from '../../platform/config';
 import { openDatabase } from '../../platform/database/open-database';
 import { startHttpServer, type HttpServer } from '../../platform/http/http-server';
-import { resolveJwtSecret } from '../../platform/jwt-secret';
 import { createLogger } from '../../platform/logger';
 
 interface ServeOptions {
@@ -58,7 +57,6 @@ async function serve(opts: ServeOptions): Promise<void> {
       }
     }
     if (opts.http) {
-      resolveJwtSecret(config, log);
       http = await startHttpServer({ config, dataSource: db.dataSource, log });
     }
     if (opts.worker || opts.scheduler) {
