@@ -19,6 +19,11 @@ export interface AppConfig {
   logLevel: LogLevel;
   production: boolean;
   oidc: OidcConfig | undefined;
+  /**
+   * Express "trust proxy": which reverse proxies may set X-Forwarded-For, so the per-address login
+   * limit sees the client and not the proxy. false (default), true, a hop count, or addresses/subnets.
+   */
+  trustProxy: boolean | number | string[];
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   /** DICOM tag (8 hex digits, e.g. 00091010) holding the focal plane when the standard one is absent. */
@@ -114,6 +119,20 @@ function oidc(env: Env): OidcConfig | undefined {
   return { issuer, audience: value(env, 'OIDC_AUDIENCE'), emailClaim: value(env, 'OIDC_EMAIL_CLAIM') ?? 'email' };
 }
 
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = value(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const valid = (p: string) =>
+    ['loopback', 'linklocal', 'uniquelocal'].includes(p) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(p);
+  if (list.length === 0 || !list.every(valid)) {
+    throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count, or proxy addresses/subnets such as 10.0.0.0/8,loopback (got "${raw}")`);
+  }
+  return list;
+}
+
 function dicomFocalPlaneTag(env: Env): string | undefined {
   const tag = value(env, 'DICOM_FOCAL_PLANE_TAG');
   if (tag === undefined) return undefined;
@@ -139,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     production: value(env, 'NODE_ENV') === 'production',
     oidc: oidc(env),
+    trustProxy: trustProxy(env),
     metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
   };

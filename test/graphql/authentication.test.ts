@@ -198,3 +198,46 @@ describe('login rate limits', () => {
     expect(limiter.retryAfterSeconds('d@x', '10.0.0.1')).toBe(0);
   });
 });
+
+describe('client address behind a reverse proxy (TRUST_PROXY)', () => {
+  // Failed logins with a different unknown e-mail each time, so only the per-address limit (20) applies.
+  async function failLogins(server: HttpServer, forwardedFor: string, count: number, prefix: string): Promise<string[]> {
+    const seen: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ query: LOGIN, variables: { e: `${prefix}-${i}@example.org`, p: 'wrong-wrong-wrong' } }),
+      });
+      const json = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+      seen.push(json.errors?.[0]?.extensions?.code ?? 'OK');
+    }
+    return seen;
+  }
+
+  async function serverWith(env: Record<string, string>): Promise<HttpServer> {
+    const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env });
+    return startHttpServer({ config, dataSource: ds, log: createLogger('silent'), host: '127.0.0.1' });
+  }
+
+  it('with TRUST_PROXY=loopback, limits each forwarded client on its own', async () => {
+    const server = await serverWith({ TRUST_PROXY: 'loopback' });
+    try {
+      expect(new Set(await failLogins(server, '203.0.113.7', 20, 'proxy-a'))).toEqual(new Set(['UNAUTHENTICATED']));
+      expect(await failLogins(server, '203.0.113.7', 1, 'proxy-a2')).toEqual(['TOO_MANY_REQUESTS']);
+      expect(await failLogins(server, '203.0.113.8', 1, 'proxy-b')).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('without it, a forged X-Forwarded-For does not escape the limit of the real address', async () => {
+    const server = await serverWith({});
+    try {
+      await failLogins(server, '198.51.100.1', 20, 'direct-a');
+      expect(await failLogins(server, '198.51.100.2', 1, 'direct-b')).toEqual(['TOO_MANY_REQUESTS']);
+    } finally {
+      await server.stop();
+    }
+  });
+});

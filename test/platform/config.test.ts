@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads TRUST_PROXY as express expects it', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+  });
+
   it.each([
     ['DATABASE_URL', 'mysql://x@y/z'],
     ['DATABASE_URL', 'not a url'],
@@ -51,6 +58,7 @@ describe('loadConfig', () => {
     ['INFERENCE_MAX_BATCH', '0'],
     ['OIDC_ISSUER', 'idp'],
     ['DICOM_FOCAL_PLANE_TAG', 'xyz'],
+    ['TRUST_PROXY', 'the load balancer'],
   ])('names %s when its value %p is bad', (variable, bad) => {
     let error: unknown;
     try {

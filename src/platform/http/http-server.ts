@@ -41,6 +41,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const { config, dataSource, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, req.ip (login rate limit per address, logs) must be the client's.
+  app.set('trust proxy', config.trustProxy);
   const httpServer: Server = createServer(app);
 
   app.use((req, res, next) => {
