@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Clinic } from '../entities';
 import { UserError } from '../platform/errors';
+import { isUuid } from '../platform/ids';
 import { processMetrics } from '../platform/metrics';
 import { CycleSheetImportService } from './cycles/cycle-sheet-import.service';
 import { DicomImportService } from './dicom/dicom-import.service';
@@ -51,7 +52,7 @@ export class ImportService {
   }
 
   private async requireClinic(clinicId: string): Promise<void> {
-    const exists = /^[0-9a-f-]{36}$/i.test(clinicId) && (await this.dataSource.getRepository(Clinic).existsBy({ id: clinicId }));
+    const exists = isUuid(clinicId) && (await this.dataSource.getRepository(Clinic).existsBy({ id: clinicId }));
     if (!exists) throw new UserError(`no clinic with id ${clinicId}`);
   }
 }

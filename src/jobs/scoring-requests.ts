@@ -6,6 +6,7 @@ import { writeAudit } from '../platform/audit/audit-log';
 import { UserError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { sharedJobQueue } from './shared-queue';
+import { isUuid } from '../platform/ids';
 
 export interface ScoringRequest {
   clinicId: string;
@@ -15,7 +16,6 @@ export interface ScoringRequest {
   trigger: 'request' | 'cli' | 'cron';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Creates a QUEUED scoring_run and enqueues its planning job, in one transaction (with its audit
@@ -27,7 +27,7 @@ export async function requestScoring(
   input: ScoringRequest,
 ): Promise<ScoringRun> {
   const ids = [input.clinicId, input.cycleId, ...(input.embryoIds ?? [])].filter((x): x is string => x !== undefined);
-  if (ids.some((id) => !UUID.test(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
+  if (ids.some((id) => !isUuid(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
   if (input.embryoIds && input.embryoIds.length === 0) throw new UserError('scoring request: the embryo list is empty');
   const m = deps.dataSource.manager;
   const active = await repo.findActiveModel(m, input.clinicId);

@@ -6,7 +6,7 @@ import { EvaluationService } from '../../inference/evaluation/evaluation.service
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
 import { withApp } from '../app-context';
-import { clinicIdOf } from './model-registry';
+import { clinicIdOf } from '../clinic-option';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -5,7 +5,8 @@ import type { SplitFractions } from '../../inference/export/dataset-split';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { withApp } from '../app-context';
 import { parseDate } from './evaluate';
-import { clinicIdOf, parsePlanes } from './model-registry';
+import { clinicIdOf } from '../clinic-option';
+import { parsePlanes } from './model-registry';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -1,21 +1,15 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { DataSource } from 'typeorm';
-import { AccountsService } from '../../accounts/accounts.service';
 import { ImportService } from '../../ingest/import.service';
 import type { ImportOptions, ImportProgress, ImportRunReport } from '../../ingest/import-types';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { withApp } from '../app-context';
+import { clinicIdOf } from '../clinic-option';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Problem lines printed after the summary; the full list is in import_run_item. */
 const MAX_PRINTED_ITEMS = 50;
 
 interface CommonOptions { clinic: string; all?: boolean }
-
-async function clinicId(dataSource: DataSource, codeOrId: string): Promise<string> {
-  return UUID.test(codeOrId) ? codeOrId : (await new AccountsService(dataSource).clinicByCode(codeOrId)).id;
-}
 
 /**
  * Progress on stderr: a bar with frames/s and ETA on a terminal, a plain line every few seconds
@@ -77,7 +71,7 @@ async function runImport(opts: CommonOptions, start: (imports: ImportService, op
     process.once('SIGTERM', onSignal);
     const progress = progressReporter();
     try {
-      const options = { clinicId: await clinicId(dataSource, opts.clinic), actor: SYSTEM_ACTOR, onProgress: progress.onProgress, signal: controller.signal };
+      const options = { clinicId: await clinicIdOf(dataSource, opts.clinic), actor: SYSTEM_ACTOR, onProgress: progress.onProgress, signal: controller.signal };
       const report = await start(new ImportService(dataSource), options, config.dicomFocalPlaneTag);
       progress.stop();
       printReport(report, !!opts.all);

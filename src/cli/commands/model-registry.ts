@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { DataSource } from 'typeorm';
-import { AccountsService } from '../../accounts/accounts.service';
 import { MODEL_VARIANTS, type ModelVariant } from '../../entities';
-import { isUuid } from '../../inference/registry/ids';
+import { clinicIdOf } from '../clinic-option';
 import { ModelRegistryService } from '../../inference/registry/model-registry.service';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
@@ -19,12 +17,6 @@ export function parsePlanes(value: string): number[] {
 function parsePositiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive whole number');
   return Number(value);
-}
-
-/** A clinic given by code (as everywhere in the CLI) or by id. */
-export async function clinicIdOf(dataSource: DataSource, codeOrId: string): Promise<string> {
-  if (isUuid(codeOrId)) return codeOrId;
-  return (await new AccountsService(dataSource).clinicByCode(codeOrId)).id;
 }
 
 interface RegisterOptions { name: string; version: string; trained?: boolean; planes?: number[]; variant?: ModelVariant; inputSize?: number }

@@ -5,7 +5,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import type { ScoringRun } from '../../entities';
-import { isUuid } from '../../inference/registry/ids';
+import { isUuid } from '../../platform/ids';
 import { ModelRegistryService } from '../../inference/registry/model-registry.service';
 import { clinicIdsWithActiveModel, findActiveModel } from '../../inference/scoring/scoring.repository';
 import { startJobRuntime, type JobRuntime } from '../../jobs/runtime';
@@ -15,7 +15,7 @@ import { closeSharedJobQueues } from '../../jobs/shared-queue';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
 import { withApp, type AppContext } from '../app-context';
-import { clinicIdOf } from './model-registry';
+import { clinicIdOf } from '../clinic-option';
 
 interface ScoreOptions {
   clinic?: string;

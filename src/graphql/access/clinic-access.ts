@@ -3,6 +3,7 @@ import type { Principal } from '../../auth/principal';
 import { Permission, roleAllows } from '../../auth/permissions';
 import { Clinic, type Role } from '../../entities';
 import type { AuditActor } from '../../platform/audit/audit-actions';
+import { isUuid } from '../../platform/ids';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 
 /**
@@ -32,8 +33,7 @@ export class ClinicGrant {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
+export { isUuid };
 
 /**
  * The caller's rights, per request, built from its memberships (DESIGN.md §8). A network admin is

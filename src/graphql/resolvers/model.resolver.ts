@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resol
 import { Permission } from '../../auth/permissions';
 import { MODEL_VARIANTS, type ClinicModel, type ModelVariant, type ModelVersion } from '../../entities';
 import { EvaluationService, UNTRAINED_WARNING, type ModelEvaluation } from '../../inference/evaluation/evaluation.service';
-import { isUuid } from '../../inference/registry/ids';
+import { isUuid } from '../../platform/ids';
 import { readModelUpload } from '../../inference/registry/model-files';
 import { ModelRegistryService } from '../../inference/registry/model-registry.service';
 import { loadConfig } from '../../platform/config';

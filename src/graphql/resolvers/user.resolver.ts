@@ -3,6 +3,7 @@ import { Permission } from '../../auth/permissions';
 import type { Clinic, Membership, Role, User } from '../../entities';
 import type { ApiContext } from '../context';
 import { BadInputError, NotFoundError } from '../errors';
+import { isUuid } from '../../platform/ids';
 import { ClinicType, MembershipType, UserType } from '../types/account.types';
 import { RoleEnum } from '../types/enums';
 import { CreateUserInput } from '../types/inputs';
@@ -39,14 +40,14 @@ export class UserResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<Membership> {
     const grant = await ctx.access.requireClinic(clinicId, Permission.MANAGE);
-    if (!/^[0-9a-f-]{36}$/i.test(userId)) throw new NotFoundError('user');
+    if (!isUuid(userId)) throw new NotFoundError('user');
     return ctx.services.memberships.grant(grant, userId, role);
   }
 
   @Mutation(() => Boolean, { description: 'Clinic ADMIN: removes a user from the clinic. The last administrator stays.' })
   async revokeMembership(@Arg('userId', () => ID) userId: string, @Arg('clinicId', () => ID) clinicId: string, @Ctx() ctx: ApiContext): Promise<boolean> {
     const grant = await ctx.access.requireClinic(clinicId, Permission.MANAGE);
-    if (!/^[0-9a-f-]{36}$/i.test(userId)) throw new NotFoundError('membership');
+    if (!isUuid(userId)) throw new NotFoundError('membership');
     return ctx.services.memberships.revoke(grant, userId);
   }
 

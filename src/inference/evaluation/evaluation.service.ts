@@ -6,7 +6,7 @@ import { UserError } from '../../platform/errors';
 import { evaluateTrajectories, type EvaluationMetrics, type LabelledTrajectory } from '../metrics';
 import { findModelById } from '../registry/model-registry.repository';
 import { loadOutcomesWithPredictions } from './evaluation.repository';
-import { isUuid } from '../registry/ids';
+import { isUuid } from '../../platform/ids';
 
 export const UNTRAINED_WARNING = 'UNTRAINED MODEL: built without trained weights; these numbers say nothing about clinical performance';
 

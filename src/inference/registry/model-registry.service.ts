@@ -6,7 +6,7 @@ import { writeAudit } from '../../platform/audit/audit-log';
 import { UserError } from '../../platform/errors';
 import { checkModelContract, type ContractOverrides } from './contract-check';
 import * as repo from './model-registry.repository';
-import { isUuid } from './ids';
+import { isUuid } from '../../platform/ids';
 
 export interface RegisterModelInput {
   name: string;

@@ -105,7 +105,7 @@ export class EmbryoScoringService {
       outcomes.push(...(await this.write(input, ready, probabilities, states, observer)));
       timings.writeMs += performance.now() - writeStart;
 
-      if (i + 1 < batches.length && !(await this.modelStillActive(input))) {
+      if (i + 1 < batches.length && !(await this.modelStillScored(input))) {
         await next?.catch(() => undefined);
         for (const later of batches.slice(i + 1)) notScoredModelChanged.push(...later.plans.map((p) => p.embryoId));
         break;
@@ -168,7 +168,7 @@ export class EmbryoScoringService {
   }
 
   /** The model may still be scored for the clinic: it is the active one or a shadow (silent-mode) one. */
-  private async modelStillActive(input: ScoreEmbryosInput): Promise<boolean> {
+  private async modelStillScored(input: ScoreEmbryosInput): Promise<boolean> {
     return repo.clinicScoresModel(this.dataSource.manager, input.clinicId, input.modelVersionId);
   }
 }

@@ -22,7 +22,7 @@ export function cronRunId(clinicId: string, tick: string): string {
 }
 
 /**
- * Plans one clinic's scoring run: finds the embryos with complete segments that the active model
+ * Plans one clinic's scoring run: finds the embryos with complete segments that the model (the active one, or the shadow one named)
  * has not predicted, splits them into batches and enqueues one score-embryos job per batch, in the
  * transaction that marks the run RUNNING (so a retry of this job plans nothing twice).
  */
@@ -38,10 +38,10 @@ export function scoreClinicHandler(deps: ScoreClinicDeps) {
     if (!run) return { ignored: 'scoring run no longer exists' };
     if (run.status !== 'QUEUED') return { ignored: `run is ${run.status}` };
 
-    const active = shadowModelVersionId
+    const model = shadowModelVersionId
       ? await repo.findShadowModel(deps.dataSource.manager, clinicId, shadowModelVersionId)
       : await repo.findActiveModel(deps.dataSource.manager, clinicId);
-    if (!active) {
+    if (!model) {
       await deps.runs.fail(
         runId,
         shadowModelVersionId
@@ -54,7 +54,7 @@ export function scoreClinicHandler(deps: ScoreClinicDeps) {
     const progress = await repo.embryoProgress(
       deps.dataSource.manager,
       { clinicId, cycleId: job.data.cycleId, embryoIds: job.data.embryoIds, activeCyclesOnly: !explicit },
-      active.modelVersionId,
+      model.modelVersionId,
     );
     // Predictions of a model are always a prefix of the complete segments, so a count tells.
     const due = progress
@@ -64,11 +64,11 @@ export function scoreClinicHandler(deps: ScoreClinicDeps) {
     for (let i = 0; i < due.length; i += deps.embryosPerJob) batches.push(due.slice(i, i + deps.embryosPerJob));
 
     const planned = await deps.dataSource.transaction(async (tx) => {
-      if (!(await deps.runs.startPlanned(tx, runId, active.modelVersionId, batches.length))) return false;
+      if (!(await deps.runs.startPlanned(tx, runId, model.modelVersionId, batches.length))) return false;
       for (const [i, embryoIds] of batches.entries()) {
         await deps.queue.send(
           'score-embryos',
-          { scoringRunId: runId, clinicId, modelVersionId: active.modelVersionId, embryoIds, batchId: String(i) },
+          { scoringRunId: runId, clinicId, modelVersionId: model.modelVersionId, embryoIds, batchId: String(i) },
           { tx, id: deterministicUuid(`score-embryos:${runId}:${i}`) },
         );
       }
