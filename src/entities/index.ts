@@ -8,21 +8,24 @@ import { FrameImage } from './frame-image.entity';
 import { Frame } from './frame.entity';
 import { ImportRunItem } from './import-run-item.entity';
 import { ImportRun } from './import-run.entity';
+import { IngestedDicomInstance } from './ingested-dicom-instance.entity';
 import { Membership } from './membership.entity';
 import { ModelVersion } from './model-version.entity';
 import { Patient } from './patient.entity';
 import { Prediction } from './prediction.entity';
 import { ScoringRun } from './scoring-run.entity';
+import { ScoringStreamState } from './scoring-stream-state.entity';
 import { User } from './user.entity';
 
 export * from './enums';
+export * from './audit-actions';
 export {
-  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem,
-  Membership, ModelVersion, Patient, Prediction, ScoringRun, User,
+  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem, IngestedDicomInstance,
+  Membership, ModelVersion, Patient, Prediction, ScoringRun, ScoringStreamState, User,
 };
 
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
-  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem,
-  Membership, ModelVersion, Patient, Prediction, ScoringRun, User,
+  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem, IngestedDicomInstance,
+  Membership, ModelVersion, Patient, Prediction, ScoringRun, ScoringStreamState, User,
 ];

@@ -9,7 +9,6 @@ export const AuditAction = {
   READ_EMBRYO: 'READ_EMBRYO',
   READ_PATIENT: 'READ_PATIENT',
   READ_FRAME_IMAGE: 'READ_FRAME_IMAGE',
-  READ_TRAJECTORY: 'READ_TRAJECTORY',
   READ_AUDIT_LOG: 'READ_AUDIT_LOG',
   READ_IMPORT_RUNS: 'READ_IMPORT_RUNS',
   READ_EVALUATION: 'READ_EVALUATION',
@@ -23,6 +22,7 @@ export const AuditAction = {
   MEMBERSHIP_GRANTED: 'MEMBERSHIP_GRANTED',
   MEMBERSHIP_REVOKED: 'MEMBERSHIP_REVOKED',
   PATIENT_CREATED: 'PATIENT_CREATED',
+  PATIENT_UPDATED: 'PATIENT_UPDATED',
   CYCLE_CREATED: 'CYCLE_CREATED',
   CYCLE_UPDATED: 'CYCLE_UPDATED',
   CYCLE_STATUS_CHANGED: 'CYCLE_STATUS_CHANGED',
@@ -35,10 +35,8 @@ export const AuditAction = {
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
-/** Who did it: a user, or the system itself (CLI as operator, cron, worker). */
+/** Who did it: a user (`userId`), or the system itself (the CLI operator, the scheduler, a worker: null). */
 export interface AuditActor {
   userId: string | null;
   requestId?: string | null;
 }
-
-export const SYSTEM_ACTOR: AuditActor = { userId: null, requestId: null };
