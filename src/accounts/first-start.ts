@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
-import { Clinic, User } from '../entities';
-import { SYSTEM_ACTOR } from '../platform/audit/audit-actions';
-import { AccountsService } from './accounts.service';
-import { generatePassword } from './password';
+import type { PrivilegedAccess } from '../auth/privileged-access';
+import type { Clinic } from '../entities';
+import type { DataStore } from '../entities/repositories';
+import type { AccountsService } from './accounts.service';
+import { generatePassword } from '../auth/password';
 
 export interface FirstStartAdmin {
   clinic: Clinic;
@@ -18,25 +18,21 @@ const FIRST_START_LOCK = 7_246_100;
  * one-time password. Returns undefined when users already exist. Safe when several processes start
  * together: an advisory lock lets one of them do it.
  */
-export async function ensureFirstStartAdmin(dataSource: DataSource): Promise<FirstStartAdmin | undefined> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [FIRST_START_LOCK]);
-    if ((await dataSource.getRepository(User).count()) > 0) return undefined;
-    const accounts = new AccountsService(dataSource);
+export async function ensureFirstStartAdmin(
+  deps: { store: DataStore; accounts: AccountsService; system: PrivilegedAccess },
+): Promise<FirstStartAdmin | undefined> {
+  const { store, accounts, system } = deps;
+  return store.exclusively(FIRST_START_LOCK, async () => {
+    if ((await store.accounts.countUsers()) > 0) return undefined;
     const clinic =
-      (await dataSource.getRepository(Clinic).findOneBy({ code: 'demo' })) ??
-      (await accounts.createClinic({ code: 'demo', name: 'Demo IVF Laboratory' }, SYSTEM_ACTOR));
+      (await store.clinics.byCode('demo')) ??
+      (await accounts.createClinic({ code: 'demo', name: 'Demo IVF Laboratory' }, system.network()));
     const password = generatePassword();
     const email = 'admin@demo.local';
     await accounts.createUser(
-      { email, password, displayName: 'Demo administrator', networkAdmin: true, membership: { clinicId: clinic.id, role: 'ADMIN' } },
-      SYSTEM_ACTOR,
+      { email, password, displayName: 'Demo administrator', networkAdmin: true },
+      { network: system.network(), clinic: { grant: system.clinic(clinic.id), role: 'ADMIN' } },
     );
     return { clinic, email, password };
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [FIRST_START_LOCK]).catch(() => undefined);
-    await runner.release();
-  }
+  });
 }

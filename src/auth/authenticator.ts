@@ -1,6 +1,6 @@
 import * as jose from 'jose';
-import type { DataSource } from 'typeorm';
-import { Membership, User } from '../entities';
+import type { Membership } from '../entities';
+import type { AccountRepository } from '../entities/repositories';
 import { LOCAL_TOKEN_ISSUER, type LocalTokenSigner } from './local-tokens';
 import type { OidcVerifier } from './oidc-verifier';
 import type { Principal } from './principal';
@@ -18,7 +18,7 @@ export class AuthenticationFailed extends Error {
  */
 export class Authenticator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly accounts: AccountRepository,
     private readonly local: LocalTokenSigner,
     private readonly oidc: OidcVerifier | undefined,
   ) {}
@@ -56,11 +56,7 @@ export class Authenticator {
   }
 
   private async principal(where: { id: string } | { email: string }, via: Principal['via']): Promise<Principal> {
-    // one query: user and memberships joined (findOne with relations would add a DISTINCT pre-query)
-    const query = this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.memberships', 'm');
-    if ('id' in where) query.where('u.id = :id', { id: where.id });
-    else query.where('u.email = :email', { email: where.email });
-    const user = await query.getOne();
+    const user = await this.accounts.withMemberships(where);
     if (!user || user.disabled) throw new AuthenticationFailed('unknown or disabled user');
     const roles = new Map((user.memberships ?? []).map((m: Membership) => [m.clinicId, m.role]));
     return { userId: user.id, email: user.email, networkAdmin: user.networkAdmin, roles, via };

@@ -2,7 +2,7 @@
  * Counts failed sign-ins per e-mail and per client address in a sliding window and refuses further
  * attempts once either limit is reached, before any password is checked (so the answer does not
  * depend on whether the e-mail exists). Kept in the process: with several API processes each has
- * its own counters, which multiplies the limit by the process count (see the report/README).
+ * its own counters, which multiplies the limit by the process count (see README).
  */
 export interface LoginRateLimits {
   windowSeconds: number;

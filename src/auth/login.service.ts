@@ -1,8 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { hashPassword, verifyPassword } from '../accounts/password';
-import { User } from '../entities';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import { hashPassword, verifyPassword } from './password';
+import { AuditAction, type User } from '../entities';
+import type { Repositories } from '../entities/repositories';
 import type { IssuedToken, LocalTokenSigner } from './local-tokens';
 import type { LoginRateLimiter } from './login-rate-limiter';
 
@@ -20,7 +18,7 @@ export class LoginService {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly store: Pick<Repositories, 'accounts' | 'audit'>,
     private readonly signer: LocalTokenSigner,
     private readonly limiter: LoginRateLimiter,
   ) {}
@@ -32,12 +30,7 @@ export class LoginService {
       await this.audit(null, AuditAction.LOGIN_FAILED, input.requestId, { email, address: input.address, reason: 'rate-limited' });
       return { ok: false, reason: 'rate-limited', retryAfterSeconds };
     }
-    const user = await this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
-      .getOne();
+    const user = await this.store.accounts.withPasswordHash(email);
     const hash = user?.passwordHash ?? (await this.dummy());
     const passwordMatches = await verifyPassword(hash, input.password);
     if (!user || !user.passwordHash || user.disabled || !passwordMatches) {
@@ -57,6 +50,6 @@ export class LoginService {
   }
 
   private audit(userId: string | null, action: AuditAction, requestId: string, detail: Record<string, unknown>): Promise<void> {
-    return writeAudit(this.dataSource.manager, { userId, requestId }, { action, entity: 'user', entityId: userId, detail });
+    return this.store.audit.append({ userId, requestId }, { action, entity: 'user', entityId: userId, detail });
   }
 }

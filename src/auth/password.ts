@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
 
 /** argon2id with the library's defaults (64 MiB, t=3), the OWASP-recommended password hash. */
 export function hashPassword(password: string): Promise<string> {
@@ -16,6 +17,6 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 /** A readable one-time password for first-start admin accounts. */
 export function generatePassword(): string {
   const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = require('node:crypto').randomBytes(20) as Buffer;
+  const bytes = randomBytes(20);
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }

@@ -1,10 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { Cycle, UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod, type CycleStatus } from '../entities';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import type { ClinicGrant } from '../auth/grants';
+import { Permission } from '../auth/permissions';
+import { AuditAction, UNASSIGNED_CYCLE_EXTERNAL_ID, type Cycle, type CycleMethod, type CycleStatus } from '../entities';
+import { DuplicateRecordError, type DataStore, type Repositories } from '../entities/repositories';
 import { UserError } from '../platform/errors';
-import { isUniqueViolation } from './errors';
-import type { CheckedClinic } from './grant';
+import { isReservedCycleExternalId, isUnassignedCycle } from './clinical-rules';
+import { RecordNotFound } from './errors';
 
 export interface CycleChanges {
   externalId?: string;
@@ -16,37 +16,40 @@ export interface CycleChanges {
 const duplicate = (externalId: string) => new UserError(`a cycle "${externalId}" already exists in this clinic`);
 
 /**
- * Treatment cycles. Callers pass rows they read through the access layer; the database's
- * composite keys still refuse a patient of another clinic. Every change is audited with what
- * changed, in the same transaction.
+ * Treatment cycles of one clinic (MANAGE). A patient given by id must be one of the grant's clinic;
+ * the database's composite keys refuse any other. Every change is audited with what changed, in
+ * the same transaction.
  */
 export class CyclesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async createCycle(clinic: CheckedClinic, input: { patientId: string; externalId: string; inseminationAt?: Date | null; method?: CycleMethod | null }): Promise<Cycle> {
+  async createCycle(grant: ClinicGrant, input: { patientId: string; externalId: string; inseminationAt?: Date | null; method?: CycleMethod | null }): Promise<Cycle> {
+    grant.require(Permission.MANAGE);
     const externalId = input.externalId.trim();
     this.refuseReserved(externalId);
     return this.uniqueExternalId(externalId, () =>
-      this.dataSource.transaction(async (m) => {
-        if (await m.existsBy(Cycle, { clinicId: clinic.clinicId, externalId })) throw duplicate(externalId);
-        const cycle = await m.save(Cycle, m.create(Cycle, {
-          clinicId: clinic.clinicId, patientId: input.patientId, externalId,
-          inseminationAt: input.inseminationAt ?? null, method: input.method ?? null, status: 'ACTIVE',
-        }));
-        await writeAudit(m, clinic.actor, { action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: cycle.id, clinicId: clinic.clinicId });
+      this.store.transaction(async (tx) => {
+        await this.requirePatient(tx, grant, input.patientId);
+        if (await tx.patientCycles.cycleByExternalId(grant.clinicId, externalId)) throw duplicate(externalId);
+        const cycle = await tx.patientCycles.createCycle({
+          clinicId: grant.clinicId, patientId: input.patientId, externalId, inseminationAt: input.inseminationAt ?? null, method: input.method ?? null,
+        });
+        await tx.audit.append(grant.actor, { action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId });
         return cycle;
       }),
     );
   }
 
-  async updateCycle(clinic: CheckedClinic, cycleId: string, changes: CycleChanges): Promise<Cycle> {
+  async updateCycle(grant: ClinicGrant, cycleId: string, changes: CycleChanges): Promise<Cycle> {
+    grant.require(Permission.MANAGE);
     if (changes.externalId !== undefined) {
       changes = { ...changes, externalId: changes.externalId.trim() };
       this.refuseReserved(changes.externalId!);
     }
     return this.uniqueExternalId(changes.externalId ?? '', () =>
-      this.dataSource.transaction(async (m) => {
-        const cycle = await this.lockCycle(m, clinic, cycleId);
+      this.store.transaction(async (tx) => {
+        const cycle = await this.lockCycle(tx, grant, cycleId);
+        if (changes.patientId !== undefined) await this.requirePatient(tx, grant, changes.patientId);
         const before: Record<string, unknown> = {};
         const after: Record<string, unknown> = {};
         for (const key of ['externalId', 'patientId', 'inseminationAt', 'method'] as const) {
@@ -57,48 +60,54 @@ export class CyclesService {
           (cycle as unknown as Record<string, unknown>)[key] = next;
         }
         if (Object.keys(after).length === 0) return cycle;
-        const saved = await m.save(Cycle, cycle);
-        await writeAudit(m, clinic.actor, {
-          action: AuditAction.CYCLE_UPDATED, entity: 'cycle', entityId: cycle.id, clinicId: clinic.clinicId, detail: { before, after },
+        const saved = await tx.patientCycles.saveCycle(cycle);
+        await tx.audit.append(grant.actor, {
+          action: AuditAction.CYCLE_UPDATED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId, detail: { before, after },
         });
         return saved;
       }),
     );
   }
 
-  async setCycleStatus(clinic: CheckedClinic, cycleId: string, status: CycleStatus): Promise<Cycle> {
-    return this.dataSource.transaction(async (m) => {
-      const cycle = await this.lockCycle(m, clinic, cycleId);
+  async setCycleStatus(grant: ClinicGrant, cycleId: string, status: CycleStatus): Promise<Cycle> {
+    grant.require(Permission.MANAGE);
+    return this.store.transaction(async (tx) => {
+      const cycle = await this.lockCycle(tx, grant, cycleId);
       if (cycle.status === status) return cycle;
       const previous = cycle.status;
       cycle.status = status;
-      const saved = await m.save(Cycle, cycle);
-      await writeAudit(m, clinic.actor, {
-        action: AuditAction.CYCLE_STATUS_CHANGED, entity: 'cycle', entityId: cycle.id, clinicId: clinic.clinicId, detail: { from: previous, to: status },
+      const saved = await tx.patientCycles.saveCycle(cycle);
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.CYCLE_STATUS_CHANGED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId, detail: { from: previous, to: status },
       });
       return saved;
     });
   }
 
-  private async lockCycle(m: EntityManager, clinic: CheckedClinic, cycleId: string): Promise<Cycle> {
-    const cycle = await m.getRepository(Cycle).createQueryBuilder('c').setLock('pessimistic_write')
-      .where('c.id = :cycleId AND c.clinic_id = :clinicId', { cycleId, clinicId: clinic.clinicId }).getOne();
+  private async lockCycle(tx: Repositories, grant: ClinicGrant, cycleId: string): Promise<Cycle> {
+    const cycle = await tx.patientCycles.lockCycle(grant.clinicId, cycleId);
     if (!cycle) throw new UserError('cycle not found');
-    if (cycle.externalId === UNASSIGNED_CYCLE_EXTERNAL_ID) {
+    if (isUnassignedCycle(cycle)) {
       throw new UserError('the "unassigned" cycle holds embryos waiting for a cycle sheet and cannot be edited');
     }
     return cycle;
   }
 
+  /** A patient of another clinic is "not found", exactly like a missing one. */
+  private async requirePatient(tx: Repositories, grant: ClinicGrant, patientId: string): Promise<void> {
+    const patient = await tx.patientCycles.patientById(patientId);
+    if (!patient || patient.clinicId !== grant.clinicId) throw new RecordNotFound('patient');
+  }
+
   private refuseReserved(externalId: string): void {
-    if (externalId.toLowerCase() === UNASSIGNED_CYCLE_EXTERNAL_ID) throw new UserError(`"${UNASSIGNED_CYCLE_EXTERNAL_ID}" is reserved`);
+    if (isReservedCycleExternalId(externalId)) throw new UserError(`"${UNASSIGNED_CYCLE_EXTERNAL_ID}" is reserved`);
   }
 
   private async uniqueExternalId<T>(externalId: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error, 'uq_cycle_clinic_external')) throw duplicate(externalId);
+      if (error instanceof DuplicateRecordError) throw duplicate(externalId);
       throw error;
     }
   }

@@ -7,11 +7,3 @@ export class RecordNotFound extends UserError {
     super(`${entity} not found`);
   }
 }
-
-/** Postgres unique_violation (23505) of a named constraint, for mapping races to clear messages. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
-  const code = e?.driverError?.code ?? e?.code;
-  const name = e?.driverError?.constraint ?? e?.constraint;
-  return code === '23505' && (constraint === undefined || name === constraint);
-}

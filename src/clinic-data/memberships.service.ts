@@ -1,52 +1,47 @@
-import type { DataSource } from 'typeorm';
-import { Membership, User, type Role } from '../entities';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import type { ClinicGrant } from '../auth/grants';
+import { Permission } from '../auth/permissions';
+import { AuditAction, type Membership, type Role } from '../entities';
+import type { DataStore, Repositories } from '../entities/repositories';
 import { UserError } from '../platform/errors';
 import { RecordNotFound } from './errors';
-import type { CheckedClinic } from './grant';
 
-/** Roles of users in one clinic. A clinic never loses its last administrator. */
+/** Roles of users in one clinic (MANAGE). A clinic never loses its last administrator. */
 export class MembershipsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
   /** Grants or changes the user's role in the clinic. */
-  async grant(clinic: CheckedClinic, userId: string, role: Role): Promise<Membership> {
-    return this.dataSource.transaction(async (m) => {
-      if (!(await m.existsBy(User, { id: userId }))) throw new RecordNotFound('user');
-      const existing = await m.getRepository(Membership).createQueryBuilder('ms').setLock('pessimistic_write')
-        .where('ms.user_id = :userId AND ms.clinic_id = :clinicId', { userId, clinicId: clinic.clinicId }).getOne();
+  async grant(grant: ClinicGrant, userId: string, role: Role): Promise<Membership> {
+    grant.require(Permission.MANAGE);
+    return this.store.transaction(async (tx) => {
+      if (!(await tx.accounts.userExists(userId))) throw new RecordNotFound('user');
+      const existing = await tx.accounts.lockMembership(userId, grant.clinicId);
       if (existing?.role === role) return existing;
-      if (existing?.role === 'ADMIN') await this.refuseLastAdmin(m, clinic.clinicId);
-      const saved = existing
-        ? await m.save(Membership, { ...existing, role })
-        : await m.save(Membership, m.create(Membership, { userId, clinicId: clinic.clinicId, role }));
-      await writeAudit(m, clinic.actor, {
-        action: AuditAction.MEMBERSHIP_GRANTED, entity: 'membership', entityId: userId, clinicId: clinic.clinicId,
+      if (existing?.role === 'ADMIN') await this.refuseLastAdmin(tx, grant.clinicId);
+      const saved = await tx.accounts.saveMembership(existing, { userId, clinicId: grant.clinicId, role });
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.MEMBERSHIP_GRANTED, entity: 'membership', entityId: userId, clinicId: grant.clinicId,
         detail: { role, previousRole: existing?.role ?? null },
       });
       return saved;
     });
   }
 
-  async revoke(clinic: CheckedClinic, userId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (m) => {
-      const existing = await m.getRepository(Membership).createQueryBuilder('ms').setLock('pessimistic_write')
-        .where('ms.user_id = :userId AND ms.clinic_id = :clinicId', { userId, clinicId: clinic.clinicId }).getOne();
+  async revoke(grant: ClinicGrant, userId: string): Promise<boolean> {
+    grant.require(Permission.MANAGE);
+    return this.store.transaction(async (tx) => {
+      const existing = await tx.accounts.lockMembership(userId, grant.clinicId);
       if (!existing) throw new RecordNotFound('membership');
-      if (existing.role === 'ADMIN') await this.refuseLastAdmin(m, clinic.clinicId);
-      await m.delete(Membership, { id: existing.id });
-      await writeAudit(m, clinic.actor, {
-        action: AuditAction.MEMBERSHIP_REVOKED, entity: 'membership', entityId: userId, clinicId: clinic.clinicId, detail: { role: existing.role },
+      if (existing.role === 'ADMIN') await this.refuseLastAdmin(tx, grant.clinicId);
+      await tx.accounts.deleteMembership(existing.id);
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.MEMBERSHIP_REVOKED, entity: 'membership', entityId: userId, clinicId: grant.clinicId, detail: { role: existing.role },
       });
       return true;
     });
   }
 
-  private async refuseLastAdmin(m: import('typeorm').EntityManager, clinicId: string): Promise<void> {
-    // lock the clinic's admin rows so two concurrent revocations cannot both pass the check
-    const admins = await m.getRepository(Membership).createQueryBuilder('ms').setLock('pessimistic_write')
-      .where("ms.clinic_id = :clinicId AND ms.role = 'ADMIN'", { clinicId }).getMany();
+  private async refuseLastAdmin(tx: Repositories, clinicId: string): Promise<void> {
+    const admins = await tx.accounts.lockAdministrators(clinicId);
     if (admins.length <= 1) throw new UserError('a clinic must keep at least one administrator');
   }
 }

@@ -1,27 +1,26 @@
-import type { DataSource } from 'typeorm';
-import { Embryo, type Outcome } from '../entities';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import type { ClinicGrant } from '../auth/grants';
+import { Permission } from '../auth/permissions';
+import { AuditAction, type Embryo, type Outcome } from '../entities';
+import type { DataStore } from '../entities/repositories';
 import { RecordNotFound } from './errors';
-import type { CheckedClinic } from './grant';
 
-/** Embryo outcomes recorded by the lab; the ground truth that models are evaluated against. */
+/** Embryo outcomes recorded by the lab (LAB_WORK); the ground truth that models are evaluated against. */
 export class OutcomesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async recordOutcome(clinic: CheckedClinic, embryoId: string, outcome: Outcome): Promise<Embryo> {
-    return this.dataSource.transaction(async (m) => {
-      const embryo = await m.getRepository(Embryo).createQueryBuilder('e').setLock('pessimistic_write')
-        .where('e.id = :embryoId AND e.clinic_id = :clinicId', { embryoId, clinicId: clinic.clinicId }).getOne();
+  async recordOutcome(grant: ClinicGrant, embryoId: string, outcome: Outcome): Promise<Embryo> {
+    grant.require(Permission.LAB_WORK);
+    return this.store.transaction(async (tx) => {
+      const embryo = await tx.embryos.lockEmbryo(grant.clinicId, embryoId);
       if (!embryo) throw new RecordNotFound('embryo');
       const previous = embryo.outcome;
       embryo.outcome = outcome;
-      embryo.outcomeRecordedBy = clinic.actor.userId;
+      embryo.outcomeRecordedBy = grant.actor.userId;
       embryo.outcomeRecordedAt = new Date();
       embryo.outcomeSource = 'user';
-      const saved = await m.save(Embryo, embryo);
-      await writeAudit(m, clinic.actor, {
-        action: AuditAction.OUTCOME_RECORDED, entity: 'embryo', entityId: embryo.id, clinicId: clinic.clinicId, detail: { from: previous, to: outcome },
+      const saved = await tx.embryos.saveEmbryo(embryo);
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.OUTCOME_RECORDED, entity: 'embryo', entityId: embryo.id, clinicId: grant.clinicId, detail: { from: previous, to: outcome },
       });
       return saved;
     });

@@ -1,26 +1,26 @@
-import type { DataSource } from 'typeorm';
-import { Patient } from '../entities';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import type { ClinicGrant } from '../auth/grants';
+import { Permission } from '../auth/permissions';
+import { AuditAction, type Patient } from '../entities';
+import { DuplicateRecordError, type DataStore } from '../entities/repositories';
 import { UserError } from '../platform/errors';
-import { isUniqueViolation } from './errors';
-import type { CheckedClinic } from './grant';
 
 /** Patients: created by clinic administrators; the MRN is unique within the clinic. */
 export class PatientsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async createPatient(clinic: CheckedClinic, input: { mrn: string; displayName?: string | null }): Promise<Patient> {
+  async createPatient(grant: ClinicGrant, input: { mrn: string; displayName?: string | null }): Promise<Patient> {
+    grant.require(Permission.MANAGE);
     const mrn = input.mrn.trim();
+    const duplicate = () => new UserError(`a patient with MRN "${mrn}" already exists in this clinic`);
     try {
-      return await this.dataSource.transaction(async (m) => {
-        if (await m.existsBy(Patient, { clinicId: clinic.clinicId, mrn })) throw new UserError(`a patient with MRN "${mrn}" already exists in this clinic`);
-        const patient = await m.save(Patient, m.create(Patient, { clinicId: clinic.clinicId, mrn, displayName: input.displayName?.trim() || null }));
-        await writeAudit(m, clinic.actor, { action: AuditAction.PATIENT_CREATED, entity: 'patient', entityId: patient.id, clinicId: clinic.clinicId });
+      return await this.store.transaction(async (tx) => {
+        if (await tx.patientCycles.patientByMrn(grant.clinicId, mrn)) throw duplicate();
+        const patient = await tx.patientCycles.createPatient({ clinicId: grant.clinicId, mrn, displayName: input.displayName?.trim() || null });
+        await tx.audit.append(grant.actor, { action: AuditAction.PATIENT_CREATED, entity: 'patient', entityId: patient.id, clinicId: grant.clinicId });
         return patient;
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'uq_patient_clinic_mrn')) throw new UserError(`a patient with MRN "${mrn}" already exists in this clinic`);
+      if (error instanceof DuplicateRecordError) throw duplicate();
       throw error;
     }
   }
