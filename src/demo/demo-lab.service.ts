@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { AccountsService } from '../accounts/accounts.service';
+import type { AccountsService } from '../accounts/accounts.service';
+import type { PrivilegedAccess } from '../auth/privileged-access';
 import type { Clinic, ModelVersion, ScoringRun } from '../entities';
-import { ImportService } from '../ingest/import.service';
+import type { DataStore } from '../entities/repositories';
+import type { ModelRegistryService } from '../inference/registry/model-registry.service';
+import type { ImportService } from '../ingest/import.service';
 import type { ImportRunReport } from '../ingest/import-types';
-import { requestScoring } from '../jobs/scoring-requests';
-import type { AuditActor } from '../platform/audit/audit-actions';
+import { isFinished, watchScoringRun } from '../jobs/scoring-progress';
+import type { ScoringRequests } from '../jobs/scoring-requests';
 import { UserError } from '../platform/errors';
-import type { Logger } from '../platform/logger';
-import * as repo from './demo-lab.repository';
 import { buildDemoModel, installDemoModel, type DemoModelSpec } from './demo-model';
 import { planDemoLab, writeDemoExport, type DemoLabOptions, type WrittenExport } from './synthetic';
 
@@ -47,11 +47,20 @@ export interface DemoLabResult {
  * and cycle sheet import (ingest) → untrained AMSNet built, registered and activated (registry) →
  * scoring requested through the job queue. Refuses to seed a clinic twice.
  */
-export class DemoLabService {
-  constructor(private readonly deps: { dataSource: DataSource; databaseUrl: string; log: Logger }) {}
+export interface DemoLabDeps {
+  store: DataStore;
+  accounts: AccountsService;
+  imports: ImportService;
+  registry: ModelRegistryService;
+  scoring: Pick<ScoringRequests, 'request'>;
+}
 
-  async seed(request: SeedDemoLabRequest, actor: AuditActor, onStep?: (step: DemoStep, detail: string) => void): Promise<DemoLabResult> {
-    const { dataSource } = this.deps;
+export class DemoLabService {
+  constructor(private readonly deps: DemoLabDeps) {}
+
+  /** Seeds as the operator (`system`, with the demo's own request id in the audit log). */
+  async seed(request: SeedDemoLabRequest, system: PrivilegedAccess, onStep?: (step: DemoStep, detail: string) => void): Promise<DemoLabResult> {
+    const { store, imports } = this.deps;
     const seconds = {} as Record<DemoStep, number>;
     const timed = async <T>(step: DemoStep, fn: () => Promise<T>): Promise<T> => {
       const started = performance.now();
@@ -65,41 +74,38 @@ export class DemoLabService {
     const plan = planDemoLab(request.lab);
     const firstCycle = plan.cycles[0]?.cycleId;
     if (!firstCycle) throw new UserError('the demo lab needs at least one patient');
-    const existing = await repo.findClinicByCode(dataSource.manager, request.clinicCode);
-    if (existing && (await repo.findCycle(dataSource.manager, existing.id, firstCycle))) {
+    const existing = await store.clinics.byCode(request.clinicCode);
+    if (existing && (await store.patientCycles.cycleByExternalId(existing.id, firstCycle))) {
       throw new UserError(`clinic "${existing.code}" already holds the demo lab (cycle ${firstCycle}); seed another clinic with --clinic <code>`);
     }
     // The model is built before anything is written, so a bad size fails with nothing half-seeded.
     onStep?.('model', `AMSNet width ${request.model.width}, blocks ${request.model.blocks.join('-')}, ${request.model.inputSize} px, untrained`);
     const onnx = await timed('model', () => buildDemoModel(request.model));
-    const clinic = existing ?? (await this.createClinic(request.clinicCode, actor));
+    const clinic = existing ?? (await this.createClinic(request.clinicCode, system));
+    const grant = system.clinic(clinic.id);
 
     const workDir = request.exportDir ?? (await mkdtemp(join(tmpdir(), 'amsnet-demo-')));
     try {
       onStep?.('generate', `${plan.cycles.reduce((n, c) => n + c.embryos.length, 0)} embryos, 7 focal planes, a frame every ${request.lab.frameMinutes} min`);
       const written = await timed('generate', () => writeDemoExport(plan, workDir));
-      const imports = new ImportService(dataSource);
       onStep?.('import-frames', `${written.frames * 7} images from ${written.exportDir}`);
-      const folderImport = await timed('import-frames', () => imports.importFolder(written.exportDir, { clinicId: clinic.id, actor }));
+      const folderImport = await timed('import-frames', () => imports.importFolder(written.exportDir, { grant }));
       requireImported(folderImport, 'folder export');
       onStep?.('import-cycle-sheet', written.cycleSheetPath);
-      const sheetImport = await timed('import-cycle-sheet', () => imports.importCycleSheet(written.cycleSheetPath, { clinicId: clinic.id, actor }));
+      const sheetImport = await timed('import-cycle-sheet', () => imports.importCycleSheet(written.cycleSheetPath, { grant }));
       requireImported(sheetImport, 'cycle sheet');
 
-      const model = await installDemoModel(dataSource, clinic.id, onnx, request.model, actor);
+      const model = await installDemoModel(this.deps.registry, onnx, request.model, { registration: system.modelRegistration(), clinic: grant });
 
       onStep?.('scoring', request.scoring === 'wait' ? 'queued; waiting for a worker' : 'queued');
       const scoringRun = await timed('scoring', async () => {
-        const queued = await requestScoring(
-          { dataSource, databaseUrl: this.deps.databaseUrl, log: this.deps.log },
-          { clinicId: clinic.id, requestedBy: actor.userId, trigger: 'cli' },
-        );
+        const queued = await this.deps.scoring.request(grant, {}, 'cli');
         return request.scoring === 'wait' ? this.waitForRun(queued.id, request.scoringTimeoutMs ?? 10 * 60_000) : queued;
       });
 
       // The day-5 cycle (in culture, several embryos near blastulation) makes the liveliest lab view.
       const viewCycle = plan.cycles.find((c) => !c.completed) ?? plan.cycles[0];
-      const cycle = await repo.findCycle(dataSource.manager, clinic.id, viewCycle.cycleId);
+      const cycle = await store.patientCycles.cycleByExternalId(clinic.id, viewCycle.cycleId);
       if (!cycle) throw new Error(`cycle ${viewCycle.cycleId} missing after the cycle sheet import`);
       return { clinic, written, folderImport, sheetImport, model, scoringRun, labViewCycle: { id: cycle.id, externalId: cycle.externalId }, seconds };
     } finally {
@@ -107,21 +113,16 @@ export class DemoLabService {
     }
   }
 
-  private async createClinic(code: string, actor: AuditActor): Promise<Clinic> {
-    return new AccountsService(this.deps.dataSource).createClinic({ code, name: code === 'demo' ? 'Demo IVF Laboratory' : `Demo lab ${code}` }, actor);
+  private async createClinic(code: string, system: PrivilegedAccess): Promise<Clinic> {
+    return this.deps.accounts.createClinic({ code, name: code === 'demo' ? 'Demo IVF Laboratory' : `Demo lab ${code}` }, system.network());
   }
 
   private async waitForRun(runId: string, timeoutMs: number): Promise<ScoringRun> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const run = await repo.readScoringRun(this.deps.dataSource.manager, runId);
-      if (!run) throw new Error(`scoring run ${runId} disappeared`);
-      if (repo.FINISHED_RUN_STATUSES.includes(run.status)) return run;
-      if (Date.now() > deadline) {
-        throw new UserError(`scoring run ${runId} still ${run.status} after ${Math.round(timeoutMs / 1000)} s; is a worker running? (amsnet worker)`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const run = await watchScoringRun(this.deps.store, runId, () => undefined, { intervalMs: 250, signal: AbortSignal.timeout(timeoutMs) });
+    if (!isFinished(run)) {
+      throw new UserError(`scoring run ${runId} still ${run.status} after ${Math.round(timeoutMs / 1000)} s; is a worker running? (amsnet worker)`);
     }
+    return run;
   }
 }
 

@@ -1,8 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { ClinicGrant, ModelRegistrationGrant } from '../auth/grants';
 import type { ModelVersion } from '../entities';
 import { buildAmsnetModel } from '../inference/amsnet/build-model';
-import { ModelRegistryService } from '../inference/registry/model-registry.service';
-import type { AuditActor } from '../platform/audit/audit-actions';
+import type { ModelRegistryService } from '../inference/registry/model-registry.service';
 import { EXPORT_FOCAL_PLANES_UM } from './synthetic';
 
 /**
@@ -40,9 +39,10 @@ export async function buildDemoModel(spec: DemoModelSpec): Promise<Uint8Array> {
 }
 
 /** Registers the built model (the registry checks its contract by running it) and activates it for the clinic. */
-export async function installDemoModel(dataSource: DataSource, clinicId: string, onnx: Uint8Array, spec: DemoModelSpec, actor: AuditActor): Promise<ModelVersion> {
-  const registry = new ModelRegistryService(dataSource);
-  const { model } = await registry.register(onnx, { name: 'amsnet-demo', version: demoModelVersion(spec), trained: false }, actor);
-  await registry.activate(model.id, clinicId, actor);
+export async function installDemoModel(
+  registry: ModelRegistryService, onnx: Uint8Array, spec: DemoModelSpec, grants: { registration: ModelRegistrationGrant; clinic: ClinicGrant },
+): Promise<ModelVersion> {
+  const { model } = await registry.register(onnx, { name: 'amsnet-demo', version: demoModelVersion(spec), trained: false }, grants.registration);
+  await registry.activate(model.id, grants.clinic);
   return model;
 }

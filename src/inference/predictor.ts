@@ -197,7 +197,7 @@ export class AmsnetPredictor {
   }
 }
 
-// The predictor is the entry point colleagues import; the contract and state helpers travel with it.
+// Callers import the predictor module alone: the contract and stream-state functions travel with it.
 export { ModelContractError, checkGraphContract, readModelContract, type ModelContract } from './model-contract';
 export { decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates, type StreamState } from './stream-state';
 export type { InferenceLogger } from './session-factory';

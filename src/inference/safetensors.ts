@@ -41,7 +41,7 @@ export function floatToHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 31) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -73,7 +73,7 @@ export function readSafetensors(bytes: Uint8Array): Map<string, SafetensorsEntry
   if (headerLength > bytes.length - 8) throw new SafetensorsError(`not a safetensors file: header length ${headerLength} exceeds the file`);
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as typeof header;
   } catch {
     throw new SafetensorsError('not a safetensors file: the header is not JSON');
   }

@@ -1,7 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { UNASSIGNED_CYCLE_EXTERNAL_ID, type ImportItemStatus, type Outcome } from '../entities';
+import { placementOf } from '../clinic-data/clinical-rules';
+import type { ImportItemStatus, Outcome } from '../entities';
+import type { DataStore, PhaseRow, Repositories } from '../entities/repositories';
 import { EmbryoFramesWriter, type FrameCandidate, type FrameProblem } from './frames/embryo-frames.writer';
-import { EmbryoRepository, type PhaseRow } from './repositories/embryo.repository';
 
 /** Everything a folder export or slide file says about one embryo. */
 export interface EmbryoImport {
@@ -39,40 +39,42 @@ class EmbryoRefused extends Error {
  * half an embryo, and a rerun picks up exactly where the last committed embryo ended.
  */
 export class EmbryoImportService {
-  private readonly embryos = new EmbryoRepository();
   private readonly writer = new EmbryoFramesWriter();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
   async importEmbryo(input: EmbryoImport): Promise<EmbryoImportResult> {
     try {
-      return await this.dataSource.transaction(async (m) => {
-        await this.embryos.lockExternalId(m, input.clinicId, input.externalId);
-        let embryo = await this.embryos.findEmbryo(m, input.clinicId, input.externalId);
+      return await this.store.transaction(async (tx) => {
+        await tx.embryos.lockExternalId(input.clinicId, input.externalId);
+        let embryo = await tx.embryos.byExternalId(input.clinicId, input.externalId);
         let created = false;
-        if (embryo && input.cycleExternalId && embryo.cycleExternalId !== input.cycleExternalId) {
-          if (embryo.cycleExternalId !== UNASSIGNED_CYCLE_EXTERNAL_ID) {
+        if (embryo && input.cycleExternalId) {
+          const placement = placementOf(embryo, input.cycleExternalId);
+          if (placement === 'conflict') {
             throw new EmbryoRefused(`embryo ${input.externalId} belongs to cycle ${embryo.cycleExternalId}, not ${input.cycleExternalId}`);
           }
-          const cycle = await this.targetCycle(m, input);
-          await this.embryos.moveEmbryo(m, embryo.id, cycle.id, null);
-          embryo = { ...embryo, cycleId: cycle.id, cycleExternalId: cycle.externalId, inseminationAt: cycle.inseminationAt };
+          if (placement === 'claim') {
+            const cycle = await this.targetCycle(tx, input);
+            await tx.embryos.moveEmbryo(embryo.id, cycle.id, null);
+            embryo = { ...embryo, cycleId: cycle.id, cycleExternalId: cycle.externalId, inseminationAt: cycle.inseminationAt };
+          }
         }
         if (!embryo) {
           if (input.candidates.length === 0) throw new EmbryoRefused('no frames to import');
-          const cycle = await this.targetCycle(m, input);
-          const id = await this.embryos.createEmbryo(m, { clinicId: input.clinicId, cycleId: cycle.id, label: input.label, externalId: input.externalId });
+          const cycle = await this.targetCycle(tx, input);
+          const id = await tx.embryos.createEmbryo({ clinicId: input.clinicId, cycleId: cycle.id, label: input.label, externalId: input.externalId });
           embryo = { id, cycleId: cycle.id, cycleExternalId: cycle.externalId, inseminationAt: cycle.inseminationAt, outcome: 'UNKNOWN', outcomeSource: null };
           created = true;
         }
-        const frames = await this.writer.write(m, embryo.id, input.candidates, {
+        const frames = await this.writer.write(tx, embryo.id, input.candidates, {
           inseminationAt: embryo.inseminationAt, signal: input.signal, onFrames: input.onFrames,
         });
         if (created && frames.stored === 0) throw new EmbryoRefused('no readable frames', frames.problems);
         let annotationsChanged = 0;
         if (input.annotations) {
-          annotationsChanged += await this.embryos.upsertPhases(m, embryo.id, input.annotations.phases);
-          if (await this.embryos.setOutcomeFromAnnotations(m, embryo.id, input.annotations.outcome)) annotationsChanged += 1;
+          annotationsChanged += await tx.embryos.upsertPhases(embryo.id, input.annotations.phases);
+          if (await tx.embryos.setOutcomeFromAnnotations(embryo.id, input.annotations.outcome)) annotationsChanged += 1;
         }
         const changed = created || frames.stored > 0 || annotationsChanged > 0;
         return { status: changed ? 'stored' : 'alreadyStored', reason: null, ...frames } satisfies EmbryoImportResult;
@@ -85,9 +87,9 @@ export class EmbryoImportService {
     }
   }
 
-  private async targetCycle(m: EntityManager, input: EmbryoImport) {
-    if (!input.cycleExternalId) return this.embryos.ensureUnassignedCycle(m, input.clinicId);
-    const cycle = await this.embryos.findCycle(m, input.clinicId, input.cycleExternalId);
+  private async targetCycle(tx: Repositories, input: EmbryoImport) {
+    if (!input.cycleExternalId) return tx.patientCycles.ensureUnassignedCycle(input.clinicId);
+    const cycle = await tx.patientCycles.cycleByExternalId(input.clinicId, input.cycleExternalId);
     if (!cycle) throw new EmbryoRefused(`no cycle ${input.cycleExternalId} in this clinic; import its cycle sheet first`);
     return cycle;
   }

@@ -1,9 +1,7 @@
-import type { DataSource } from 'typeorm';
-import { IMPORT_ITEM_STATUSES, type ImportItemStatus, type ImportKind, type RunStatus } from '../entities';
-import { AuditAction, type AuditActor } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
-import type { ImportItemResult, ImportOptions, ImportRunReport } from './import-types';
-import { ImportRunRepository } from './repositories/import-run.repository';
+import type { ClinicGrant } from '../auth/grants';
+import { AuditAction, IMPORT_ITEM_STATUSES, type ImportItemStatus, type ImportKind, type RunStatus } from '../entities';
+import type { DataStore, ImportItem } from '../entities/repositories';
+import type { ImportOptions, ImportRunReport } from './import-types';
 
 /** Items are written in groups of this size: few round trips, yet a killed import keeps its report so far. */
 const ITEM_FLUSH_SIZE = 100;
@@ -13,27 +11,25 @@ const ITEM_FLUSH_SIZE = 100;
  * progress callbacks, and the final status with its IMPORT_RUN audit event.
  */
 export class ImportRunRecorder {
-  private readonly items: ImportItemResult[] = [];
-  private pending: ImportItemResult[] = [];
+  private readonly items: ImportItem[] = [];
+  private pending: ImportItem[] = [];
   private readonly counts: Record<ImportItemStatus, number> = { stored: 0, alreadyStored: 0, skipped: 0, failed: 0 };
   framesStored = 0;
   framesAlreadyStored = 0;
   private readonly startedAt = Date.now();
 
   private constructor(
-    private readonly repository: ImportRunRepository,
-    private readonly dataSource: DataSource,
+    private readonly store: DataStore,
     readonly importRunId: string,
     readonly kind: ImportKind,
     readonly source: string,
-    private readonly clinicId: string,
-    private readonly actor: AuditActor,
+    private readonly grant: ClinicGrant,
   ) {}
 
-  static async start(dataSource: DataSource, kind: ImportKind, source: string, options: ImportOptions): Promise<ImportRunRecorder> {
-    const repository = new ImportRunRepository(dataSource);
-    const run = await repository.create({ clinicId: options.clinicId, kind, source, requestedBy: options.actor.userId });
-    return new ImportRunRecorder(repository, dataSource, run.id, kind, source, options.clinicId, options.actor);
+  static async start(store: DataStore, kind: ImportKind, source: string, options: ImportOptions): Promise<ImportRunRecorder> {
+    const { grant } = options;
+    const run = await store.importRuns.create({ clinicId: grant.clinicId, kind, source, requestedBy: grant.actor.userId });
+    return new ImportRunRecorder(store, run.id, kind, source, grant);
   }
 
   async add(item: string, status: ImportItemStatus, reason: string | null = null): Promise<void> {
@@ -52,7 +48,8 @@ export class ImportRunRecorder {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    await this.repository.appendItems(this.importRunId, batch);
+    // committed at once, so a killed import keeps what it reported
+    await this.store.importRuns.appendItems(this.importRunId, batch);
   }
 
   /** Writes the remaining items, the counts, the status and the audit event in one transaction. */
@@ -60,11 +57,11 @@ export class ImportRunRecorder {
     const status = this.status(aborted);
     const batch = this.pending;
     this.pending = [];
-    await this.dataSource.transaction(async (m) => {
-      await this.repository.appendItems(this.importRunId, batch, m);
-      await this.repository.finish(m, this.importRunId, status, this.counts);
-      await writeAudit(m, this.actor, {
-        action: AuditAction.IMPORT_RUN, entity: 'import_run', entityId: this.importRunId, clinicId: this.clinicId,
+    await this.store.transaction(async (tx) => {
+      await tx.importRuns.appendItems(this.importRunId, batch);
+      await tx.importRuns.finish(this.importRunId, status, this.counts);
+      await tx.audit.append(this.grant.actor, {
+        action: AuditAction.IMPORT_RUN, entity: 'import_run', entityId: this.importRunId, clinicId: this.grant.clinicId,
         detail: {
           kind: this.kind, source: this.source, status, ...this.counts,
           framesStored: this.framesStored, framesAlreadyStored: this.framesAlreadyStored, aborted,

@@ -1,10 +1,10 @@
+import type { ClinicGrant } from '../auth/grants';
 import type { ImportItemStatus, ImportKind, RunStatus } from '../entities';
-import type { AuditActor } from '../platform/audit/audit-actions';
+import type { ImportItem } from '../entities/repositories';
 
-/** What every import takes: whose clinic, who asked, and optional progress / cancellation hooks. */
+/** What every import takes: the clinic and who acts (LAB_WORK), and optional progress / cancellation hooks. */
 export interface ImportOptions {
-  clinicId: string;
-  actor: AuditActor;
+  grant: ClinicGrant;
   onProgress?: (progress: ImportProgress) => void;
   /** Aborting stops the import between frame batches; the embryo in flight rolls back whole. */
   signal?: AbortSignal;
@@ -22,13 +22,6 @@ export interface ImportProgress {
   current: string;
 }
 
-/** The outcome for one item: an embryo, a file or a sheet row. */
-export interface ImportItemResult {
-  item: string;
-  status: ImportItemStatus;
-  reason: string | null;
-}
-
 /** What an import did, as stored in import_run + import_run_item. */
 export interface ImportRunReport {
   importRunId: string;
@@ -38,7 +31,8 @@ export interface ImportRunReport {
   counts: Record<ImportItemStatus, number>;
   framesStored: number;
   framesAlreadyStored: number;
-  items: ImportItemResult[];
+  /** The outcome of each item: an embryo, a file or a sheet row. */
+  items: ImportItem[];
   /** True when the import was cancelled through its AbortSignal before it finished. */
   aborted: boolean;
   durationMs: number;

@@ -44,7 +44,7 @@ export class AmsnetConfigError extends Error {
 
 /** Throws a message naming the bad parameter; sizes that the graph cannot represent are refused here. */
 export function validateConfig(config: AmsnetConfig): void {
-  if (!isVariant(config.variant)) throw new AmsnetConfigError(`unknown variant "${config.variant}" (expected ${VARIANTS.join(', ')})`);
+  if (!isVariant(config.variant)) throw new AmsnetConfigError(`unknown variant "${String(config.variant)}" (expected ${VARIANTS.join(', ')})`);
   const { planes, width, blocks, inputSize } = config;
   if (planes.length < 1 || planes.some((p) => !Number.isFinite(p))) throw new AmsnetConfigError('planes must be a non-empty list of numbers (µm)');
   for (let i = 1; i < planes.length; i++) {

@@ -142,18 +142,6 @@ export function sliceChannels(ctx: EmitContext, x: string, from: number, to: num
 }
 
 /**
- * The TSM shift of DESIGN.md §6 on a whole tensor: channels [0, ⌊C/8⌋) at segment t take their
- * values from t−1, the rest stay. (The builder keeps fold and rest channels apart instead and
- * calls delayOneSegment directly; this composition is the same operation on a joined tensor.)
- */
-export function temporalShift(ctx: EmitContext, x: string, s: ShiftShape, site: string): string {
-  const fold = foldChannels(s.channels);
-  if (fold === 0) return x;
-  const shifted = delayOneSegment(ctx, sliceChannels(ctx, x, 0, fold), { ...s, channels: fold }, site);
-  return ctx.g.op('Concat', [shifted, sliceChannels(ctx, x, fold, s.channels)], { axis: 1 }, `${site}.joined`);
-}
-
-/**
  * Channel attention of MFS on U = [N, C, H, W]: a = σ(MLP(avgpool U) + MLP(maxpool U)),
  * MLP = Linear – ReLU – Linear (shared), returns U·a.
  */

@@ -39,7 +39,7 @@ export function streamingFormOf(model: OnnxModel, fileSha256: string): Streaming
   if (!raw) return null;
   let record: BuilderRecord;
   try {
-    record = JSON.parse(raw);
+    record = JSON.parse(raw) as BuilderRecord;
   } catch {
     return null;
   }

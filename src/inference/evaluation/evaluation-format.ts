@@ -36,12 +36,12 @@ export function formatEvaluationTable(e: ModelEvaluation): string {
 }
 
 export function formatEvaluationJson(e: ModelEvaluation): string {
-  return JSON.stringify(e, (_key, value) => (value === Infinity ? null : value), 2);
+  return JSON.stringify(e, (_key, value: unknown) => (value === Infinity ? null : value), 2);
 }
 
 /** One row per day plus the ROC AUC rows; the `untrained` column repeats on every row. */
 export function formatEvaluationCsv(e: ModelEvaluation): string {
-  const q = (v: unknown) => {
+  const q = (v: string | number | boolean | null | undefined) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -1,4 +1,4 @@
-import { SEGMENT_COUNT } from '../entities';
+import { SEGMENT_COUNT } from '../../entities';
 
 /**
  * The paper's evaluation metrics (DESIGN.md §7), as pure functions over labelled trajectories.

@@ -1,19 +1,14 @@
-import type { DataSource } from 'typeorm';
-import type { ModelVariant } from '../../entities';
-import { AuditAction, SYSTEM_ACTOR, type AuditActor } from '../../platform/audit/audit-actions';
-import { writeAudit } from '../../platform/audit/audit-log';
+import { ClinicGrant, type NetworkGrant } from '../../auth/grants';
+import { Permission } from '../../auth/permissions';
+import { AuditAction, type ModelVariant } from '../../entities';
+import type { DataStore } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
-import { evaluateTrajectories, type EvaluationMetrics, type LabelledTrajectory } from '../metrics';
-import { findModelById } from '../registry/model-registry.repository';
-import { loadOutcomesWithPredictions } from './evaluation.repository';
 import { isUuid } from '../../platform/ids';
-
-export const UNTRAINED_WARNING = 'UNTRAINED MODEL: built without trained weights; these numbers say nothing about clinical performance';
+import { untrainedWarning } from '../provenance';
+import { evaluateTrajectories, type EvaluationMetrics, type LabelledTrajectory } from './evaluation-metrics';
 
 export interface EvaluationRequest {
   modelId: string;
-  /** one clinic's embryos; omitted = every clinic (operators only) */
-  clinicId?: string | null;
   /** cycles inseminated at or after `from` and before `to` */
   from?: Date | null;
   to?: Date | null;
@@ -24,6 +19,7 @@ export interface ModelEvaluation {
   /** true for a model without trained weights: every display of these numbers must say so */
   untrained: boolean;
   warning: string | null;
+  /** the clinic evaluated; null: every clinic (network-wide) */
   clinicId: string | null;
   from: Date | null;
   to: Date | null;
@@ -36,20 +32,22 @@ export interface ModelEvaluation {
 }
 
 /**
- * The paper's evaluation (DESIGN.md §7) of one model version on a clinic's own recorded outcomes.
- * Reads `embryo.outcome` as recorded by embryologists or imports, and the model's stored
- * predictions; computes nothing new with the model itself.
+ * The paper's evaluation (DESIGN.md §7) of one model version on recorded outcomes: one clinic's
+ * (a ClinicGrant with MANAGE) or every clinic's (a NetworkGrant). Reads `embryo.outcome` as recorded
+ * by embryologists or imports, and the model's stored predictions; computes nothing new with the
+ * model itself.
  */
 export class EvaluationService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async evaluate(request: EvaluationRequest, actor: AuditActor = SYSTEM_ACTOR): Promise<ModelEvaluation> {
+  async evaluate(request: EvaluationRequest, grant: ClinicGrant | NetworkGrant): Promise<ModelEvaluation> {
+    const clinicId = grant instanceof ClinicGrant ? grant.require(Permission.MANAGE).clinicId : null;
     if (request.from && request.to && request.from >= request.to) throw new UserError('the period is empty: "from" must be before "to"');
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const model = isUuid(request.modelId) ? await findModelById(m, request.modelId) : null;
+    return this.store.transaction(async (tx) => {
+      const model = isUuid(request.modelId) ? await tx.models.byId(request.modelId) : null;
       if (!model) throw new UserError(`model ${request.modelId} not found`);
-      if (request.clinicId && !isUuid(request.clinicId)) throw new UserError(`clinic ${request.clinicId} not found`);
-      const rows = await loadOutcomesWithPredictions(m, request);
+      if (clinicId !== null && !isUuid(clinicId)) throw new UserError(`clinic ${clinicId} not found`);
+      const rows = await tx.predictions.outcomesWithPredictions({ modelId: model.id, clinicId, from: request.from, to: request.to });
       // An embryo with a recorded outcome has finished culture, so its last prediction carries
       // forward to the days after its last scored segment (§7).
       const trajectories: LabelledTrajectory[] = rows
@@ -64,8 +62,8 @@ export class EvaluationService {
       const evaluation: ModelEvaluation = {
         model: { id: model.id, name: model.name, version: model.version, variant: model.variant, planes: model.planes, trained: model.trained },
         untrained: !model.trained,
-        warning: model.trained ? null : UNTRAINED_WARNING,
-        clinicId: request.clinicId ?? null,
+        warning: untrainedWarning(model),
+        clinicId,
         from: request.from ?? null,
         to: request.to ?? null,
         embryosWithOutcome: rows.length,
@@ -74,14 +72,14 @@ export class EvaluationService {
         evaluatedAt: new Date(),
       };
       // Aggregates over patients' embryos are patient-level data: the read is audited.
-      await writeAudit(m, actor, {
+      await tx.audit.append(grant.actor, {
         action: AuditAction.READ_EVALUATION,
         entity: 'model_version',
         entityId: model.id,
-        clinicId: request.clinicId ?? null,
+        clinicId,
         detail: { from: request.from ?? null, to: request.to ?? null, embryos: metrics.embryos },
       });
       return evaluation;
-    });
+    }, { isolation: 'REPEATABLE READ' });
   }
 }

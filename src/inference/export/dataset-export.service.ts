@@ -1,23 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { AuditAction, type AuditActor } from '../../platform/audit/audit-actions';
-import { writeAudit } from '../../platform/audit/audit-log';
+import type { ClinicGrant } from '../../auth/grants';
+import { Permission } from '../../auth/permissions';
+import { AuditAction } from '../../entities';
+import type { DataStore, ExportableEmbryo } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
 import { preprocessFrame } from '../preprocess';
-import { findActiveClinicModel, findModelById } from '../registry/model-registry.repository';
 import { sampleSegments } from '../sampling/sample-segments';
 import { completeSegmentCount } from '../sampling/timeline';
 import { csvLine, datasetReadme, writeEmbryoFrames, type DatasetFormat } from './dataset-files';
-import { embryoFrameRefs, exportableEmbryos, imageBytes, type ExportableEmbryo } from './dataset-export.repository';
 import { DEFAULT_FRACTIONS, SPLIT_NAMES, splitByGroup, validateFractions, type SplitFractions, type SplitName } from './dataset-split';
 
 /** The paper's seven planes, used when neither the caller nor an active model says otherwise. */
 export const PAPER_PLANES = [-45, -30, -15, 0, 15, 30, 45];
 
 export interface DatasetExportRequest {
-  clinicId: string;
   outDir: string;
   /** default: the clinic's active model's planes, else the paper's seven */
   planes?: number[];
@@ -52,9 +50,11 @@ const groupKey = (e: ExportableEmbryo) => createHash('sha256').update(e.patientI
  * leaves no half-written dataset; an embryo whose frames cannot be read is skipped with the reason.
  */
 export class DatasetExportService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async export(request: DatasetExportRequest, actor: AuditActor): Promise<DatasetExportReport> {
+  /** The grant's clinic (MANAGE: its patients' data leaves the system). */
+  async export(request: DatasetExportRequest, grant: ClinicGrant): Promise<DatasetExportReport> {
+    const { clinicId } = grant.require(Permission.MANAGE);
     const format = request.format ?? 'png';
     const inputSize = request.inputSize ?? 224;
     const seed = request.seed ?? 42;
@@ -67,11 +67,10 @@ export class DatasetExportService {
     if (!Number.isInteger(inputSize) || inputSize < 8 || inputSize > 1024) throw new UserError('input size must be a whole number of pixels from 8 to 1024');
     const outDir = resolve(request.outDir);
     await assertEmptyOrAbsent(outDir);
-    const planes = request.planes ?? (await this.defaultPlanes(request.clinicId));
+    const planes = request.planes ?? (await this.defaultPlanes(clinicId));
     if (planes.length === 0 || planes.some((p, i) => !Number.isInteger(p) || (i > 0 && p <= planes[i - 1]))) throw new UserError('planes must be whole µm, strictly ascending');
 
-    const m = this.dataSource.manager;
-    const embryos = await exportableEmbryos(m, request.clinicId, request);
+    const embryos = await this.store.embryos.exportable(clinicId, request);
     if (embryos.length === 0) throw new UserError('no embryo of this clinic has a recorded outcome (in this period): nothing to export');
 
     const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
@@ -107,17 +106,15 @@ export class DatasetExportService {
       }
       const report: DatasetExportReport = { outDir, format, planes, inputSize, seed, fractions, embryos: written.length, splits, skipped };
       await writeFile(join(staging, 'labels.csv'), lines.join('\n') + '\n');
-      await writeFile(join(staging, 'manifest.json'), JSON.stringify({ ...report, outDir: undefined, clinicId: request.clinicId, from: request.from ?? null, to: request.to ?? null, createdAt: new Date() }, null, 2) + '\n');
+      await writeFile(join(staging, 'manifest.json'), JSON.stringify({ ...report, outDir: undefined, clinicId, from: request.from ?? null, to: request.to ?? null, createdAt: new Date() }, null, 2) + '\n');
       await writeFile(join(staging, 'README.txt'), datasetReadme(format, planes, inputSize));
 
-      await this.dataSource.transaction(async (tx) => {
-        await writeAudit(tx, actor, {
-          action: AuditAction.EXPORT_DATASET,
-          entity: 'clinic',
-          entityId: request.clinicId,
-          clinicId: request.clinicId,
-          detail: { embryos: written.length, skipped: skipped.length, format, planes, inputSize, seed },
-        });
+      await this.store.audit.append(grant.actor, {
+        action: AuditAction.EXPORT_DATASET,
+        entity: 'clinic',
+        entityId: clinicId,
+        clinicId,
+        detail: { embryos: written.length, skipped: skipped.length, format, planes, inputSize, seed },
       });
       await rmdir(outDir).catch(() => undefined); // an empty target folder gives way to the finished export
       await rename(staging, outDir);
@@ -129,17 +126,17 @@ export class DatasetExportService {
   }
 
   private async writeEmbryo(root: string, embryo: ExportableEmbryo, planes: number[], size: number, format: DatasetFormat): Promise<{ path: string; segments: number; imputed: number }> {
-    const m = this.dataSource.manager;
     // an outcome is recorded, so culture is over: the segment of the last frame counts as complete
     const segments = completeSegmentCount(embryo.latestFrameHpi, embryo.cultureEndedHpi ?? embryo.latestFrameHpi);
     if (segments === 0) throw new Error('no frames');
-    const samples = sampleSegments(await embryoFrameRefs(m, embryo.embryoId), planes, segments);
-    const images = await imageBytes(m, [...new Set(samples.flatMap((s) => s.frames.map((f) => f.sha256)))]);
+    const frames = (await this.store.embryos.frameRefs([embryo.embryoId])).get(embryo.embryoId) ?? [];
+    const samples = sampleSegments(frames, planes, segments);
+    const images = await this.store.embryos.images([...new Set(samples.flatMap((s) => s.frames.map((f) => f.sha256)))]);
     const pixels = await Promise.all(
       samples.map((s) =>
         Promise.all(
           s.frames.map((f) => {
-            const bytes = images.get(f.sha256);
+            const bytes = images.get(f.sha256)?.bytes;
             if (!bytes) throw new Error(`frame image ${f.sha256.slice(0, 12)}… is missing`);
             return preprocessFrame(bytes, size);
           }),
@@ -151,9 +148,7 @@ export class DatasetExportService {
   }
 
   private async defaultPlanes(clinicId: string): Promise<number[]> {
-    const active = await findActiveClinicModel(this.dataSource.manager, clinicId);
-    const model = active ? await findModelById(this.dataSource.manager, active.modelVersionId) : null;
-    return model?.planes ?? PAPER_PLANES;
+    return (await this.store.models.activeClinicModel(clinicId))?.modelVersion?.planes ?? PAPER_PLANES;
   }
 }
 

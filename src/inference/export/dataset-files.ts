@@ -40,7 +40,7 @@ export async function writeEmbryoFrames(root: string, embryoId: string, planesUm
 }
 
 /** CSV with quoting where needed. */
-export function csvLine(values: unknown[]): string {
+export function csvLine(values: Array<string | number | boolean | null | undefined>): string {
   return values
     .map((v) => {
       const s = v === null || v === undefined ? '' : String(v);

@@ -52,15 +52,10 @@ export interface OnnxModel {
 
 const root = protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace);
 const ModelProto = root.lookupType('onnx.ModelProto');
-const GraphProto = root.lookupType('onnx.GraphProto');
 
 export function encodeModel(model: OnnxModel): Uint8Array {
   const message = ModelProto.fromObject(model as unknown as Record<string, unknown>);
   return ModelProto.encode(message).finish();
-}
-
-export function encodeGraph(graph: OnnxGraph): Uint8Array {
-  return GraphProto.encode(GraphProto.fromObject(graph as unknown as Record<string, unknown>)).finish();
 }
 
 /** Decodes a model; bytes fields stay views into `bytes` (no copy of the weights). */

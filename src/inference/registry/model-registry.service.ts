@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { QueryFailedError, type DataSource } from 'typeorm';
-import { MODEL_VARIANTS, type ClinicModel, type ModelVariant, type ModelVersion } from '../../entities';
-import { AuditAction, type AuditActor } from '../../platform/audit/audit-actions';
-import { writeAudit } from '../../platform/audit/audit-log';
+import type { ClinicGrant, ModelRegistrationGrant } from '../../auth/grants';
+import { Permission } from '../../auth/permissions';
+import { AuditAction, MODEL_VARIANTS, type ClinicModel, type ModelVariant, type ModelVersion } from '../../entities';
+import { DuplicateRecordError, type DataStore, type Repositories } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
-import { checkModelContract, type ContractOverrides } from './contract-check';
-import * as repo from './model-registry.repository';
 import { isUuid } from '../../platform/ids';
+import { checkModelContract, type ContractOverrides } from './contract-check';
 
 export interface RegisterModelInput {
   name: string;
@@ -40,9 +39,10 @@ const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._+-]{0,99}$/u;
  * row); a shadow model is scored silently and shown to admins only.
  */
 export class ModelRegistryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async register(onnx: Uint8Array, input: RegisterModelInput, actor: AuditActor): Promise<RegisterModelResult> {
+  async register(onnx: Uint8Array, input: RegisterModelInput, grant: ModelRegistrationGrant): Promise<RegisterModelResult> {
+    const { actor } = grant;
     const name = input.name?.trim() ?? '';
     const version = input.version?.trim() ?? '';
     if (!NAME_PATTERN.test(name)) throw new UserError('model name must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)');
@@ -58,7 +58,7 @@ export class ModelRegistryService {
     const bytes = Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
 
-    const existing = await repo.findModelBySha256(this.dataSource.manager, sha256);
+    const existing = await this.store.models.bySha256(sha256);
     if (existing) return { model: existing, created: false };
 
     // The slow part (loading and running the model) happens before the transaction opens.
@@ -71,11 +71,11 @@ export class ModelRegistryService {
     const { contract } = checked;
 
     try {
-      return await this.dataSource.transaction(async (m) => {
-        const clash = await repo.findModelByNameVersion(m, name, version);
+      return await this.store.transaction(async (tx) => {
+        const clash = await tx.models.byNameVersion(name, version);
         if (clash?.sha256 === sha256) return { model: clash, created: false }; // registered concurrently
         if (clash) throw new UserError(`model ${name} ${version} already exists with other contents (sha256 ${clash.sha256.slice(0, 12)}…); register it under a new version`);
-        const id = await repo.insertModelIfNewSha256(m, {
+        const id = await tx.models.insertIfNewSha256({
           name, version, sha256,
           variant: contract.variant,
           planes: contract.focalPlanesUm,
@@ -87,113 +87,115 @@ export class ModelRegistryService {
         });
         if (id === null) {
           // the same bytes were registered concurrently: that version is the answer
-          return { model: (await repo.findModelBySha256(m, sha256))!, created: false };
+          return { model: (await tx.models.bySha256(sha256))!, created: false };
         }
-        await writeAudit(m, actor, {
+        await tx.audit.append(actor, {
           action: AuditAction.MODEL_REGISTERED,
           entity: 'model_version',
           entityId: id,
           detail: { name, version, sha256, variant: contract.variant, planes: contract.focalPlanesUm, trained: contract.trained, sizeBytes: bytes.length, probeProbability: checked.probeProbability },
         });
-        return { model: (await repo.findModelById(m, id))!, created: true };
+        return { model: (await tx.models.byId(id))!, created: true };
       });
     } catch (error) {
-      if (error instanceof QueryFailedError) {
+      if (error instanceof DuplicateRecordError) {
         // a concurrent registration of the same bytes won the race: its version is the answer
-        const winner = await repo.findModelBySha256(this.dataSource.manager, sha256);
+        const winner = await this.store.models.bySha256(sha256);
         if (winner) return { model: winner, created: false };
-        if (/uq_model_version_name_version/.test(error.message)) {
-          throw new UserError(`model ${name} ${version} already exists with other contents; register it under a new version`);
-        }
+        throw new UserError(`model ${name} ${version} already exists with other contents; register it under a new version`);
       }
       throw error;
     }
   }
 
   /**
-   * Makes `modelId` the clinic's one active model. Locks the clinic row first, so two concurrent
-   * activations run one after the other and the last one wins; the others are deactivated in the
-   * same transaction. A shadow model stops being shadow when activated.
+   * Makes `modelId` the clinic's one active model (MANAGE). Locks the clinic row first, so two
+   * concurrent activations run one after the other and the last one wins; the others are
+   * deactivated in the same transaction. A shadow model stops being shadow when activated.
    */
-  async activate(modelId: string, clinicId: string, actor: AuditActor): Promise<ClinicModel> {
-    return this.dataSource.transaction(async (m) => {
-      await this.lockClinicAndFindModel(m, clinicId, modelId);
-      const previous = await repo.findActiveClinicModel(m, clinicId);
+  async activate(modelId: string, grant: ClinicGrant): Promise<ClinicModel> {
+    grant.require(Permission.MANAGE);
+    const { clinicId, actor } = grant;
+    return this.store.transaction(async (tx) => {
+      await this.lockClinicAndFindModel(tx, clinicId, modelId);
+      const previous = await tx.models.activeClinicModel(clinicId);
       if (previous?.modelVersionId === modelId) return previous;
-      await repo.deactivateOthers(m, clinicId, modelId);
-      await repo.upsertClinicModel(m, { clinicId, modelVersionId: modelId, active: true, shadow: false, activatedBy: actor.userId });
-      await writeAudit(m, actor, {
+      await tx.models.deactivateOthers(clinicId, modelId);
+      await tx.models.upsertClinicModel({ clinicId, modelVersionId: modelId, active: true, shadow: false, activatedBy: actor.userId });
+      await tx.audit.append(actor, {
         action: AuditAction.MODEL_ACTIVATED,
         entity: 'clinic_model',
         entityId: modelId,
         clinicId,
         detail: { modelVersionId: modelId, previousModelVersionId: previous?.modelVersionId ?? null },
       });
-      return (await repo.findClinicModel(m, clinicId, modelId))!;
+      return (await tx.models.clinicModel(clinicId, modelId))!;
     });
   }
 
   /**
-   * Turns silent mode on or off for a model in a clinic: a shadow model is scored for the clinic
-   * without being active, and its numbers are shown to the clinic's admins only. The active model
-   * cannot be a shadow one (activate another first).
+   * Turns silent mode on or off for a model in a clinic (MANAGE): a shadow model is scored for the
+   * clinic without being active, and its numbers are shown to the clinic's admins only. The active
+   * model cannot be a shadow one (activate another first).
    */
-  async setShadow(modelId: string, clinicId: string, shadow: boolean, actor: AuditActor): Promise<ClinicModel | null> {
-    return this.dataSource.transaction(async (m) => {
-      await this.lockClinicAndFindModel(m, clinicId, modelId);
-      const current = await repo.findClinicModel(m, clinicId, modelId);
+  async setShadow(modelId: string, grant: ClinicGrant, shadow: boolean): Promise<ClinicModel | null> {
+    grant.require(Permission.MANAGE);
+    const { clinicId, actor } = grant;
+    return this.store.transaction(async (tx) => {
+      await this.lockClinicAndFindModel(tx, clinicId, modelId);
+      const current = await tx.models.clinicModel(clinicId, modelId);
       if (current?.active && shadow) throw new UserError('this model is the clinic’s active model; activate another model before putting it in shadow mode');
       if ((current?.shadow ?? false) === shadow) return current;
-      await repo.upsertClinicModel(m, { clinicId, modelVersionId: modelId, active: current?.active ?? false, shadow });
-      await writeAudit(m, actor, {
+      await tx.models.upsertClinicModel({ clinicId, modelVersionId: modelId, active: current?.active ?? false, shadow });
+      await tx.audit.append(actor, {
         action: AuditAction.MODEL_SHADOW_SET,
         entity: 'clinic_model',
         entityId: modelId,
         clinicId,
         detail: { modelVersionId: modelId, shadow },
       });
-      return repo.findClinicModel(m, clinicId, modelId);
+      return tx.models.clinicModel(clinicId, modelId);
     });
   }
 
   /** Every version (newest first) with its clinic rows; `clinicIds` limits the clinic rows shown. */
   async list(filter: { clinicIds?: string[] } = {}): Promise<RegisteredModel[]> {
-    const m = this.dataSource.manager;
-    const [models, clinicModels] = await Promise.all([repo.listModels(m), repo.listClinicModels(m, filter)]);
+    const [models, clinicModels] = await Promise.all([this.store.models.list(), this.store.models.clinicModels(filter)]);
     return models.map((model) => ({ model, clinics: clinicModels.filter((cm) => cm.modelVersionId === model.id) }));
   }
 
+  /** A version by id; null for a missing one (and for an id that is not a uuid). */
   async get(modelId: string): Promise<ModelVersion | null> {
-    return repo.findModelById(this.dataSource.manager, modelId);
+    return isUuid(modelId) ? this.store.models.byId(modelId) : null;
   }
 
   async clinicsOf(modelId: string, filter: { clinicIds?: string[] } = {}): Promise<ClinicModel[]> {
-    return repo.listClinicModels(this.dataSource.manager, { ...filter, modelVersionId: modelId });
+    return this.store.models.clinicModels({ ...filter, modelVersionId: modelId });
   }
 
+  /** The clinic's active model version, or null. */
   async activeModelFor(clinicId: string): Promise<ModelVersion | null> {
-    const active = await repo.findActiveClinicModel(this.dataSource.manager, clinicId);
-    return active ? repo.findModelById(this.dataSource.manager, active.modelVersionId) : null;
+    return (await this.store.models.activeClinicModel(clinicId))?.modelVersion ?? null;
   }
 
   /** The models a clinic's embryos are scored with: the active one first, then the shadow ones. */
   async scoredModelsFor(clinicId: string): Promise<ModelVersion[]> {
-    const rows = (await repo.listClinicModels(this.dataSource.manager, { clinicIds: [clinicId] })).filter((cm) => cm.active || cm.shadow);
+    const rows = (await this.store.models.clinicModels({ clinicIds: [clinicId] })).filter((cm) => cm.active || cm.shadow);
     rows.sort((a, b) => Number(b.active) - Number(a.active));
-    const models = await Promise.all(rows.map((cm) => repo.findModelById(this.dataSource.manager, cm.modelVersionId)));
+    const models = await Promise.all(rows.map((cm) => this.store.models.byId(cm.modelVersionId)));
     return models.filter((x): x is ModelVersion => x !== null);
   }
 
   /** The ONNX bytes of a version (never loaded by the listing queries). */
   async onnxOf(modelId: string): Promise<Buffer> {
-    const bytes = await repo.readOnnx(this.dataSource.manager, modelId);
-    if (!bytes) throw new UserError(`model ${modelId} not found`);
-    return bytes;
+    const stored = isUuid(modelId) ? await this.store.models.onnxOf(modelId) : null;
+    if (!stored) throw new UserError(`model ${modelId} not found`);
+    return stored.onnx;
   }
 
-  private async lockClinicAndFindModel(m: Parameters<typeof repo.lockClinic>[0], clinicId: string, modelId: string): Promise<ModelVersion> {
-    if (!isUuid(clinicId) || !(await repo.lockClinic(m, clinicId))) throw new UserError(`clinic ${clinicId} not found`);
-    const model = isUuid(modelId) ? await repo.findModelById(m, modelId) : null;
+  private async lockClinicAndFindModel(tx: Repositories, clinicId: string, modelId: string): Promise<ModelVersion> {
+    if (!isUuid(clinicId) || !(await tx.clinics.lock(clinicId))) throw new UserError(`clinic ${clinicId} not found`);
+    const model = isUuid(modelId) ? await tx.models.byId(modelId) : null;
     if (!model) throw new UserError(`model ${modelId} not found`);
     return model;
   }

@@ -4,14 +4,10 @@
  * hand-made timelines.
  */
 import { SEGMENT_COUNT, SEGMENT_HOURS } from '../../entities/enums';
+import type { FrameRef } from '../../entities/repositories';
 
-/** One stored frame as sampling sees it. */
-export interface FrameRef {
-  frameId: string;
-  hpi: number;
-  planeUm: number;
-  sha256: string;
-}
+/** One stored frame as sampling sees it (without its pixels). */
+export type { FrameRef };
 
 /** All planes acquired at (nearly) the same moment. */
 export interface TimePoint {

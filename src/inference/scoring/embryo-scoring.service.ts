@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import type { DataStore, NewPrediction } from '../../entities/repositories';
+import { processMetrics } from '../../platform/metrics';
 import type { AmsnetPredictor } from '../predictor';
 import { CULTURE_HORIZON_HOURS, predictionHpi } from '../sampling/timeline';
 import { planInferenceBatches, runInferenceBatch, type WorkBatch } from './inference-batches';
@@ -6,8 +7,6 @@ import { buildInputBatch, type InputBatch } from './input-tensor';
 import type { PredictorCache } from './model-cache';
 import { predictionInputs } from './prediction-inputs';
 import { planEmbryo, type EmbryoPlan } from './scoring-plan';
-import * as repo from './scoring.repository';
-import { processMetrics } from '../../platform/metrics';
 
 export interface ScoreEmbryosInput {
   clinicId: string;
@@ -57,17 +56,15 @@ export interface ScoringObserver {
  */
 export class EmbryoScoringService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly store: DataStore,
     private readonly predictors: PredictorCache,
   ) {}
 
   async scoreEmbryos(input: ScoreEmbryosInput, observer: ScoringObserver = {}): Promise<ScoreEmbryosResult> {
     const wallStart = performance.now();
     const timings: ScoringTimings = { loadMs: 0, readMs: 0, preprocessMs: 0, inferenceMs: 0, writeMs: 0, wallMs: 0 };
-    const m = this.dataSource.manager;
-
     const loadStart = performance.now();
-    const { predictor } = await this.predictors.get(m, input.modelVersionId);
+    const { predictor } = await this.predictors.get(input.modelVersionId);
     timings.loadMs = performance.now() - loadStart;
 
     const readStart = performance.now();
@@ -75,11 +72,11 @@ export class EmbryoScoringService {
     timings.readMs += performance.now() - readStart;
 
     const stored = predictor.supportsStreaming && plans.length
-      ? await repo.streamStates(m, plans.map((p) => p.embryoId), input.modelVersionId)
+      ? await this.store.predictions.streamStates(plans.map((p) => p.embryoId), input.modelVersionId)
       : new Map<string, { segments: number; state: Buffer }>();
     const batches = planInferenceBatches(plans, predictor, stored);
 
-    const readImages = (sha256s: string[]) => repo.frameImages(m, sha256s);
+    const readImages = (sha256s: string[]) => this.store.embryos.images(sha256s);
     const prepare = (batch: WorkBatch) => {
       const pending = buildInputBatch(batch.plans, predictor.contract.inputSize, readImages, { from: batch.from, layout: batch.streaming ? 'time-major' : 'batch-major' });
       pending.catch(() => undefined); // awaited below; avoid an "unhandled" report while inference runs
@@ -119,14 +116,13 @@ export class EmbryoScoringService {
 
   /** Reads progress and frame references of every embryo of the batch (two queries) and plans each. */
   private async plan(input: ScoreEmbryosInput, predictor: AmsnetPredictor): Promise<{ plans: EmbryoPlan[]; outcomes: EmbryoOutcome[] }> {
-    const m = this.dataSource.manager;
-    const progress = await repo.embryoProgressWithSegments(m, input.clinicId, input.embryoIds, input.modelVersionId);
+    const progress = await this.store.embryos.progressWithSegments(input.clinicId, input.embryoIds, input.modelVersionId);
     const outcomes: EmbryoOutcome[] = [];
     const known = new Set(progress.map((p) => p.embryoId));
     for (const id of input.embryoIds) {
       if (!known.has(id)) outcomes.push({ embryoId: id, status: 'skipped', written: [], reason: 'no such embryo in this clinic' });
     }
-    const frames = await repo.frameRefs(m, progress.map((p) => p.embryoId), CULTURE_HORIZON_HOURS);
+    const frames = await this.store.embryos.frameRefs(progress.map((p) => p.embryoId), CULTURE_HORIZON_HOURS);
     const plans: EmbryoPlan[] = [];
     for (const p of progress) {
       const result = planEmbryo(p.embryoId, p, frames.get(p.embryoId) ?? [], predictor.contract.focalPlanesUm);
@@ -142,7 +138,7 @@ export class EmbryoScoringService {
     const outcomes: EmbryoOutcome[] = [];
     for (let b = 0; b < batch.included.length; b++) {
       const plan = batch.included[b];
-      const rows: repo.NewPrediction[] = plan.missing.map((k) => ({
+      const rows: NewPrediction[] = plan.missing.map((k) => ({
         segment: k,
         hoursPostInsemination: predictionHpi(k),
         probability: probabilities[b * batch.segments + (k - batch.from)],
@@ -154,11 +150,11 @@ export class EmbryoScoringService {
         continue;
       }
       await observer.beforeWrite?.(plan.embryoId);
-      const written = await this.dataSource.transaction(async (tx) => {
-        await repo.lockTrajectory(tx, plan.embryoId, input.modelVersionId);
-        const inserted = await repo.insertPredictions(tx, plan.embryoId, input.modelVersionId, input.scoringRunId, rows);
-        if (plan.final) await repo.deleteStreamState(tx, plan.embryoId, input.modelVersionId);
-        else if (states) await repo.saveStreamState(tx, plan.embryoId, input.modelVersionId, batch.from + batch.segments, states[b]);
+      const written = await this.store.transaction(async (tx) => {
+        await tx.predictions.lockTrajectory(plan.embryoId, input.modelVersionId);
+        const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows);
+        if (plan.final) await tx.predictions.deleteStreamState(plan.embryoId, input.modelVersionId);
+        else if (states) await tx.predictions.saveStreamState(plan.embryoId, input.modelVersionId, batch.from + batch.segments, states[b]);
         return inserted;
       });
       outcomes.push({ embryoId: plan.embryoId, status: 'scored', written });
@@ -169,6 +165,6 @@ export class EmbryoScoringService {
 
   /** The model may still be scored for the clinic: it is the active one or a shadow (silent-mode) one. */
   private async modelStillScored(input: ScoreEmbryosInput): Promise<boolean> {
-    return repo.clinicScoresModel(this.dataSource.manager, input.clinicId, input.modelVersionId);
+    return this.store.models.clinicScoresModel(input.clinicId, input.modelVersionId);
   }
 }

@@ -1,8 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import type { ModelRepository } from '../../entities/repositories';
 import type { ModelContract } from '../model-contract';
 import { AmsnetPredictor } from '../predictor';
 import type { InferenceLogger } from '../session-factory';
-import { readModelOnnx } from './scoring.repository';
 
 export class ModelNotFoundError extends Error {
   override name = 'ModelNotFoundError';
@@ -23,19 +22,20 @@ export class PredictorCache {
   private readonly loaded = new Map<string, Promise<AmsnetPredictor>>();
 
   constructor(
+    private readonly models: Pick<ModelRepository, 'onnxOf'>,
     private readonly settings: PredictorSettings,
     private readonly capacity = 2,
   ) {}
 
   /** The predictor of a model version; loads it (bytes from the database) on first use. */
-  async get(m: EntityManager, modelVersionId: string): Promise<{ predictor: AmsnetPredictor; loadedNow: boolean }> {
+  async get(modelVersionId: string): Promise<{ predictor: AmsnetPredictor; loadedNow: boolean }> {
     const cached = this.loaded.get(modelVersionId);
     if (cached) {
       this.loaded.delete(modelVersionId);
       this.loaded.set(modelVersionId, cached); // most recently used last
       return { predictor: await cached, loadedNow: false };
     }
-    const loading = this.load(m, modelVersionId);
+    const loading = this.load(modelVersionId);
     this.loaded.set(modelVersionId, loading);
     // A model that fails to load is not cached: the next job tries again (and fails with the reason).
     loading.catch(() => this.loaded.delete(modelVersionId));
@@ -43,8 +43,8 @@ export class PredictorCache {
     return { predictor: await loading, loadedNow: true };
   }
 
-  private async load(m: EntityManager, modelVersionId: string): Promise<AmsnetPredictor> {
-    const row = await readModelOnnx(m, modelVersionId);
+  private async load(modelVersionId: string): Promise<AmsnetPredictor> {
+    const row = await this.models.onnxOf(modelVersionId);
     if (!row) throw new ModelNotFoundError(`model version ${modelVersionId} does not exist`);
     const predictor = await AmsnetPredictor.load(row.onnx, {
       executionProviders: this.settings.executionProviders,

@@ -1,7 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { ScoringRun } from '../../entities';
+import type { DataStore, NewScoringRun, Repositories } from '../../entities/repositories';
 import type { EmbryoOutcome, ScoringTimings } from './embryo-scoring.service';
-import * as repo from './scoring.repository';
 
 /** What `scoring_run.details` holds while and after a run is worked off in batches. */
 export interface ScoringRunDetails {
@@ -28,35 +27,33 @@ const MAX_LISTED = 200; // failures/skips listed in details; the counters stay e
  * from the prediction table itself, so crashed and retried jobs never skew them.
  */
 export class ScoringRunsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
-  async create(
-    input: { id?: string; clinicId: string; modelVersionId: string | null; trigger: string; requestedBy: string | null; scope: Record<string, unknown> },
-    m: EntityManager = this.dataSource.manager,
-  ): Promise<ScoringRun | null> {
-    return repo.insertScoringRun(m, input);
+  /** A QUEUED run; null when a run with the given id exists already. */
+  create(input: NewScoringRun, tx: Repositories = this.store): Promise<ScoringRun | null> {
+    return tx.scoringRuns.insert(input);
   }
 
   find(id: string): Promise<ScoringRun | null> {
-    return repo.findScoringRun(this.dataSource.manager, id);
+    return this.store.scoringRuns.find(id);
   }
 
   /** QUEUED → RUNNING with its batch count, inside the caller's transaction; false if it was planned already. */
-  async startPlanned(tx: EntityManager, runId: string, modelVersionId: string, batches: number): Promise<boolean> {
-    const run = await repo.findScoringRun(tx, runId, { lock: true });
+  async startPlanned(tx: Repositories, runId: string, modelVersionId: string, batches: number): Promise<boolean> {
+    const run = await tx.scoringRuns.find(runId, { lock: true });
     if (!run || run.status !== 'QUEUED') return false;
     const details: ScoringRunDetails = { ...(run.details as ScoringRunDetails), batchesTotal: batches, batchesRemaining: batches, batchesDone: [], failures: [], skipped: [], timingsMs: { ...ZERO_TIMINGS } };
-    await repo.updateScoringRun(tx, runId, { status: 'RUNNING', modelVersionId, startedAt: new Date(), details: details as Record<string, unknown> });
+    await tx.scoringRuns.update(runId, { status: 'RUNNING', modelVersionId, startedAt: new Date(), details: details as Record<string, unknown> });
     if (batches === 0) await this.close(tx, runId);
     return true;
   }
 
   /** Another batch joins the run (embryos re-queued after a model change). */
-  async addBatch(tx: EntityManager, runId: string, modelChangedTo: string): Promise<void> {
-    const run = await repo.findScoringRun(tx, runId, { lock: true });
+  async addBatch(tx: Repositories, runId: string, modelChangedTo: string): Promise<void> {
+    const run = await tx.scoringRuns.find(runId, { lock: true });
     if (!run) return;
     const details = run.details as ScoringRunDetails;
-    await repo.updateScoringRun(tx, runId, {
+    await tx.scoringRuns.update(runId, {
       details: { ...details, batchesTotal: (details.batchesTotal ?? 0) + 1, batchesRemaining: (details.batchesRemaining ?? 0) + 1, modelChangedTo } as Record<string, unknown>,
     });
   }
@@ -66,10 +63,10 @@ export class ScoringRunsService {
     runId: string,
     batchId: string,
     result: { outcomes: EmbryoOutcome[]; executionProvider?: string; timings?: ScoringTimings },
-    tx?: EntityManager,
+    tx?: Repositories,
   ): Promise<ScoringRun | null> {
-    const work = async (m: EntityManager) => {
-      const run = await repo.findScoringRun(m, runId, { lock: true });
+    const work = async (m: Repositories) => {
+      const run = await m.scoringRuns.find(runId, { lock: true });
       if (!run) return null;
       const details = run.details as ScoringRunDetails;
       if (details.batchesDone?.includes(batchId)) return run;
@@ -87,33 +84,33 @@ export class ScoringRunsService {
           ? { loadMs: t.loadMs + r.loadMs, readMs: t.readMs + r.readMs, preprocessMs: t.preprocessMs + r.preprocessMs, inferenceMs: t.inferenceMs + r.inferenceMs, writeMs: t.writeMs + r.writeMs, batchesWallMs: t.batchesWallMs + r.wallMs }
           : t,
       };
-      await repo.updateScoringRun(m, runId, {
+      await m.scoringRuns.update(runId, {
         details: next as Record<string, unknown>,
         embryosFailed: run.embryosFailed + failures.length,
         executionProvider: result.executionProvider ?? run.executionProvider ?? undefined,
       });
       if (next.batchesRemaining === 0 && run.status === 'RUNNING') await this.close(m, runId);
-      return repo.findScoringRun(m, runId);
+      return m.scoringRuns.find(runId);
     };
-    return tx ? work(tx) : this.dataSource.transaction(work);
+    return tx ? work(tx) : this.store.transaction(work);
   }
 
   /** Notes a transient error while the queue retries the batch. */
   async noteRetry(runId: string, reason: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const run = await repo.findScoringRun(m, runId, { lock: true });
-      if (run) await repo.updateScoringRun(m, runId, { details: { ...run.details, lastError: reason } });
+    await this.store.transaction(async (m) => {
+      const run = await m.scoringRuns.find(runId, { lock: true });
+      if (run) await m.scoringRuns.update(runId, { details: { ...run.details, lastError: reason } });
     });
   }
 
   /** The run cannot go on (no active model, a model that fails its contract): FAILED with the reason. */
   async fail(runId: string, reason: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const run = await repo.findScoringRun(m, runId, { lock: true });
+    await this.store.transaction(async (m) => {
+      const run = await m.scoringRuns.find(runId, { lock: true });
       if (!run || run.status === 'SUCCEEDED' || run.status === 'PARTIAL' || run.status === 'FAILED') return;
-      const counts = await repo.countRunPredictions(m, runId);
+      const counts = await m.predictions.countOfRun(runId);
       const finishedAt = new Date();
-      await repo.updateScoringRun(m, runId, {
+      await m.scoringRuns.update(runId, {
         status: 'FAILED',
         error: reason,
         embryosScored: counts.embryos,
@@ -125,15 +122,15 @@ export class ScoringRunsService {
     });
   }
 
-  private async close(m: EntityManager, runId: string): Promise<void> {
-    const run = await repo.findScoringRun(m, runId, { lock: true });
+  private async close(m: Repositories, runId: string): Promise<void> {
+    const run = await m.scoringRuns.find(runId, { lock: true });
     if (!run) return;
-    const counts = await repo.countRunPredictions(m, runId);
+    const counts = await m.predictions.countOfRun(runId);
     const finishedAt = new Date();
     const durationMs = Math.max(0, finishedAt.getTime() - (run.startedAt ?? run.createdAt).getTime());
     const failed = run.embryosFailed;
     const status = failed === 0 ? 'SUCCEEDED' : counts.embryos > 0 ? 'PARTIAL' : 'FAILED';
-    await repo.updateScoringRun(m, runId, {
+    await m.scoringRuns.update(runId, {
       status,
       error: status === 'FAILED' ? `all ${failed} embryo(s) failed; see details.failures` : null,
       embryosScored: counts.embryos,

@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
-import type { DataSource, EntityManager } from 'typeorm';
-import { UNASSIGNED_CYCLE_EXTERNAL_ID } from '../../entities';
-import { AuditAction, type AuditActor } from '../../platform/audit/audit-actions';
-import { writeAudit, type AuditRecord } from '../../platform/audit/audit-log';
+import { placementOf } from '../../clinic-data/clinical-rules';
+import { AuditAction, type AuditActor } from '../../entities';
+import type { AuditRecord, DataStore, Repositories } from '../../entities/repositories';
 import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
-import { CycleSheetRepository } from '../repositories/cycle-sheet.repository';
-import { EmbryoRepository } from '../repositories/embryo.repository';
-import { FrameRepository } from '../repositories/frame.repository';
 import { readCycleSheet, type CycleSheetRow } from './cycle-sheet.reader';
 
 /** A row that contradicts what is stored; reported as failed, the row's transaction rolls back. */
@@ -20,15 +16,11 @@ class RowConflict extends Error {}
  * silently changed: hpi of DICOM frames were computed from it, so a different time is a conflict.
  */
 export class CycleSheetImportService {
-  private readonly sheets = new CycleSheetRepository();
-  private readonly embryos = new EmbryoRepository();
-  private readonly frames = new FrameRepository();
-
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
   async import(path: string, options: ImportOptions): Promise<ImportRunReport> {
     const rows = await readCycleSheet(resolve(path));
-    const recorder = await ImportRunRecorder.start(this.dataSource, 'CYCLES', resolve(path), options);
+    const recorder = await ImportRunRecorder.start(this.store, 'CYCLES', resolve(path), options);
     let aborted = false;
     for (const [index, parsed] of rows.entries()) {
       if (options.signal?.aborted) {
@@ -43,7 +35,7 @@ export class CycleSheetImportService {
         continue;
       }
       try {
-        const changes = await this.dataSource.transaction((m) => this.applyRow(m, options.clinicId, options.actor, parsed.row!));
+        const changes = await this.store.transaction((tx) => this.applyRow(tx, options.grant.clinicId, options.grant.actor, parsed.row!));
         await recorder.add(item, changes.length ? 'stored' : 'alreadyStored', changes.length ? changes.join('; ') : null);
       } catch (error) {
         if (error instanceof ImportAbortedError) throw error;
@@ -55,33 +47,33 @@ export class CycleSheetImportService {
   }
 
   /** Applies one row; returns what changed (empty when the database already said the same). */
-  private async applyRow(m: EntityManager, clinicId: string, actor: AuditActor, row: CycleSheetRow): Promise<string[]> {
+  private async applyRow(tx: Repositories, clinicId: string, actor: AuditActor, row: CycleSheetRow): Promise<string[]> {
     const changes: string[] = [];
     const audit: AuditRecord[] = [];
-    await this.sheets.lockCycle(m, clinicId, row.cycleExternalId);
+    await tx.patientCycles.lockCycleExternalId(clinicId, row.cycleExternalId);
 
-    let patient = await this.sheets.findPatient(m, clinicId, row.mrn);
+    let patient = await tx.patientCycles.patientByMrn(clinicId, row.mrn);
     if (!patient) {
-      const made = await this.sheets.createPatient(m, clinicId, row.mrn, row.patientName);
+      const made = await tx.patientCycles.ensurePatient({ clinicId, mrn: row.mrn, displayName: row.patientName });
       patient = made.patient;
       if (made.created) {
         changes.push(`patient ${row.mrn} created`);
         audit.push({ action: AuditAction.PATIENT_CREATED, entity: 'patient', entityId: patient.id, clinicId });
       }
     } else if (row.patientName && row.patientName !== patient.displayName) {
-      await this.sheets.renamePatient(m, patient.id, row.patientName);
+      await tx.patientCycles.renamePatient(patient.id, row.patientName);
       changes.push(`patient ${row.mrn} renamed`);
+      audit.push({ action: AuditAction.PATIENT_UPDATED, entity: 'patient', entityId: patient.id, clinicId, detail: { changed: ['displayName'], source: 'cycle sheet' } });
     }
 
-    let cycle = await this.embryos.findCycle(m, clinicId, row.cycleExternalId);
+    let cycle = await tx.patientCycles.cycleByExternalId(clinicId, row.cycleExternalId);
     if (!cycle) {
-      const id = await this.sheets.createCycle(m, { clinicId, patientId: patient.id, externalId: row.cycleExternalId, inseminationAt: row.inseminationAt, method: row.method });
-      cycle = { id, externalId: row.cycleExternalId, patientId: patient.id, inseminationAt: row.inseminationAt, method: row.method };
+      cycle = await tx.patientCycles.createCycle({ clinicId, patientId: patient.id, externalId: row.cycleExternalId, inseminationAt: row.inseminationAt, method: row.method });
       changes.push(`cycle ${row.cycleExternalId} created`);
-      audit.push({ action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: id, clinicId, detail: { externalId: row.cycleExternalId } });
+      audit.push({ action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: cycle.id, clinicId, detail: { externalId: row.cycleExternalId } });
     } else {
       if (cycle.patientId && cycle.patientId !== patient.id) {
-        const owner = await this.sheets.findPatientById(m, cycle.patientId);
+        const owner = await tx.patientCycles.patientById(cycle.patientId);
         throw new RowConflict(`cycle ${row.cycleExternalId} belongs to patient ${owner?.mrn ?? cycle.patientId}, not ${row.mrn}`);
       }
       if (cycle.inseminationAt && cycle.inseminationAt.getTime() !== row.inseminationAt.getTime()) {
@@ -89,35 +81,36 @@ export class CycleSheetImportService {
       }
       const methodChanged = row.method !== null && row.method !== cycle.method;
       if (!cycle.patientId || !cycle.inseminationAt || methodChanged) {
-        await this.sheets.updateCycle(m, cycle.id, { patientId: patient.id, inseminationAt: row.inseminationAt, method: row.method });
-        if (!cycle.inseminationAt) await this.sheets.fillAcquiredAtForCycle(m, cycle.id, row.inseminationAt);
+        await tx.patientCycles.completeCycle(cycle.id, { patientId: patient.id, inseminationAt: row.inseminationAt, method: row.method });
+        if (!cycle.inseminationAt) await tx.embryos.fillAcquiredAt({ cycleId: cycle.id }, row.inseminationAt);
         changes.push(`cycle ${row.cycleExternalId} updated`);
         audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'cycle', entityId: cycle.id, clinicId, detail: { source: 'cycle sheet' } });
       }
     }
 
-    if (row.embryo) changes.push(...(await this.applyEmbryo(m, clinicId, cycle.id, row, audit)));
-    await writeAudit(m, actor, audit);
+    if (row.embryo) changes.push(...(await this.applyEmbryo(tx, clinicId, cycle.id, row, audit)));
+    await tx.audit.append(actor, audit);
     return changes;
   }
 
-  private async applyEmbryo(m: EntityManager, clinicId: string, cycleId: string, row: CycleSheetRow, audit: AuditRecord[]): Promise<string[]> {
+  private async applyEmbryo(tx: Repositories, clinicId: string, cycleId: string, row: CycleSheetRow, audit: AuditRecord[]): Promise<string[]> {
     const { externalId, label } = row.embryo!;
-    await this.embryos.lockExternalId(m, clinicId, externalId);
-    const embryo = await this.embryos.findEmbryo(m, clinicId, externalId);
+    await tx.embryos.lockExternalId(clinicId, externalId);
+    const embryo = await tx.embryos.byExternalId(clinicId, externalId);
     if (!embryo) {
-      const id = await this.embryos.createEmbryo(m, { clinicId, cycleId, label, externalId });
+      const id = await tx.embryos.createEmbryo({ clinicId, cycleId, label, externalId });
       audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'embryo', entityId: id, clinicId, detail: { created: externalId, cycle: row.cycleExternalId } });
       return [`embryo ${externalId} created`];
     }
-    if (embryo.cycleId === cycleId) {
-      return (await this.embryos.relabelEmbryo(m, embryo.id, label)) ? [`embryo ${externalId} relabelled`] : [];
+    const placement = placementOf(embryo, row.cycleExternalId);
+    if (placement === 'in-place') {
+      return (await tx.embryos.relabelEmbryo(embryo.id, label)) ? [`embryo ${externalId} relabelled`] : [];
     }
-    if (embryo.cycleExternalId !== UNASSIGNED_CYCLE_EXTERNAL_ID) {
+    if (placement === 'conflict') {
       throw new RowConflict(`embryo ${externalId} already belongs to cycle ${embryo.cycleExternalId}`);
     }
-    await this.embryos.moveEmbryo(m, embryo.id, cycleId, label);
-    const timed = await this.frames.fillAcquiredAt(m, embryo.id, row.inseminationAt);
+    await tx.embryos.moveEmbryo(embryo.id, cycleId, label);
+    const timed = await tx.embryos.fillAcquiredAt({ embryoId: embryo.id }, row.inseminationAt);
     audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'embryo', entityId: embryo.id, clinicId, detail: { claimed: externalId, cycle: row.cycleExternalId } });
     return [`embryo ${externalId} linked to cycle ${row.cycleExternalId}${timed ? ` (${timed} frames timed)` : ''}`];
   }

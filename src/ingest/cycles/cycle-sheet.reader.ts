@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { readFile } from 'node:fs/promises';
+import { isReservedCycleExternalId } from '../../clinic-data/clinical-rules';
 import { CYCLE_METHODS, UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod } from '../../entities';
 import { UserError } from '../../platform/errors';
 
@@ -39,7 +40,7 @@ function validate(record: Record<string, string>): CycleSheetRow | string {
   const cycleExternalId = get('cycle_id');
   if (!mrn) return 'mrn is empty';
   if (!cycleExternalId) return 'cycle_id is empty';
-  if (cycleExternalId === UNASSIGNED_CYCLE_EXTERNAL_ID) return `cycle_id "${UNASSIGNED_CYCLE_EXTERNAL_ID}" is reserved`;
+  if (isReservedCycleExternalId(cycleExternalId)) return `cycle_id "${UNASSIGNED_CYCLE_EXTERNAL_ID}" is reserved`;
   const inseminationAt = parseInseminationTime(get('insemination_at'));
   if (typeof inseminationAt === 'string') return inseminationAt;
   const methodText = get('method').toUpperCase();

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { DataSource, EntityManager } from 'typeorm';
-import { UNASSIGNED_CYCLE_EXTERNAL_ID, type ImportItemStatus } from '../../entities';
+import { placementOf } from '../../clinic-data/clinical-rules';
+import type { ImportItemStatus } from '../../entities';
+import type { DataStore, Repositories } from '../../entities/repositories';
 import { EmbryoFramesWriter, type FrameCandidate } from '../frames/embryo-frames.writer';
 import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
-import { DicomInstanceRepository } from '../repositories/dicom-instance.repository';
-import { EmbryoRepository } from '../repositories/embryo.repository';
 import { walkFiles } from './dicom-files';
 import { DicomFileProblem, readDicomInstance, type DicomInstance } from './dicom-instance.reader';
 
@@ -37,14 +36,12 @@ interface FileOutcome {
  * StudyInstanceUID) and re-running the DICOM import stores them.
  */
 export class DicomImportService {
-  private readonly instances = new DicomInstanceRepository();
-  private readonly embryos = new EmbryoRepository();
   private readonly writer = new EmbryoFramesWriter();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: DataStore) {}
 
   async import(paths: string[], options: ImportOptions & { focalPlaneTag?: string }): Promise<ImportRunReport> {
-    const recorder = await ImportRunRecorder.start(this.dataSource, 'DICOM', paths.join(', '), options);
+    const recorder = await ImportRunRecorder.start(this.store, 'DICOM', paths.join(', '), options);
     let aborted = false;
     let done = 0;
     let frames = 0;
@@ -81,7 +78,7 @@ export class DicomImportService {
       return { status: 'failed', reason: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ...none };
     }
     try {
-      return await this.dataSource.transaction((m) => this.storeInstance(m, instance, importRunId, options));
+      return await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
     } catch (error) {
       if (error instanceof ImportAbortedError) throw error;
       if (error instanceof InstanceRefused) return { status: error.status, reason: error.message, ...none };
@@ -89,29 +86,30 @@ export class DicomImportService {
     }
   }
 
-  private async storeInstance(m: EntityManager, instance: DicomInstance, importRunId: string, options: ImportOptions): Promise<FileOutcome> {
-    const { clinicId } = options;
-    await this.instances.lock(m, clinicId, instance.sopInstanceUid);
-    if (await this.instances.isIngested(m, clinicId, instance.sopInstanceUid)) {
+  private async storeInstance(tx: Repositories, instance: DicomInstance, importRunId: string, options: ImportOptions): Promise<FileOutcome> {
+    const { clinicId } = options.grant;
+    await tx.dicomInstances.lock(clinicId, instance.sopInstanceUid);
+    if (await tx.dicomInstances.isIngested(clinicId, instance.sopInstanceUid)) {
       return { status: 'alreadyStored', reason: `instance ${instance.sopInstanceUid} already imported`, stored: 0, alreadyStored: instance.frames.length };
     }
-    const cycle = await this.embryos.findCycle(m, clinicId, instance.studyInstanceUid);
+    const cycle = await tx.patientCycles.cycleByExternalId(clinicId, instance.studyInstanceUid);
     if (!cycle?.inseminationAt) {
       throw new InstanceRefused('skipped', `cycle ${instance.studyInstanceUid} has no insemination time; import its cycle sheet first`);
     }
-    const mrn = await this.instances.patientMrnOfCycle(m, cycle.id);
+    const mrn = await tx.patientCycles.patientMrnOfCycle(cycle.id);
     if (mrn !== null && mrn !== instance.patientId) {
       throw new InstanceRefused('failed', `study ${instance.studyInstanceUid} is the cycle of patient ${mrn}, but the file says PatientID ${instance.patientId}`);
     }
-    await this.embryos.lockExternalId(m, clinicId, instance.seriesInstanceUid);
-    const embryo = await this.embryos.findEmbryo(m, clinicId, instance.seriesInstanceUid);
+    await tx.embryos.lockExternalId(clinicId, instance.seriesInstanceUid);
+    const embryo = await tx.embryos.byExternalId(clinicId, instance.seriesInstanceUid);
+    const placement = embryo ? placementOf(embryo, cycle.externalId) : 'new';
     let embryoId: string;
     if (!embryo) {
-      embryoId = await this.embryos.createEmbryo(m, { clinicId, cycleId: cycle.id, label: instance.embryoLabel, externalId: instance.seriesInstanceUid });
-    } else if (embryo.cycleId === cycle.id) {
+      embryoId = await tx.embryos.createEmbryo({ clinicId, cycleId: cycle.id, label: instance.embryoLabel, externalId: instance.seriesInstanceUid });
+    } else if (placement === 'in-place') {
       embryoId = embryo.id;
-    } else if (embryo.cycleExternalId === UNASSIGNED_CYCLE_EXTERNAL_ID) {
-      await this.embryos.moveEmbryo(m, embryo.id, cycle.id, null);
+    } else if (placement === 'claim') {
+      await tx.embryos.moveEmbryo(embryo.id, cycle.id, null);
       embryoId = embryo.id;
     } else {
       throw new InstanceRefused('failed', `series ${instance.seriesInstanceUid} is embryo of cycle ${embryo.cycleExternalId}, not of study ${instance.studyInstanceUid}`);
@@ -135,15 +133,15 @@ export class DicomImportService {
         problems.push(`frame ${frame.index + 1}: focal plane ${frame.focalPlaneUm} µm is outside ±500 µm`);
         continue;
       }
-      candidates.push({ item: name, source: name, hoursPostInsemination: hpi, focalPlaneUm: frame.focalPlaneUm, run: null, acquiredAt: frame.acquiredAt, load: frame.load });
+      candidates.push({ item: name, source: name, hoursPostInsemination: hpi, focalPlaneUm: frame.focalPlaneUm, run: null, acquiredAt: frame.acquiredAt, load: () => frame.load() });
     }
-    const result = await this.writer.write(m, embryoId, candidates, { inseminationAt: cycle.inseminationAt, signal: options.signal });
+    const result = await this.writer.write(tx, embryoId, candidates, { inseminationAt: cycle.inseminationAt, signal: options.signal });
     problems.push(...result.problems.map((p) => `${p.item}: ${p.reason}`));
     if (problems.length > 0) {
       // All or nothing per instance: a partly readable instance is refused and can be fixed and resent.
       throw new InstanceRefused('failed', problems.join('; '));
     }
-    await this.instances.record(m, { clinicId, sopInstanceUid: instance.sopInstanceUid, embryoId, frameCount: instance.frames.length, importRunId });
+    await tx.dicomInstances.record({ clinicId, sopInstanceUid: instance.sopInstanceUid, embryoId, frameCount: instance.frames.length, importRunId });
     const planes = [...new Set(instance.frames.map((f) => f.focalPlaneSource))].join(', ');
     const status: ImportItemStatus = result.stored > 0 || !embryo ? 'stored' : 'alreadyStored';
     return { status, reason: `${result.stored} frame(s) stored, ${result.alreadyStored} already stored; focal plane from ${planes}`, stored: result.stored, alreadyStored: result.alreadyStored };

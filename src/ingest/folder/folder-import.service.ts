@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DataSource } from 'typeorm';
+import type { DataStore, PhaseRow } from '../../entities/repositories';
 import { EmbryoImportService } from '../embryo-import.service';
 import { describeRuns, outcomeFromPhases, recordEmbryo } from '../embryo-report';
 import type { FrameCandidate } from '../frames/embryo-frames.writer';
 import { normaliseEncodedFrame } from '../frames/frame-normaliser';
 import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
-import type { PhaseRow } from '../repositories/embryo.repository';
 import { TIME_FOLDER, timeFileName } from './folder-export.layout';
 import { readEmbryoFolder, scanFolderExport, type EmbryoFolder, type FolderExport } from './folder-export.reader';
 
@@ -18,13 +17,13 @@ import { readEmbryoFolder, scanFolderExport, type EmbryoFolder, type FolderExpor
 export class FolderImportService {
   private readonly embryos: EmbryoImportService;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.embryos = new EmbryoImportService(dataSource);
+  constructor(private readonly store: DataStore) {
+    this.embryos = new EmbryoImportService(store);
   }
 
   async import(path: string, options: ImportOptions): Promise<ImportRunReport> {
     const exp = await scanFolderExport(resolve(path));
-    const recorder = await ImportRunRecorder.start(this.dataSource, 'FOLDER', exp.root, options);
+    const recorder = await ImportRunRecorder.start(this.store, 'FOLDER', exp.root, options);
     let aborted = false;
     let frames = 0;
     const progress = (done: number, current: string) =>
@@ -86,7 +85,7 @@ export class FolderImportService {
       startHpi: hoursByRun.get(p.firstRun) ?? null, endHpi: hoursByRun.get(p.lastRun) ?? null,
     }));
     const result = await this.embryos.importEmbryo({
-      clinicId: options.clinicId, externalId: folder.name, label, candidates,
+      clinicId: options.grant.clinicId, externalId: folder.name, label, candidates,
       annotations: phases ? { phases, outcome: outcomeFromPhases(phases) } : undefined,
       signal: options.signal, onFrames,
     });

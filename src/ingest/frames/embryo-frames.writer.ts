@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { frameKey, type NewFrame, type Repositories } from '../../entities/repositories';
 import { throwIfAborted } from '../import-types';
-import { FrameRepository, frameKey, type FrameRow } from '../repositories/frame.repository';
 import { mapWithConcurrency } from './concurrency';
 import { UnreadableFrameError, type NormalisedFrame } from './frame-normaliser';
 
@@ -50,11 +49,10 @@ const HOUR_MS = 3_600_000;
  * cannot be read becomes a problem for the report; it never stops the other frames.
  */
 export class EmbryoFramesWriter {
-  constructor(private readonly frames = new FrameRepository()) {}
-
-  async write(manager: EntityManager, embryoId: string, candidates: FrameCandidate[], options: WriteFramesOptions): Promise<EmbryoFramesResult> {
+  /** Writes through `tx`, the repositories of the embryo's transaction. */
+  async write(tx: Pick<Repositories, 'embryos'>, embryoId: string, candidates: FrameCandidate[], options: WriteFramesOptions): Promise<EmbryoFramesResult> {
     const result: EmbryoFramesResult = { stored: 0, alreadyStored: 0, bannerCropped: 0, problems: [] };
-    const existing = await this.frames.existingKeys(manager, embryoId);
+    const existing = await tx.embryos.frameKeys(embryoId);
     const seen = new Map<string, string>();
     const todo: FrameCandidate[] = [];
     for (const c of candidates) {
@@ -77,7 +75,7 @@ export class EmbryoFramesWriter {
       const rows = await this.decode(embryoId, batch, options.inseminationAt, result);
       await inserting; // the previous batch's INSERT ran while this batch decoded
       throwIfAborted(options.signal);
-      inserting = this.frames.insertBatch(manager, rows).then((inserted) => {
+      inserting = tx.embryos.insertFrames(rows).then((inserted) => {
         result.stored += inserted;
         result.alreadyStored += rows.length - inserted; // a concurrent import stored them first
         options.onFrames?.(batch.length);
@@ -88,7 +86,7 @@ export class EmbryoFramesWriter {
     return result;
   }
 
-  private async decode(embryoId: string, batch: FrameCandidate[], inseminationAt: Date | null, result: EmbryoFramesResult): Promise<FrameRow[]> {
+  private async decode(embryoId: string, batch: FrameCandidate[], inseminationAt: Date | null, result: EmbryoFramesResult): Promise<NewFrame[]> {
     const decoded = await mapWithConcurrency(batch, DECODE_CONCURRENCY, async (c) => {
       try {
         return { candidate: c, image: await c.load() };
@@ -98,7 +96,7 @@ export class EmbryoFramesWriter {
         return null;
       }
     });
-    const rows: FrameRow[] = [];
+    const rows: NewFrame[] = [];
     for (const d of decoded) {
       if (!d) continue;
       if (d.image.bannerCropped) result.bannerCropped += 1;

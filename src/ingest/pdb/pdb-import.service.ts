@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DataSource } from 'typeorm';
+import type { DataStore } from '../../entities/repositories';
 import { EmbryoImportService } from '../embryo-import.service';
 import { recordEmbryo } from '../embryo-report';
 import type { FrameCandidate } from '../frames/embryo-frames.writer';
@@ -18,13 +18,13 @@ const MAX_HPI = 1000;
 export class PdbImportService {
   private readonly embryos: EmbryoImportService;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.embryos = new EmbryoImportService(dataSource);
+  constructor(private readonly store: DataStore) {
+    this.embryos = new EmbryoImportService(store);
   }
 
   async import(paths: string[], options: ImportOptions & { cycleExternalId?: string }): Promise<ImportRunReport> {
     const files = paths.map((p) => resolve(p));
-    const recorder = await ImportRunRecorder.start(this.dataSource, 'PDB', files.join(', '), options);
+    const recorder = await ImportRunRecorder.start(this.store, 'PDB', files.join(', '), options);
     let aborted = false;
     let frames = 0;
     try {
@@ -86,7 +86,7 @@ export class PdbImportService {
     }
     try {
       const result = await this.embryos.importEmbryo({
-        clinicId: options.clinicId, externalId, label: `WELL${well}`, cycleExternalId: options.cycleExternalId,
+        clinicId: options.grant.clinicId, externalId, label: `WELL${well}`, cycleExternalId: options.cycleExternalId,
         candidates, signal: options.signal, onFrames,
       });
       result.problems.unshift(...problems);
