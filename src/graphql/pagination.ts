@@ -24,15 +24,5 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-export interface Page<T> {
-  nodes: T[];
-  hasNextPage: boolean;
-}
-
-/** Rows were fetched with LIMIT size + 1: the extra one only says that there is a next page. */
-export function toPage<T>(rows: T[], size: number): Page<T> {
-  return { nodes: rows.slice(0, size), hasNextPage: rows.length > size };
-}
-
 export const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const BIGINT_KEY = /^[1-9][0-9]{0,17}$/;

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { ClinicResolver } from './resolvers/clinic.resolver';
@@ -12,8 +12,7 @@ import { RunResolver } from './resolvers/run.resolver';
 import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 // Every resolver class of the API. One line each.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const RESOLVERS: NonEmptyArray<Function> = [
+export const RESOLVERS: NonEmptyArray<ClassType> = [
   HealthResolver,
   AuthResolver,
   ClinicResolver,

@@ -1,50 +1,24 @@
-import type { DataSource } from 'typeorm';
-import type { Principal } from '../../auth/principal';
+import {
+  issueClinicGrant, issueModelRegistrationGrant, issueNetworkGrant, type ClinicGrant, type ModelRegistrationGrant, type NetworkGrant,
+} from '../../auth/grants';
 import { Permission, roleAllows } from '../../auth/permissions';
-import { Clinic, type Role } from '../../entities';
-import type { AuditActor } from '../../platform/audit/audit-actions';
+import type { Principal } from '../../auth/principal';
+import type { AuditActor, Role } from '../../entities';
+import type { ClinicScope } from '../../entities/repositories';
 import { isUuid } from '../../platform/ids';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
-
-/**
- * Clinics a query may touch, as SQL parameters: `all` for a network admin, otherwise the listed ids.
- * Every scoped query adds `(:all OR x.clinic_id = ANY(:clinicIds))` (see scopeCondition).
- */
-export interface ClinicScope {
-  all: boolean;
-  clinicIds: string[];
-}
-
-/**
- * Proof that the caller holds a permission in one clinic. Only ClinicAccess makes them; services
- * that change clinic data take one instead of a bare clinic id, so no code path can write into a
- * clinic that was not checked first.
- */
-export class ClinicGrant {
-  private constructor(
-    readonly clinicId: string,
-    readonly permission: Permission,
-    readonly actor: AuditActor,
-  ) {}
-
-  /** @internal used by ClinicAccess only */
-  static issue(clinicId: string, permission: Permission, actor: AuditActor): ClinicGrant {
-    return new ClinicGrant(clinicId, permission, actor);
-  }
-}
-
-export { isUuid };
 
 /**
  * The caller's rights, per request, built from its memberships (DESIGN.md §8). A network admin is
  * ADMIN of every clinic. Rules: a clinic where the caller has no role does not exist for it
  * (NOT_FOUND, same as a missing id); a role without the permission inside an own clinic is FORBIDDEN.
+ * The only place besides privileged system access that issues grants.
  */
 export class ClinicAccess {
   constructor(
     private caller: Principal | undefined,
     readonly requestId: string,
-    private readonly dataSource: DataSource,
+    private readonly clinics: { exists(id: string): Promise<boolean> },
   ) {}
 
   /**
@@ -67,10 +41,6 @@ export class ClinicAccess {
 
   get actor(): AuditActor {
     return { userId: this.principal.userId, requestId: this.requestId };
-  }
-
-  get isNetworkAdmin(): boolean {
-    return this.principal.networkAdmin;
   }
 
   /** The caller's role in a clinic, or undefined when the clinic is invisible to it. */
@@ -97,9 +67,7 @@ export class ClinicAccess {
     return { all: false, clinicIds: [...this.principal.roles.keys()] };
   }
 
-  /**
-   * For a row already found inside the visible scope: FORBIDDEN unless the role allows it.
-   */
+  /** For a row already found inside the visible scope: FORBIDDEN unless the role allows it. */
   assertAllowed(clinicId: string, permission: Permission): void {
     if (this.roleIn(clinicId) === undefined) throw new NotFoundError('record');
     if (!this.allows(clinicId, permission)) throw new ForbiddenError();
@@ -112,29 +80,34 @@ export class ClinicAccess {
   async requireClinic(clinicId: string, permission: Permission): Promise<ClinicGrant> {
     const visible = isUuid(clinicId) && this.roleIn(clinicId) !== undefined;
     // a network admin sees every clinic that exists; others only their own (which exist by FK)
-    if (!visible || (this.principal.networkAdmin && !(await this.dataSource.getRepository(Clinic).existsBy({ id: clinicId })))) {
+    if (!visible || (this.principal.networkAdmin && !(await this.clinics.exists(clinicId)))) {
       throw new NotFoundError('clinic');
     }
     if (!this.allows(clinicId, permission)) throw new ForbiddenError();
-    return ClinicGrant.issue(clinicId, permission, this.actor);
+    return issueClinicGrant(clinicId, permission, this.actor);
   }
 
   /** A grant for a row whose clinic was read through the visible scope. */
   grantFor(clinicId: string, permission: Permission): ClinicGrant {
     this.assertAllowed(clinicId, permission);
-    return ClinicGrant.issue(clinicId, permission, this.actor);
+    return issueClinicGrant(clinicId, permission, this.actor);
   }
 
-  /** Network-wide operations (creating clinics): network admins only. */
-  requireNetworkAdmin(): void {
+  /** Network-wide operations (creating clinics, network-wide audit log): network admins only. */
+  requireNetworkAdmin(): NetworkGrant {
     if (!this.principal.networkAdmin) throw new ForbiddenError('only network administrators may do this');
+    return issueNetworkGrant(this.actor);
   }
-}
 
-/** SQL condition restricting `alias.clinic_id` to a scope; parameters are named per prefix. */
-export function scopeCondition(column: string, scope: ClinicScope, prefix = 'scope'): [string, Record<string, unknown>] {
-  return [
-    `(:${prefix}All OR ${column} = ANY(CAST(:${prefix}Ids AS uuid[])))`,
-    { [`${prefix}All`]: scope.all, [`${prefix}Ids`]: scope.clinicIds },
-  ];
+  /** Network admin, or ADMIN of at least one clinic. */
+  get administersAny(): boolean {
+    const scope = this.scopeFor(Permission.MANAGE);
+    return scope.all || scope.clinicIds.length > 0;
+  }
+
+  /** Model versions belong to no clinic: a network admin or an ADMIN of any clinic registers them. */
+  requireModelRegistrar(): ModelRegistrationGrant {
+    if (!this.administersAny) throw new ForbiddenError('only administrators may register models');
+    return issueModelRegistrationGrant(this.actor);
+  }
 }

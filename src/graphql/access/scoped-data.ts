@@ -1,172 +1,280 @@
-import type { DataSource, ObjectLiteral, SelectQueryBuilder, EntityTarget } from 'typeorm';
+import type { ClinicGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import {
-  AuditEvent, Clinic, Cycle, Embryo, Frame, FrameImage, ImportRun, Patient, ScoringRun, User,
-  type CycleStatus,
+  AuditAction, type AuditEvent, type Clinic, type ClinicModel, type Cycle, type CycleStatus, type Embryo, type EmbryoPhase, type Frame,
+  type FrameImage, type ImportRun, type ImportRunItem, type Membership, type ModelVersion, type Patient, type Prediction, type ScoringRun,
+  type User,
 } from '../../entities';
+import type { AuditRecord, ClinicScope, Page, Repositories } from '../../entities/repositories';
+import { isUuid } from '../../platform/ids';
 import { NotFoundError } from '../errors';
-import { BIGINT_KEY, decodeCursor, toPage, UUID_KEY, type Page } from '../pagination';
-import { isUuid, scopeCondition, type ClinicAccess, type ClinicGrant, type ClinicScope } from './clinic-access';
+import { BIGINT_KEY, decodeCursor, UUID_KEY } from '../pagination';
+import type { ClinicAccess } from './clinic-access';
+import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibility';
+import { createRequestLoaders, type RequestLoaders } from './request-loaders';
 
 /**
- * Every read a resolver makes goes through here: each query carries the clinic scope of the caller
- * for the permission it needs. Lookups by id search the caller's visible clinics, so a row of
- * another clinic is "not found" exactly like a missing id; a visible row the role may not read
- * is FORBIDDEN (ClinicAccess.assertAllowed).
+ * The per-request data layer: the only way the API reaches clinic rows. Every read carries the
+ * caller's clinic scope for the permission it needs; lookups by id search the caller's visible
+ * clinics, so a row of another clinic is "not found" exactly like a missing id, and a visible row
+ * the role may not read is FORBIDDEN. Reads of patient-level data write their audit event here,
+ * before the data leaves the server (one event per read operation, not per field), so no resolver
+ * can forget it; if the audit cannot be written the read fails. Lookups for a change (`…ToChange`)
+ * return the grant the change needs and audit nothing: the change audits itself.
  */
 export class ScopedData {
+  private readonly loaders: RequestLoaders;
+
   constructor(
     private readonly access: ClinicAccess,
-    private readonly dataSource: DataSource,
-  ) {}
-
-  /** A query builder for `entity` already restricted to `scope` on `alias.clinic_id`. */
-  scoped<T extends ObjectLiteral>(entity: EntityTarget<T>, alias: string, scope: ClinicScope, column = `${alias}.clinic_id`): SelectQueryBuilder<T> {
-    const [condition, params] = scopeCondition(column, scope);
-    return this.dataSource.getRepository(entity).createQueryBuilder(alias).where(condition, params);
+    private readonly store: Repositories,
+  ) {
+    this.loaders = createRequestLoaders(store, access);
   }
 
-  private async byId<T extends ObjectLiteral & { clinicId: string | null }>(
-    entity: EntityTarget<T>, name: string, id: string, permission: Permission, validId = isUuid(id),
+  private audit(records: AuditRecord | AuditRecord[]): Promise<void> {
+    return this.store.audit.append(this.access.actor, records);
+  }
+
+  /** One row by id inside the visible scope, readable under `permission`. */
+  private async byId<T extends { clinicId: string }>(
+    name: string, id: string, permission: Permission, find: (scope: ClinicScope, ids: string[]) => Promise<T[]>,
   ): Promise<T> {
-    if (!validId) throw new NotFoundError(name);
-    const row = await this.scoped(entity, 'row', this.access.visibleScope()).andWhere('row.id = :id', { id }).getOne();
-    if (!row || row.clinicId === null) throw new NotFoundError(name);
+    if (!isUuid(id)) throw new NotFoundError(name);
+    const [row] = await find(this.access.visibleScope(), [id]);
+    if (!row) throw new NotFoundError(name);
     this.access.assertAllowed(row.clinicId, permission);
     return row;
   }
 
+  // ---- accounts and clinics -------------------------------------------------------------------
+
   /** The caller's own user row. */
-  async self(): Promise<User> {
-    const user = await this.dataSource.getRepository(User).findOneBy({ id: this.access.principal.userId });
+  async me(): Promise<User> {
+    const user = await this.store.accounts.user(this.access.principal.userId);
     if (!user) throw new NotFoundError('user');
     return user;
   }
 
-  clinic(id: string): Promise<Clinic> {
-    if (!isUuid(id) || this.access.roleIn(id) === undefined) return Promise.reject(new NotFoundError('clinic'));
-    return this.dataSource.getRepository(Clinic).findOneByOrFail({ id }).catch(() => Promise.reject(new NotFoundError('clinic')));
-  }
-
-  /** Users with a role in a clinic the caller may manage. */
-  membersOf(grant: ClinicGrant): Promise<User[]> {
-    return this.dataSource.getRepository(User).createQueryBuilder('u')
-      .where('u.id IN (SELECT m.user_id FROM membership m WHERE m.clinic_id = :clinicId)', { clinicId: grant.clinicId })
-      .orderBy('u.email').getMany();
-  }
-
   /** Clinics where the caller has a role (every clinic for a network admin), by code. */
   clinics(): Promise<Clinic[]> {
-    return this.scoped(Clinic, 'c', this.access.visibleScope(), 'c.id').orderBy('c.code').getMany();
+    return this.store.clinics.list(this.access.visibleScope());
   }
 
-  cycle(id: string, permission: Permission = Permission.READ_CLINICAL): Promise<Cycle> {
-    return this.byId(Cycle, 'cycle', id, permission);
+  async clinic(id: string): Promise<Clinic> {
+    const clinic = isUuid(id) && this.access.roleIn(id) !== undefined ? await this.store.clinics.byId(id) : null;
+    if (!clinic) throw new NotFoundError('clinic');
+    return clinic;
   }
 
-  embryo(id: string, permission: Permission = Permission.READ_CLINICAL): Promise<Embryo> {
-    return this.byId(Embryo, 'embryo', id, permission);
+  /** The clinic a visible row belongs to. */
+  async clinicOf(row: { clinicId: string }): Promise<Clinic> {
+    const clinic = await this.loaders.clinic.load(row.clinicId);
+    if (!clinic) throw new NotFoundError('clinic');
+    return clinic;
   }
 
-  patient(id: string, permission: Permission = Permission.READ_CLINICAL): Promise<Patient> {
-    return this.byId(Patient, 'patient', id, permission);
+  /** Users with a role in a clinic the caller manages, by e-mail. */
+  async clinicMembers(clinicId: string): Promise<User[]> {
+    const grant = await this.access.requireClinic(clinicId, Permission.MANAGE);
+    return this.store.accounts.membersOf(grant.clinicId);
   }
 
-  /** A frame and the clinic of its embryo (frames carry no clinic id of their own). */
-  async frame(id: string): Promise<{ frame: Frame; clinicId: string }> {
-    if (!BIGINT_KEY.test(id)) throw new NotFoundError('frame');
-    const [condition, params] = scopeCondition('e.clinic_id', this.access.visibleScope());
-    const row = await this.dataSource
-      .getRepository(Frame)
-      .createQueryBuilder('f')
-      .innerJoin(Embryo, 'e', 'e.id = f.embryo_id')
-      .addSelect('e.clinic_id', 'embryo_clinic_id')
-      .where(condition, params)
-      .andWhere('f.id = :id', { id })
-      .getRawAndEntities();
-    const frame = row.entities[0];
-    if (!frame) throw new NotFoundError('frame');
-    const clinicId = row.raw[0].embryo_clinic_id as string;
-    this.access.assertAllowed(clinicId, Permission.READ_FRAMES);
-    return { frame, clinicId };
+  /** A user's memberships in clinics the caller can see. */
+  membershipsOf(user: User): Promise<Membership[]> {
+    return this.loaders.membershipsByUser.load(user.id);
   }
 
-  /** A frame's stored image, after the same checks as `frame` (READ_FRAMES in the frame's clinic). */
-  async frameImage(id: string): Promise<{ frame: Frame; clinicId: string; image: FrameImage }> {
-    const { frame, clinicId } = await this.frame(id);
-    const image = await this.dataSource.getRepository(FrameImage).findOneBy({ sha256: frame.sha256 });
-    if (!image) throw new Error(`frame ${frame.id}: image ${frame.sha256} is missing`); // FK makes this a bug, not a 404
-    return { frame, clinicId, image };
-  }
+  // ---- patient-level reads (audited) ----------------------------------------------------------
 
-  /** Embryos by id for a mutation: all must exist in the caller's visible clinics. */
-  async embryos(ids: string[], permission: Permission): Promise<Embryo[]> {
-    if (ids.some((id) => !isUuid(id))) throw new NotFoundError('embryo');
-    const unique = [...new Set(ids)];
-    const rows = await this.scoped(Embryo, 'e', this.access.visibleScope()).andWhere('e.id = ANY(CAST(:ids AS uuid[]))', { ids: unique }).getMany();
-    if (rows.length !== unique.length) throw new NotFoundError('embryo');
-    for (const row of rows) this.access.assertAllowed(row.clinicId, permission);
-    return rows;
-  }
-
-  async cycles(filter: { clinicIds?: string[]; status?: CycleStatus; patientMrn?: string }, first: number, after?: string | null): Promise<Page<Cycle>> {
+  /** Cycles of the caller's clinics (or of one), newest first; one READ_CYCLES event per clinic shown. */
+  async cycles(filter: { clinicId?: string; status?: CycleStatus; patientMrn?: string }, first: number, after?: string | null): Promise<Page<Cycle>> {
+    const { clinicId, status, patientMrn } = filter;
+    if (clinicId) await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
     const afterId = decodeCursor('cycle', after, UUID_KEY);
-    const query = this.scoped(Cycle, 'c', this.access.scopeFor(Permission.READ_CLINICAL));
-    if (filter.clinicIds) query.andWhere('c.clinic_id = ANY(CAST(:clinicIds AS uuid[]))', { clinicIds: filter.clinicIds });
-    if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
-    if (filter.patientMrn !== undefined) {
-      query.andWhere('c.patient_id IN (SELECT p.id FROM patient p WHERE p.mrn = :mrn AND p.clinic_id = c.clinic_id)', { mrn: filter.patientMrn });
-    }
-    if (afterId) query.andWhere('(c.created_at, c.id) < (SELECT a.created_at, a.id FROM cycle a WHERE a.id = :afterId)', { afterId });
-    // newest first; the id breaks ties so the order is total and pages never overlap
-    const rows = await query.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
-    return toPage(rows, first);
+    const page = await this.store.patientCycles.cyclePage(
+      this.access.scopeFor(Permission.READ_CLINICAL), { clinicIds: clinicId ? [clinicId] : undefined, status, patientMrn }, first, afterId,
+    );
+    // auditors read their clinic's events: one per clinic whose cycles this page shows
+    const clinics = [...new Set(page.nodes.map((c) => c.clinicId))];
+    await this.audit(
+      (clinics.length ? clinics : [clinicId ?? null]).map((id) => ({
+        action: AuditAction.READ_CYCLES, entity: 'cycle', clinicId: id,
+        detail: { cycleIds: page.nodes.filter((c) => c.clinicId === id).map((c) => c.id), filter: { status: status ?? null, patientMrn: patientMrn ?? null } },
+      })),
+    );
+    return page;
   }
 
-  async frames(embryo: Embryo, focalPlaneUm: number | undefined, first: number, after?: string | null): Promise<Page<Frame>> {
-    this.access.assertAllowed(embryo.clinicId, Permission.READ_FRAMES);
-    const afterId = decodeCursor('frame', after, BIGINT_KEY);
-    const query = this.dataSource.getRepository(Frame).createQueryBuilder('f').where('f.embryo_id = :embryoId', { embryoId: embryo.id });
-    if (focalPlaneUm !== undefined) query.andWhere('f.focal_plane_um = :plane', { plane: focalPlaneUm });
-    if (afterId) {
-      query.andWhere(
-        '(f.hours_post_insemination, f.focal_plane_um, f.id) > (SELECT a.hours_post_insemination, a.focal_plane_um, a.id FROM frame a WHERE a.id = :afterId)',
-        { afterId },
-      );
-    }
-    const rows = await query.orderBy('f.hours_post_insemination').addOrderBy('f.focal_plane_um').addOrderBy('f.id').limit(first + 1).getMany();
-    return toPage(rows, first);
+  async cycle(id: string): Promise<Cycle> {
+    const cycle = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) => this.store.patientCycles.cyclesIn(s, ids));
+    await this.audit({ action: AuditAction.READ_CYCLE, entity: 'cycle', entityId: cycle.id, clinicId: cycle.clinicId });
+    return cycle;
   }
 
-  async scoringRuns(clinicId: string, first: number, after?: string | null): Promise<Page<ScoringRun>> {
-    const afterId = decodeCursor('scoring-run', after, UUID_KEY);
-    const query = this.scoped(ScoringRun, 'r', this.access.scopeFor(Permission.READ_CLINICAL)).andWhere('r.clinic_id = :clinicId', { clinicId });
-    if (afterId) query.andWhere('(r.created_at, r.id) < (SELECT a.created_at, a.id FROM scoring_run a WHERE a.id = :afterId)', { afterId });
-    const rows = await query.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(first + 1).getMany();
-    return toPage(rows, first);
+  async patient(id: string): Promise<Patient> {
+    const patient = await this.byId('patient', id, Permission.READ_CLINICAL, (s, ids) => this.store.patientCycles.patientsIn(s, ids));
+    await this.audit({ action: AuditAction.READ_PATIENT, entity: 'patient', entityId: patient.id, clinicId: patient.clinicId });
+    return patient;
   }
 
+  async embryo(id: string): Promise<Embryo> {
+    const embryo = await this.byId('embryo', id, Permission.READ_CLINICAL, (s, ids) => this.store.embryos.embryosIn(s, ids));
+    await this.audit({ action: AuditAction.READ_EMBRYO, entity: 'embryo', entityId: embryo.id, clinicId: embryo.clinicId });
+    return embryo;
+  }
+
+  /** A frame's stored image (READ_FRAMES in the frame's clinic); `size` is the thumbnail asked for, for the audit. */
+  async frameImage(id: string, size: number | undefined): Promise<{ frame: Frame; image: FrameImage }> {
+    const found = BIGINT_KEY.test(id) ? await this.store.embryos.frameIn(this.access.visibleScope(), id) : null;
+    if (!found) throw new NotFoundError('frame');
+    this.access.assertAllowed(found.clinicId, Permission.READ_FRAMES);
+    const image = await this.store.embryos.image(found.frame.sha256);
+    if (!image) throw new Error(`frame ${found.frame.id}: image ${found.frame.sha256} is missing`); // FK makes this a bug, not a 404
+    await this.audit({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: found.frame.id, clinicId: found.clinicId, detail: { size: size ?? null } });
+    return { frame: found.frame, image };
+  }
+
+  /** Import runs of a clinic with their item names and reasons, which can carry patient identifiers (sheet rows, folder names). */
   async importRuns(clinicId: string, first: number, after?: string | null): Promise<Page<ImportRun>> {
-    const afterId = decodeCursor('import-run', after, UUID_KEY);
-    const query = this.scoped(ImportRun, 'r', this.access.scopeFor(Permission.READ_CLINICAL)).andWhere('r.clinic_id = :clinicId', { clinicId });
-    if (afterId) query.andWhere('(r.started_at, r.id) < (SELECT a.started_at, a.id FROM import_run a WHERE a.id = :afterId)', { afterId });
-    const rows = await query.orderBy('r.started_at', 'DESC').addOrderBy('r.id', 'DESC').limit(first + 1).getMany();
-    return toPage(rows, first);
+    await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
+    const page = await this.store.importRuns.page(this.access.scopeFor(Permission.READ_CLINICAL), clinicId, first, decodeCursor('import-run', after, UUID_KEY));
+    await this.audit({ action: AuditAction.READ_IMPORT_RUNS, entity: 'import_run', clinicId, detail: { importRunIds: page.nodes.map((r) => r.id) } });
+    return page;
   }
 
   /**
-   * Oldest first within [from, to); the id (monotonic) is the cursor. `clinicId` null: events of
-   * no clinic (sign-ins), which only a network admin's scope (`all`) reaches.
+   * The audit log of one clinic (ADMIN, AUDITOR) or, without a clinic, the events of no clinic
+   * (sign-ins; network admins only), oldest first within [from, to). Reading it is audited too.
    */
   async auditEvents(clinicId: string | null, range: { from?: Date; to?: Date }, first: number, after?: string | null): Promise<Page<AuditEvent>> {
+    if (clinicId) await this.access.requireClinic(clinicId, Permission.READ_AUDIT_LOG);
+    else this.access.requireNetworkAdmin();
     const afterId = decodeCursor('audit', after, BIGINT_KEY);
-    const query = this.scoped(AuditEvent, 'a', this.access.scopeFor(Permission.READ_AUDIT_LOG));
-    if (clinicId === null) query.andWhere('a.clinic_id IS NULL');
-    else query.andWhere('a.clinic_id = :clinicId', { clinicId });
-    if (range.from) query.andWhere('a.at >= :from', { from: range.from });
-    if (range.to) query.andWhere('a.at < :to', { to: range.to });
-    if (afterId) query.andWhere('a.id > :afterId', { afterId });
-    const rows = await query.orderBy('a.id', 'ASC').limit(first + 1).getMany();
-    return toPage(rows, first);
+    const page = await this.store.audit.page(this.access.scopeFor(Permission.READ_AUDIT_LOG), { clinicId, ...range }, first, afterId);
+    await this.audit({
+      action: AuditAction.READ_AUDIT_LOG, entity: 'audit_event', clinicId,
+      detail: { from: range.from ?? null, to: range.to ?? null, count: page.nodes.length },
+    });
+    return page;
+  }
+
+  // ---- nested reads (parents were read and audited above) -------------------------------------
+
+  async cycleOf(embryo: Embryo): Promise<Cycle> {
+    const cycle = await this.loaders.cycle.load(embryo.cycleId);
+    if (!cycle) throw new NotFoundError('cycle');
+    return cycle;
+  }
+
+  /** Null for the clinic's "unassigned" cycle. */
+  patientOf(cycle: Cycle): Promise<Patient | null> {
+    return cycle.patientId ? this.loaders.patient.load(cycle.patientId) : Promise.resolve(null);
+  }
+
+  /** The cycle's embryos by label; the clinic's models (for trajectories and ranking) load alongside, not after. */
+  async embryosOf(cycle: Cycle): Promise<Embryo[]> {
+    const [embryos] = await Promise.all([this.loaders.embryosByCycle.load(cycle.id), this.loaders.modelsByClinic.load(cycle.clinicId)]);
+    return embryos;
+  }
+
+  phasesOf(embryo: Embryo): Promise<EmbryoPhase[]> {
+    return this.loaders.phasesByEmbryo.load(embryo.id);
+  }
+
+  /** By time, then focal plane. */
+  framesOf(embryo: Embryo, focalPlaneUm: number | undefined, first: number, after?: string | null): Promise<Page<Frame>> {
+    this.access.assertAllowed(embryo.clinicId, Permission.READ_FRAMES);
+    return this.store.embryos.framePage(embryo.id, focalPlaneUm, first, decodeCursor('frame', after, BIGINT_KEY));
+  }
+
+  async scoringRuns(clinicId: string, first: number, after?: string | null): Promise<Page<ScoringRun>> {
+    await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
+    return this.store.scoringRuns.page(this.access.scopeFor(Permission.READ_CLINICAL), clinicId, first, decodeCursor('scoring-run', after, UUID_KEY));
+  }
+
+  importItemsOf(run: ImportRun): Promise<ImportRunItem[]> {
+    return this.loaders.importItemsByRun.load(run.id);
+  }
+
+  // ---- models ---------------------------------------------------------------------------------
+
+  /**
+   * The model whose probabilities an embryo's fields show: `modelId` if that model is enabled for
+   * the embryo's clinic and visible to the caller (shadow models: clinic admins only), else the
+   * clinic's active model. An explicit id that is not visible is NOT_FOUND; no active model is null.
+   */
+  async modelForEmbryo(embryo: Embryo, modelId?: string | null): Promise<ClinicModel | null> {
+    const models = visibleClinicModels(this.access, await this.loaders.modelsByClinic.load(embryo.clinicId));
+    if (modelId === undefined || modelId === null) return models.find((v) => v.active) ?? null;
+    const chosen = models.find((v) => v.modelVersionId === modelId);
+    if (!chosen) throw new NotFoundError('model');
+    return chosen;
+  }
+
+  /** The embryo's predictions of a model found by `modelForEmbryo`, by segment. */
+  predictionsOf(embryo: Embryo, model: ClinicModel): Promise<Prediction[]> {
+    return this.loaders.predictions.load(`${embryo.id}/${model.modelVersionId}`);
+  }
+
+  /** Registered model versions the caller may see, newest first. */
+  async models(): Promise<ModelVersion[]> {
+    const [models, rows] = await Promise.all([this.store.models.list(), this.store.models.clinicModels(clinicFilter(this.access))]);
+    return models.filter((model) => modelVisible(this.access, rows.filter((r) => r.modelVersionId === model.id)));
+  }
+
+  /** One model version; NOT_FOUND when missing or not visible to the caller. */
+  async model(id: string): Promise<ModelVersion> {
+    const model = await this.modelToChange(id);
+    if (!modelVisible(this.access, await this.modelClinicRows(id))) throw new NotFoundError('model');
+    return model;
+  }
+
+  /** Clinics (visible to the caller) that use this version; shadow rows for their admins only. */
+  async clinicsOfModel(modelId: string): Promise<ClinicModel[]> {
+    return visibleClinicModels(this.access, await this.modelClinicRows(modelId));
+  }
+
+  private modelClinicRows(modelId: string): Promise<ClinicModel[]> {
+    return this.store.models.clinicModels({ ...clinicFilter(this.access), modelVersionId: modelId });
+  }
+
+  // ---- lookups for a change (not audited as reads) --------------------------------------------
+
+  /** A model version to act on (versions belong to no clinic; the change's clinic grant says where). */
+  async modelToChange(id: string): Promise<ModelVersion> {
+    const model = isUuid(id) ? await this.store.models.byId(id) : null;
+    if (!model) throw new NotFoundError('model');
+    return model;
+  }
+
+  async cycleToChange(id: string, permission: Permission): Promise<{ cycle: Cycle; grant: ClinicGrant }> {
+    const cycle = await this.byId('cycle', id, permission, (s, ids) => this.store.patientCycles.cyclesIn(s, ids));
+    return { cycle, grant: this.access.grantFor(cycle.clinicId, permission) };
+  }
+
+  async embryoToChange(id: string, permission: Permission): Promise<{ embryo: Embryo; grant: ClinicGrant }> {
+    const embryo = await this.byId('embryo', id, permission, (s, ids) => this.store.embryos.embryosIn(s, ids));
+    return { embryo, grant: this.access.grantFor(embryo.clinicId, permission) };
+  }
+
+  /** A patient that a change refers to (e.g. a cycle's), under the change's permission. */
+  patientToChange(id: string, permission: Permission): Promise<Patient> {
+    return this.byId('patient', id, permission, (s, ids) => this.store.patientCycles.patientsIn(s, ids));
+  }
+
+  /** Embryos by id for a change: all must exist in the caller's visible clinics, and all in one clinic. */
+  async embryosToChange(ids: string[], permission: Permission): Promise<{ embryos: Embryo[]; clinicIds: string[] }> {
+    if (ids.some((id) => !isUuid(id))) throw new NotFoundError('embryo');
+    const unique = [...new Set(ids)];
+    const rows = await this.store.embryos.embryosIn(this.access.visibleScope(), unique);
+    if (rows.length !== unique.length) throw new NotFoundError('embryo');
+    for (const row of rows) this.access.assertAllowed(row.clinicId, permission);
+    return { embryos: rows, clinicIds: [...new Set(rows.map((e) => e.clinicId))] };
+  }
+
+  /** The grant to act in a clinic given by id. */
+  clinicToChange(clinicId: string, permission: Permission): Promise<ClinicGrant> {
+    return this.access.requireClinic(clinicId, permission);
   }
 }

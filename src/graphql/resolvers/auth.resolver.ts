@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { User } from '../../entities';
+import type { User } from '../../entities';
 import type { ApiContext } from '../context';
 import { TooManyRequestsError, UnauthenticatedError } from '../errors';
 import { AuthPayloadType, UserType } from '../types/account.types';
@@ -25,6 +25,6 @@ export class AuthResolver {
 
   @Query(() => UserType, { description: 'The signed-in user, with its memberships.' })
   async me(@Ctx() ctx: ApiContext): Promise<User> {
-    return ctx.data.self();
+    return ctx.data.me();
   }
 }

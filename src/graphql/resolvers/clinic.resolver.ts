@@ -19,8 +19,7 @@ export class ClinicResolver {
 
   @Mutation(() => ClinicType, { description: 'Network administrators only.' })
   createClinic(@Arg('input') input: CreateClinicInput, @Ctx() ctx: ApiContext): Promise<Clinic> {
-    ctx.access.requireNetworkAdmin();
-    return ctx.services.accounts.createClinic(input, ctx.access.actor);
+    return ctx.services.accounts.createClinic(input, ctx.access.requireNetworkAdmin());
   }
 
   @FieldResolver(() => RoleEnum, { description: "The caller's role here (ADMIN for a network admin)." })

@@ -1,11 +1,9 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../auth/permissions';
 import type { Cycle, Embryo, EmbryoPhase, Frame, Outcome } from '../../entities';
-import { AuditAction } from '../../platform/audit/audit-actions';
 import type { ApiContext } from '../context';
-import { NotFoundError } from '../errors';
 import { encodeCursor, pageSize } from '../pagination';
-import { latestProbabilityOf, trajectoryOf } from '../services/trajectories';
+import { latestProbabilityOf, trajectoryOf } from '../trajectories';
 import { CycleType, EmbryoPhaseType, EmbryoType, FrameConnection, FrameType, TrajectoryType } from '../types/clinical.types';
 import { toConnection, type ConnectionValue } from '../types/connection';
 import { OutcomeEnum } from '../types/enums';
@@ -13,23 +11,19 @@ import { OutcomeEnum } from '../types/enums';
 @Resolver(() => EmbryoType)
 export class EmbryoResolver {
   @Query(() => EmbryoType)
-  async embryo(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Embryo> {
-    const embryo = await ctx.data.embryo(id);
-    await ctx.auditRead.record({ action: AuditAction.READ_EMBRYO, entity: 'embryo', entityId: embryo.id, clinicId: embryo.clinicId });
-    return embryo;
+  embryo(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Embryo> {
+    return ctx.data.embryo(id);
   }
 
   @Mutation(() => EmbryoType, { description: 'Clinic ADMIN or EMBRYOLOGIST.' })
   async recordOutcome(@Arg('embryoId', () => ID) embryoId: string, @Arg('outcome', () => OutcomeEnum) outcome: Outcome, @Ctx() ctx: ApiContext): Promise<Embryo> {
-    const embryo = await ctx.data.embryo(embryoId, Permission.LAB_WORK);
-    return ctx.services.outcomes.recordOutcome(ctx.access.grantFor(embryo.clinicId, Permission.LAB_WORK), embryo.id, outcome);
+    const { embryo, grant } = await ctx.data.embryoToChange(embryoId, Permission.LAB_WORK);
+    return ctx.services.outcomes.recordOutcome(grant, embryo.id, outcome);
   }
 
   @FieldResolver(() => CycleType)
-  async cycle(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<Cycle> {
-    const cycle = await ctx.loaders.cycle.load(embryo.cycleId);
-    if (!cycle) throw new NotFoundError('cycle');
-    return cycle;
+  cycle(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<Cycle> {
+    return ctx.data.cycleOf(embryo);
   }
 
   @FieldResolver(() => FrameConnection, { description: 'By time, then focal plane.' })
@@ -40,13 +34,13 @@ export class EmbryoResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionValue<Frame>> {
-    const page = await ctx.data.frames(embryo, focalPlaneUm ?? undefined, pageSize(first), after);
+    const page = await ctx.data.framesOf(embryo, focalPlaneUm ?? undefined, pageSize(first), after);
     return toConnection(page, (f) => encodeCursor('frame', f.id));
   }
 
   @FieldResolver(() => [EmbryoPhaseType])
   phases(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<EmbryoPhase[]> {
-    return ctx.loaders.phasesByEmbryo.load(embryo.id);
+    return ctx.data.phasesOf(embryo);
   }
 
   @FieldResolver(() => TrajectoryType, { nullable: true, description: "Probabilities of one model; default: the clinic's active model (null when it has none)." })

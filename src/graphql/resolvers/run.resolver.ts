@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../auth/permissions';
-import type { Embryo, ImportRun, ImportRunItem, ScoringRun } from '../../entities';
-import { AuditAction } from '../../platform/audit/audit-actions';
+import type { ImportRun, ImportRunItem, ScoringRun } from '../../entities';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import { encodeCursor, pageSize } from '../pagination';
@@ -19,7 +18,6 @@ export class RunResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionValue<ScoringRun>> {
-    await ctx.access.requireClinic(clinicId, Permission.READ_CLINICAL);
     const page = await ctx.data.scoringRuns(clinicId, pageSize(first), after);
     return toConnection(page, (r) => encodeCursor('scoring-run', r.id));
   }
@@ -31,10 +29,7 @@ export class RunResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionValue<ImportRun>> {
-    await ctx.access.requireClinic(clinicId, Permission.READ_CLINICAL);
     const page = await ctx.data.importRuns(clinicId, pageSize(first), after);
-    // item names and reasons can carry patient identifiers (a cycle sheet's rows, folder names)
-    await ctx.auditRead.record({ action: AuditAction.READ_IMPORT_RUNS, entity: 'import_run', clinicId, detail: { importRunIds: page.nodes.map((r) => r.id) } });
     return toConnection(page, (r) => encodeCursor('import-run', r.id));
   }
 
@@ -43,24 +38,20 @@ export class RunResolver {
     const hasCycle = input.cycleId !== undefined && input.cycleId !== null;
     const hasEmbryos = input.embryoIds !== undefined && input.embryoIds !== null;
     if (hasCycle === hasEmbryos) throw new BadInputError('give either cycleId or embryoIds');
-    let clinicId: string;
+    let grant;
     if (hasCycle) {
-      clinicId = (await ctx.data.cycle(input.cycleId!, Permission.LAB_WORK)).clinicId;
+      grant = (await ctx.data.cycleToChange(input.cycleId!, Permission.LAB_WORK)).grant;
     } else {
-      const embryos: Embryo[] = await ctx.data.embryos(input.embryoIds!, Permission.LAB_WORK);
-      const clinics = new Set(embryos.map((e) => e.clinicId));
-      if (clinics.size !== 1) throw new BadInputError('all embryos of one request must belong to one clinic');
-      clinicId = embryos[0].clinicId;
+      const { clinicIds } = await ctx.data.embryosToChange(input.embryoIds!, Permission.LAB_WORK);
+      if (clinicIds.length !== 1) throw new BadInputError('all embryos of one request must belong to one clinic');
+      grant = await ctx.data.clinicToChange(clinicIds[0], Permission.LAB_WORK);
     }
-    const grant = ctx.access.grantFor(clinicId, Permission.LAB_WORK);
-    return ctx.services.requestScoring(grant, {
-      cycleId: hasCycle ? input.cycleId! : undefined,
-      embryoIds: hasEmbryos ? [...new Set(input.embryoIds!)] : undefined,
-    });
+    const scope = { cycleId: hasCycle ? input.cycleId! : undefined, embryoIds: hasEmbryos ? [...new Set(input.embryoIds)] : undefined };
+    return ctx.services.scoring.request(grant, scope, 'request');
   }
 
   @FieldResolver(() => [ImportRunItemType])
   items(@Root() run: ImportRun, @Ctx() ctx: ApiContext): Promise<ImportRunItem[]> {
-    return ctx.loaders.importItemsByRun.load(run.id);
+    return ctx.data.importItemsOf(run);
   }
 }
