@@ -1,8 +1,8 @@
 import PgBoss from 'pg-boss';
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
-import { JOB_NAMES, JOB_POLICIES, type JobContext, type JobHandler, type JobName, type JobPayloads, type JobPolicy } from './job-registry';
 import { processMetrics } from '../platform/metrics';
+import { JOB_NAMES, JOB_POLICIES, type JobContext, type JobHandler, type JobName, type JobPayloads, type JobPolicy } from './job-registry';
 
 export interface JobQueueOptions {
   log?: Logger;
@@ -18,8 +18,8 @@ export interface JobQueueOptions {
 }
 
 export interface SendOptions {
-  /** Enqueue inside this transaction: the job exists if and only if the transaction commits. */
-  tx?: EntityManager;
+  /** Enqueue inside this unit of work: the job exists if and only if the transaction commits. */
+  tx?: { sql: SqlExecutor };
   /** Jobs with the same id are one job (the second send is a no-op). */
   id?: string;
   singletonKey?: string;
@@ -69,7 +69,7 @@ export class JobQueue {
 
   /** Returns the job id, or null when a job with the same id already exists. */
   async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}): Promise<string | null> {
-    const db = options.tx ? transactionDb(options.tx) : undefined;
+    const db = options.tx ? transactionDb(options.tx.sql) : undefined;
     return this.boss.send(name, data as object, { ...(options.id ? { id: options.id } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}), ...(db ? { db } : {}) });
   }
 
@@ -103,6 +103,6 @@ export class JobQueue {
 }
 
 /** pg-boss runs its insert through the caller's transaction (TypeORM returns INSERT … RETURNING rows as an array). */
-function transactionDb(tx: EntityManager): PgBoss.Db {
-  return { executeSql: async (text, values) => ({ rows: (await tx.query(text, values)) as unknown[] as object[] }) };
+function transactionDb(sql: SqlExecutor): PgBoss.Db {
+  return { executeSql: async (text, values) => ({ rows: (await sql.query(text, values)) as object[] }) };
 }

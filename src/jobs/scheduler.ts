@@ -1,12 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { DataSource } from 'typeorm';
-import { clinicIdsWithActiveModel, shadowModelsByClinic } from '../inference/scoring/scoring.repository';
+import type { Repositories } from '../entities/repositories';
+import { deterministicUuid } from '../platform/ids';
 import type { Logger } from '../platform/logger';
-import { deterministicUuid } from './deterministic-id';
 import type { JobQueue } from './job-queue';
 
 export interface SchedulerDeps {
-  dataSource: DataSource;
+  store: Pick<Repositories, 'models'>;
   queue: JobQueue;
   log: Logger;
   cronExpression: string;
@@ -23,16 +22,15 @@ export function tickKey(scheduledAt: Date): string {
  * derived from (clinic, tick), so however many `serve` processes tick at once, each clinic's job
  * exists once. Returns how many jobs this call created.
  */
-export async function enqueueScoringTick(deps: Pick<SchedulerDeps, 'dataSource' | 'queue' | 'log'>, scheduledAt: Date): Promise<number> {
+export async function enqueueScoringTick(deps: Pick<SchedulerDeps, 'store' | 'queue' | 'log'>, scheduledAt: Date): Promise<number> {
   const tick = tickKey(scheduledAt);
-  const clinics = await clinicIdsWithActiveModel(deps.dataSource.manager);
+  const { active: clinics, shadows } = await deps.store.models.scoredModels();
   let created = 0;
   for (const clinicId of clinics) {
     const id = await deps.queue.send('score-clinic', { clinicId, tick }, { id: deterministicUuid(`score-clinic:${clinicId}:${tick}`), singletonKey: `${clinicId}@${tick}` });
     if (id) created++;
   }
   // Silent-mode models are scored beside the active one, each in its own run.
-  const shadows = await shadowModelsByClinic(deps.dataSource.manager);
   for (const { clinicId, modelVersionId } of shadows) {
     const key = `${clinicId}:${modelVersionId}@${tick}`;
     const id = await deps.queue.send(

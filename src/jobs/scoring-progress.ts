@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { ScoringRun } from '../entities';
-import { findScoringRun } from '../inference/scoring/scoring.repository';
+import type { Repositories } from '../entities/repositories';
 import type { ScoringRunDetails } from '../inference/scoring/scoring-runs.service';
 
 export interface RunProgress {
@@ -17,13 +16,13 @@ export function isFinished(run: ScoringRun): boolean {
 
 /** Polls a scoring run until it finishes; `onProgress` sees every poll. Resolves with the final row. */
 export async function watchScoringRun(
-  dataSource: DataSource,
+  store: Pick<Repositories, 'scoringRuns'>,
   runId: string,
   onProgress: (p: RunProgress) => void,
   options: { intervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<ScoringRun> {
   for (;;) {
-    const run = await findScoringRun(dataSource.manager, runId);
+    const run = await store.scoringRuns.find(runId);
     if (!run) throw new Error(`scoring run ${runId} does not exist`);
     const details = run.details as ScoringRunDetails;
     onProgress({ run, batchesTotal: details.batchesTotal ?? null, batchesDone: details.batchesDone?.length ?? 0 });

@@ -1,61 +1,57 @@
-import type { DataSource } from 'typeorm';
-import type { ScoringRun } from '../entities';
-import * as repo from '../inference/scoring/scoring.repository';
-import { AuditAction } from '../platform/audit/audit-actions';
-import { writeAudit } from '../platform/audit/audit-log';
+import type { ClinicGrant } from '../auth/grants';
+import { Permission } from '../auth/permissions';
+import { AuditAction, type ScoringRun } from '../entities';
+import type { DataStore } from '../entities/repositories';
 import { UserError } from '../platform/errors';
-import type { Logger } from '../platform/logger';
-import { sharedJobQueue } from './shared-queue';
 import { isUuid } from '../platform/ids';
+import type { JobQueue } from './job-queue';
 
-export interface ScoringRequest {
-  clinicId: string;
+/** What to score in the grant's clinic: a cycle, some embryos, or (neither) every embryo due. */
+export interface ScoringScope {
   cycleId?: string;
   embryoIds?: string[];
-  requestedBy: string | null;
-  trigger: 'request' | 'cli' | 'cron';
 }
 
+/** Who asked: a user through the API, the operator at the command line. The scheduler makes its own runs. */
+export type ScoringTrigger = 'request' | 'cli';
 
 /**
- * Creates a QUEUED scoring_run and enqueues its planning job, in one transaction (with its audit
- * event): a request is either fully queued or not at all. Callers check access first. Throws a
- * UserError when the clinic has no active model or the scope names nothing of the clinic.
+ * Scoring requests: a QUEUED scoring_run and its planning job, created in one transaction with the
+ * SCORING_REQUESTED audit event, so a request is either fully queued or not at all.
  */
-export async function requestScoring(
-  deps: { dataSource: DataSource; databaseUrl?: string; log?: Logger },
-  input: ScoringRequest,
-): Promise<ScoringRun> {
-  const ids = [input.clinicId, input.cycleId, ...(input.embryoIds ?? [])].filter((x): x is string => x !== undefined);
-  if (ids.some((id) => !isUuid(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
-  if (input.embryoIds && input.embryoIds.length === 0) throw new UserError('scoring request: the embryo list is empty');
-  const m = deps.dataSource.manager;
-  const active = await repo.findActiveModel(m, input.clinicId);
-  if (!active) throw new UserError('this clinic has no active model: an administrator must register and activate one before scoring');
-  const inScope = await repo.embryoProgress(m, { clinicId: input.clinicId, cycleId: input.cycleId, embryoIds: input.embryoIds, activeCyclesOnly: false }, active.modelVersionId);
-  if (input.cycleId && inScope.length === 0) throw new UserError('scoring request: no such cycle with embryos in this clinic');
-  if (input.embryoIds && inScope.length !== new Set(input.embryoIds).size) throw new UserError('scoring request: some embryos do not exist in this clinic');
+export class ScoringRequests {
+  constructor(private readonly deps: { store: DataStore; queue: () => Promise<JobQueue> }) {}
 
-  const url = deps.databaseUrl ?? databaseUrlOf(deps.dataSource);
-  const queue = await sharedJobQueue(url, deps.log);
-  const scope = { clinicId: input.clinicId, ...(input.cycleId ? { cycleId: input.cycleId } : {}), ...(input.embryoIds ? { embryoIds: input.embryoIds } : {}) };
-  return deps.dataSource.transaction(async (tx) => {
-    const run = await repo.insertScoringRun(tx, { clinicId: input.clinicId, modelVersionId: active.modelVersionId, trigger: input.trigger, requestedBy: input.requestedBy, scope });
-    if (!run) throw new Error('scoring run was not created');
-    await queue.send('score-clinic', { clinicId: input.clinicId, scoringRunId: run.id, cycleId: input.cycleId, embryoIds: input.embryoIds }, { tx, id: run.id });
-    await writeAudit(tx, { userId: input.requestedBy }, {
-      action: AuditAction.SCORING_REQUESTED,
-      entity: 'scoring_run',
-      entityId: run.id,
-      clinicId: input.clinicId,
-      detail: { trigger: input.trigger, scope, modelVersionId: active.modelVersionId },
+  /**
+   * Throws a UserError when the clinic has no active model or the scope names nothing of the
+   * clinic (LAB_WORK in the grant's clinic).
+   */
+  async request(grant: ClinicGrant, scope: ScoringScope, trigger: ScoringTrigger): Promise<ScoringRun> {
+    const { clinicId } = grant.require(Permission.LAB_WORK);
+    const { store } = this.deps;
+    const ids = [clinicId, scope.cycleId, ...(scope.embryoIds ?? [])].filter((x): x is string => x !== undefined);
+    if (ids.some((id) => !isUuid(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
+    if (scope.embryoIds && scope.embryoIds.length === 0) throw new UserError('scoring request: the embryo list is empty');
+    const active = await store.models.activeClinicModel(clinicId);
+    if (!active) throw new UserError('this clinic has no active model: an administrator must register and activate one before scoring');
+    const inScope = await store.embryos.progress({ clinicId, cycleId: scope.cycleId, embryoIds: scope.embryoIds, activeCyclesOnly: false }, active.modelVersionId);
+    if (scope.cycleId && inScope.length === 0) throw new UserError('scoring request: no such cycle with embryos in this clinic');
+    if (scope.embryoIds && inScope.length !== new Set(scope.embryoIds).size) throw new UserError('scoring request: some embryos do not exist in this clinic');
+
+    const queue = await this.deps.queue();
+    const recorded = { clinicId, ...(scope.cycleId ? { cycleId: scope.cycleId } : {}), ...(scope.embryoIds ? { embryoIds: scope.embryoIds } : {}) };
+    return store.transaction(async (tx) => {
+      const run = await tx.scoringRuns.insert({ clinicId, modelVersionId: active.modelVersionId, trigger, requestedBy: grant.actor.userId, scope: recorded });
+      if (!run) throw new Error('scoring run was not created');
+      await queue.send('score-clinic', { clinicId, scoringRunId: run.id, cycleId: scope.cycleId, embryoIds: scope.embryoIds }, { tx, id: run.id });
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.SCORING_REQUESTED,
+        entity: 'scoring_run',
+        entityId: run.id,
+        clinicId,
+        detail: { trigger, scope: recorded, modelVersionId: active.modelVersionId },
+      });
+      return run;
     });
-    return run;
-  });
-}
-
-function databaseUrlOf(dataSource: DataSource): string {
-  const url = (dataSource.options as { url?: string }).url;
-  if (!url) throw new Error('requestScoring needs the database URL (deps.databaseUrl)');
-  return url;
+  }
 }
