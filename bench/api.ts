@@ -16,8 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { LocalTokenSigner } from '../src/auth/local-tokens';
 import { loadConfig } from '../src/platform/config';
-import { openDatabase } from '../src/platform/database/open-database';
-import { startHttpServer } from '../src/platform/http/http-server';
+import { openAppDatabase } from '../src/app/database';
+import { startHttpServer } from '../src/app/http-server';
 import { createLogger } from '../src/platform/logger';
 import { freePort } from '../src/platform/net/free-port';
 
@@ -94,10 +94,10 @@ async function benchDatabaseUrl(): Promise<{ env: Record<string, string>; cleanu
 }
 
 async function seed(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[] }> {
-  const [{ id: clinicId }] = (await pool.query(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)).rows;
-  const [{ id: userId }] = (await pool.query(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)).rows;
+  const [{ id: clinicId }] = (await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)).rows;
+  const [{ id: userId }] = (await pool.query<{ id: string }>(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)).rows;
   await pool.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [userId, clinicId]);
-  const [{ id: modelId }] = (await pool.query(
+  const [{ id: modelId }] = (await pool.query<{ id: string }>(
     `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
      VALUES ('amsnet-bench', '1', $1, 'amsnet', '{-15,0,15}', 224, '{}', true, '\\x00', 1) RETURNING id`, [randomBytes(32).toString('hex')],
   )).rows;
@@ -116,7 +116,7 @@ async function seed(pool: Pool): Promise<{ clinicId: string; userId: string; cyc
     SELECT e.id, $2, s, 6 * (s + 1), random(), jsonb_build_object('imputed', s % 7 = 0, 'frames', '[]'::jsonb)
     FROM embryo e, generate_series(0, $3::int - 1) s WHERE e.clinic_id = $1`, [clinicId, modelId, SEGMENTS]);
   await pool.query('ANALYZE');
-  const cycleIds = (await pool.query(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])).rows.map((r) => r.id as string);
+  const cycleIds = (await pool.query<{ id: string }>(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])).rows.map((r) => r.id);
   return { clinicId, userId, cycleIds };
 }
 
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const log = createLogger('warn');
   const target = await benchDatabaseUrl();
   const config = loadConfig({ ...target.env, PORT: '0', JWT_SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'production' });
-  const db = await openDatabase(config, log, { migrate: true, poolSize: 20, applicationName: 'amsnet-bench' });
+  const db = await openAppDatabase(config, log, { migrate: true, poolSize: 20, applicationName: 'amsnet-bench' });
   const pool = new Pool({ connectionString: db.url, max: 20 });
   // an idle client dropped by the server must not end the process with an unhandled 'error'
   pool.on('error', (error) => log.warn({ err: error }, 'bench pool client failed'));

@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import { mapWithConcurrency } from '../src/ingest/frames/concurrency';
-import { ImportService } from '../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../src/platform/audit/audit-actions';
-import { createDataSource } from '../src/platform/database/data-source';
+import { createAppDataSource } from '../src/app/database';
+import { createServices } from '../src/app/services';
 import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
 import { freePort } from '../src/platform/net/free-port';
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
     await admin.query(`CREATE DATABASE ${dbName}`);
     const url = new URL(adminUrl);
     url.pathname = `/${dbName}`;
-    const dataSource = createDataSource({ url: url.toString(), poolSize: 4, applicationName: 'amsnet-bench-ingest' });
+    const dataSource = createAppDataSource({ url: url.toString(), poolSize: 4, applicationName: 'amsnet-bench-ingest' });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     const clinic: { id: string }[] = await dataSource.query(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`);
@@ -114,12 +113,13 @@ async function main(): Promise<void> {
     const normaliseS = (performance.now() - t) / 1000;
 
     t = performance.now();
-    const report = await new ImportService(dataSource).importFolder(exportDir, { clinicId: clinic[0].id, actor: SYSTEM_ACTOR });
+    const { imports, system } = createServices({ dataSource, databaseUrl: url.toString() });
+    const report = await imports.importFolder(exportDir, { grant: system.clinic(clinic[0].id) });
     const importS = (performance.now() - t) / 1000;
     if (report.framesStored !== frames) throw new Error(`import stored ${report.framesStored} of ${frames} frames: ${report.status}`);
 
     t = performance.now();
-    const again = await new ImportService(dataSource).importFolder(exportDir, { clinicId: clinic[0].id, actor: SYSTEM_ACTOR });
+    const again = await imports.importFolder(exportDir, { grant: system.clinic(clinic[0].id) });
     const rerunS = (performance.now() - t) / 1000;
     await dataSource.destroy();
 

@@ -20,12 +20,11 @@ import { BUILDER_METADATA_KEY, buildAmsnetModel, sha256Hex } from '../src/infere
 import { decodeModel, encodeModel } from '../src/inference/onnx/onnx-proto';
 import { AmsnetPredictor } from '../src/inference/predictor';
 import type { ScoringRunDetails } from '../src/inference/scoring/scoring-runs.service';
-import { startJobRuntime } from '../src/jobs/runtime';
-import { requestScoring } from '../src/jobs/scoring-requests';
 import { watchScoringRun } from '../src/jobs/scoring-progress';
-import { closeSharedJobQueues } from '../src/jobs/shared-queue';
 import { loadConfig } from '../src/platform/config';
-import { createDataSource } from '../src/platform/database/data-source';
+import { createAppDataSource } from '../src/app/database';
+import { startJobs } from '../src/app/jobs';
+import { createServices } from '../src/app/services';
 import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
 import { freePort } from '../src/platform/net/free-port';
@@ -70,13 +69,13 @@ async function frameJpeg(e: number, k: number, p: number): Promise<Buffer> {
 }
 
 async function seed(client: Client): Promise<{ clinicId: string }> {
-  const [{ id: clinicId }] = (await client.query(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`)).rows;
-  const [{ id: cycleId }] = (await client.query(`INSERT INTO cycle (clinic_id, external_id, status) VALUES ($1, 'bench-cycle', 'ACTIVE') RETURNING id`, [clinicId])).rows;
+  const [{ id: clinicId }] = (await client.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`)).rows;
+  const [{ id: cycleId }] = (await client.query<{ id: string }>(`INSERT INTO cycle (clinic_id, external_id, status) VALUES ($1, 'bench-cycle', 'ACTIVE') RETURNING id`, [clinicId])).rows;
   const filler = await frameJpeg(0, 99, 0);
   const fillerSha = createHash('sha256').update(filler).digest('hex');
   await client.query(`INSERT INTO frame_image (sha256, bytes, mime) VALUES ($1, $2, 'image/jpeg')`, [fillerSha, filler]);
   for (let e = 0; e < EMBRYOS; e++) {
-    const [{ id: embryoId }] = (await client.query(
+    const [{ id: embryoId }] = (await client.query<{ id: string }>(
       `INSERT INTO embryo (clinic_id, cycle_id, label, external_id, culture_ended_hpi) VALUES ($1, $2, $3, $3, 168) RETURNING id`,
       [clinicId, cycleId, `E${e + 1}`],
     )).rows;
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
-  const dataSource = createDataSource({ url: url.toString(), poolSize: 6 });
+  const dataSource = createAppDataSource({ url: url.toString(), poolSize: 6 });
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
@@ -142,7 +141,7 @@ async function main(): Promise<void> {
     await client.connect();
     t0 = performance.now();
     const { clinicId } = await seed(client);
-    const [{ id: modelId }] = (await client.query(
+    const [{ id: modelId }] = (await client.query<{ id: string }>(
       `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
        VALUES ('bench', '1', $1, 'amsnet', $2, $3, '{}', false, $4, $5) RETURNING id`,
       [model.sha256, PLANES, S, Buffer.from(model.onnx), model.onnx.length],
@@ -162,11 +161,15 @@ async function main(): Promise<void> {
     console.log(`bare predictor (${predictor.executionProvider}): ${ms(bareMsPerEmbryo)} per embryo trajectory, ${(1000 / bareMsPerEmbryo).toFixed(3)} embryos/s`);
 
     const config = { ...loadConfig({}), ortExecutionProviders: PROVIDERS as ('cpu' | 'cuda')[], inferenceMaxBatch: BATCH, logLevel: 'warn' as const };
-    const runtime = await startJobRuntime({ dataSource, databaseUrl: url.toString(), config, log, worker: true, scheduler: false, pollingIntervalSeconds: 0.5, embryosPerJob: EMBRYOS });
+    const services = createServices({ dataSource, databaseUrl: url.toString(), log });
+    const runtime = await startJobs(
+      { services, databaseUrl: url.toString(), config, log },
+      { worker: true, scheduler: false, embryosPerJob: EMBRYOS, queue: { pollingIntervalSeconds: 0.5 } },
+    );
     try {
       t0 = performance.now();
-      const queued = await requestScoring({ dataSource, databaseUrl: url.toString() }, { clinicId, requestedBy: null, trigger: 'cli' });
-      const run = await watchScoringRun(dataSource, queued.id, () => undefined, { intervalMs: 100 });
+      const queued = await services.scoring.request(services.system.clinic(clinicId), {}, 'cli');
+      const run = await watchScoringRun(services.store, queued.id, () => undefined, { intervalMs: 100 });
       const e2eMs = performance.now() - t0;
       const t = (run.details as ScoringRunDetails).timingsMs!;
       const wall = t.batchesWallMs;
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       console.log(`inference per embryo in the worker ${ms(t.inferenceMs / Math.max(1, run.embryosScored))} vs bare predictor ${ms(bareMsPerEmbryo)}`);
     } finally {
       await runtime.stop();
-      await closeSharedJobQueues();
+      await services.close();
     }
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -5,14 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { API_LIMITS, createApi, type Api } from '../../graphql/api';
-import { frameImageHandler } from '../../graphql/http/frame-image.route';
-import type { ScoringRequester } from '../../graphql/services/scoring-requester';
-import type { AppConfig } from '../config';
-import { migrationsApplied } from '../database/data-source';
-import { resolveJwtSecret } from '../jwt-secret';
-import type { Logger } from '../logger';
-import { graphqlMetricsPlugin, installHttpMetrics } from '../metrics';
+import { API_LIMITS, type Api } from '../graphql/api';
+import { frameImageHandler } from '../graphql/http/frame-image.route';
+import type { AppConfig } from '../platform/config';
+import { migrationsApplied } from '../platform/database/data-source';
+import { resolveJwtSecret } from '../platform/jwt-secret';
+import type { Logger } from '../platform/logger';
+import { graphqlMetricsPlugin, installHttpMetrics } from '../platform/metrics';
+import { buildApi, type ApiWiring } from './api';
+import { createServices, type AppServices } from './services';
 
 export interface HttpServer {
   url: string;
@@ -25,10 +26,12 @@ export interface HttpServerDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
+  /** The process's services; default: built here over `dataSource` (and closed by `stop`). */
+  services?: AppServices;
   /** Default: JWT_SECRET or the generated secret under DATA_DIR. */
   jwtSecret?: string;
-  databaseUrl?: string;
-  scoringRequester?: ScoringRequester;
+  /** Where requestScoring goes; default: the job queue. */
+  scoring?: ApiWiring['scoring'];
   /** Listen address; default all interfaces. */
   host?: string;
 }
@@ -72,11 +75,11 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     }
   });
 
-  const api = await createApi({
-    dataSource, config, log,
+  const services = deps.services ?? createServices({ dataSource, databaseUrl: databaseUrlOf(dataSource), log });
+  const api = await buildApi({
+    services, config, log,
     jwtSecret: deps.jwtSecret ?? resolveJwtSecret(config, log),
-    databaseUrl: deps.databaseUrl,
-    scoringRequester: deps.scoringRequester,
+    scoring: deps.scoring,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), graphqlMetricsPlugin(metrics)],
   });
   await api.apollo.start();
@@ -106,6 +109,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     api,
     async stop() {
       await api.apollo.stop(); // drains and closes the HTTP server
+      if (!deps.services) await services.close();
     },
   };
+}
+
+function databaseUrlOf(dataSource: DataSource): string {
+  const url = (dataSource.options as { url?: string }).url;
+  if (!url) throw new Error('the DataSource has no URL: pass the services of the process');
+  return url;
 }

@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
-import { AccountsService } from '../../accounts/accounts.service';
 import { ROLES, type Role } from '../../entities';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
-import { withApp } from '../app-context';
+import { UserError } from '../../platform/errors';
 import { promptPassword, readPasswordFromStdin } from '../read-password';
+import type { CliRuntime } from '../runtime';
 
-export function registerAccountCommands(program: Command): void {
+export function registerAccountCommands(program: Command, runtime: CliRuntime): void {
   const clinic = program.command('clinic').description('manage clinics');
   clinic
     .command('add')
@@ -13,8 +12,8 @@ export function registerAccountCommands(program: Command): void {
     .requiredOption('--code <code>', 'short unique code, e.g. "lyon"')
     .requiredOption('--name <name>', 'display name')
     .action(async (opts: { code: string; name: string }) => {
-      await withApp(async ({ dataSource }) => {
-        const created = await new AccountsService(dataSource).createClinic(opts, SYSTEM_ACTOR);
+      await runtime.withApp(async ({ services }) => {
+        const created = await services.accounts.createClinic(opts, services.system.network());
         console.log(`clinic ${created.code} created (id ${created.id})`);
       });
     });
@@ -31,12 +30,13 @@ export function registerAccountCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input instead of prompting')
     .action(async (opts: { email: string; clinic: string; role: Role; networkAdmin?: boolean; name?: string; passwordStdin?: boolean }) => {
       const password = opts.passwordStdin ? await readPasswordFromStdin() : await promptPassword('Password: ');
-      await withApp(async ({ dataSource }) => {
-        const accounts = new AccountsService(dataSource);
-        const target = await accounts.clinicByCode(opts.clinic);
-        const created = await accounts.createUser(
-          { email: opts.email, password, displayName: opts.name ?? null, networkAdmin: !!opts.networkAdmin, membership: { clinicId: target.id, role: opts.role } },
-          SYSTEM_ACTOR,
+      await runtime.withApp(async ({ services }) => {
+        const { system } = services;
+        const target = await services.store.clinics.byCode(opts.clinic);
+        if (!target) throw new UserError(`no clinic with code "${opts.clinic}"`);
+        const created = await services.accounts.createUser(
+          { email: opts.email, password, displayName: opts.name ?? null, networkAdmin: !!opts.networkAdmin },
+          { network: system.network(), clinic: { grant: system.clinic(target.id), role: opts.role } },
         );
         console.log(`user ${created.email} created (id ${created.id}) as ${opts.role} of ${target.code}${created.networkAdmin ? ', network admin' : ''}`);
       });

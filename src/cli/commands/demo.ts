@@ -1,9 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { demoRequest, type DemoChoices } from '../../demo/demo-defaults';
-import { runDemo } from '../../demo/demo-run';
-import { closeSharedJobQueues } from '../../jobs/shared-queue';
-import { withApp } from '../app-context';
+import type { CliRuntime } from '../runtime';
 
 const whole = (min: number, max: number) => (raw: string) => {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
@@ -33,7 +31,7 @@ type DemoOptions = Pick<DemoChoices, 'seed' | 'fullRate' | 'frameMinutes' | 'ima
   wait: boolean;
 };
 
-export function registerDemoCommand(program: Command): void {
+export function registerDemoCommand(program: Command, runtime: CliRuntime): void {
   program
     .command('demo')
     .description('seed a demo clinic with synthetic time-lapse data, imported, scored by an untrained AMSNet, and print where to look')
@@ -61,12 +59,6 @@ export function registerDemoCommand(program: Command): void {
         wait: opts.wait,
         exportDir: opts.keepExport ? resolve(opts.keepExport) : undefined,
       });
-      await withApp(async ({ config, log, dataSource, db }) => {
-        try {
-          await runDemo({ dataSource, databaseUrl: db.url, config, log, print: (text) => process.stdout.write(text) }, request);
-        } finally {
-          await closeSharedJobQueues(); // the queue client that sent the scoring request, before the database closes
-        }
-      });
+      await runtime.withApp((app) => app.runDemo(request, (text) => process.stdout.write(text)));
     });
 }

@@ -2,11 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EVALUATION_FORMATS, formatEvaluation, type EvaluationFormat } from '../../inference/evaluation/evaluation-format';
 import { renderEvaluationSvg } from '../../inference/evaluation/evaluation-plot';
-import { EvaluationService } from '../../inference/evaluation/evaluation.service';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
-import { withApp } from '../app-context';
-import { clinicIdOf } from '../clinic-option';
+import type { CliRuntime } from '../runtime';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -22,7 +19,7 @@ export function parseDate(value: string): Date {
  * `amsnet evaluate`: the paper's metrics (DESIGN.md §7) of one model on recorded outcomes. The
  * period selects cycles by insemination date, both ends included.
  */
-export function registerEvaluateCommand(program: Command): void {
+export function registerEvaluateCommand(program: Command, runtime: CliRuntime): void {
   program
     .command('evaluate')
     .description("accuracy per half day, accuracy-curve AUC and ROC AUC at days 3/4/5 of a model on a clinic's recorded outcomes")
@@ -33,10 +30,11 @@ export function registerEvaluateCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices([...EVALUATION_FORMATS]).default('table'))
     .option('--plot <file.svg>', 'also draw the accuracy curve and the ROC curves of days 3, 4, 5 as SVG')
     .action(async (opts: { model: string; clinic?: string; from?: Date; to?: Date; format: EvaluationFormat; plot?: string }) => {
-      await withApp(async ({ dataSource }) => {
-        const clinicId = opts.clinic ? await clinicIdOf(dataSource, opts.clinic) : null;
+      await runtime.withApp(async ({ services }) => {
+        const { system } = services;
+        const grant = opts.clinic ? await system.clinicNamed(opts.clinic) : system.network();
         const to = opts.to ? new Date(opts.to.getTime() + DAY_MS) : null; // the whole last day
-        const evaluation = await new EvaluationService(dataSource).evaluate({ modelId: opts.model, clinicId, from: opts.from ?? null, to }, SYSTEM_ACTOR);
+        const evaluation = await services.evaluation.evaluate({ modelId: opts.model, from: opts.from ?? null, to }, grant);
         process.stdout.write(formatEvaluation(evaluation, opts.format).replace(/\n?$/, '\n'));
         if (opts.plot) {
           try {

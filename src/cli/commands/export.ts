@@ -1,11 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DATASET_FORMATS, type DatasetFormat } from '../../inference/export/dataset-files';
-import { DatasetExportService } from '../../inference/export/dataset-export.service';
 import type { SplitFractions } from '../../inference/export/dataset-split';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
-import { withApp } from '../app-context';
+import type { CliRuntime } from '../runtime';
 import { parseDate } from './evaluate';
-import { clinicIdOf } from '../clinic-option';
 import { parsePlanes } from './model-registry';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -24,7 +21,7 @@ function parseInteger(value: string): number {
 }
 
 /** `amsnet export dataset`: a clinic's outcomes as a training set for its research team. */
-export function registerExportCommands(program: Command): void {
+export function registerExportCommands(program: Command, runtime: CliRuntime): void {
   const exportGroup = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for research');
   exportGroup
     .command('dataset')
@@ -39,15 +36,15 @@ export function registerExportCommands(program: Command): void {
     .option('--from <date>', 'cycles inseminated on or after this day (YYYY-MM-DD, UTC)', parseDate)
     .option('--to <date>', 'cycles inseminated on or before this day (YYYY-MM-DD, UTC)', parseDate)
     .action(async (opts: { clinic: string; out: string; format: DatasetFormat; planes?: number[]; size: number; seed: number; split?: SplitFractions; from?: Date; to?: Date }) => {
-      await withApp(async ({ dataSource }) => {
-        const clinicId = await clinicIdOf(dataSource, opts.clinic);
-        const report = await new DatasetExportService(dataSource).export(
+      await runtime.withApp(async ({ services }) => {
+        const grant = await services.system.clinicNamed(opts.clinic);
+        const report = await services.exports.export(
           {
-            clinicId, outDir: opts.out, format: opts.format, planes: opts.planes, inputSize: opts.size, seed: opts.seed, fractions: opts.split,
+            outDir: opts.out, format: opts.format, planes: opts.planes, inputSize: opts.size, seed: opts.seed, fractions: opts.split,
             from: opts.from ?? null, to: opts.to ? new Date(opts.to.getTime() + DAY_MS) : null,
             onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\rexporting embryo ${done}/${total}`),
           },
-          SYSTEM_ACTOR,
+          grant,
         );
         if (process.stderr.isTTY) process.stderr.write('\n');
         console.log(`dataset written to ${report.outDir}: ${report.embryos} embryos, planes ${report.planes.join(',')}, ${report.inputSize}px ${report.format}, seed ${report.seed}`);

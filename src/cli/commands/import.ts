@@ -1,10 +1,8 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ImportService } from '../../ingest/import.service';
+import type { ImportService } from '../../ingest/import.service';
 import type { ImportOptions, ImportProgress, ImportRunReport } from '../../ingest/import-types';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
-import { withApp } from '../app-context';
-import { clinicIdOf } from '../clinic-option';
+import type { CliRuntime } from '../runtime';
 
 /** Problem lines printed after the summary; the full list is in import_run_item. */
 const MAX_PRINTED_ITEMS = 50;
@@ -60,8 +58,12 @@ function printReport(report: ImportRunReport, all: boolean): void {
 }
 
 /** Runs one import with progress, Ctrl-C as a clean abort, and a non-zero exit when any item failed. */
-async function runImport(opts: CommonOptions, start: (imports: ImportService, options: ImportOptions & { focalPlaneTag?: string }, focalPlaneTag: string | undefined) => Promise<ImportRunReport>): Promise<void> {
-  await withApp(async ({ dataSource, config }) => {
+async function runImport(
+  runtime: CliRuntime,
+  opts: CommonOptions,
+  start: (imports: ImportService, options: ImportOptions & { focalPlaneTag?: string }, focalPlaneTag: string | undefined) => Promise<ImportRunReport>,
+): Promise<void> {
+  await runtime.withApp(async ({ services, config }) => {
     const controller = new AbortController();
     const onSignal = () => {
       process.stderr.write('\nstopping after the embryo in flight rolls back… (rerun to resume)\n');
@@ -71,8 +73,8 @@ async function runImport(opts: CommonOptions, start: (imports: ImportService, op
     process.once('SIGTERM', onSignal);
     const progress = progressReporter();
     try {
-      const options = { clinicId: await clinicIdOf(dataSource, opts.clinic), actor: SYSTEM_ACTOR, onProgress: progress.onProgress, signal: controller.signal };
-      const report = await start(new ImportService(dataSource), options, config.dicomFocalPlaneTag);
+      const options = { grant: await services.system.clinicNamed(opts.clinic), onProgress: progress.onProgress, signal: controller.signal };
+      const report = await start(services.imports, options, config.dicomFocalPlaneTag);
       progress.stop();
       printReport(report, !!opts.all);
       if (report.counts.failed > 0 || report.aborted) process.exitCode = 1;
@@ -85,7 +87,7 @@ async function runImport(opts: CommonOptions, start: (imports: ImportService, op
 }
 
 /** `amsnet import folder|pdb|dicom|cycles`: thin shell over ImportService (the CLI acts as the operator). */
-export function registerImportCommands(program: Command): void {
+export function registerImportCommands(program: Command, runtime: CliRuntime): void {
   const group = program.command('import').description('import time-lapse frames, slide files, DICOM instances and cycle sheets into a clinic');
   const common = (cmd: Command) => cmd
     .requiredOption('--clinic <code-or-id>', 'clinic code or id')
@@ -93,18 +95,18 @@ export function registerImportCommands(program: Command): void {
 
   common(group.command('folder <path>')
     .description('folder export in the EmbryoScope dataset layout (embryo_dataset[_F<µm>]/<embryo>/*.jpeg, time and phase CSVs)'))
-    .action((path: string, opts: CommonOptions) => runImport(opts, (s, o) => s.importFolder(path, o)));
+    .action((path: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importFolder(path, o)));
 
   common(group.command('pdb <files...>')
     .description('EmbryoScope slide files (.pdb, SQLite): one embryo per well, externalId <slide>-WELL<n>')
     .option('--cycle <external-id>', 'put the embryos into this existing cycle (default: the clinic\'s unassigned cycle)'))
-    .action((files: string[], opts: CommonOptions & { cycle?: string }) => runImport(opts, (s, o) => s.importPdb(files, { ...o, cycleExternalId: opts.cycle })));
+    .action((files: string[], opts: CommonOptions & { cycle?: string }) => runImport(runtime, opts, (s, o) => s.importPdb(files, { ...o, cycleExternalId: opts.cycle })));
 
   common(group.command('dicom <paths...>')
     .description('DICOM Part-10 files or folders (VL microscopy / secondary capture); StudyInstanceUID = cycle id, SeriesInstanceUID = embryo'))
-    .action((paths: string[], opts: CommonOptions) => runImport(opts, (s, o, tag) => s.importDicom(paths, { ...o, focalPlaneTag: tag })));
+    .action((paths: string[], opts: CommonOptions) => runImport(runtime, opts, (s, o, tag) => s.importDicom(paths, { ...o, focalPlaneTag: tag })));
 
   common(group.command('cycles <file>')
     .description('cycle sheet CSV: mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id'))
-    .action((file: string, opts: CommonOptions) => runImport(opts, (s, o) => s.importCycleSheet(file, o)));
+    .action((file: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importCycleSheet(file, o)));
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { RegisterCommands } from '../runtime';
 import { registerAccountCommands } from './accounts';
 import { registerDatabaseCommands } from './database';
 import { registerDemoCommand } from './demo';
@@ -9,9 +9,6 @@ import { registerModelCommands } from './model';
 import { registerModelRegistryCommands } from './model-registry';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
-
-/** A command module adds its commands (with --help text) to the program. */
-export type RegisterCommands = (program: Command) => void;
 
 // One line per command module. Keep it a plain list so adding a command is a one-line change.
 export const commandModules: RegisterCommands[] = [

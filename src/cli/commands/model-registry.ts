@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MODEL_VARIANTS, type ModelVariant } from '../../entities';
-import { clinicIdOf } from '../clinic-option';
-import { ModelRegistryService } from '../../inference/registry/model-registry.service';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
-import { withApp } from '../app-context';
+import type { CliRuntime } from '../runtime';
 
 /** `--planes -15,0,15` → [-15, 0, 15] */
 export function parsePlanes(value: string): number[] {
@@ -24,9 +21,9 @@ interface RegisterOptions { name: string; version: string; trained?: boolean; pl
 /**
  * `amsnet model register|activate|shadow|list`: the registry side of the `model` group (the
  * inference module adds `build` and `inspect` to the same group). The CLI acts as the operator
- * (SYSTEM_ACTOR in the audit log).
+ * (privileged system access: user null in the audit log).
  */
-export function registerModelRegistryCommands(program: Command): void {
+export function registerModelRegistryCommands(program: Command, runtime: CliRuntime): void {
   const model = program.commands.find((c) => c.name() === 'model') ?? program.command('model').description('build, register and activate AMSNet models');
 
   model
@@ -48,11 +45,11 @@ export function registerModelRegistryCommands(program: Command): void {
         throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
       const trained = opts.trained ? true : opts.untrained ? false : undefined;
-      await withApp(async ({ dataSource }) => {
-        const { model: version, created } = await new ModelRegistryService(dataSource).register(
+      await runtime.withApp(async ({ services }) => {
+        const { model: version, created } = await services.registry.register(
           bytes,
           { name: opts.name, version: opts.version, trained, planes: opts.planes, variant: opts.variant, inputSize: opts.inputSize },
-          SYSTEM_ACTOR,
+          services.system.modelRegistration(),
         );
         const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px${version.trained ? '' : ', UNTRAINED'})`;
         console.log(created ? `registered ${what}\nid ${version.id}\nsha256 ${version.sha256}` : `already registered as ${what}\nid ${version.id}\nsha256 ${version.sha256}`);
@@ -65,11 +62,10 @@ export function registerModelRegistryCommands(program: Command): void {
     .requiredOption('--model <id>', 'model version id')
     .requiredOption('--clinic <code>', 'clinic code or id')
     .action(async (opts: { model: string; clinic: string }) => {
-      await withApp(async ({ dataSource }) => {
-        const registry = new ModelRegistryService(dataSource);
-        const clinicId = await clinicIdOf(dataSource, opts.clinic);
-        await registry.activate(opts.model, clinicId, SYSTEM_ACTOR);
-        const active = (await registry.activeModelFor(clinicId))!;
+      await runtime.withApp(async ({ services }) => {
+        const grant = await services.system.clinicNamed(opts.clinic);
+        await services.registry.activate(opts.model, grant);
+        const active = (await services.registry.activeModelFor(grant.clinicId))!;
         console.log(`clinic ${opts.clinic}: active model ${active.name} ${active.version} (${active.id})${active.trained ? '' : ' — UNTRAINED: not for clinical use'}`);
       });
     });
@@ -81,9 +77,9 @@ export function registerModelRegistryCommands(program: Command): void {
     .requiredOption('--clinic <code>', 'clinic code or id')
     .option('--off', 'turn silent mode off')
     .action(async (opts: { model: string; clinic: string; off?: boolean }) => {
-      await withApp(async ({ dataSource }) => {
-        const clinicId = await clinicIdOf(dataSource, opts.clinic);
-        await new ModelRegistryService(dataSource).setShadow(opts.model, clinicId, !opts.off, SYSTEM_ACTOR);
+      await runtime.withApp(async ({ services }) => {
+        const grant = await services.system.clinicNamed(opts.clinic);
+        await services.registry.setShadow(opts.model, grant, !opts.off);
         console.log(`clinic ${opts.clinic}: model ${opts.model} ${opts.off ? 'no longer in' : 'now in'} shadow mode`);
       });
     });
@@ -93,8 +89,8 @@ export function registerModelRegistryCommands(program: Command): void {
       .command('list')
       .description('registered model versions, newest first, with the clinics that use them')
       .action(async () => {
-        await withApp(async ({ dataSource }) => {
-          const listed = await new ModelRegistryService(dataSource).list();
+        await runtime.withApp(async ({ services }) => {
+          const listed = await services.registry.list();
           if (listed.length === 0) console.log('no models registered');
           for (const { model: v, clinics } of listed) {
             const uses = clinics.filter((c) => c.active || c.shadow).map((c) => `${c.clinicId}${c.active ? ' (active)' : ' (shadow)'}`);

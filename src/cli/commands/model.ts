@@ -92,7 +92,7 @@ export function registerModelCommands(program: Command): void {
       }
       let predictor: AmsnetPredictor;
       try {
-        predictor = await AmsnetPredictor.load(onnx, { executionProviders: opts.providers.split(','), maxBatch: opts.maxBatch, logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? _o}`), info: () => {} } });
+        predictor = await AmsnetPredictor.load(onnx, { executionProviders: opts.providers.split(','), maxBatch: opts.maxBatch, logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? String(_o)}`), info: () => {} } });
       } catch (e) {
         throw asUserError(e, `cannot use ${opts.model}`);
       }

@@ -3,19 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import type { DataSource } from 'typeorm';
+import type { ClinicGrant } from '../../auth/grants';
 import type { ScoringRun } from '../../entities';
-import { isUuid } from '../../platform/ids';
-import { ModelRegistryService } from '../../inference/registry/model-registry.service';
-import { clinicIdsWithActiveModel, findActiveModel } from '../../inference/scoring/scoring.repository';
-import { startJobRuntime, type JobRuntime } from '../../jobs/runtime';
-import { requestScoring } from '../../jobs/scoring-requests';
 import { watchScoringRun } from '../../jobs/scoring-progress';
-import { closeSharedJobQueues } from '../../jobs/shared-queue';
-import { SYSTEM_ACTOR } from '../../platform/audit/audit-actions';
 import { UserError } from '../../platform/errors';
-import { withApp, type AppContext } from '../app-context';
-import { clinicIdOf } from '../clinic-option';
+import { isUuid } from '../../platform/ids';
+import type { CliContext, CliRuntime, CliServices } from '../runtime';
 
 interface ScoreOptions {
   clinic?: string;
@@ -27,14 +20,13 @@ interface ScoreOptions {
 }
 
 /** The clinic of a cycle or embryo id, when --clinic is not given. */
-async function clinicOfScope(dataSource: DataSource, opts: ScoreOptions): Promise<string | null> {
+async function clinicOfScope(services: CliServices, opts: ScoreOptions): Promise<string | null> {
   const id = opts.cycle ?? opts.embryo?.[0];
   if (!id) return null;
   if (!isUuid(id)) throw new UserError(`"${id}" is not a cycle or embryo id (UUID)`);
-  const table = opts.cycle ? 'cycle' : 'embryo';
-  const rows: Array<{ clinic_id: string }> = await dataSource.query(`SELECT clinic_id FROM ${table} WHERE id = $1`, [id]);
-  if (!rows[0]) throw new UserError(`no ${table} ${id}`);
-  return rows[0].clinic_id;
+  const clinicId = opts.cycle ? await services.store.patientCycles.clinicOfCycle(id) : await services.store.embryos.clinicOfEmbryo(id);
+  if (!clinicId) throw new UserError(`no ${opts.cycle ? 'cycle' : 'embryo'} ${id}`);
+  return clinicId;
 }
 
 /**
@@ -42,20 +34,20 @@ async function clinicOfScope(dataSource: DataSource, opts: ScoreOptions): Promis
  * a clinic that has no active model yet. A clinic that already has another active model keeps it:
  * switching models is an administrator's explicit act (`amsnet model activate`).
  */
-async function useModelFile(app: AppContext, file: string, clinicIds: string[]): Promise<void> {
+async function useModelFile(services: CliServices, file: string, grants: ClinicGrant[]): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
     throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const registry = new ModelRegistryService(app.dataSource);
-  const { model } = await registry.register(bytes, { name: basename(file, '.onnx'), version: `sha-${sha256Prefix(bytes)}` }, SYSTEM_ACTOR);
-  for (const clinicId of clinicIds) {
-    const active = await findActiveModel(app.dataSource.manager, clinicId);
-    if (!active) await registry.activate(model.id, clinicId, SYSTEM_ACTOR);
-    else if (active.modelVersionId !== model.id) {
-      throw new UserError(`clinic ${clinicId} scores with its active model ${active.sha256.slice(0, 12)}…, not ${file}; activate it first (amsnet model activate) or leave out --model`);
+  const { registry, system } = services;
+  const { model } = await registry.register(bytes, { name: basename(file, '.onnx'), version: `sha-${sha256Prefix(bytes)}` }, system.modelRegistration());
+  for (const grant of grants) {
+    const active = await registry.activeModelFor(grant.clinicId);
+    if (!active) await registry.activate(model.id, grant);
+    else if (active.id !== model.id) {
+      throw new UserError(`clinic ${grant.clinicId} scores with its active model ${active.sha256.slice(0, 12)}…, not ${file}; activate it first (amsnet model activate) or leave out --model`);
     }
   }
 }
@@ -72,14 +64,14 @@ function describe(run: ScoringRun): string {
     `${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(1)} s` : ''}${rate}${provider}${error}`;
 }
 
-async function waitWithProgress(dataSource: DataSource, run: ScoringRun, interactive: boolean): Promise<ScoringRun> {
+async function waitWithProgress(services: CliServices, run: ScoringRun, interactive: boolean): Promise<ScoringRun> {
   const bar = interactive ? new SingleBar({ format: ' {clinic} [{bar}] {value}/{total} batches | {status}', hideCursor: true }, Presets.shades_classic) : null;
   let started = false;
   const hint = setTimeout(() => {
     if (!started) process.stderr.write('  still queued: is a worker running? (`amsnet worker`, or add --work to score in this process)\n');
   }, 30_000);
   try {
-    return await watchScoringRun(dataSource, run.id, (p) => {
+    return await watchScoringRun(services.store, run.id, (p) => {
       started ||= p.run.status !== 'QUEUED';
       if (!bar || p.batchesTotal === null) return;
       if (!bar.isActive) bar.start(Math.max(1, p.batchesTotal), 0, { clinic: (p.run.clinicId ?? '').slice(0, 8), status: p.run.status });
@@ -92,42 +84,39 @@ async function waitWithProgress(dataSource: DataSource, run: ScoringRun, interac
   }
 }
 
-async function score(opts: ScoreOptions): Promise<void> {
-  await withApp(async (app) => {
-    const { dataSource, db } = app;
-    let runtime: JobRuntime | undefined;
-    try {
-      const scoped = opts.clinic ? await clinicIdOf(dataSource, opts.clinic) : await clinicOfScope(dataSource, opts);
-      const clinicIds = scoped ? [scoped] : await clinicIdsWithActiveModel(dataSource.manager);
-      if (opts.model) {
-        if (!scoped) throw new UserError('--model needs --clinic (or --cycle / --embryo): which clinic should use it?');
-        await useModelFile(app, opts.model, clinicIds);
-      }
-      if (clinicIds.length === 0) throw new UserError('no clinic has an active model: register and activate one (amsnet model register / activate), or pass --clinic and --model');
-      if (opts.work) {
-        runtime = await startJobRuntime({ dataSource, databaseUrl: db.url, config: app.config, log: app.log, worker: true, scheduler: false });
-      }
-      const runs: ScoringRun[] = [];
-      for (const clinicId of clinicIds) {
-        runs.push(await requestScoring({ dataSource, databaseUrl: db.url, log: app.log }, { clinicId, cycleId: opts.cycle, embryoIds: opts.embryo, requestedBy: null, trigger: 'cli' }));
-      }
-      for (const run of runs) {
-        if (!opts.wait && !opts.work) {
-          console.log(`queued scoring run ${run.id} (clinic ${run.clinicId})`);
-          continue;
-        }
-        const done = await waitWithProgress(dataSource, run, process.stderr.isTTY === true);
-        console.log(describe(done));
-        if (done.status === 'FAILED') process.exitCode = 3;
-      }
-    } finally {
-      await runtime?.stop();
-      await closeSharedJobQueues();
+async function score(app: CliContext, opts: ScoreOptions): Promise<void> {
+  const { services } = app;
+  const { system } = services;
+  let worker: { stop(): Promise<void> } | undefined;
+  try {
+    const scoped = opts.clinic ? (await system.clinicNamed(opts.clinic)).clinicId : await clinicOfScope(services, opts);
+    const clinicIds = scoped ? [scoped] : (await services.store.models.scoredModels()).active;
+    const grants = clinicIds.map((id) => system.clinic(id));
+    if (opts.model) {
+      if (!scoped) throw new UserError('--model needs --clinic (or --cycle / --embryo): which clinic should use it?');
+      await useModelFile(services, opts.model, grants);
     }
-  });
+    if (clinicIds.length === 0) throw new UserError('no clinic has an active model: register and activate one (amsnet model register / activate), or pass --clinic and --model');
+    if (opts.work) worker = await app.startWorker();
+    const runs: ScoringRun[] = [];
+    for (const grant of grants) {
+      runs.push(await services.scoring.request(grant, { cycleId: opts.cycle, embryoIds: opts.embryo }, 'cli'));
+    }
+    for (const run of runs) {
+      if (!opts.wait && !opts.work) {
+        console.log(`queued scoring run ${run.id} (clinic ${run.clinicId})`);
+        continue;
+      }
+      const done = await waitWithProgress(services, run, process.stderr.isTTY === true);
+      console.log(describe(done));
+      if (done.status === 'FAILED') process.exitCode = 3;
+    }
+  } finally {
+    await worker?.stop();
+  }
 }
 
-export function registerScoreCommands(program: Command): void {
+export function registerScoreCommands(program: Command, runtime: CliRuntime): void {
   program
     .command('score')
     .description('score the complete, unscored segments of embryos with the clinic\'s active model (queued for the workers)')
@@ -137,5 +126,5 @@ export function registerScoreCommands(program: Command): void {
     .option('--model <file.onnx>', 'register this model and activate it for a clinic that has none yet')
     .option('--wait', 'wait for the run(s) and print the result, with a progress bar')
     .option('--work', 'also score in this process until the run(s) finish (no separate worker needed); implies --wait')
-    .action((opts: ScoreOptions) => score(opts));
+    .action((opts: ScoreOptions) => runtime.withApp((app) => score(app, opts)));
 }

@@ -1,10 +1,15 @@
-import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
-import { ENTITIES } from '../../entities';
-import { MIGRATIONS } from '../../../migrations';
+import { DataSource, type DataSourceOptions as TypeOrmOptions, type Logger as TypeOrmLogger } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/** The application's tables: its entities and the migrations that create them (given by src/app). */
+export interface DatabaseSchema {
+  entities: NonNullable<TypeOrmOptions['entities']>;
+  migrations: NonNullable<TypeOrmOptions['migrations']>;
+}
 
 export interface DataSourceOptions {
   url: string;
+  schema: DatabaseSchema;
   /** Pool size per process. */
   poolSize?: number;
   /** Called with every SQL statement; tests use it to count queries. */
@@ -28,8 +33,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: options.schema.entities,
+    migrations: options.schema.migrations,
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
-import { createDataSource } from './data-source';
+import { createDataSource, type DatabaseSchema } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 
 export interface OpenDatabase {
@@ -17,7 +17,7 @@ export interface OpenDatabase {
 export async function openDatabase(
   config: AppConfig,
   log: Logger,
-  options: { migrate?: boolean; poolSize?: number; applicationName?: string } = {},
+  options: { schema: DatabaseSchema; migrate?: boolean; poolSize?: number; applicationName?: string },
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
@@ -25,7 +25,7 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, log);
     url = embedded.url;
   }
-  const dataSource = createDataSource({ url, poolSize: options.poolSize, applicationName: options.applicationName });
+  const dataSource = createDataSource({ url, schema: options.schema, poolSize: options.poolSize, applicationName: options.applicationName });
   try {
     await dataSource.initialize();
     if (options.migrate) {

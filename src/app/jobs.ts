@@ -1,0 +1,87 @@
+import { EmbryoScoringService, type ScoringObserver } from '../inference/scoring/embryo-scoring.service';
+import { PredictorCache } from '../inference/scoring/model-cache';
+import { ScoringRunsService } from '../inference/scoring/scoring-runs.service';
+import { ScoringService } from '../inference/scoring/scoring.service';
+import { createJobHandlers } from '../jobs/handlers';
+import type { JobQueue, JobQueueOptions } from '../jobs/job-queue';
+import type { JobHandlers } from '../jobs/job-registry';
+import { scoringBatchQueue } from '../jobs/lazy-queue';
+import { startJobRuntime, type JobRuntime } from '../jobs/runtime';
+import { startScoringScheduler } from '../jobs/scheduler';
+import type { AppConfig } from '../platform/config';
+import type { Logger } from '../platform/logger';
+import type { AppServices } from './services';
+
+/**
+ * Embryos per score-embryos job by default: four inference batches of INFERENCE_MAX_BATCH. Each job
+ * reads and decodes its first batch before any inference can start (later batches overlap with
+ * inference), so fewer, larger jobs waste less; 16 full-size embryos are still only ≈1.5 min of CPU,
+ * fine-grained enough to spread a night's work over several workers and cheap to retry.
+ */
+const DEFAULT_BATCHES_PER_JOB = 4;
+
+export interface WorkerSettings {
+  /** Embryos per score-embryos job; default four inference batches. */
+  embryosPerJob?: number;
+  /** Told about each embryo's write (progress; the fault-injection tests). */
+  observer?: ScoringObserver;
+}
+
+export interface ScoringWorker {
+  /** The handler of every job, for startJobRuntime. */
+  handlers: (queue: () => JobQueue) => JobHandlers;
+  /** Releases the loaded models. */
+  close: () => Promise<void>;
+}
+
+/** The scoring worker of this process: its loaded models, the scoring services and their job handlers. */
+export function createScoringWorker(services: AppServices, config: AppConfig, log: Logger, settings: WorkerSettings = {}): ScoringWorker {
+  const { store } = services;
+  const predictors = new PredictorCache(store.models, { executionProviders: config.ortExecutionProviders, maxBatch: config.inferenceMaxBatch, logger: log });
+  const runs = new ScoringRunsService(store);
+  const scoring = new EmbryoScoringService(store, predictors);
+  return {
+    handlers: (queue) =>
+      createJobHandlers(
+        new ScoringService({
+          store, runs, scoring, log, observer: settings.observer,
+          queue: scoringBatchQueue(queue),
+          embryosPerBatch: settings.embryosPerJob ?? config.inferenceMaxBatch * DEFAULT_BATCHES_PER_JOB,
+        }),
+      ),
+    close: () => predictors.close(),
+  };
+}
+
+export interface JobsOptions extends WorkerSettings {
+  /** Claim and run jobs in this process. */
+  worker: boolean;
+  /** Enqueue the cron-driven jobs (SCORING_CRON) from this process. */
+  scheduler: boolean;
+  queue?: Pick<JobQueueOptions, 'pollingIntervalSeconds' | 'policies'>;
+}
+
+/**
+ * The job runtime of this process: a scoring worker and/or the scheduler. While it runs, the
+ * process's scoring requests are sent through its queue.
+ */
+export async function startJobs(app: { services: AppServices; config: AppConfig; log: Logger; databaseUrl: string }, options: JobsOptions): Promise<JobRuntime> {
+  const { services, config, log } = app;
+  const worker = options.worker ? createScoringWorker(services, config, log, options) : undefined;
+  const runtime = await startJobRuntime({
+    databaseUrl: app.databaseUrl,
+    log: worker ? log.child({ executionProviders: config.ortExecutionProviders }) : log,
+    handlers: worker?.handlers,
+    scheduler: options.scheduler ? (queue) => startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron }) : undefined,
+    queue: options.queue,
+    onStop: worker?.close,
+  });
+  services.queue.adopt(runtime.queue);
+  return {
+    queue: runtime.queue,
+    async stop() {
+      services.queue.release(runtime.queue);
+      await runtime.stop();
+    },
+  };
+}
