@@ -1,7 +1,6 @@
-import { AccountsService } from '../../src/accounts/accounts.service';
-import { verifyPassword } from '../../src/accounts/password';
+import type { AccountsService } from '../../src/accounts/accounts.service';
 import { ensureFirstStartAdmin } from '../../src/accounts/first-start';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
+import { verifyPassword } from '../../src/auth/password';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic } from '../helpers/factories';
 
@@ -10,7 +9,7 @@ describe('AccountsService', () => {
   let accounts: AccountsService;
   beforeAll(async () => {
     db = await createTestDatabase();
-    accounts = new AccountsService(db.dataSource);
+    accounts = db.services.accounts;
   });
   afterAll(async () => db.destroy());
 
@@ -18,8 +17,8 @@ describe('AccountsService', () => {
     const clinic = await newClinic(db.dataSource);
     const password = 'correct horse battery staple';
     const user = await accounts.createUser(
-      { email: 'Embryo.Logist@Clinic.example', password, membership: { clinicId: clinic.id, role: 'EMBRYOLOGIST' } },
-      SYSTEM_ACTOR,
+      { email: 'Embryo.Logist@Clinic.example', password },
+      { clinic: { grant: db.services.system.clinic(clinic.id), role: 'EMBRYOLOGIST' } },
     );
     expect(user.email).toBe('embryo.logist@clinic.example');
     const [row] = await db.dataSource.query(`SELECT * FROM "user" WHERE id = $1`, [user.id]);
@@ -36,12 +35,12 @@ describe('AccountsService', () => {
   });
 
   it('refuses a duplicate e-mail, a short password and a bad clinic code', async () => {
-    await accounts.createUser({ email: 'dup@example.org', password: 'long enough password' }, SYSTEM_ACTOR);
-    await expect(accounts.createUser({ email: 'DUP@example.org', password: 'long enough password' }, SYSTEM_ACTOR)).rejects.toThrow(
+    await accounts.createUser({ email: 'dup@example.org', password: 'long enough password' }, { network: db.services.system.network() });
+    await expect(accounts.createUser({ email: 'DUP@example.org', password: 'long enough password' }, { network: db.services.system.network() })).rejects.toThrow(
       /already exists/,
     );
-    await expect(accounts.createUser({ email: 'short@example.org', password: 'short' }, SYSTEM_ACTOR)).rejects.toThrow(/at least 12/);
-    await expect(accounts.createClinic({ code: 'no spaces!', name: 'x' }, SYSTEM_ACTOR)).rejects.toThrow(/clinic code/);
+    await expect(accounts.createUser({ email: 'short@example.org', password: 'short' }, { network: db.services.system.network() })).rejects.toThrow(/at least 12/);
+    await expect(accounts.createClinic({ code: 'no spaces!', name: 'x' }, db.services.system.network())).rejects.toThrow(/clinic code/);
   });
 });
 
@@ -51,13 +50,13 @@ describe('first start', () => {
   afterAll(async () => db.destroy());
 
   it('creates the demo clinic and one admin on an empty database, once, even when raced', async () => {
-    const results = await Promise.all([ensureFirstStartAdmin(db.dataSource), ensureFirstStartAdmin(db.dataSource)]);
+    const results = await Promise.all([ensureFirstStartAdmin(db.services), ensureFirstStartAdmin(db.services)]);
     const created = results.filter((r) => r !== undefined);
     expect(created).toHaveLength(1);
     const admin = created[0]!;
     const [row] = await db.dataSource.query(`SELECT u.password_hash, u.network_admin, m.role FROM "user" u JOIN membership m ON m.user_id = u.id WHERE u.email = $1`, [admin.email]);
     expect(row.role).toBe('ADMIN');
     expect(await verifyPassword(row.password_hash, admin.password)).toBe(true);
-    expect(await ensureFirstStartAdmin(db.dataSource)).toBeUndefined();
+    expect(await ensureFirstStartAdmin(db.services)).toBeUndefined();
   });
 });

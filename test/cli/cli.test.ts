@@ -1,7 +1,7 @@
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/main';
+import { amsnetProgram } from '../../src/app/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic } from '../helpers/factories';
 import { childEnv, freePort, runCli, startCli, waitForStatus } from '../helpers/cli';
@@ -13,7 +13,7 @@ function allCommands(command: Command, path: string[] = []): Array<{ path: strin
 
 describe('amsnet command', () => {
   it('has --help with a description on every command', () => {
-    const commands = allCommands(buildProgram());
+    const commands = allCommands(amsnetProgram());
     expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['serve', 'start', 'worker', 'migrate', 'clinic add', 'user add']));
     for (const { path, command } of commands) {
       expect({ path, description: command.description() }).toEqual({ path, description: expect.stringMatching(/\w/) });

@@ -2,7 +2,8 @@ import { ensureFirstStartAdmin, type FirstStartAdmin } from '../../src/accounts/
 import { DemoLabService, type SeedDemoLabRequest } from '../../src/demo/demo-lab.service';
 import { LAB_VIEW_QUERY, LOGIN_MUTATION, demoInstructions } from '../../src/demo/demo-instructions';
 import { planDemoLab } from '../../src/demo/synthetic';
-import { startJobRuntime, type JobRuntime } from '../../src/jobs/runtime';
+import { startJobs } from '../../src/app/jobs';
+import type { JobRuntime } from '../../src/jobs/runtime';
 import { loadConfig } from '../../src/platform/config';
 import { UserError } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
@@ -29,7 +30,6 @@ const REQUEST: SeedDemoLabRequest = {
   scoring: 'wait',
   scoringTimeoutMs: 120_000,
 };
-const ACTOR = { userId: null, requestId: 'demo-test' };
 
 describe('amsnet demo (reduced size)', () => {
   let db: TestDatabase;
@@ -42,14 +42,14 @@ describe('amsnet demo (reduced size)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase({ poolSize: 8 });
-    admin = (await ensureFirstStartAdmin(db.dataSource))!;
-    jobs = await startJobRuntime({
-      dataSource: db.dataSource, databaseUrl: db.url, log, worker: true, scheduler: false, pollingIntervalSeconds: 0.5,
-      config: loadConfig({ DATA_DIR: '/tmp/amsnet-demo-test', INFERENCE_MAX_BATCH: '4' }),
-    });
-    service = new DemoLabService({ dataSource: db.dataSource, databaseUrl: db.url, log });
-    result = await service.seed(REQUEST, ACTOR);
-    api = await createTestApi(db.dataSource);
+    admin = (await ensureFirstStartAdmin(db.services))!;
+    jobs = await startJobs(
+      { services: db.services, databaseUrl: db.url, log, config: loadConfig({ DATA_DIR: '/tmp/amsnet-demo-test', INFERENCE_MAX_BATCH: '4' }) },
+      { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } },
+    );
+    service = new DemoLabService(db.services);
+    result = await service.seed(REQUEST, db.services.system.withRequestId('demo-test'));
+    api = await createTestApi(db);
   }, 180_000);
 
   afterAll(async () => {
@@ -111,8 +111,8 @@ describe('amsnet demo (reduced size)', () => {
   });
 
   it('refuses to seed the same clinic twice, and hides the demo from users of other clinics', async () => {
-    await expect(service.seed(REQUEST, ACTOR)).rejects.toThrow(UserError);
-    await expect(service.seed(REQUEST, ACTOR)).rejects.toThrow(/already holds the demo lab/);
+    await expect(service.seed(REQUEST, db.services.system.withRequestId('demo-test'))).rejects.toThrow(UserError);
+    await expect(service.seed(REQUEST, db.services.system.withRequestId('demo-test'))).rejects.toThrow(/already holds the demo lab/);
     const other = await newClinic(db.dataSource);
     const outsider = await newMember(db.dataSource, other, 'ADMIN');
     const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, outsider);

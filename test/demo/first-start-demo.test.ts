@@ -1,4 +1,4 @@
-import { seedDemoOnFirstStart } from '../../src/demo/first-start-demo';
+import { seedDemoOnFirstStart } from '../../src/app/demo';
 import { demoRequest } from '../../src/demo/demo-defaults';
 import { DEMO_MODEL } from '../../src/demo/demo-model';
 import { loadConfig } from '../../src/platform/config';
@@ -16,7 +16,7 @@ describe('demo on first start', () => {
 
   it('seeds nothing in production', async () => {
     await seedDemoOnFirstStart({
-      dataSource: db.dataSource, databaseUrl: db.url, log: createLogger('silent'), admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
+      services: db.services, databaseUrl: db.url, log: createLogger('silent'), admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
       config: loadConfig({ NODE_ENV: 'production', DATA_DIR: '/tmp/unused' }),
     });
     const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM cycle`);
@@ -32,7 +32,7 @@ describe('demo on first start', () => {
     await closed.destroy(); // the database is gone: every step would fail
     await expect(
       seedDemoOnFirstStart({
-        dataSource: closed.dataSource, databaseUrl: closed.url, log, admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
+        services: closed.services, databaseUrl: closed.url, log, admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
         config: loadConfig({ DATA_DIR: '/tmp/unused' }),
       }),
     ).resolves.toBeUndefined();

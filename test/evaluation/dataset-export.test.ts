@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { AuditEvent, type Clinic } from '../../src/entities';
-import { DatasetExportService } from '../../src/inference/export/dataset-export.service';
 import { splitByGroup } from '../../src/inference/export/dataset-split';
 import { readNpy } from '../../src/inference/npy';
 import { preprocessFrame } from '../../src/inference/preprocess';
@@ -31,7 +30,7 @@ describe('patient-grouped split', () => {
   });
 });
 
-describe('DatasetExportService', () => {
+describe('dataset export (DatasetExportService)', () => {
   let db: TestDatabase;
   let dir: string;
   let clinic: Clinic;
@@ -75,9 +74,9 @@ describe('DatasetExportService', () => {
 
   it('writes PNG frames, labels and a patient-grouped split; skips what cannot be read', async () => {
     const out = join(dir, 'png');
-    const report = await new DatasetExportService(db.dataSource).export(
-      { clinicId: clinic.id, outDir: out, planes: [0], inputSize: 32, seed: 3, fractions: { train: 0.6, val: 0.2, test: 0.2 } },
-      { userId: null, requestId: 'export-1' },
+    const report = await db.services.exports.export(
+      { outDir: out, planes: [0], inputSize: 32, seed: 3, fractions: { train: 0.6, val: 0.2, test: 0.2 } },
+      db.services.system.withRequestId('export-1').clinic(clinic.id),
     );
     expect(report.embryos).toBe(5);
     expect(report.skipped).toEqual([{ embryoId: broken, reason: expect.stringMatching(/decode/) }]);
@@ -109,7 +108,7 @@ describe('DatasetExportService', () => {
 
   it('writes the model input itself as .npy [28, F, S, S], zero after the observed segments', async () => {
     const out = join(dir, 'npy');
-    await new DatasetExportService(db.dataSource).export({ clinicId: clinic.id, outDir: out, planes: [-15, 0], inputSize: 32, format: 'npy' }, { userId: null });
+    await db.services.exports.export({ outDir: out, planes: [-15, 0], inputSize: 32, format: 'npy' }, db.services.system.clinic(clinic.id));
     const labels = parseCsv(await readFile(join(out, 'labels.csv'), 'utf8'));
     const short = labels.find((l) => l.segments === '12')!;
     const array = readNpy(await readFile(join(out, short.path)));
@@ -126,10 +125,10 @@ describe('DatasetExportService', () => {
     const busy = join(dir, 'busy');
     await mkdir(busy);
     await writeFile(join(busy, 'keep.txt'), 'x');
-    await expect(new DatasetExportService(db.dataSource).export({ clinicId: clinic.id, outDir: busy }, { userId: null })).rejects.toThrow(/not an empty folder/);
+    await expect(db.services.exports.export({ outDir: busy }, db.services.system.clinic(clinic.id))).rejects.toThrow(/not an empty folder/);
     expect(await readdir(busy)).toEqual(['keep.txt']);
     const empty = await newClinic(db.dataSource);
-    await expect(new DatasetExportService(db.dataSource).export({ clinicId: empty.id, outDir: join(dir, 'none') }, { userId: null })).rejects.toThrow(/nothing to export/);
+    await expect(db.services.exports.export({ outDir: join(dir, 'none') }, db.services.system.clinic(empty.id))).rejects.toThrow(/nothing to export/);
     expect((await readdir(dir)).sort()).toEqual(['busy', 'npy', 'png']);
   });
 });

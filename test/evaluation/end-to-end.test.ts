@@ -1,14 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/main';
+import { amsnetProgram } from '../../src/app/cli';
 import { Embryo } from '../../src/entities';
-import { EvaluationService } from '../../src/inference/evaluation/evaluation.service';
-import { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
 import { EmbryoScoringService } from '../../src/inference/scoring/embryo-scoring.service';
 import { PredictorCache } from '../../src/inference/scoring/model-cache';
 import { ScoringRunsService } from '../../src/inference/scoring/scoring-runs.service';
-import { ImportService } from '../../src/ingest/import.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic } from '../helpers/factories';
 import { writeFolderExport, type EmbryoSpec } from '../helpers/ingest-fixtures';
@@ -40,7 +37,7 @@ describe('import → score → outcomes → evaluate', () => {
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
     const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (out += parts.join(' ') + '\n'));
     try {
-      await buildProgram().exitOverride().parseAsync(['node', 'amsnet', ...args]);
+      await amsnetProgram().exitOverride().parseAsync(['node', 'amsnet', ...args]);
     } finally {
       write.mockRestore();
       log.mockRestore();
@@ -59,20 +56,20 @@ describe('import → score → outcomes → evaluate', () => {
       phases: i % 2 === 0 ? [['t2', 8, 9], ['tB', 40, 56]] : [['t2', 8, 9], ['t4', 12, 14]],
     }));
     await writeFolderExport(join(dir, 'export'), [0], specs);
-    const report = await new ImportService(ds).importFolder(join(dir, 'export'), { clinicId: clinic.id, actor: { userId: null } });
+    const { imports, registry, evaluation, system } = db.services;
+    const report = await imports.importFolder(join(dir, 'export'), { grant: system.clinic(clinic.id) });
     expect(report.counts.failed).toBe(0);
     const embryos = await ds.getRepository(Embryo).findBy({ clinicId: clinic.id });
     expect(embryos.map((e) => e.outcome).sort()).toEqual(['BLASTOCYST', 'BLASTOCYST', 'BLASTOCYST', 'NOT_BLASTOCYST', 'NOT_BLASTOCYST', 'NOT_BLASTOCYST']);
 
     // 2. register + activate a real tiny model (random weights: untrained)
-    const registry = new ModelRegistryService(ds);
-    const { model } = await registry.register(await tinyModel({ variant: 'tsm', planes: [0], seed: 3 }), { name: 'e2e', version: '1' }, { userId: null });
-    await registry.activate(model.id, clinic.id, { userId: null });
+    const { model } = await registry.register(await tinyModel({ variant: 'tsm', planes: [0], seed: 3 }), { name: 'e2e', version: '1' }, system.modelRegistration());
+    await registry.activate(model.id, system.clinic(clinic.id));
 
     // 3. score with the scoring service
-    const predictors = new PredictorCache({ executionProviders: ['cpu'], maxBatch: 3 });
-    const run = await new ScoringRunsService(ds).create({ clinicId: clinic.id, modelVersionId: model.id, trigger: 'test', requestedBy: null, scope: {} });
-    const scored = await new EmbryoScoringService(ds, predictors).scoreEmbryos({ clinicId: clinic.id, modelVersionId: model.id, scoringRunId: run!.id, embryoIds: embryos.map((e) => e.id) });
+    const predictors = new PredictorCache(db.store.models, { executionProviders: ['cpu'], maxBatch: 3 });
+    const run = await new ScoringRunsService(db.store).create({ clinicId: clinic.id, modelVersionId: model.id, trigger: 'test', requestedBy: null, scope: {} });
+    const scored = await new EmbryoScoringService(db.store, predictors).scoreEmbryos({ clinicId: clinic.id, modelVersionId: model.id, scoringRunId: run!.id, embryoIds: embryos.map((e) => e.id) });
     expect(scored.outcomes.filter((o) => o.status !== 'scored')).toEqual([]);
     const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM prediction WHERE model_version_id = $1`, [model.id]);
     expect(count).toBe(6 * 28);
@@ -95,7 +92,7 @@ describe('import → score → outcomes → evaluate', () => {
     // the table names the model as untrained; the service returns the same numbers
     const table = await runCli(['evaluate', '--model', model.id, '--clinic', clinic.id]);
     expect(table).toMatch(/UNTRAINED MODEL/);
-    const direct = await new EvaluationService(ds).evaluate({ modelId: model.id, clinicId: clinic.id });
+    const direct = await evaluation.evaluate({ modelId: model.id }, system.clinic(clinic.id));
     expect(direct.metrics.accuracyAuc).toBeCloseTo(json.metrics.accuracyAuc, 12);
   });
 });

@@ -1,7 +1,8 @@
 import { AuditEvent, type Clinic } from '../../src/entities';
 import { formatEvaluation } from '../../src/inference/evaluation/evaluation-format';
 import { renderEvaluationSvg } from '../../src/inference/evaluation/evaluation-plot';
-import { EvaluationService, UNTRAINED_WARNING } from '../../src/inference/evaluation/evaluation.service';
+import type { EvaluationService } from '../../src/inference/evaluation/evaluation.service';
+import { UNTRAINED_WARNING } from '../../src/inference/provenance';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { insertModelVersion, insertPredictions } from '../helpers/model-factories-registry';
@@ -18,7 +19,7 @@ describe('EvaluationService', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = new EvaluationService(db.dataSource);
+    service = db.services.evaluation;
     const ds = db.dataSource;
     clinicA = await newClinic(ds);
     clinicB = await newClinic(ds);
@@ -50,7 +51,7 @@ describe('EvaluationService', () => {
   afterAll(async () => db.destroy());
 
   it('evaluates one clinic within a period, from recorded outcomes and stored predictions', async () => {
-    const e = await service.evaluate({ modelId, clinicId: clinicA.id, from: new Date('2026-01-01'), to: new Date('2026-02-01') }, { userId: null, requestId: 'r-eval' });
+    const e = await service.evaluate({ modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') }, db.services.system.withRequestId('r-eval').clinic(clinicA.id));
     expect(e).toMatchObject({ untrained: false, warning: null, embryosWithOutcome: 5, embryosNotScored: 1 });
     expect(e.metrics).toMatchObject({ embryos: 4, blastocysts: 2, notBlastocysts: 2 });
     const day = (d: number) => e.metrics.days.find((x) => x.day === d)!;
@@ -67,15 +68,15 @@ describe('EvaluationService', () => {
   });
 
   it('widens to the whole clinic and to every clinic when asked', async () => {
-    expect((await service.evaluate({ modelId, clinicId: clinicA.id })).metrics.embryos).toBe(5);
-    expect((await service.evaluate({ modelId })).metrics.embryos).toBe(6);
-    const onlyB = await service.evaluate({ modelId, clinicId: clinicB.id });
+    expect((await service.evaluate({ modelId }, db.services.system.clinic(clinicA.id))).metrics.embryos).toBe(5);
+    expect((await service.evaluate({ modelId }, db.services.system.network())).metrics.embryos).toBe(6);
+    const onlyB = await service.evaluate({ modelId }, db.services.system.clinic(clinicB.id));
     expect(onlyB.metrics.days.every((d) => d.accuracy === 0)).toBe(true);
     expect(onlyB.metrics.roc.every((r) => r.auc === null)).toBe(true); // one class only
   });
 
   it('labels an untrained model wherever its numbers appear', async () => {
-    const e = await service.evaluate({ modelId: untrainedId, clinicId: clinicA.id });
+    const e = await service.evaluate({ modelId: untrainedId }, db.services.system.clinic(clinicA.id));
     expect(e).toMatchObject({ untrained: true, warning: UNTRAINED_WARNING, metrics: { embryos: 2 } });
     expect(formatEvaluation(e, 'table')).toContain('UNTRAINED');
     expect(JSON.parse(formatEvaluation(e, 'json'))).toMatchObject({ untrained: true, warning: UNTRAINED_WARNING });
@@ -86,7 +87,7 @@ describe('EvaluationService', () => {
   });
 
   it('prints a Table-1-style row and draws the accuracy and ROC curves', async () => {
-    const e = await service.evaluate({ modelId, clinicId: clinicA.id, from: new Date('2026-01-01'), to: new Date('2026-02-01') });
+    const e = await service.evaluate({ modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') }, db.services.system.clinic(clinicA.id));
     const table = formatEvaluation(e, 'table');
     expect(table).toMatch(/Day0\.5 +Day1 +Day1\.5/);
     expect(table).toMatch(/accuracy %\s+50\.00\s+50\.00/);
@@ -99,8 +100,8 @@ describe('EvaluationService', () => {
   });
 
   it('refuses an unknown model, a malformed clinic id and an empty period', async () => {
-    await expect(service.evaluate({ modelId: '00000000-0000-0000-0000-000000000000' })).rejects.toThrow(/model .* not found/);
-    await expect(service.evaluate({ modelId, clinicId: 'lyon' })).rejects.toThrow(/clinic lyon not found/);
-    await expect(service.evaluate({ modelId, from: new Date('2026-02-01'), to: new Date('2026-01-01') })).rejects.toThrow(/period is empty/);
+    await expect(service.evaluate({ modelId: '00000000-0000-0000-0000-000000000000' }, db.services.system.network())).rejects.toThrow(/model .* not found/);
+    await expect(service.evaluate({ modelId }, db.services.system.clinic('lyon'))).rejects.toThrow(/clinic lyon not found/);
+    await expect(service.evaluate({ modelId, from: new Date('2026-02-01'), to: new Date('2026-01-01') }, db.services.system.network())).rejects.toThrow(/period is empty/);
   });
 });

@@ -1,7 +1,7 @@
 import {
   accuracyCurveAuc, areaUnderPoints, evaluateTrajectories, probabilityAtDay, rocAuc, rocCurve, segmentForDay,
   thresholdCounts, type LabelledTrajectory,
-} from '../../src/inference/metrics';
+} from '../../src/inference/evaluation/evaluation-metrics';
 
 /** Table 1 of the paper: accuracy (%) at days 0.5…7 and the reported AUC of each row. */
 const TABLE_1: Array<{ no: number; accuracies: number[]; auc: number }> = [

@@ -94,7 +94,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   ds = db.dataSource;
   // the scoring queue belongs to the scoring work; here a requester that writes the QUEUED run row
-  t = await createTestApi(ds, {
+  t = await createTestApi(db, {
     scoringRequester: async (input) => ds.getRepository(ScoringRun).save({
       clinicId: input.clinicId, trigger: input.trigger, requestedBy: input.requestedBy, status: 'QUEUED',
       scope: { cycleId: input.cycleId ?? null, embryoIds: input.embryoIds ?? null },

@@ -7,7 +7,7 @@ import { LoginRateLimiter } from '../../src/auth/login-rate-limiter';
 import { OidcVerifier } from '../../src/auth/oidc-verifier';
 import { AuditEvent, User, type Clinic } from '../../src/entities';
 import { loadConfig } from '../../src/platform/config';
-import { startHttpServer, type HttpServer } from '../../src/platform/http/http-server';
+import { startHttpServer, type HttpServer } from '../../src/app/http-server';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newMember, newUser } from '../helpers/factories';
@@ -95,7 +95,7 @@ describe('password login over HTTP', () => {
     expect(await ds.getRepository(AuditEvent).countBy({ action: 'LOGIN_FAILED' })).toBeGreaterThanOrEqual(2);
     // failed sign-ins belong to no clinic: network admins review them through auditEvents without clinicId
     const networkAdmin = await newUser(ds, { networkAdmin: true });
-    const token = (await http.api.tokens.issue(networkAdmin.id)).token;
+    const token = (await http.api.services.tokens.issue(networkAdmin.id)).token;
     const log = await post({ query: '{ auditEvents(first: 100) { edges { node { action detail } } } }' }, token);
     expect(log.json.data.auditEvents.edges.map((e: any) => e.node)).toEqual(
       expect.arrayContaining([{ action: 'LOGIN_FAILED', detail: expect.objectContaining({ email: 'nobody@example.org' }) }]),
@@ -173,7 +173,7 @@ describe('OIDC bearer tokens', () => {
 describe('login rate limits', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await createTestApi(ds, { loginRateLimits: { windowSeconds: 60, maxFailuresPerEmail: 3, maxFailuresPerAddress: 1000 } });
+    t = await createTestApi(db, { loginRateLimits: { windowSeconds: 60, maxFailuresPerEmail: 3, maxFailuresPerAddress: 1000 } });
   });
   afterAll(() => t.stop());
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AuditEvent, type Clinic, type ModelVersion, type User } from '../../src/entities';
-import { UNTRAINED_WARNING } from '../../src/graphql/services/trajectories';
+import { UNTRAINED_WARNING } from '../../src/inference/provenance';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
@@ -28,7 +28,7 @@ let queries: string[] = [];
 beforeAll(async () => {
   db = await createTestDatabase({ onQuery: (sql) => recording && queries.push(sql) });
   ds = db.dataSource;
-  t = await createTestApi(ds);
+  t = await createTestApi(db);
   clinic = await newClinic(ds);
   clinician = await newMember(ds, clinic, 'CLINICIAN');
   model = await newModelVersion(ds, { trained: true });

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { DataSource } from 'typeorm';
 import { AuditEvent, type Clinic, type Frame, type User } from '../../src/entities';
 import { loadConfig } from '../../src/platform/config';
-import { startHttpServer, type HttpServer } from '../../src/platform/http/http-server';
+import { startHttpServer, type HttpServer } from '../../src/app/http-server';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame, newMember } from '../helpers/factories';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   frameOfOther = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, other)), { bytes: await pngBytes(32) });
   for (const role of ['CLINICIAN', 'AUDITOR'] as const) {
     members[role] = await newMember(ds, clinic, role);
-    tokens[role] = (await http.api.tokens.issue(members[role].id)).token;
+    tokens[role] = (await http.api.services.tokens.issue(members[role].id)).token;
   }
 });
 afterAll(async () => {
@@ -91,7 +91,7 @@ describe('protection', () => {
   });
 
   it('refuses queries nested too deep and queries too complex', async () => {
-    const t = await createTestApi(ds);
+    const t = await createTestApi(db);
     try {
       const deep = '{ me { memberships { clinic { id } } } cycles { edges { node { embryos { cycle { embryos { cycle { embryos { cycle { id } } } } } } } } } }';
       expect(codes(await t.gql(deep, {}, members.CLINICIAN))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -105,7 +105,7 @@ describe('protection', () => {
   });
 
   it('validates input with clear messages', async () => {
-    const t = await createTestApi(ds);
+    const t = await createTestApi(db);
     const admin = await newMember(ds, clinic, 'ADMIN');
     try {
       const result = await t.gql('mutation($c: ID!) { createPatient(input: { clinicId: $c, mrn: "" , displayName: null }) { id } }', { c: clinic.id }, admin);
@@ -119,7 +119,7 @@ describe('protection', () => {
   });
 
   it('never leaks internals: unexpected errors become INTERNAL_SERVER_ERROR "internal error"', async () => {
-    const t = await createTestApi(ds, {
+    const t = await createTestApi(db, {
       scoringRequester: async () => {
         throw new Error('relation "pgboss.job" does not exist: SELECT * FROM pgboss.job');
       },
@@ -135,8 +135,8 @@ describe('protection', () => {
   });
 
   it('turns introspection off in production', async () => {
-    const prod = await createTestApi(ds, { production: true });
-    const dev = await createTestApi(ds);
+    const prod = await createTestApi(db, { production: true });
+    const dev = await createTestApi(db);
     try {
       const q = '{ __schema { queryType { name } } }';
       expect(codes(await prod.gql(q, {}, members.CLINICIAN))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -156,7 +156,7 @@ describe('protection', () => {
       expect(await page.text()).not.toMatch(/<html/i);
       const devPage = await fetch(`${http.url}/graphql`, { headers: { accept: 'text/html' } });
       expect(await devPage.text()).toMatch(/<html/i); // the check above can fail: development does show one
-      const token = (await prod.api.tokens.issue(members.CLINICIAN.id)).token;
+      const token = (await prod.api.services.tokens.issue(members.CLINICIAN.id)).token;
       const response = await fetch(`${prod.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -4,7 +4,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
 import { enableModel, newImportRun, newModelVersion } from '../helpers/graphql-factories';
-import { closeSharedJobQueues } from '../../src/jobs/shared-queue';
 import { ScoringRun } from '../../src/entities';
 
 let db: TestDatabase;
@@ -18,7 +17,7 @@ let auditor: User;
 beforeAll(async () => {
   db = await createTestDatabase();
   ds = db.dataSource;
-  t = await createTestApi(ds, {
+  t = await createTestApi(db, {
     scoringRequester: async (input) => ds.getRepository(ScoringRun).save({
       clinicId: input.clinicId, trigger: input.trigger, requestedBy: input.requestedBy, status: 'QUEUED', scope: { cycleId: input.cycleId ?? null },
     }),
@@ -178,11 +177,11 @@ describe('auditEvents', () => {
 describe('requestScoring through the jobs module (src/jobs/scoring-requests.ts)', () => {
   let real: TestApi;
   beforeAll(async () => {
-    real = await createTestApi(ds); // default requester: the real queue (pg-boss in this database)
+    real = await createTestApi(db); // default requester: the real queue (pg-boss in this database)
   });
   afterAll(async () => {
     await real.stop();
-    await closeSharedJobQueues();
+    await db.services.queue.close();
   });
 
   it('queues a run for the clinic\'s active model, audited once', async () => {

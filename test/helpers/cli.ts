@@ -8,7 +8,7 @@ const BIN = join(REPO_ROOT, 'bin', 'amsnet.js');
 
 /** The CLI runs from dist/: `npm test` builds it first (scripts/build-if-needed.js). */
 export function assertBuilt(): void {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'app', 'main.js'))) {
     throw new Error('dist/ is missing: run the tests through `npm test`, which builds the CLI first');
   }
 }

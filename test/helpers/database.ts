@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/platform/database/data-source';
+import { createAppDataSource } from '../../src/app/database';
+import { createServices, type AppServices } from '../../src/app/services';
+import type { DataStore } from '../../src/entities/repositories';
 
 export interface TestDatabase {
   url: string;
   name: string;
   dataSource: DataSource;
-  /** Closes the connection and drops the database. */
+  /** The application's services over this database, wired as the composition root wires them. */
+  services: AppServices;
+  store: DataStore;
+  /** Closes the services' queue client and the connection, and drops the database. */
   destroy(): Promise<void>;
 }
 
@@ -28,7 +33,7 @@ function harness(): { adminUrl: string; template: string } {
 
 /** Migrates the template once per test run (the first caller does it, under a lock). */
 async function ensureTemplateMigrated(adminUrl: string, template: string): Promise<void> {
-  const ds = createDataSource({ url: urlFor(adminUrl, template), poolSize: 1 });
+  const ds = createAppDataSource({ url: urlFor(adminUrl, template), poolSize: 1 });
   await ds.initialize();
   try {
     if (await ds.showMigrations()) await ds.runMigrations({ transaction: 'each' });
@@ -55,13 +60,17 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
     await admin.end();
   }
   const url = urlFor(adminUrl, name);
-  const dataSource = createDataSource({ url, onQuery: options.onQuery, poolSize: options.poolSize ?? 5 });
+  const dataSource = createAppDataSource({ url, onQuery: options.onQuery, poolSize: options.poolSize ?? 5 });
   await dataSource.initialize();
+  const services = createServices({ dataSource, databaseUrl: url });
   return {
     url,
     name,
     dataSource,
+    services,
+    store: services.store,
     async destroy() {
+      await services.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await dropDatabase(name);
     },

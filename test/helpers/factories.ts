@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { hashPassword } from '../../src/accounts/password';
+import { hashPassword } from '../../src/auth/password';
 import {
   Clinic, Cycle, Embryo, Frame, FrameImage, Membership, Patient, User,
   type CycleStatus, type Outcome, type Role,

@@ -1,10 +1,15 @@
-import type { DataSource } from 'typeorm';
-import { createApi, type Api } from '../../src/graphql/api';
-import type { ScoringRequester } from '../../src/graphql/services/scoring-requester';
+import { buildApi } from '../../src/app/api';
 import type { LoginRateLimits } from '../../src/auth/login-rate-limiter';
+import type { ScoringRun, User } from '../../src/entities';
+import type { Api } from '../../src/graphql/api';
 import type { OidcConfig } from '../../src/platform/config';
 import { createLogger } from '../../src/platform/logger';
-import type { User } from '../../src/entities';
+import type { TestDatabase } from './database';
+
+/** A stand-in for the job queue's scoring requests: gets what the API asked for, already access-checked. */
+export type ScoringRequester = (input: {
+  clinicId: string; cycleId?: string; embryoIds?: string[]; requestedBy: string | null; trigger: 'request' | 'cli';
+}) => Promise<ScoringRun>;
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -21,22 +26,23 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-/** The real API (schema, plugins, access layer) over the test file's database. */
+/** The real API (schema, plugins, access layer, services) over the test file's database. */
 export async function createTestApi(
-  dataSource: DataSource,
-  options: { scoringRequester?: ScoringRequester; loginRateLimits?: LoginRateLimits; oidc?: OidcConfig; production?: boolean } = {},
+  db: Pick<TestDatabase, 'services'>,
+  options: { scoringRequester?: ScoringRequester; loginRateLimits?: LoginRateLimits; oidc?: OidcConfig; production?: boolean; dataDir?: string } = {},
 ): Promise<TestApi> {
-  const api = await createApi({
-    dataSource,
-    config: { production: options.production ?? false, jwtTtlSeconds: 600, oidc: options.oidc },
+  const requester = options.scoringRequester;
+  const api = await buildApi({
+    services: db.services,
+    config: { production: options.production ?? false, jwtTtlSeconds: 600, oidc: options.oidc, dataDir: options.dataDir ?? '/nonexistent' },
     jwtSecret: TEST_JWT_SECRET,
     log: createLogger('silent'),
-    scoringRequester: options.scoringRequester,
+    scoring: requester && { request: (grant, scope, trigger) => requester({ clinicId: grant.clinicId, ...scope, requestedBy: grant.actor.userId, trigger }) },
     loginRateLimits: options.loginRateLimits,
   });
   await api.apollo.start();
   let requests = 0;
-  const tokenFor = async (user: User) => (await api.tokens.issue(user.id)).token;
+  const tokenFor = async (user: User) => (await api.services.tokens.issue(user.id)).token;
   return {
     api,
     tokenFor,

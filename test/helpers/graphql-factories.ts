@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { DataSource } from 'typeorm';
-import { hashPassword } from '../../src/accounts/password';
+import { hashPassword } from '../../src/auth/password';
 import {
   ClinicModel, ImportRun, ImportRunItem, Membership, ModelVersion, Prediction, ScoringRun, User,
   type Clinic, type Embryo, type Role,

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { createEmitContext, seqLenOf, seqShape } from '../../src/inference/amsnet/emit-context';
-import { channelAttention, nonLocal, temporalShift } from '../../src/inference/amsnet/layers';
+import { channelAttention, delayOneSegment, foldChannels, nonLocal, sliceChannels } from '../../src/inference/amsnet/layers';
 import { SeededRandom } from '../../src/inference/amsnet/prng';
 import { type FloatTensor, GraphBuilder } from '../../src/inference/onnx/graph-builder';
 
@@ -30,7 +30,10 @@ describe('temporal shift', () => {
     const input = g.input('x', ['batch', 'segments', P, C, H, W]);
     const ctx = createEmitContext(g, new Map(), 'fold', 'sequence', seqLenOf(g, input));
     const flat = g.op('Reshape', [input, g.int64([-1, C, H, W])]);
-    const shifted = temporalShift(ctx, flat, { channels: C, height: H, width: W, planes: P }, 'test');
+    // the builder keeps fold and rest channels apart; joined again here, the shift is visible on the whole tensor
+    const fold = foldChannels(C);
+    const delayed = delayOneSegment(ctx, sliceChannels(ctx, flat, 0, fold), { channels: fold, height: H, width: W, planes: P }, 'test');
+    const shifted = g.op('Concat', [delayed, sliceChannels(ctx, flat, fold, C)], { axis: 1 });
     g.output('y', g.op('Reshape', [shifted, seqShape(ctx, [P, C, H, W])]));
     return run(g, { x: { data: x, dims: [B, T, P, C, H, W] } });
   }

@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEvent, Cycle, Embryo, Frame, Patient, type Clinic } from '../../src/entities';
-import { ImportService } from '../../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
+import type { ImportService } from '../../src/ingest/import.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic } from '../helpers/factories';
 import { writeFolderExport } from '../helpers/ingest-fixtures';
@@ -15,13 +14,12 @@ describe('cycle sheet import', () => {
   let dir: string;
   let clinic: Clinic;
   let imports: ImportService;
-  const actor = SYSTEM_ACTOR;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'amsnet-sheet-'));
     clinic = await newClinic(db.dataSource);
-    imports = new ImportService(db.dataSource);
+    imports = db.services.imports;
   });
   afterAll(async () => {
     await db.destroy();
@@ -31,7 +29,7 @@ describe('cycle sheet import', () => {
   it('creates patients, cycles and embryos, claims waiting embryos, reports bad rows, and re-imports as a no-op', async () => {
     // an embryo imported before its cycle was known waits in `unassigned`
     await writeFolderExport(join(dir, 'export'), [0], [{ name: 'DD04-1', well: 1, runs: [1, 4] }]);
-    await imports.importFolder(join(dir, 'export'), { clinicId: clinic.id, actor });
+    await imports.importFolder(join(dir, 'export'), { grant: db.services.system.clinic(clinic.id) });
     const sheet = join(dir, 'cycles.csv');
     await writeFile(sheet, [
       HEADER,
@@ -43,7 +41,7 @@ describe('cycle sheet import', () => {
       'P-005,Grace Hopper,CY-5,2026-02-03T08:30:00Z,,,',
     ].join('\n'));
 
-    const report = await imports.importCycleSheet(sheet, { clinicId: clinic.id, actor });
+    const report = await imports.importCycleSheet(sheet, { grant: db.services.system.clinic(clinic.id) });
 
     expect(report.status).toBe('PARTIAL');
     expect(report.items).toEqual([
@@ -63,7 +61,7 @@ describe('cycle sheet import', () => {
     expect(await db.dataSource.getRepository(Patient).countBy({ clinicId: clinic.id, mrn: 'P-002' })).toBe(0);
     expect(await db.dataSource.getRepository(AuditEvent).countBy({ action: 'CYCLE_CREATED', clinicId: clinic.id })).toBe(2);
 
-    const again = await imports.importCycleSheet(sheet, { clinicId: clinic.id, actor });
+    const again = await imports.importCycleSheet(sheet, { grant: db.services.system.clinic(clinic.id) });
     expect(again.counts).toEqual({ stored: 0, alreadyStored: 3, skipped: 0, failed: 3 });
   });
 
@@ -76,7 +74,7 @@ describe('cycle sheet import', () => {
       'P-010,,CY-9,2026-03-01T09:00:00Z,IVF,,',
       'P-009,,CY-9,2026-03-01T09:00:00Z,IVF,X1,DD04-1',
     ].join('\n'));
-    const report = await imports.importCycleSheet(sheet, { clinicId: clinic.id, actor });
+    const report = await imports.importCycleSheet(sheet, { grant: db.services.system.clinic(clinic.id) });
     expect(report.items.map((i) => [i.status, i.reason])).toEqual([
       ['stored', 'patient P-009 created; cycle CY-9 created'],
       ['failed', 'cycle CY-9 already has insemination time 2026-03-01T09:00:00.000Z; the sheet says 2026-03-01T10:00:00.000Z'],
@@ -88,6 +86,26 @@ describe('cycle sheet import', () => {
 
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, 'mrn,cycle\nP-1,C-1\n');
-    await expect(imports.importCycleSheet(bad, { clinicId: clinic.id, actor })).rejects.toThrow(/missing columns patient_name, cycle_id, insemination_at/);
+    await expect(imports.importCycleSheet(bad, { grant: db.services.system.clinic(clinic.id) })).rejects.toThrow(/missing columns patient_name, cycle_id, insemination_at/);
+  });
+
+  it('refuses the reserved "unassigned" cycle id in any case, and audits a patient renamed by a sheet', async () => {
+    const sheet = join(dir, 'rules.csv');
+    await writeFile(sheet, [
+      HEADER,
+      'P-020,Marie Curie,CY-20,2026-04-01T09:00:00Z,IVF,,',
+      'P-021,,Unassigned,2026-04-01T09:00:00Z,IVF,,',
+      'P-020,Marie Sklodowska-Curie,CY-20,2026-04-01T09:00:00Z,IVF,,',
+    ].join('\n'));
+    const report = await imports.importCycleSheet(sheet, { grant: db.services.system.clinic(clinic.id) });
+    expect(report.items.map((i) => [i.status, i.reason])).toEqual([
+      ['stored', 'patient P-020 created; cycle CY-20 created'],
+      ['failed', 'cycle_id "unassigned" is reserved'],
+      ['stored', 'patient P-020 renamed'],
+    ]);
+    const patient = await db.dataSource.getRepository(Patient).findOneByOrFail({ clinicId: clinic.id, mrn: 'P-020' });
+    expect(patient.displayName).toBe('Marie Sklodowska-Curie');
+    const events = await db.dataSource.getRepository(AuditEvent).findBy({ entityId: patient.id, action: 'PATIENT_UPDATED' });
+    expect(events).toEqual([expect.objectContaining({ clinicId: clinic.id, detail: { changed: ['displayName'], source: 'cycle sheet' } })]);
   });
 });

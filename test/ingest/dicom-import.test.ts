@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Embryo, Frame, type Clinic } from '../../src/entities';
-import { ImportService } from '../../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
+import type { ImportService } from '../../src/ingest/import.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dicomFile, perFrameGroup, type DicomItem } from './support/dicom-writer';
 import { newClinic, newCycle, newPatient } from '../helpers/factories';
@@ -45,7 +44,7 @@ describe('DICOM import', () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'amsnet-dicom-'));
     clinic = await newClinic(db.dataSource);
-    imports = new ImportService(db.dataSource);
+    imports = db.services.imports;
     const patient = await newPatient(db.dataSource, clinic, { mrn: 'PAT-1' });
     await newCycle(db.dataSource, clinic, { patient, externalId: STUDY, inseminationAt: new Date('2026-01-05T09:00:00Z') });
 
@@ -117,7 +116,7 @@ describe('DICOM import', () => {
   const item = (report: { items: { item: string }[] }, name: string) => report.items.find((i) => i.item === join(dir, 'push', name));
 
   it('stores every decodable instance with hpi from the cycle, and names the problem of every other file', async () => {
-    const report = await imports.importDicom([join(dir, 'push')], { clinicId: clinic.id, actor: SYSTEM_ACTOR, focalPlaneTag: '00091010' });
+    const report = await imports.importDicom([join(dir, 'push')], { grant: db.services.system.clinic(clinic.id), focalPlaneTag: '00091010' });
 
     expect(item(report, 'a-single-8bit.dcm')).toMatchObject({ status: 'stored' });
     expect(item(report, 'b-multiframe-16bit.dcm')).toMatchObject({ status: 'stored', reason: expect.stringContaining('3 frame(s) stored') });
@@ -153,7 +152,7 @@ describe('DICOM import', () => {
 
   it('re-importing is a no-op thanks to SOPInstanceUID dedup, and a study is stored once its cycle has an insemination time', async () => {
     const before = await db.dataSource.getRepository(Frame).count();
-    const again = await imports.importDicom([join(dir, 'push')], { clinicId: clinic.id, actor: SYSTEM_ACTOR, focalPlaneTag: '00091010' });
+    const again = await imports.importDicom([join(dir, 'push')], { grant: db.services.system.clinic(clinic.id), focalPlaneTag: '00091010' });
     expect(item(again, 'b-multiframe-16bit.dcm')).toMatchObject({ status: 'alreadyStored', reason: 'instance 1.2.826.0.1.3680043.10.100.1.2 already imported' });
     expect(again.counts.stored).toBe(0);
     expect(again.counts.alreadyStored).toBe(4);
@@ -161,7 +160,7 @@ describe('DICOM import', () => {
 
     const patient = await newPatient(db.dataSource, clinic, { mrn: 'PAT-2' });
     await newCycle(db.dataSource, clinic, { patient, externalId: '1.2.826.0.1.3680043.10.200', inseminationAt: new Date('2026-01-06T08:00:00Z') });
-    const third = await imports.importDicom([join(dir, 'push', 'h-other-study.dcm')], { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const third = await imports.importDicom([join(dir, 'push', 'h-other-study.dcm')], { grant: db.services.system.clinic(clinic.id) });
     expect(third.items).toEqual([{ item: join(dir, 'push', 'h-other-study.dcm'), status: 'stored', reason: expect.stringContaining('1 frame(s) stored') }]);
   });
 
@@ -173,7 +172,7 @@ describe('DICOM import', () => {
       '0008002A': ['DT', '20260105200000'],
       '7FE00010': ['OB', noise(7, 256)],
     })));
-    const report = await imports.importDicom([wrong], { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importDicom([wrong], { grant: db.services.system.clinic(clinic.id) });
     expect(report.items[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('cycle of patient PAT-1, but the file says PatientID PAT-9') });
     expect(report.status).toBe('FAILED');
   });
@@ -188,7 +187,7 @@ describe('DICOM import', () => {
       '52009230': ['SQ', [perFrameGroup('20260105210000', -30), perFrameGroup('20260105210000', 30)]],
       '7FE00010': ['OB', { fragments: [await grayJpeg(21, 16), await grayJpeg(22, 16)] }],
     }), '1.2.840.10008.1.2.4.50'));
-    const report = await imports.importDicom([path], { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importDicom([path], { grant: db.services.system.clinic(clinic.id) });
     expect(report.items[0]).toMatchObject({ status: 'stored', reason: expect.stringContaining('2 frame(s) stored') });
     const embryo = await db.dataSource.getRepository(Embryo).findOneByOrFail({ externalId: '1.2.826.0.1.3680043.10.100.3' });
     const frames = await db.dataSource.getRepository(Frame).find({ where: { embryoId: embryo.id }, order: { focalPlaneUm: 'ASC' } });

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { AuditEvent, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem, type Clinic } from '../../src/entities';
-import { ImportService } from '../../src/ingest/import.service';
+import type { ImportService } from '../../src/ingest/import.service';
 import type { ImportRunReport } from '../../src/ingest/import-types';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
 import { processMetrics } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newUser } from '../helpers/factories';
@@ -23,7 +22,7 @@ describe('folder export import', () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'amsnet-folder-'));
     clinic = await newClinic(db.dataSource);
-    imports = new ImportService(db.dataSource);
+    imports = db.services.imports;
   });
   afterAll(async () => {
     await db.destroy();
@@ -37,7 +36,7 @@ describe('folder export import', () => {
       { name: 'AA01-2', well: 2, runs: [1, 2, 3], phases: [['tPB2', 1, 1], ['t2', 2, 3]] },
       { name: 'AA01-3', well: 3, runs: [1, 2] },
     ]);
-    const report = await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.framesStored).toBe(images);
@@ -72,7 +71,7 @@ describe('folder export import', () => {
     // Re-importing the same export adds nothing.
     const counts = async () => [await db.dataSource.getRepository(Frame).count(), await db.dataSource.getRepository(FrameImage).count(), await db.dataSource.getRepository(EmbryoPhase).count(), await db.dataSource.getRepository(Embryo).count()];
     const before = await counts();
-    const again = await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const again = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
     expect(again.status).toBe('SUCCEEDED');
     expect(again.counts).toEqual({ stored: 0, alreadyStored: 3, skipped: 0, failed: 0 });
     expect([again.framesStored, again.framesAlreadyStored]).toEqual([0, images]);
@@ -95,7 +94,7 @@ describe('folder export import', () => {
     await writeFolderExport(join(dir, 'messy-extra'), [0], [{ name: 'BB02-1', well: 1, runs: [9] }]);
     await copyFile(join(dir, 'messy-extra', 'embryo_dataset', 'BB02-1', 'D2016.01.07_S1234_I141_WELL1_RUN9.jpeg'), join(root, 'embryo_dataset', 'BB02-1', 'D2016.01.07_S1234_I141_WELL1_RUN9.jpeg'));
 
-    const report = await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
 
     expect(report.status).toBe('PARTIAL');
     expect(itemOf(report, 'embryo_dataset_F15/BB02-1/D2016.01.07_S1234_I141_WELL1_RUN2.jpeg')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/premature end of JPEG/i) });
@@ -123,13 +122,13 @@ describe('folder export import', () => {
   it('never overrides an outcome a person recorded with the annotations of a re-import', async () => {
     const root = join(dir, 'recorded');
     await writeFolderExport(root, [0], [{ name: 'GG07-1', well: 1, runs: [1, 2], phases: [['tPB2', 1, 1], ['tB', 2, 2]] }]);
-    await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
     const embryos = db.dataSource.getRepository(Embryo);
     const embryo = await embryos.findOneByOrFail({ clinicId: clinic.id, externalId: 'GG07-1' });
     expect([embryo.outcome, embryo.outcomeSource]).toEqual(['BLASTOCYST', 'annotations']);
     const user = await newUser(db.dataSource);
     await embryos.update(embryo.id, { outcome: 'NOT_BLASTOCYST', outcomeSource: 'user', outcomeRecordedBy: user.id, outcomeRecordedAt: new Date() });
-    const again = await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const again = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
     expect(again.counts.alreadyStored).toBe(1);
     expect((await embryos.findOneByOrFail({ id: embryo.id })).outcome).toBe('NOT_BLASTOCYST');
   });
@@ -138,19 +137,19 @@ describe('folder export import', () => {
     const root = join(dir, 'no-time');
     await writeFolderExport(root, [0], [{ name: 'CC03-1', well: 1, runs: [1, 2] }]);
     await rm(join(root, 'embryo_dataset_time_elapsed'), { recursive: true });
-    const report = await imports.importFolder(root, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
     expect(report.status).toBe('FAILED');
     expect(itemOf(report, 'embryo CC03-1')).toMatchObject({ status: 'failed', reason: expect.stringContaining('CC03-1_timeElapsed.csv is missing') });
     expect(await db.dataSource.getRepository(Embryo).countBy({ externalId: 'CC03-1' })).toBe(0);
 
     const unreadable = join(dir, 'unreadable');
     await writeFolderExport(unreadable, [0], [{ name: 'CC03-2', well: 2, runs: [1, 2], truncated: [{ run: 1, plane: 0 }, { run: 2, plane: 0 }] }]);
-    const none = await imports.importFolder(unreadable, { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const none = await imports.importFolder(unreadable, { grant: db.services.system.clinic(clinic.id) });
     expect(itemOf(none, 'embryo CC03-2')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^no readable frames/) });
     expect(none.items.filter((i) => i.status === 'failed')).toHaveLength(3);
     expect(await db.dataSource.getRepository(Embryo).countBy({ externalId: 'CC03-2' })).toBe(0);
 
-    await expect(imports.importFolder(dir, { clinicId: clinic.id, actor: SYSTEM_ACTOR })).rejects.toThrow(/not a time-lapse folder export/);
-    await expect(imports.importFolder(root, { clinicId: '00000000-0000-0000-0000-000000000000', actor: SYSTEM_ACTOR })).rejects.toThrow(/no clinic/);
+    await expect(imports.importFolder(dir, { grant: db.services.system.clinic(clinic.id) })).rejects.toThrow(/not a time-lapse folder export/);
+    await expect(imports.importFolder(root, { grant: db.services.system.clinic('00000000-0000-0000-0000-000000000000') })).rejects.toThrow(/no clinic/);
   });
 });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliRuntime } from '../../src/app/cli';
 import { registerImportCommands } from '../../src/cli/commands/import';
 import { Embryo, ImportRun, type Clinic } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -39,7 +40,7 @@ describe('amsnet import (CLI shell)', () => {
 
   const run = async (...args: string[]) => {
     const program = new Command('amsnet').exitOverride();
-    registerImportCommands(program);
+    registerImportCommands(program, cliRuntime);
     await program.parseAsync(['node', 'amsnet', 'import', ...args]);
   };
 

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImportService } from '../../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic } from '../helpers/factories';
 import { writeFolderExport } from '../helpers/ingest-fixtures';
@@ -27,15 +25,15 @@ describe('interrupted folder import', () => {
   });
 
   it('aborted mid-embryo and rerun ends with exactly the rows of one clean run, never half an embryo', async () => {
-    const imports = new ImportService(db.dataSource);
+    const imports = db.services.imports;
     const clean = await newClinic(db.dataSource);
     const resumed = await newClinic(db.dataSource);
-    const cleanReport = await imports.importFolder(dir, { clinicId: clean.id, actor: SYSTEM_ACTOR });
+    const cleanReport = await imports.importFolder(dir, { grant: db.services.system.clinic(clean.id) });
     expect(cleanReport.framesStored).toBe(600);
 
     const controller = new AbortController();
     const aborted = await imports.importFolder(dir, {
-      clinicId: resumed.id, actor: SYSTEM_ACTOR, signal: controller.signal,
+      grant: db.services.system.clinic(resumed.id), signal: controller.signal,
       // abort while the second embryo's frames are being written
       onProgress: (p) => { if (p.unitsDone === 1 && p.frames > 150 + 64) controller.abort(); },
     });
@@ -47,7 +45,7 @@ describe('interrupted folder import', () => {
     expect(partial.frames.every((f) => f.external_id === 'EE05-1')).toBe(true);
     expect(partial.frames).toHaveLength(150);
 
-    const rerun = await imports.importFolder(dir, { clinicId: resumed.id, actor: SYSTEM_ACTOR });
+    const rerun = await imports.importFolder(dir, { grant: db.services.system.clinic(resumed.id) });
     expect(rerun.status).toBe('SUCCEEDED');
     expect(rerun.items.map((i) => i.status)).toEqual(['alreadyStored', 'stored', 'stored', 'stored']);
     expect([rerun.framesStored, rerun.framesAlreadyStored]).toEqual([450, 150]);
@@ -55,10 +53,10 @@ describe('interrupted folder import', () => {
   });
 
   it('killed with SIGKILL mid-embryo and rerun ends with exactly the rows of one clean run', async () => {
-    const imports = new ImportService(db.dataSource);
+    const imports = db.services.imports;
     const clean = await newClinic(db.dataSource);
     const killed = await newClinic(db.dataSource);
-    await imports.importFolder(dir, { clinicId: clean.id, actor: SYSTEM_ACTOR });
+    await imports.importFolder(dir, { grant: db.services.system.clinic(clean.id) });
 
     const child = spawn(process.execPath, [
       '-r', 'reflect-metadata', '-r', join(__dirname, 'support', 'ts-require-hook.js'),
@@ -96,7 +94,7 @@ describe('interrupted folder import', () => {
     const [run] = await db.dataSource.query('SELECT status FROM import_run WHERE clinic_id = $1', [killed.id]);
     expect(run.status).toBe('RUNNING'); // a killed process cannot close its run; the rerun is a new one
 
-    const rerun = await imports.importFolder(dir, { clinicId: killed.id, actor: SYSTEM_ACTOR });
+    const rerun = await imports.importFolder(dir, { grant: db.services.system.clinic(killed.id) });
     expect(rerun.items.map((i) => i.status)).toEqual([...Array(committed).fill('alreadyStored'), ...Array(4 - committed).fill('stored')]);
     expect(await importedRows(db, killed.id)).toEqual(await importedRows(db, clean.id));
   });

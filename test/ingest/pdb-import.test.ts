@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Embryo, Frame, ImportRunItem, type Clinic } from '../../src/entities';
-import { ImportService } from '../../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
+import type { ImportService } from '../../src/ingest/import.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle } from '../helpers/factories';
 import { writePdb } from '../helpers/ingest-fixtures';
@@ -18,7 +17,7 @@ describe('EmbryoScope slide file (.pdb) import', () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'amsnet-pdb-'));
     clinic = await newClinic(db.dataSource);
-    imports = new ImportService(db.dataSource);
+    imports = db.services.imports;
   });
   afterAll(async () => {
     await db.destroy();
@@ -37,7 +36,7 @@ describe('EmbryoScope slide file (.pdb) import', () => {
     const junk = join(dir, 'notes.pdb');
     await writeFile(junk, 'this is not a database');
 
-    const report = await imports.importPdb([slide, junk], { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const report = await imports.importPdb([slide, junk], { grant: db.services.system.clinic(clinic.id) });
 
     expect(report.status).toBe('PARTIAL');
     expect(report.items.find((i) => i.item === 'embryo S0042-WELL1')).toMatchObject({ status: 'stored', reason: expect.stringContaining('9 frames stored') });
@@ -51,7 +50,7 @@ describe('EmbryoScope slide file (.pdb) import', () => {
     expect(frames.map((f) => f.focalPlaneUm).slice(0, 3)).toEqual([-15, 0, 15]);
     expect(frames.map((f) => f.hoursPostInsemination)).toEqual([0.25, 0.25, 0.25, 0.5, 0.5, 0.5, 0.75, 0.75, 0.75].map((h) => expect.closeTo(h, 6)));
 
-    const again = await imports.importPdb([slide], { clinicId: clinic.id, actor: SYSTEM_ACTOR });
+    const again = await imports.importPdb([slide], { grant: db.services.system.clinic(clinic.id) });
     expect(again.counts).toMatchObject({ stored: 0, alreadyStored: 2 });
     expect(again.framesStored).toBe(0);
     expect(await db.dataSource.getRepository(Frame).count()).toBe(10);
@@ -62,13 +61,13 @@ describe('EmbryoScope slide file (.pdb) import', () => {
     const cycle = await newCycle(db.dataSource, clinic, { externalId: 'CY-7', inseminationAt: new Date('2026-03-01T08:00:00Z') });
     const slide = join(dir, 'S0043.pdb');
     await writePdb(slide, { fertilizationDays: 46000, wells: [{ well: 5, runs: [4], planes: [0] }] });
-    const report = await imports.importPdb([slide], { clinicId: clinic.id, actor: SYSTEM_ACTOR, cycleExternalId: 'CY-7' });
+    const report = await imports.importPdb([slide], { grant: db.services.system.clinic(clinic.id), cycleExternalId: 'CY-7' });
     expect(report.status).toBe('SUCCEEDED');
     const embryo = await db.dataSource.getRepository(Embryo).findOneByOrFail({ externalId: 'S0043-WELL5' });
     expect(embryo.cycleId).toBe(cycle.id);
     const [frame] = await db.dataSource.getRepository(Frame).findBy({ embryoId: embryo.id });
     expect(frame.acquiredAt!.toISOString()).toBe('2026-03-01T09:00:00.000Z');
 
-    await expect(imports.importPdb([slide], { clinicId: clinic.id, actor: SYSTEM_ACTOR, cycleExternalId: 'nope' })).rejects.toThrow(/no cycle nope/);
+    await expect(imports.importPdb([slide], { grant: db.services.system.clinic(clinic.id), cycleExternalId: 'nope' })).rejects.toThrow(/no cycle nope/);
   });
 });

@@ -1,22 +1,16 @@
-import { startJobRuntime } from '../../src/jobs/runtime';
-import { closeSharedJobQueues } from '../../src/jobs/shared-queue';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { quietLog, testConfig } from './job-test-kit';
+import { startTestRuntime, testConfig } from './job-test-kit';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(async () => {
-  await closeSharedJobQueues();
   await db.destroy();
 });
 
 it('stopping the runtime closes every queue connection (a database shutdown afterwards hurts nobody)', async () => {
-  const runtime = await startJobRuntime({
-    dataSource: db.dataSource, databaseUrl: db.url, config: testConfig({ scoringCron: '* * * * * *' }), log: quietLog,
-    worker: true, scheduler: true, pollingIntervalSeconds: 0.5,
-  });
+  const runtime = await startTestRuntime(db, { config: testConfig({ scoringCron: '* * * * * *' }), scheduler: true, pollingIntervalSeconds: 0.5 });
   await new Promise((r) => setTimeout(r, 1500));
   await runtime.stop();
   const rows = await db.dataSource.query(

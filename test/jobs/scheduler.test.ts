@@ -1,14 +1,12 @@
 import { JobQueue } from '../../src/jobs/job-queue';
 import { enqueueScoringTick, startScoringScheduler } from '../../src/jobs/scheduler';
-import { cronRunId } from '../../src/jobs/handlers/score-clinic.handler';
-import { startJobRuntime } from '../../src/jobs/runtime';
-import { closeSharedJobQueues } from '../../src/jobs/shared-queue';
+import { cronRunId } from '../../src/inference/scoring/scoring.service';
 import { processMetrics } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
 import { addFrames, everyTwoHours } from '../helpers/scoring-factories';
-import { FAST, quietLog, testConfig, waitForRun } from './job-test-kit';
+import { FAST, quietLog, startTestRuntime, waitForRun } from './job-test-kit';
 
 let db: TestDatabase;
 let queues: JobQueue[] = [];
@@ -20,7 +18,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const q of queues) await q.stop();
-  await closeSharedJobQueues();
   await db.destroy();
 });
 
@@ -41,10 +38,10 @@ describe('scoring scheduler', () => {
     await db.dataSource.query(`DELETE FROM pgboss.job WHERE name = 'score-clinic'`);
 
     const tick = new Date('2026-11-27T02:00:00.000Z');
-    const created = await Promise.all(queues.map((queue) => enqueueScoringTick({ dataSource: db.dataSource, queue, log: quietLog }, new Date(tick.getTime() + 120))));
+    const created = await Promise.all(queues.map((queue) => enqueueScoringTick({ store: db.store, queue, log: quietLog }, new Date(tick.getTime() + 120))));
     expect(created.reduce((x, y) => x + y, 0)).toBe(2);
     // the next day's tick is a new one
-    await enqueueScoringTick({ dataSource: db.dataSource, queue: queues[0], log: quietLog }, new Date('2026-11-28T02:00:00.000Z'));
+    await enqueueScoringTick({ store: db.store, queue: queues[0], log: quietLog }, new Date('2026-11-28T02:00:00.000Z'));
     const jobs = await scoreClinicJobs();
     expect(jobs).toHaveLength(4);
     expect(jobs.filter((j) => j.tick === tick.toISOString()).map((j) => j.clinic_id).sort()).toEqual([a.id, b.id].sort());
@@ -52,7 +49,7 @@ describe('scoring scheduler', () => {
 
   it('with node-cron every second, two running schedulers give one job per clinic and tick', async () => {
     await db.dataSource.query(`DELETE FROM pgboss.job WHERE name = 'score-clinic'`);
-    const schedulers = queues.map((queue) => startScoringScheduler({ dataSource: db.dataSource, queue, log: quietLog, cronExpression: '* * * * * *' }));
+    const schedulers = queues.map((queue) => startScoringScheduler({ store: db.store, queue, log: quietLog, cronExpression: '* * * * * *' }));
     await new Promise((r) => setTimeout(r, 3200));
     for (const s of schedulers) await s.stop();
     await new Promise((r) => setTimeout(r, 300)); // a tick in flight finishes
@@ -71,10 +68,10 @@ describe('scoring scheduler', () => {
     const done = await newCycle(db.dataSource, clinic, { status: 'COMPLETED' });
     await addFrames(db.dataSource, await newEmbryo(db.dataSource, cycle), everyTwoHours(14), [-15, 0, 15]);
     await addFrames(db.dataSource, await newEmbryo(db.dataSource, done), everyTwoHours(14), [-15, 0, 15]); // not ACTIVE: left alone
-    const runtime = await startJobRuntime({ dataSource: db.dataSource, databaseUrl: db.url, config: testConfig(), log: quietLog, worker: true, scheduler: false, ...FAST });
+    const runtime = await startTestRuntime(db, FAST);
     try {
       const tick = new Date('2026-11-27T02:00:00Z');
-      await enqueueScoringTick({ dataSource: db.dataSource, queue: runtime.queue, log: quietLog }, tick);
+      await enqueueScoringTick({ store: db.store, queue: runtime.queue, log: quietLog }, tick);
       const run = await waitForRun(db.dataSource, cronRunId(clinic.id, tick.toISOString()));
       expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'cron', embryosScored: 1, predictionsWritten: 2 });
       const runs = await db.dataSource.query(`SELECT count(*)::int AS n FROM scoring_run WHERE clinic_id = $1`, [clinic.id]);
@@ -97,10 +94,10 @@ describe('scoring scheduler', () => {
     await db.dataSource.query(`UPDATE clinic_model SET shadow = true WHERE clinic_id = $1 AND model_version_id = $2`, [clinic.id, shadowModel]);
     const embryo = await newEmbryo(db.dataSource, await newCycle(db.dataSource, clinic));
     await addFrames(db.dataSource, embryo, everyTwoHours(14), [-15, 0, 15]);
-    const runtime = await startJobRuntime({ dataSource: db.dataSource, databaseUrl: db.url, config: testConfig(), log: quietLog, worker: true, scheduler: false, ...FAST });
+    const runtime = await startTestRuntime(db, FAST);
     try {
       const tick = new Date('2026-11-28T02:00:00Z');
-      await enqueueScoringTick({ dataSource: db.dataSource, queue: runtime.queue, log: quietLog }, tick);
+      await enqueueScoringTick({ store: db.store, queue: runtime.queue, log: quietLog }, tick);
       const jobs = await db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'score-clinic' AND data->>'clinicId' = $1`, [clinic.id]);
       expect(jobs[0].n).toBe(2);
       const activeRun = await waitForRun(db.dataSource, cronRunId(clinic.id, tick.toISOString()));

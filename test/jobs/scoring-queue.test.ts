@@ -1,16 +1,14 @@
-import { deterministicUuid } from '../../src/jobs/deterministic-id';
 import type { JobContext, JobHandlers, ScoreEmbryosPayload } from '../../src/jobs/job-registry';
 import { MissingJobHandlerError } from '../../src/jobs/job-registry';
-import { startJobRuntime, type JobRuntime } from '../../src/jobs/runtime';
-import { requestScoring } from '../../src/jobs/scoring-requests';
-import { closeSharedJobQueues } from '../../src/jobs/shared-queue';
+import type { JobRuntime } from '../../src/jobs/runtime';
 import { UserError } from '../../src/platform/errors';
+import { deterministicUuid } from '../../src/platform/ids';
 import type { Clinic, Embryo } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newMember } from '../helpers/factories';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
 import { addFrames, everyTwoHours, trajectories } from '../helpers/scoring-factories';
-import { FAST, quietLog, testConfig, waitForRun } from './job-test-kit';
+import { FAST, requestScoring, startTestRuntime, waitForRun, type TestRuntimeOptions } from './job-test-kit';
 
 const PLANES = [-15, 0, 15];
 let db: TestDatabase;
@@ -22,7 +20,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
-  await closeSharedJobQueues();
   await db.destroy();
 });
 
@@ -40,11 +37,8 @@ async function clinicWithEmbryos(count: number, untilHpi = 26): Promise<{ clinic
   return { clinic, embryos, modelId };
 }
 
-async function startWorker(extra: Partial<Parameters<typeof startJobRuntime>[0]> = {}): Promise<JobRuntime> {
-  const runtime = await startJobRuntime({
-    dataSource: db.dataSource, databaseUrl: db.url, config: testConfig(), log: quietLog,
-    worker: true, scheduler: false, embryosPerJob: 1, ...FAST, ...extra,
-  });
+async function startWorker(extra: TestRuntimeOptions = {}): Promise<JobRuntime> {
+  const runtime = await startTestRuntime(db, { embryosPerJob: 1, ...FAST, ...extra });
   runtimes.push(runtime);
   return runtime;
 }
@@ -57,7 +51,7 @@ async function stopWorker(runtime: JobRuntime): Promise<void> {
 describe('scoring through the job queue', () => {
   it('refuses a request for a clinic without an active model', async () => {
     const clinic = await newClinic(db.dataSource);
-    await expect(requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' }))
+    await expect(requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' }))
       .rejects.toThrow(new UserError('this clinic has no active model: an administrator must register and activate one before scoring'));
     const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id = $1`, [clinic.id]);
     expect(count).toBe(0);
@@ -66,22 +60,18 @@ describe('scoring through the job queue', () => {
   it('refuses a scope outside the clinic, naming nothing of the other clinic', async () => {
     const mine = await clinicWithEmbryos(1);
     const theirs = await clinicWithEmbryos(1);
-    const deps = { dataSource: db.dataSource, databaseUrl: db.url };
-    await expect(requestScoring(deps, { clinicId: mine.clinic.id, embryoIds: [theirs.embryos[0].id], requestedBy: null, trigger: 'request' }))
+    await expect(requestScoring(db, { clinicId: mine.clinic.id, embryoIds: [theirs.embryos[0].id], requestedBy: null, trigger: 'request' }))
       .rejects.toThrow(new UserError('scoring request: some embryos do not exist in this clinic'));
-    await expect(requestScoring(deps, { clinicId: mine.clinic.id, cycleId: theirs.embryos[0].cycleId, requestedBy: null, trigger: 'request' }))
+    await expect(requestScoring(db, { clinicId: mine.clinic.id, cycleId: theirs.embryos[0].cycleId, requestedBy: null, trigger: 'request' }))
       .rejects.toThrow(new UserError('scoring request: no such cycle with embryos in this clinic'));
-    await expect(requestScoring(deps, { clinicId: 'not-a-uuid', requestedBy: null, trigger: 'request' })).rejects.toThrow(UserError);
+    await expect(requestScoring(db, { clinicId: 'not-a-uuid', requestedBy: null, trigger: 'request' })).rejects.toThrow(UserError);
     const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id IN ($1, $2)`, [mine.clinic.id, theirs.clinic.id]);
     expect(count).toBe(0);
   });
 
   it('refuses to start a worker that lacks a handler for a registered job', async () => {
     await expect(
-      startJobRuntime({
-        dataSource: db.dataSource, databaseUrl: db.url, config: testConfig(), log: quietLog, worker: true, scheduler: false,
-        wrapHandlers: (h) => ({ 'score-clinic': h['score-clinic'] }),
-      }),
+      startTestRuntime(db, { wrapHandlers: (h) => ({ 'score-clinic': h['score-clinic'] }) }),
     ).rejects.toThrow(MissingJobHandlerError);
   });
 
@@ -98,7 +88,7 @@ describe('scoring through the job queue', () => {
     const a = await startWorker({ wrapHandlers: tracking('a') });
     const b = await startWorker({ wrapHandlers: tracking('b') });
     const member = await newMember(db.dataSource, clinic, 'EMBRYOLOGIST');
-    const run = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, requestedBy: member.id, trigger: 'request' });
+    const run = await requestScoring(db, { clinicId: clinic.id, requestedBy: member.id, trigger: 'request' });
     expect(run.status).toBe('QUEUED');
 
     const done = await waitForRun(db.dataSource, run.id);
@@ -114,7 +104,7 @@ describe('scoring through the job queue', () => {
     expect(audit).toEqual([{ user_id: member.id, action: 'SCORING_REQUESTED' }]);
 
     // Scoring again adds nothing.
-    const again = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
+    const again = await requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
     const second = await waitForRun(db.dataSource, again.id);
     expect(second).toMatchObject({ status: 'SUCCEEDED', embryosScored: 0, predictionsWritten: 0 });
     await stopWorker(a);
@@ -137,8 +127,8 @@ describe('scoring through the job queue', () => {
         },
       },
     });
-    const cleanRun = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clean.clinic.id, requestedBy: null, trigger: 'cli' });
-    const crashRun = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: crashed.clinic.id, requestedBy: null, trigger: 'cli' });
+    const cleanRun = await requestScoring(db, { clinicId: clean.clinic.id, requestedBy: null, trigger: 'cli' });
+    const crashRun = await requestScoring(db, { clinicId: crashed.clinic.id, requestedBy: null, trigger: 'cli' });
     const a = await waitForRun(db.dataSource, cleanRun.id);
     const b = await waitForRun(db.dataSource, crashRun.id);
     expect(crashes).toBe(1);
@@ -158,7 +148,7 @@ describe('scoring through the job queue', () => {
       policies: { ...FAST.policies, 'score-embryos': { retryLimit: 1, retryDelay: 1, retryBackoff: false } },
       observer: { beforeWrite: (id) => { if (id === poisoned) throw new Error('disk on fire'); } },
     });
-    const run = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
+    const run = await requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
     const done = await waitForRun(db.dataSource, run.id);
     expect(done).toMatchObject({ status: 'PARTIAL', embryosScored: 1, embryosFailed: 1 });
     expect((done.details as { failures: unknown[] }).failures).toEqual([{ embryoId: poisoned, reason: 'gave up after 2 attempts: disk on fire' }]);
@@ -181,7 +171,7 @@ describe('scoring through the job queue', () => {
         },
       }),
     });
-    const run = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
+    const run = await requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
     const done = await waitForRun(db.dataSource, run.id);
     expect(done.status).toBe('SUCCEEDED');
     const models = await db.dataSource.query(`SELECT DISTINCT model_version_id AS id FROM prediction WHERE scoring_run_id = $1`, [run.id]);
@@ -196,11 +186,11 @@ describe('scoring through the job queue', () => {
     await addFrames(db.dataSource, await newEmbryo(db.dataSource, cycle), everyTwoHours(14), PLANES);
     const healthy = await clinicWithEmbryos(1);
     const worker = await startWorker();
-    const badRun = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: broken.id, requestedBy: null, trigger: 'cli' });
+    const badRun = await requestScoring(db, { clinicId: broken.id, requestedBy: null, trigger: 'cli' });
     const failed = await waitForRun(db.dataSource, badRun.id);
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toMatch(/does not fit the AMSNet contract.*not a readable ONNX model/);
-    const goodRun = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: healthy.clinic.id, requestedBy: null, trigger: 'cli' });
+    const goodRun = await requestScoring(db, { clinicId: healthy.clinic.id, requestedBy: null, trigger: 'cli' });
     expect((await waitForRun(db.dataSource, goodRun.id)).status).toBe('SUCCEEDED');
     await stopWorker(worker);
   });
@@ -208,10 +198,10 @@ describe('scoring through the job queue', () => {
   it('scores only the embryos asked for, and the next segment when its frames arrive', async () => {
     const { clinic, embryos, modelId } = await clinicWithEmbryos(2, 14);
     const worker = await startWorker();
-    const run = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
+    const run = await requestScoring(db, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
     expect(await waitForRun(db.dataSource, run.id)).toMatchObject({ status: 'SUCCEEDED', embryosScored: 1, predictionsWritten: 2 });
     await addFrames(db.dataSource, embryos[0], [19], PLANES);
-    const next = await requestScoring({ dataSource: db.dataSource, databaseUrl: db.url }, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
+    const next = await requestScoring(db, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
     expect(await waitForRun(db.dataSource, next.id)).toMatchObject({ status: 'SUCCEEDED', embryosScored: 1, predictionsWritten: 1 });
     const traj = await trajectories(db.dataSource, clinic.id, modelId);
     expect(traj.E1.map((p) => p.segment)).toEqual([0, 1, 2]);

@@ -6,9 +6,10 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { encodePlane, rasterise, sceneAt, drawStory, SeededRandom } from '../../src/demo/synthetic';
 import { ENTITIES, Prediction, ScoringRun } from '../../src/entities';
-import { AuditAction, SYSTEM_ACTOR } from '../../src/platform/audit/audit-actions';
-import { writeAudit } from '../../src/platform/audit/audit-log';
-import { createDataSource, migrationsApplied } from '../../src/platform/database/data-source';
+import { createAppDataSource } from '../../src/app/database';
+import { AuditAction } from '../../src/entities';
+import { DataStore } from '../../src/entities/repositories';
+import { migrationsApplied } from '../../src/platform/database/data-source';
 import { newClinic, newCycle, newEmbryo, newFrame, newPatient } from '../helpers/factories';
 import { insertModelVersion } from '../helpers/model-factories-registry';
 import { findPgClientTools, runTool, startThrowawayServer, type PgClientTools, type ThrowawayServer } from './postgres-tools';
@@ -69,7 +70,7 @@ async function seedClinicData(ds: DataSource) {
       })),
     );
   }
-  await ds.transaction((m) => writeAudit(m, SYSTEM_ACTOR, { action: AuditAction.READ_TRAJECTORY, entity: 'embryo', clinicId: clinic.id, detail: { why: 'backup test' } }));
+  await new DataStore(ds).audit.append({ userId: null }, { action: AuditAction.READ_EMBRYO, entity: 'embryo', clinicId: clinic.id, detail: { why: 'backup test' } });
 }
 
 /** What must survive a restore, in a form two databases can be compared by. */
@@ -119,7 +120,7 @@ describe('backup and restore with pg_dump / pg_restore', () => {
     }
     workDir = await mkdtemp(join(tmpdir(), 'amsnet-backup-'));
     for (const name of Object.values(names)) await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
-    source = createDataSource({ url: databaseUrl(adminUrl, names.source), poolSize: 2 });
+    source = createAppDataSource({ url: databaseUrl(adminUrl, names.source), poolSize: 2 });
     await source.initialize();
     await source.runMigrations({ transaction: 'each' });
     await seedClinicData(source);
@@ -144,7 +145,7 @@ describe('backup and restore with pg_dump / pg_restore', () => {
     expect((await stat(dump)).size).toBeGreaterThan(1000);
     await runTool(tools!.pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl(adminUrl, names.restored)}`, dump]);
 
-    const restored = createDataSource({ url: databaseUrl(adminUrl, names.restored), poolSize: 2 });
+    const restored = createAppDataSource({ url: databaseUrl(adminUrl, names.restored), poolSize: 2 });
     await restored.initialize();
     try {
       const before = await snapshot(source);
@@ -158,7 +159,7 @@ describe('backup and restore with pg_dump / pg_restore', () => {
       await expect(restored.query(`DELETE FROM audit_event`)).rejects.toThrow(/append-only/);
       // A restored database takes new data: identity sequences continue after the restored rows.
       const trajectoryDigest = createHash('sha256').update(JSON.stringify(after.trajectories)).digest('hex');
-      await restored.transaction((m) => writeAudit(m, SYSTEM_ACTOR, { action: AuditAction.READ_CYCLE, entity: 'cycle' }));
+      await new DataStore(restored).audit.append({ userId: null }, { action: AuditAction.READ_CYCLE, entity: 'cycle' });
       expect(Number((await restored.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n)).toBe(before.counts.audit_event + 1);
       expect(createHash('sha256').update(JSON.stringify((await snapshot(restored)).trajectories)).digest('hex')).toBe(trajectoryDigest);
     } finally {
@@ -173,7 +174,7 @@ describe('backup and restore with pg_dump / pg_restore', () => {
     }
     const dump = join(workDir, 'occupied.dump');
     await runTool(tools!.pgDump, ['--format=custom', '--no-owner', `--file=${dump}`, databaseUrl(adminUrl, names.source)]);
-    const occupied = createDataSource({ url: databaseUrl(adminUrl, names.occupied), poolSize: 2 });
+    const occupied = createAppDataSource({ url: databaseUrl(adminUrl, names.occupied), poolSize: 2 });
     await occupied.initialize();
     try {
       await occupied.runMigrations({ transaction: 'each' });

@@ -1,13 +1,13 @@
 import { QueryFailedError } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { createDataSource } from '../../src/platform/database/data-source';
+import { createAppDataSource } from '../../src/app/database';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame, newMember, newPatient, newUser } from '../helpers/factories';
 
 describe('migrations', () => {
   it('apply to an empty database and revert cleanly', async () => {
     const empty = await createEmptyDatabase();
-    const ds = createDataSource({ url: empty.url, poolSize: 1 });
+    const ds = createAppDataSource({ url: empty.url, poolSize: 1 });
     await ds.initialize();
     try {
       expect(await ds.showMigrations()).toBe(true);

@@ -1,8 +1,10 @@
 import { AuditEvent, ClinicModel } from '../../src/entities';
-import { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
+import { Permission } from '../../src/auth/permissions';
+import type { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
+import { accessOf } from '../helpers/access';
 import { UserError } from '../../src/platform/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { newClinic, newUser } from '../helpers/factories';
+import { newClinic, newMember } from '../helpers/factories';
 import { insertModelVersion } from '../helpers/model-factories-registry';
 
 describe('activating models per clinic', () => {
@@ -10,7 +12,7 @@ describe('activating models per clinic', () => {
   let registry: ModelRegistryService;
   beforeAll(async () => {
     db = await createTestDatabase({ poolSize: 10 });
-    registry = new ModelRegistryService(db.dataSource);
+    registry = db.services.registry;
   });
   afterAll(async () => db.destroy());
 
@@ -18,15 +20,16 @@ describe('activating models per clinic', () => {
 
   it('activates one model, then replaces it, auditing each change', async () => {
     const clinic = await newClinic(db.dataSource);
-    const admin = await newUser(db.dataSource);
+    const admin = await newMember(db.dataSource, clinic, 'ADMIN');
+    const as = (requestId: string) => accessOf(db, admin, requestId).then((access) => access.requireClinic(clinic.id, Permission.MANAGE));
     const [a, b] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource)];
-    await registry.activate(a.id, clinic.id, { userId: admin.id, requestId: 'r1' });
+    await registry.activate(a.id, await as('r1'));
     expect((await registry.activeModelFor(clinic.id))?.id).toBe(a.id);
-    const row = await registry.activate(b.id, clinic.id, { userId: admin.id, requestId: 'r2' });
+    const row = await registry.activate(b.id, await as('r2'));
     expect(row).toMatchObject({ modelVersionId: b.id, active: true, shadow: false, activatedBy: admin.id });
     expect((await activeRows(clinic.id)).map((r) => r.modelVersionId)).toEqual([b.id]);
     // activating the active model again changes nothing and writes no event
-    await registry.activate(b.id, clinic.id, { userId: admin.id });
+    await registry.activate(b.id, await as('r3'));
     const events = await db.dataSource.getRepository(AuditEvent).find({ where: { clinicId: clinic.id, action: 'MODEL_ACTIVATED' }, order: { id: 'ASC' } });
     expect(events.map((e) => [e.entityId, e.detail.previousModelVersionId, e.userId])).toEqual([[a.id, null, admin.id], [b.id, a.id, admin.id]]);
   });
@@ -34,8 +37,8 @@ describe('activating models per clinic', () => {
   it('keeps clinics independent', async () => {
     const [c1, c2] = [await newClinic(db.dataSource), await newClinic(db.dataSource)];
     const [a, b] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource)];
-    await registry.activate(a.id, c1.id, { userId: null });
-    await registry.activate(b.id, c2.id, { userId: null });
+    await registry.activate(a.id, db.services.system.clinic(c1.id));
+    await registry.activate(b.id, db.services.system.clinic(c2.id));
     expect((await registry.activeModelFor(c1.id))?.id).toBe(a.id);
     expect((await registry.activeModelFor(c2.id))?.id).toBe(b.id);
   });
@@ -44,7 +47,7 @@ describe('activating models per clinic', () => {
     const clinic = await newClinic(db.dataSource);
     const models = await Promise.all(Array.from({ length: 8 }, () => insertModelVersion(db.dataSource)));
     for (let round = 0; round < 3; round++) {
-      const results = await Promise.allSettled(models.map((m) => registry.activate(m.id, clinic.id, { userId: null })));
+      const results = await Promise.allSettled(models.map((m) => registry.activate(m.id, db.services.system.clinic(clinic.id))));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       const active = await activeRows(clinic.id);
       expect(active).toHaveLength(1);
@@ -55,8 +58,8 @@ describe('activating models per clinic', () => {
   it('refuses an unknown clinic or model with a clear message and changes nothing', async () => {
     const clinic = await newClinic(db.dataSource);
     const model = await insertModelVersion(db.dataSource);
-    await expect(registry.activate(model.id, '00000000-0000-0000-0000-000000000000', { userId: null })).rejects.toThrow(new UserError('clinic 00000000-0000-0000-0000-000000000000 not found'));
-    await expect(registry.activate('not-a-uuid', clinic.id, { userId: null })).rejects.toThrow(/model not-a-uuid not found/);
+    await expect(registry.activate(model.id, db.services.system.clinic('00000000-0000-0000-0000-000000000000'))).rejects.toThrow(new UserError('clinic 00000000-0000-0000-0000-000000000000 not found'));
+    await expect(registry.activate('not-a-uuid', db.services.system.clinic(clinic.id))).rejects.toThrow(/model not-a-uuid not found/);
     expect(await activeRows(clinic.id)).toEqual([]);
   });
 });
@@ -66,15 +69,15 @@ describe('shadow (silent) models', () => {
   let registry: ModelRegistryService;
   beforeAll(async () => {
     db = await createTestDatabase();
-    registry = new ModelRegistryService(db.dataSource);
+    registry = db.services.registry;
   });
   afterAll(async () => db.destroy());
 
   it('scores a shadow model beside the active one without making it active', async () => {
     const clinic = await newClinic(db.dataSource);
     const [live, candidate] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource, { trained: false })];
-    await registry.activate(live.id, clinic.id, { userId: null });
-    const row = await registry.setShadow(candidate.id, clinic.id, true, { userId: null });
+    await registry.activate(live.id, db.services.system.clinic(clinic.id));
+    const row = await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
     expect(row).toMatchObject({ active: false, shadow: true });
     expect((await registry.activeModelFor(clinic.id))?.id).toBe(live.id);
     expect((await registry.scoredModelsFor(clinic.id)).map((m) => m.id)).toEqual([live.id, candidate.id]);
@@ -85,10 +88,10 @@ describe('shadow (silent) models', () => {
   it('refuses to put the active model in shadow mode; activating a shadow model ends its silence', async () => {
     const clinic = await newClinic(db.dataSource);
     const [live, candidate] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource)];
-    await registry.activate(live.id, clinic.id, { userId: null });
-    await expect(registry.setShadow(live.id, clinic.id, true, { userId: null })).rejects.toThrow(/active model/);
-    await registry.setShadow(candidate.id, clinic.id, true, { userId: null });
-    const activated = await registry.activate(candidate.id, clinic.id, { userId: null });
+    await registry.activate(live.id, db.services.system.clinic(clinic.id));
+    await expect(registry.setShadow(live.id, db.services.system.clinic(clinic.id), true)).rejects.toThrow(/active model/);
+    await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
+    const activated = await registry.activate(candidate.id, db.services.system.clinic(clinic.id));
     expect(activated).toMatchObject({ active: true, shadow: false });
     const listed = (await registry.list({ clinicIds: [clinic.id] })).filter((r) => r.clinics.length > 0);
     expect(listed.map((r) => [r.model.id, r.clinics[0].active, r.clinics[0].shadow]).sort()).toEqual(
@@ -99,8 +102,8 @@ describe('shadow (silent) models', () => {
   it('turns shadow mode off', async () => {
     const clinic = await newClinic(db.dataSource);
     const candidate = await insertModelVersion(db.dataSource);
-    await registry.setShadow(candidate.id, clinic.id, true, { userId: null });
-    expect(await registry.setShadow(candidate.id, clinic.id, false, { userId: null })).toMatchObject({ shadow: false, active: false });
+    await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
+    expect(await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), false)).toMatchObject({ shadow: false, active: false });
     expect(await registry.scoredModelsFor(clinic.id)).toEqual([]);
   });
 });

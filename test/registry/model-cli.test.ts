@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli/main';
+import { amsnetProgram } from '../../src/app/cli';
 import { AuditEvent, ClinicModel } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame } from '../helpers/factories';
@@ -38,7 +38,7 @@ describe('amsnet model … and export dataset', () => {
     let out = '';
     const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (out += parts.join(' ') + '\n'));
     try {
-      await quiet(buildProgram()).parseAsync(['node', 'amsnet', ...args]);
+      await quiet(amsnetProgram()).parseAsync(['node', 'amsnet', ...args]);
     } finally {
       log.mockRestore();
     }

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEvent, type Clinic, type Embryo, type ModelVersion, type User } from '../../src/entities';
-import { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newMember, newUser } from '../helpers/factories';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
@@ -12,7 +11,6 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
   let db: TestDatabase;
   let t: TestApi;
   let dataDir: string;
-  const savedDataDir = process.env.DATA_DIR;
   let clinicA: Clinic;
   let clinicB: Clinic;
   let adminA: User, embryologistA: User, clinicianA: User, auditorA: User, adminB: User, networkAdmin: User, stranger: User;
@@ -21,9 +19,8 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await createTestApi(db.dataSource);
     dataDir = await mkdtemp(join(tmpdir(), 'amsnet-models-'));
-    process.env.DATA_DIR = dataDir;
+    t = await createTestApi(db, { dataDir });
     const ds = db.dataSource;
     [clinicA, clinicB] = [await newClinic(ds), await newClinic(ds)];
     [adminA, embryologistA, clinicianA, auditorA] = await Promise.all((['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const).map((r) => newMember(ds, clinicA, r)));
@@ -33,10 +30,10 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     live = await insertModelVersion(ds, { name: 'live', trained: true });
     candidate = await insertModelVersion(ds, { name: 'candidate', trained: false });
     spare = await insertModelVersion(ds, { name: 'spare', trained: true });
-    const registry = new ModelRegistryService(ds);
-    await registry.activate(live.id, clinicA.id, { userId: null });
-    await registry.setShadow(candidate.id, clinicA.id, true, { userId: null });
-    await registry.activate(spare.id, clinicB.id, { userId: null });
+    const { registry, system } = db.services;
+    await registry.activate(live.id, system.clinic(clinicA.id));
+    await registry.setShadow(candidate.id, system.clinic(clinicA.id), true);
+    await registry.activate(spare.id, system.clinic(clinicB.id));
     // one embryo of clinic A with an outcome, scored by both models
     embryo = await newEmbryo(ds, await newCycle(ds, clinicA), { outcome: 'BLASTOCYST' });
     await insertPredictions(ds, embryo.id, live.id, Array(28).fill(0.8));
@@ -46,7 +43,6 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     await insertPredictions(ds, other.id, candidate.id, Array(28).fill(0.6));
   });
   afterAll(async () => {
-    process.env.DATA_DIR = savedDataDir;
     await rm(dataDir, { recursive: true, force: true });
     await t.stop();
     await db.destroy();

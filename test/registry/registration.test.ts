@@ -1,5 +1,6 @@
 import { AuditEvent, ModelVersion } from '../../src/entities';
-import { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
+import type { ModelRegistryService } from '../../src/inference/registry/model-registry.service';
+import { accessOf } from '../helpers/access';
 import { UserError } from '../../src/platform/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newUser } from '../helpers/factories';
@@ -11,7 +12,7 @@ describe('registering model versions', () => {
   let tsmModel: Uint8Array;
   beforeAll(async () => {
     db = await createTestDatabase();
-    registry = new ModelRegistryService(db.dataSource);
+    registry = db.services.registry;
     tsmModel = await tinyModel({ variant: 'tsm', planes: [-15, 0, 15], seed: 1 });
   });
   afterAll(async () => db.destroy());
@@ -19,8 +20,8 @@ describe('registering model versions', () => {
   const modelCount = () => db.dataSource.getRepository(ModelVersion).count();
 
   it('stores a model that passes its contract check, with sha256, contract and who registered it', async () => {
-    const user = await newUser(db.dataSource);
-    const { model, created } = await registry.register(tsmModel, { name: 'amsnet-tiny', version: '1' }, { userId: user.id, requestId: 'req-1' });
+    const user = await newUser(db.dataSource, { networkAdmin: true });
+    const { model, created } = await registry.register(tsmModel, { name: 'amsnet-tiny', version: '1' }, (await accessOf(db, user, 'req-1')).requireModelRegistrar());
     expect(created).toBe(true);
     expect(model).toMatchObject({ name: 'amsnet-tiny', version: '1', variant: 'tsm', planes: [-15, 0, 15], inputSize: 32, trained: false, createdBy: user.id });
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -35,12 +36,12 @@ describe('registering model versions', () => {
     const bytes = await tinyModel({ variant: 'baseline', planes: [0], seed: 7 });
     const before = await modelCount();
     const [a, b] = await Promise.all([
-      registry.register(bytes, { name: 'dup', version: '1' }, { userId: null }),
-      registry.register(bytes, { name: 'dup', version: '1' }, { userId: null }),
+      registry.register(bytes, { name: 'dup', version: '1' }, db.services.system.modelRegistration()),
+      registry.register(bytes, { name: 'dup', version: '1' }, db.services.system.modelRegistration()),
     ]);
     expect(a.model.id).toBe(b.model.id);
     expect([a.created, b.created].filter(Boolean).length).toBeLessThanOrEqual(1);
-    const again = await registry.register(bytes, { name: 'other-name', version: '9' }, { userId: null });
+    const again = await registry.register(bytes, { name: 'other-name', version: '9' }, db.services.system.modelRegistration());
     expect(again).toMatchObject({ created: false, model: { id: a.model.id, name: 'dup' } });
     expect(await modelCount()).toBe(before + 1);
   });
@@ -48,14 +49,14 @@ describe('registering model versions', () => {
   it('refuses a different file under an existing name and version', async () => {
     const first = await tinyModel({ variant: 'tsm', planes: [0], seed: 11 });
     const second = await tinyModel({ variant: 'tsm', planes: [0], seed: 12 });
-    await registry.register(first, { name: 'clash', version: '1' }, { userId: null });
-    await expect(registry.register(second, { name: 'clash', version: '1' }, { userId: null })).rejects.toThrow(/clash 1 already exists/);
+    await registry.register(first, { name: 'clash', version: '1' }, db.services.system.modelRegistration());
+    await expect(registry.register(second, { name: 'clash', version: '1' }, db.services.system.modelRegistration())).rejects.toThrow(/clash 1 already exists/);
   });
 
   it('refuses files that fail the contract, with the reason, storing nothing', async () => {
     const before = await modelCount();
     const refuse = (bytes: Uint8Array, reason: RegExp, input: Partial<Parameters<ModelRegistryService['register']>[1]> = {}) =>
-      expect(registry.register(bytes, { name: 'bad', version: String(Math.random()), ...input }, { userId: null })).rejects.toThrow(
+      expect(registry.register(bytes, { name: 'bad', version: String(Math.random()), ...input }, db.services.system.modelRegistration())).rejects.toThrow(
         expect.objectContaining({ constructor: UserError, message: expect.stringMatching(reason) }),
       );
     await refuse(Buffer.from('this is not an onnx file at all'), /model refused: .*not a readable ONNX model/);
@@ -76,7 +77,7 @@ describe('registering model versions', () => {
     const { model } = await registry.register(
       foreign,
       { name: 'foreign', version: '1', variant: 'tsm', planes: [-15, 0, 15], inputSize: 32, trained: true },
-      { userId: null },
+      db.services.system.modelRegistration(),
     );
     expect(model).toMatchObject({ variant: 'tsm', planes: [-15, 0, 15], trained: true, inputSize: 32 });
   });

@@ -19,9 +19,9 @@ let modelId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase({ onQuery: (sql) => queries.push(sql) });
-  predictors = new PredictorCache({ executionProviders: ['cpu'], maxBatch: 2 });
-  service = new EmbryoScoringService(db.dataSource, predictors);
-  runs = new ScoringRunsService(db.dataSource);
+  predictors = new PredictorCache(db.store.models, { executionProviders: ['cpu'], maxBatch: 2 });
+  service = new EmbryoScoringService(db.store, predictors);
+  runs = new ScoringRunsService(db.store);
   clinic = await newClinic(db.dataSource);
   modelId = await registerActiveModel(db.dataSource, clinic, await tinyModel(PLANES));
 });

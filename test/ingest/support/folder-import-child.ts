@@ -3,16 +3,16 @@
  * on stdout, one line per progress event, until the parent kills it.
  * argv: DATABASE_URL CLINIC_ID EXPORT_DIR
  */
-import { createDataSource } from '../../../src/platform/database/data-source';
-import { ImportService } from '../../../src/ingest/import.service';
-import { SYSTEM_ACTOR } from '../../../src/platform/audit/audit-actions';
+import { createAppDataSource } from '../../../src/app/database';
+import { createServices } from '../../../src/app/services';
 
 async function main(): Promise<void> {
   const [url, clinicId, dir] = process.argv.slice(2);
-  const dataSource = createDataSource({ url, poolSize: 2 });
+  const dataSource = createAppDataSource({ url, poolSize: 2 });
   await dataSource.initialize();
-  await new ImportService(dataSource).importFolder(dir, {
-    clinicId, actor: SYSTEM_ACTOR,
+  const { imports, system } = createServices({ dataSource, databaseUrl: url });
+  await imports.importFolder(dir, {
+    grant: system.clinic(clinicId),
     onProgress: (p) => process.stdout.write(`${p.unitsDone} ${p.frames}\n`),
   });
   await dataSource.destroy();
