@@ -1,4 +1,4 @@
-import type { NetworkGrant, ClinicGrant } from '../auth/grants';
+import { ClinicGrant, NetworkGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, ROLES, type Clinic, type Role, type User } from '../entities';
 import type { DataStore } from '../entities/repositories';
@@ -27,6 +27,7 @@ export class AccountsService {
   constructor(private readonly store: DataStore) {}
 
   async createClinic(input: { code: string; name: string }, grant: NetworkGrant): Promise<Clinic> {
+    NetworkGrant.check(grant);
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(input.code)) {
       throw new UserError(`clinic code "${input.code}" must be letters, digits, _ or - (at most 64)`);
     }
@@ -40,8 +41,9 @@ export class AccountsService {
 
   async createUser(input: NewUser, grants: UserCreationGrants): Promise<User> {
     const membership = grants.clinic;
-    if ((input.networkAdmin || !membership) && !grants.network) throw new Error('creating a user without a clinic or a network admin needs a network grant');
-    membership?.grant.require(Permission.MANAGE);
+    if (grants.network) NetworkGrant.check(grants.network);
+    else if (input.networkAdmin || !membership) throw new Error('creating a user without a clinic or a network admin needs a network grant');
+    if (membership) ClinicGrant.check(membership.grant, Permission.MANAGE);
     const actor = (membership?.grant ?? grants.network)!.actor;
     const email = input.email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UserError(`"${input.email}" is not an e-mail address`);

@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, UNASSIGNED_CYCLE_EXTERNAL_ID, type Cycle, type CycleMethod, type CycleStatus } from '../entities';
 import { DuplicateRecordError, type DataStore, type Repositories } from '../entities/repositories';
@@ -24,7 +24,7 @@ export class CyclesService {
   constructor(private readonly store: DataStore) {}
 
   async createCycle(grant: ClinicGrant, input: { patientId: string; externalId: string; inseminationAt?: Date | null; method?: CycleMethod | null }): Promise<Cycle> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     const externalId = input.externalId.trim();
     this.refuseReserved(externalId);
     return this.uniqueExternalId(externalId, () =>
@@ -41,7 +41,7 @@ export class CyclesService {
   }
 
   async updateCycle(grant: ClinicGrant, cycleId: string, changes: CycleChanges): Promise<Cycle> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     if (changes.externalId !== undefined) {
       changes = { ...changes, externalId: changes.externalId.trim() };
       this.refuseReserved(changes.externalId!);
@@ -70,7 +70,7 @@ export class CyclesService {
   }
 
   async setCycleStatus(grant: ClinicGrant, cycleId: string, status: CycleStatus): Promise<Cycle> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     return this.store.transaction(async (tx) => {
       const cycle = await this.lockCycle(tx, grant, cycleId);
       if (cycle.status === status) return cycle;

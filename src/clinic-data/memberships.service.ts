@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, type Membership, type Role } from '../entities';
 import type { DataStore, Repositories } from '../entities/repositories';
@@ -11,7 +11,7 @@ export class MembershipsService {
 
   /** Grants or changes the user's role in the clinic. */
   async grant(grant: ClinicGrant, userId: string, role: Role): Promise<Membership> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     return this.store.transaction(async (tx) => {
       if (!(await tx.accounts.userExists(userId))) throw new RecordNotFound('user');
       const existing = await tx.accounts.lockMembership(userId, grant.clinicId);
@@ -27,7 +27,7 @@ export class MembershipsService {
   }
 
   async revoke(grant: ClinicGrant, userId: string): Promise<boolean> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     return this.store.transaction(async (tx) => {
       const existing = await tx.accounts.lockMembership(userId, grant.clinicId);
       if (!existing) throw new RecordNotFound('membership');

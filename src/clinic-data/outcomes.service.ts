@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, type Embryo, type Outcome } from '../entities';
 import type { DataStore } from '../entities/repositories';
@@ -9,7 +9,7 @@ export class OutcomesService {
   constructor(private readonly store: DataStore) {}
 
   async recordOutcome(grant: ClinicGrant, embryoId: string, outcome: Outcome): Promise<Embryo> {
-    grant.require(Permission.LAB_WORK);
+    ClinicGrant.check(grant, Permission.LAB_WORK);
     return this.store.transaction(async (tx) => {
       const embryo = await tx.embryos.lockEmbryo(grant.clinicId, embryoId);
       if (!embryo) throw new RecordNotFound('embryo');

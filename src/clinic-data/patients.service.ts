@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, type Patient } from '../entities';
 import { DuplicateRecordError, type DataStore } from '../entities/repositories';
@@ -9,7 +9,7 @@ export class PatientsService {
   constructor(private readonly store: DataStore) {}
 
   async createPatient(grant: ClinicGrant, input: { mrn: string; displayName?: string | null }): Promise<Patient> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     const mrn = input.mrn.trim();
     const duplicate = () => new UserError(`a patient with MRN "${mrn}" already exists in this clinic`);
     try {

@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import type { DataStore } from '../entities/repositories';
 import { UserError } from '../platform/errors';
@@ -52,7 +52,7 @@ export class ImportService {
   }
 
   private async requireClinic(grant: ClinicGrant): Promise<void> {
-    const { clinicId } = grant.require(Permission.LAB_WORK);
+    const { clinicId } = ClinicGrant.check(grant, Permission.LAB_WORK);
     const exists = isUuid(clinicId) && (await this.store.clinics.exists(clinicId));
     if (!exists) throw new UserError(`no clinic with id ${clinicId}`);
   }

@@ -1,4 +1,4 @@
-import type { ClinicGrant } from '../auth/grants';
+import { ClinicGrant } from '../auth/grants';
 import { Permission } from '../auth/permissions';
 import { AuditAction, type ScoringRun } from '../entities';
 import type { DataStore } from '../entities/repositories';
@@ -27,7 +27,7 @@ export class ScoringRequests {
    * clinic (LAB_WORK in the grant's clinic).
    */
   async request(grant: ClinicGrant, scope: ScoringScope, trigger: ScoringTrigger): Promise<ScoringRun> {
-    const { clinicId } = grant.require(Permission.LAB_WORK);
+    const { clinicId } = ClinicGrant.check(grant, Permission.LAB_WORK);
     const { store } = this.deps;
     const ids = [clinicId, scope.cycleId, ...(scope.embryoIds ?? [])].filter((x): x is string => x !== undefined);
     if (ids.some((id) => !isUuid(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');

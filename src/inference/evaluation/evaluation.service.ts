@@ -1,4 +1,4 @@
-import { ClinicGrant, type NetworkGrant } from '../../auth/grants';
+import { ClinicGrant, NetworkGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import { AuditAction, type ModelVariant } from '../../entities';
 import type { DataStore } from '../../entities/repositories';
@@ -41,7 +41,9 @@ export class EvaluationService {
   constructor(private readonly store: DataStore) {}
 
   async evaluate(request: EvaluationRequest, grant: ClinicGrant | NetworkGrant): Promise<ModelEvaluation> {
-    const clinicId = grant instanceof ClinicGrant ? grant.require(Permission.MANAGE).clinicId : null;
+    let clinicId: string | null = null;
+    if (ClinicGrant.isGenuine(grant)) clinicId = ClinicGrant.check(grant, Permission.MANAGE).clinicId;
+    else NetworkGrant.check(grant);
     if (request.from && request.to && request.from >= request.to) throw new UserError('the period is empty: "from" must be before "to"');
     return this.store.transaction(async (tx) => {
       const model = isUuid(request.modelId) ? await tx.models.byId(request.modelId) : null;

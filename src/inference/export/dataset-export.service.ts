@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ClinicGrant } from '../../auth/grants';
+import { ClinicGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import { AuditAction } from '../../entities';
 import type { DataStore, ExportableEmbryo } from '../../entities/repositories';
@@ -54,7 +54,7 @@ export class DatasetExportService {
 
   /** The grant's clinic (MANAGE: its patients' data leaves the system). */
   async export(request: DatasetExportRequest, grant: ClinicGrant): Promise<DatasetExportReport> {
-    const { clinicId } = grant.require(Permission.MANAGE);
+    const { clinicId } = ClinicGrant.check(grant, Permission.MANAGE);
     const format = request.format ?? 'png';
     const inputSize = request.inputSize ?? 224;
     const seed = request.seed ?? 42;

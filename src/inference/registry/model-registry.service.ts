@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClinicGrant, ModelRegistrationGrant } from '../../auth/grants';
+import { ClinicGrant, ModelRegistrationGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import { AuditAction, MODEL_VARIANTS, type ClinicModel, type ModelVariant, type ModelVersion } from '../../entities';
 import { DuplicateRecordError, type DataStore, type Repositories } from '../../entities/repositories';
@@ -42,7 +42,7 @@ export class ModelRegistryService {
   constructor(private readonly store: DataStore) {}
 
   async register(onnx: Uint8Array, input: RegisterModelInput, grant: ModelRegistrationGrant): Promise<RegisterModelResult> {
-    const { actor } = grant;
+    const { actor } = ModelRegistrationGrant.check(grant);
     const name = input.name?.trim() ?? '';
     const version = input.version?.trim() ?? '';
     if (!NAME_PATTERN.test(name)) throw new UserError('model name must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)');
@@ -114,7 +114,7 @@ export class ModelRegistryService {
    * deactivated in the same transaction. A shadow model stops being shadow when activated.
    */
   async activate(modelId: string, grant: ClinicGrant): Promise<ClinicModel> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     const { clinicId, actor } = grant;
     return this.store.transaction(async (tx) => {
       await this.lockClinicAndFindModel(tx, clinicId, modelId);
@@ -139,7 +139,7 @@ export class ModelRegistryService {
    * model cannot be a shadow one (activate another first).
    */
   async setShadow(modelId: string, grant: ClinicGrant, shadow: boolean): Promise<ClinicModel | null> {
-    grant.require(Permission.MANAGE);
+    ClinicGrant.check(grant, Permission.MANAGE);
     const { clinicId, actor } = grant;
     return this.store.transaction(async (tx) => {
       await this.lockClinicAndFindModel(tx, clinicId, modelId);
