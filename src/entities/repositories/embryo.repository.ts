@@ -1,10 +1,10 @@
-import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { EmbryoPhase } from '../embryo-phase.entity';
 import { Embryo } from '../embryo.entity';
 import type { Outcome } from '../enums';
 import { FrameImage } from '../frame-image.entity';
 import { Frame } from '../frame.entity';
-import { scopeCondition, toPage, type ClinicScope, type Page } from './clinic-scope';
+import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 
 /** An embryo as imports see it: with its cycle's external id and insemination time. */
 export interface PlacedEmbryo {
@@ -92,20 +92,15 @@ const endedHours = (value: number | null): number | null => (value === null || N
 export class EmbryoRepository {
   constructor(private readonly m: EntityManager) {}
 
-  private scoped<T extends ObjectLiteral>(entity: new () => T, alias: string, scope: ClinicScope): SelectQueryBuilder<T> {
-    const [condition, params] = scopeCondition(`${alias}.clinic_id`, scope);
-    return this.m.getRepository(entity).createQueryBuilder(alias).where(condition, params);
-  }
-
   // ---- reads of the API (scoped) -------------------------------------------------------------
 
   embryosIn(scope: ClinicScope, ids: readonly string[]): Promise<Embryo[]> {
-    return this.scoped(Embryo, 'e', scope).andWhere('e.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+    return scopedQuery(this.m, Embryo, 'e', scope).andWhere('e.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
   }
 
   /** Embryos of several cycles, by label. */
   embryosOfCycles(scope: ClinicScope, cycleIds: readonly string[]): Promise<Embryo[]> {
-    return this.scoped(Embryo, 'e', scope).andWhere('e.cycle_id = ANY(CAST(:ids AS uuid[]))', { ids: cycleIds })
+    return scopedQuery(this.m, Embryo, 'e', scope).andWhere('e.cycle_id = ANY(CAST(:ids AS uuid[]))', { ids: cycleIds })
       .orderBy('e.label').addOrderBy('e.id').getMany();
   }
 

@@ -1,8 +1,8 @@
-import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Cycle } from '../cycle.entity';
 import { UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod, type CycleStatus } from '../enums';
 import { Patient } from '../patient.entity';
-import { scopeCondition, toPage, type ClinicScope, type Page } from './clinic-scope';
+import { scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
 
 export interface CycleFilter {
@@ -15,16 +15,11 @@ export interface CycleFilter {
 export class PatientCycleRepository {
   constructor(private readonly m: EntityManager) {}
 
-  private scoped<T extends ObjectLiteral>(entity: new () => T, alias: string, scope: ClinicScope): SelectQueryBuilder<T> {
-    const [condition, params] = scopeCondition(`${alias}.clinic_id`, scope);
-    return this.m.getRepository(entity).createQueryBuilder(alias).where(condition, params);
-  }
-
   // ---- patients ------------------------------------------------------------------------------
 
   /** Patients of `ids` inside the scope. */
   patientsIn(scope: ClinicScope, ids: readonly string[]): Promise<Patient[]> {
-    return this.scoped(Patient, 'p', scope).andWhere('p.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+    return scopedQuery(this.m, Patient, 'p', scope).andWhere('p.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
   }
 
   patientByMrn(clinicId: string, mrn: string): Promise<Patient | null> {
@@ -54,12 +49,12 @@ export class PatientCycleRepository {
 
   /** Cycles of `ids` inside the scope. */
   cyclesIn(scope: ClinicScope, ids: readonly string[]): Promise<Cycle[]> {
-    return this.scoped(Cycle, 'c', scope).andWhere('c.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+    return scopedQuery(this.m, Cycle, 'c', scope).andWhere('c.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
   }
 
   /** Newest first; the id breaks ties so the order is total and pages never overlap. */
   async cyclePage(scope: ClinicScope, filter: CycleFilter, first: number, afterId: string | undefined): Promise<Page<Cycle>> {
-    const query = this.scoped(Cycle, 'c', scope);
+    const query = scopedQuery(this.m, Cycle, 'c', scope);
     if (filter.clinicIds) query.andWhere('c.clinic_id = ANY(CAST(:clinicIds AS uuid[]))', { clinicIds: filter.clinicIds });
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.patientMrn !== undefined) {
