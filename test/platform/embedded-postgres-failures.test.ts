@@ -81,5 +81,15 @@ describe('embedded PostgreSQL: starts that cannot succeed say why in one line', 
       serving.child.kill('SIGTERM');
       await serving.exited;
     }
+
+    // A refusal of the server itself is named by its own FATAL line.
+    await chmod(clusterDir, 0o777);
+    try {
+      const refused = await runCli(['migrate'], { env: env({ EMBEDDED_PG_PORT: String(await freePort()) }) });
+      expect(refused.code).toBe(1);
+      expectOneClearLine(refused.stderr, /postgres failed: data directory ".*" has invalid permissions/);
+    } finally {
+      await chmod(clusterDir, 0o700);
+    }
   }, 180_000);
 });

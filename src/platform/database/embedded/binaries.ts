@@ -85,7 +85,7 @@ async function cachedCopy(nativeDir: string, name: string, log: EmbeddedLog): Pr
       systemRemedy(error, 'Make that folder writable for root, move the checkout to a folder others can enter (e.g. /opt), or set DATABASE_URL.'),
     );
   } finally {
-    await rm(partial, { recursive: true, force: true });
+    await rm(partial, { recursive: true, force: true }).catch(() => undefined);
   }
   return target;
 }

@@ -6,7 +6,7 @@ import { initialiseCluster } from './initialise-cluster';
 import { postmasterStatus, spawnServer, type ServerProcess } from './server-process';
 import { serviceUserWhenRoot } from './service-user';
 import { clearStaleLock } from './stale-lock';
-import { cannotRun, EmbeddedPostgresError, explainServerOutput, portInUse } from './start-failure';
+import { cannotRun, EmbeddedPostgresError, explainServerOutput, portInUse, systemReason } from './start-failure';
 
 export { EmbeddedPostgresError } from './start-failure';
 export type { EmbeddedLog } from './embedded-log';
@@ -43,6 +43,17 @@ export interface EmbeddedServer {
  * EmbeddedPostgresError whose message is one line: why, and what to do.
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  try {
+    return await start(options);
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) throw error;
+    // A cause not foreseen above still gets one line; its stack goes to the debug log.
+    options.log.debug({ err: error }, 'embedded PostgreSQL start failed');
+    throw new EmbeddedPostgresError(systemReason(error));
+  }
+}
+
+async function start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const { port, log } = options;
   const user = await serviceUserWhenRoot();
   const binaries = await locateBinaries(user, log);

@@ -64,7 +64,7 @@ function parentDeathPrefix(): Promise<string[]> {
     for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
       if (!existsSync(setpriv)) continue;
       const prefix = [setpriv, '--pdeathsig', 'INT', '--'];
-      const probe = await runToEnd(setpriv, [...prefix.slice(1), process.execPath, '-e', '0'], undefined).catch(() => undefined);
+      const probe = await runToEnd(setpriv, [...prefix.slice(1), setpriv, '--version'], undefined).catch(() => undefined);
       if (probe?.code === 0) return prefix;
     }
     return [];
