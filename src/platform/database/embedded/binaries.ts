@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, cp, rename, rm } from 'node:fs/promises';
+import { chmod, cp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runToEnd } from './server-process';
 import { firstClosedFolder, mkdirOpen } from './reachable-folders';
@@ -72,7 +72,7 @@ async function cachedCopy(nativeDir: string, name: string, log: EmbeddedLog): Pr
     await mkdirOpen(BINARY_CACHE_DIR);
     log.info({ from: nativeDir, to: target }, 'copying the PostgreSQL binaries where the postgres user can run them');
     await cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    await chmod(partial, 0o755);
+    await openToAll(partial);
     try {
       await rename(partial, target);
     } catch (error) {
@@ -88,6 +88,19 @@ async function cachedCopy(nativeDir: string, name: string, log: EmbeddedLog): Pr
     await rm(partial, { recursive: true, force: true }).catch(() => undefined);
   }
   return target;
+}
+
+/**
+ * Folders 0755, files 0644 or 0755: node_modules installed under a strict umask (027, 077) would
+ * otherwise pass its modes on to the copy, out of the postgres user's reach again.
+ */
+async function openToAll(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await openToAll(path);
+    else if (entry.isFile()) await chmod(path, (await stat(path)).mode & 0o100 ? 0o755 : 0o644);
+  }
 }
 
 async function assertRuns(postgres: string, user: ServiceUser | undefined): Promise<void> {
