@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseDicomFile } from '../../src/ingest/dicom/dicom-file';
 import { frameDecoders, type DisplayFrame } from '../../src/ingest/dicom/dicom-pixels';
+import { encodingFixture, encodingManifest, expectedPixels, type EncodingFixture } from './support/dicom-encoding-fixtures';
 
 /**
  * Every transfer syntax, photometric interpretation and bit depth the importer decodes, checked
@@ -10,22 +9,7 @@ import { frameDecoders, type DisplayFrame } from '../../src/ingest/dicom/dicom-p
  * test/fixtures/dicom-encodings/generate.py with DCMTK, OpenJPEG, OpenJPH and pydicom, never by
  * the code under test.
  */
-const DIR = join(__dirname, '../fixtures/dicom-encodings');
-
-interface Fixture {
-  name: string;
-  file: string;
-  transferSyntax: string;
-  expected: string;
-  depth: 8 | 16;
-  channels: 1 | 3;
-  frames: number;
-  rows: number;
-  columns: number;
-  tolerance: { meanAbs: number; maxAbs: number } | null;
-}
-
-const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as { fixtures: Fixture[] };
+const manifest = encodingManifest;
 
 /** Display pixels of a decoded frame; an 8-bit JPEG kept as it is gets decoded by libvips here. */
 async function pixelsOf(frame: DisplayFrame, channels: number): Promise<{ pixels: Uint8Array | Uint16Array; channels: number }> {
@@ -35,9 +19,8 @@ async function pixelsOf(frame: DisplayFrame, channels: number): Promise<{ pixels
   return { pixels: new Uint8Array(data), channels: info.channels };
 }
 
-function expectedFrames(f: Fixture): (Uint8Array | Uint16Array)[] {
-  const raw = readFileSync(join(DIR, f.expected));
-  const all = f.depth === 8 ? new Uint8Array(raw) : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+function expectedFrames(f: EncodingFixture): (Uint8Array | Uint16Array)[] {
+  const all = expectedPixels(f);
   const size = f.rows * f.columns * f.channels;
   return Array.from({ length: f.frames }, (_, i) => all.subarray(i * size, (i + 1) * size));
 }
@@ -64,7 +47,7 @@ describe('DICOM encodings: decoded pixels match the source', () => {
   });
 
   it.each(manifest.fixtures.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
-    const { ds, syntax } = parseDicomFile(readFileSync(join(DIR, f.file)));
+    const { ds, syntax } = parseDicomFile(encodingFixture(f.name));
     expect(syntax.encoding).not.toBeNull();
     const decoders = frameDecoders(ds, syntax);
     expect(decoders).toHaveLength(f.frames);

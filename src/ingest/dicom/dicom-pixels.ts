@@ -34,7 +34,7 @@ const CODEC_NAMES: Record<PixelEncoding, string> = {
 
 /** One loader per frame: decodes and normalises it when called (see frameDecoders). */
 export function frameLoaders(ds: DataSet, syntax: DecodableSyntax): FrameLoader[] {
-  return frameDecoders(ds, syntax).map((decode, i) => withReadableErrors(syntax.encoding, async () => {
+  return frameDecoders(ds, syntax).map((decode) => withReadableErrors(syntax.encoding, async () => {
     const frame = await decode();
     return 'jpeg' in frame ? normaliseEncodedFrame(frame.jpeg) : normaliseRawFrame(frame.pixels, frame.width, frame.height, frame.channels);
   }));

@@ -31,14 +31,17 @@ export class WasmCodec<M> {
       return work(module);
     } catch (error) {
       this.module = null;
+      // a C++ exception reaches JavaScript as a bare number (a pointer): say what it means
+      const text = typeof error === 'number' ? `the ${this.name} decoder rejected the code stream (corrupt or unsupported data)` : errorText(error);
       const said = this.complaints();
-      throw new Error(said ? `${errorText(error)}; ${said}` : errorText(error));
+      throw new Error(said ? `${text}; ${said}` : text);
     }
   }
 
-  /** The decoder's own account of the last call, for errors it reports without throwing. */
-  complaints(): string {
-    return this.messages.filter((m) => /error|warn|fail|corrupt|invalid/i.test(m)).slice(0, 2).join('; ');
+  /** The decoder's own account of the last call: its first distinct error and warning lines. */
+  private complaints(): string {
+    const lines = new Set(this.messages.filter((m) => /error|warn|fail|corrupt|invalid/i.test(m)));
+    return [...lines].slice(0, 2).join('; ');
   }
 
   private note(text: string): void {
