@@ -56,7 +56,9 @@ export function frameDecoders(ds: DataSet, syntax: DecodableSyntax): FrameDecode
     if (element.encapsulatedPixelData) throw new PixelDataError(`pixel data is compressed (encapsulated), which ${syntax.name} does not allow`);
     const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
     checkNativeLength(available, m);
-    const pixelData = ds.byteArray.subarray(element.dataOffset, element.dataOffset + available);
+    let pixelData = ds.byteArray.subarray(element.dataOffset, element.dataOffset + available);
+    // big endian OW holds 16-bit words: 8- and 1-bit pixels written as OW come byte-swapped in pairs
+    if (syntax.bigEndian && element.vr === 'OW' && m.bitsAllocated <= 8) pixelData = Buffer.from(pixelData.subarray(0, available & ~1)).swap16();
     return Array.from({ length: m.frames }, (_, i) => withReadableErrors(encoding, async () => display(nativeFrame(pixelData, i, m, !!syntax.bigEndian), m, m.photometric)));
   }
   if (!element.encapsulatedPixelData) throw new PixelDataError(`${syntax.name} pixel data is not encapsulated`);
@@ -88,6 +90,7 @@ async function decodeCompressed(bytes: Uint8Array, m: PixelModule, encoding: Pix
     if (!header) throw new PixelDataError(`frame is not a ${CODEC_NAMES[encoding]} code stream (no SIZ marker segment)`);
     checkShape(CODEC_NAMES[encoding], header, shape);
     const frame = encoding === 'jpeg2000' ? await decodeJpeg2000(bytes, shape) : await decodeHtj2k(bytes, shape);
+    clampToPrecision(frame, header.precision);
     // the decoders undo the reversible / irreversible colour transform themselves
     const decoded: Photometric = m.photometric === 'YBR_RCT' || m.photometric === 'YBR_ICT' ? 'RGB' : m.photometric;
     return display(frame, m, decoded);
@@ -117,9 +120,11 @@ async function decodeJpegFamily(bytes: Uint8Array, m: PixelModule, shape: FrameS
 }
 
 /**
- * Lossy wavelet decoders may overshoot the sample range by a little, which a narrower-than-16-bit
- * sample in a 16-bit container shows as a value past the top or, below zero, as a wrapped one
- * (65535): clamp instead of letting the masking of native data turn −1 into full scale.
+ * Lossy wavelet decoders may overshoot the code stream's sample range by a little, which a
+ * narrower-than-16-bit sample in a 16-bit container shows as a value past the top or, below zero,
+ * as a wrapped one (65535): clamp instead of letting the masking of native data turn −1 into full
+ * scale. (Not for the other codecs: they are exact, and lossless JPEG may carry sign-extended
+ * values wider than BitsStored, which masking reads right.)
  */
 function clampToPrecision(frame: DecodedFrame, bits: number): void {
   const { data } = frame;
@@ -145,7 +150,6 @@ function display(frame: DecodedFrame, m: PixelModule, photometric: Photometric):
     if (frame.bitsPerSample > m.bitsAllocated) throw new PixelDataError(`code stream holds ${frame.bitsPerSample}-bit samples but BitsAllocated is ${m.bitsAllocated}`);
     const bits = Math.min(m.bitsStored, frame.bitsPerSample);
     module = { ...m, bitsStored: bits, highBit: bits - 1 };
-    clampToPrecision(frame, bits);
   }
   return { ...toDisplay(frame.data, module, photometric), width: frame.width, height: frame.height };
 }
