@@ -38,10 +38,10 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input
   });
 }
 
-/** Starts a long-running `amsnet` command; collects its output. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+/** Starts a long-running `amsnet` command (of the checkout at `root`); collects its output. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv, root = REPO_ROOT): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   assertBuilt();
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: REPO_ROOT });
+  const child = spawn(process.execPath, [join(root, 'bin', 'amsnet.js'), ...args], { env, cwd: root });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -13,9 +13,9 @@ describe('readJpegHeader', () => {
     const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0x00, 0x0a]), Buffer.from('Exif\0\0ab')]);
     const withExif = Buffer.concat([plain.subarray(0, 2), app1, Buffer.from([0xff]), plain.subarray(2)]);
     expect((await sharp(withExif).metadata()).width).toBe(40); // still a valid JPEG for libvips
-    expect(readJpegHeader(gray)).toEqual({ width: 500, height: 530, components: 1 });
-    expect(readJpegHeader(colour)).toEqual({ width: 64, height: 48, components: 3 });
-    expect(readJpegHeader(withExif)).toEqual({ width: 40, height: 30, components: 1 });
+    expect(readJpegHeader(gray)).toEqual({ width: 500, height: 530, components: 1, precision: 8, sof: 0xc0 });
+    expect(readJpegHeader(colour)).toEqual({ width: 64, height: 48, components: 3, precision: 8, sof: 0xc2 });
+    expect(readJpegHeader(withExif)).toEqual({ width: 40, height: 30, components: 1, precision: 8, sof: 0xc0 });
   });
 
   it('returns null for what is not a JPEG or has no frame header', async () => {

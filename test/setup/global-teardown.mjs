@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
 
 export default async function globalTeardown() {
@@ -10,5 +11,11 @@ export default async function globalTeardown() {
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await client.end();
   }
-  if (globalThis.__AMSNET_PG__) await globalThis.__AMSNET_PG__.stop();
+  const embedded = globalThis.__AMSNET_PG__;
+  if (embedded) {
+    await embedded.server.stop();
+    // The cluster may live outside the temporary data folder (relocated for the postgres user).
+    await rm(embedded.server.clusterDir, { recursive: true, force: true });
+    await rm(embedded.dataDir, { recursive: true, force: true });
+  }
 }

@@ -22,7 +22,17 @@ export const TAG = {
   columns: 'x00280011',
   bitsAllocated: 'x00280100',
   bitsStored: 'x00280101',
+  highBit: 'x00280102',
   pixelRepresentation: 'x00280103',
+  redPaletteDescriptor: 'x00281101',
+  greenPaletteDescriptor: 'x00281102',
+  bluePaletteDescriptor: 'x00281103',
+  redPaletteData: 'x00281201',
+  greenPaletteData: 'x00281202',
+  bluePaletteData: 'x00281203',
+  segmentedRedPaletteData: 'x00281221',
+  segmentedGreenPaletteData: 'x00281222',
+  segmentedBluePaletteData: 'x00281223',
   containerIdentifier: 'x00400512',
   zOffsetInSlideCoordinateSystem: 'x0040074a',
   planePositionSlideSequence: 'x0048021a',
@@ -30,31 +40,73 @@ export const TAG = {
   frameContentSequence: 'x00209111',
   sharedFunctionalGroupsSequence: 'x52009229',
   perFrameFunctionalGroupsSequence: 'x52009230',
+  extendedOffsetTable: 'x7fe00001',
   pixelData: 'x7fe00010',
 } as const;
 
+/**
+ * How the pixel data of a transfer syntax is encoded, i.e. which decoder the importer uses; null
+ * for syntaxes it refuses by name (video, JPEG XL, JPIP references, retired JPEG processes).
+ */
+export type PixelEncoding = 'native' | 'rle' | 'jpeg' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000' | 'htj2k';
+
+export interface TransferSyntax {
+  name: string;
+  encoding: PixelEncoding | null;
+  /** Explicit VR Big Endian: multi-byte native pixel values are big-endian. */
+  bigEndian?: true;
+}
+
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 
-/** Transfer syntaxes whose pixel data the importer decodes. */
-export const SUPPORTED_TRANSFER_SYNTAXES = new Set([IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, JPEG_BASELINE]);
-
-/** Names for the report when a file uses a syntax the importer cannot decode. */
-export const TRANSFER_SYNTAX_NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
-  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4)',
-  '1.2.840.10008.1.2.4.57': 'JPEG Lossless, Non-Hierarchical (Process 14)',
-  '1.2.840.10008.1.2.4.70': 'JPEG Lossless, First-Order Prediction',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Image Compression (Lossless Only)',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000 Image Compression',
-  '1.2.840.10008.1.2.4.201': 'High-Throughput JPEG 2000 (Lossless Only)',
-  '1.2.840.10008.1.2.4.203': 'High-Throughput JPEG 2000',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
+export const TRANSFER_SYNTAXES: Record<string, TransferSyntax> = {
+  '1.2.840.10008.1.2': { name: 'Implicit VR Little Endian', encoding: 'native' },
+  [EXPLICIT_VR_LITTLE_ENDIAN]: { name: 'Explicit VR Little Endian', encoding: 'native' },
+  [DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN]: { name: 'Deflated Explicit VR Little Endian', encoding: 'native' },
+  '1.2.840.10008.1.2.2': { name: 'Explicit VR Big Endian', encoding: 'native', bigEndian: true },
+  '1.2.840.10008.1.2.5': { name: 'RLE Lossless', encoding: 'rle' },
+  '1.2.840.10008.1.2.4.50': { name: 'JPEG Baseline (Process 1)', encoding: 'jpeg' },
+  '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', encoding: 'jpeg' },
+  '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', encoding: 'jpeg-lossless' },
+  '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, First-Order Prediction (Process 14, SV1)', encoding: 'jpeg-lossless' },
+  '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS Lossless', encoding: 'jpeg-ls' },
+  '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS Near-Lossless', encoding: 'jpeg-ls' },
+  '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 (Lossless Only)', encoding: 'jpeg2000' },
+  '1.2.840.10008.1.2.4.91': { name: 'JPEG 2000', encoding: 'jpeg2000' },
+  '1.2.840.10008.1.2.4.201': { name: 'High-Throughput JPEG 2000 (Lossless Only)', encoding: 'htj2k' },
+  '1.2.840.10008.1.2.4.202': { name: 'High-Throughput JPEG 2000 with RPCL Options (Lossless Only)', encoding: 'htj2k' },
+  '1.2.840.10008.1.2.4.203': { name: 'High-Throughput JPEG 2000', encoding: 'htj2k' },
+  // refused: named so the report says what the file is
+  '1.2.840.10008.1.2.4.92': { name: 'JPEG 2000 Part 2 Multi-component (Lossless Only)', encoding: null },
+  '1.2.840.10008.1.2.4.93': { name: 'JPEG 2000 Part 2 Multi-component', encoding: null },
+  '1.2.840.10008.1.2.4.94': { name: 'JPIP Referenced (pixel data not in the file)', encoding: null },
+  '1.2.840.10008.1.2.4.95': { name: 'JPIP Referenced Deflate (pixel data not in the file)', encoding: null },
+  '1.2.840.10008.1.2.4.100': { name: 'MPEG2 Main Profile video', encoding: null },
+  '1.2.840.10008.1.2.4.101': { name: 'MPEG2 High Profile video', encoding: null },
+  '1.2.840.10008.1.2.4.102': { name: 'MPEG-4 AVC/H.264 video', encoding: null },
+  '1.2.840.10008.1.2.4.103': { name: 'MPEG-4 AVC/H.264 BD-compatible video', encoding: null },
+  '1.2.840.10008.1.2.4.104': { name: 'MPEG-4 AVC/H.264 2D video', encoding: null },
+  '1.2.840.10008.1.2.4.105': { name: 'MPEG-4 AVC/H.264 3D video', encoding: null },
+  '1.2.840.10008.1.2.4.106': { name: 'MPEG-4 AVC/H.264 Stereo video', encoding: null },
+  '1.2.840.10008.1.2.4.107': { name: 'HEVC/H.265 Main Profile video', encoding: null },
+  '1.2.840.10008.1.2.4.108': { name: 'HEVC/H.265 Main 10 Profile video', encoding: null },
+  '1.2.840.10008.1.2.4.110': { name: 'JPEG XL Lossless', encoding: null },
+  '1.2.840.10008.1.2.4.111': { name: 'JPEG XL JPEG Recompression', encoding: null },
+  '1.2.840.10008.1.2.4.112': { name: 'JPEG XL', encoding: null },
+  '1.2.840.10008.1.2.4.204': { name: 'High-Throughput JPEG 2000 Part 2 Multi-component', encoding: null },
+  '1.2.840.10008.1.2.8.1': { name: 'Deflated Image Frame Compression', encoding: null },
 };
+
+/** The syntax of a UID; the retired JPEG processes (…4.52–.56, .58–.66) are named and refused. */
+export function transferSyntax(uid: string): TransferSyntax | undefined {
+  const known = TRANSFER_SYNTAXES[uid];
+  if (known) return known;
+  const jpeg = /^1\.2\.840\.10008\.1\.2\.4\.(\d+)$/.exec(uid);
+  const n = jpeg ? Number(jpeg[1]) : 0;
+  if ((n >= 52 && n <= 56) || (n >= 58 && n <= 66)) return { name: `retired JPEG process (1.2.840.10008.1.2.4.${n})`, encoding: null };
+  return undefined;
+}
 
 /** Image SOP classes that carry embryo frames: VL microscopy and secondary capture. */
 export const IMAGE_SOP_CLASSES: Record<string, string> = {

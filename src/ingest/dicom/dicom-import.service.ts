@@ -7,6 +7,7 @@ import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
 import { walkFiles } from './dicom-files';
 import { DicomFileProblem, readDicomInstance, type DicomInstance } from './dicom-instance.reader';
+import { errorText } from './error-text';
 
 const HOUR_MS = 3_600_000;
 
@@ -75,14 +76,14 @@ export class DicomImportService {
       instance = readDicomInstance(await readFile(path), { focalPlaneTag: options.focalPlaneTag });
     } catch (error) {
       if (error instanceof DicomFileProblem) return { status: error.status, reason: error.message, ...none };
-      return { status: 'failed', reason: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ...none };
+      return { status: 'failed', reason: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`, ...none };
     }
     try {
       return await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
     } catch (error) {
       if (error instanceof ImportAbortedError) throw error;
       if (error instanceof InstanceRefused) return { status: error.status, reason: error.message, ...none };
-      return { status: 'failed', reason: `not stored: ${(error as Error).message}`, ...none };
+      return { status: 'failed', reason: `not stored: ${errorText(error)}`, ...none };
     }
   }
 

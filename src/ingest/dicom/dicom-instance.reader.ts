@@ -1,8 +1,11 @@
-import { parseDicom, type DataSet } from 'dicom-parser';
+import type { DataSet } from 'dicom-parser';
 import type { NormalisedFrame } from '../frames/frame-normaliser';
 import { parseDicomDateAndTime, parseDicomDateTime } from './dicom-datetime';
-import { IMAGE_SOP_CLASSES, SUPPORTED_TRANSFER_SYNTAXES, TAG, TRANSFER_SYNTAX_NAMES } from './dicom-dictionary';
-import { PixelDataError, frameLoaders, readPixelModule } from './dicom-pixels';
+import { IMAGE_SOP_CLASSES, TAG } from './dicom-dictionary';
+import { DicomFileProblem, parseDicomFile, type ParseOptions } from './dicom-file';
+import { frameLoaders } from './dicom-pixels';
+import { errorText } from './error-text';
+import { PixelDataError } from './pixel-data-error';
 
 export interface DicomFrame {
   index: number;
@@ -23,22 +26,12 @@ export interface DicomInstance {
   frames: DicomFrame[];
 }
 
-/** A file the importer cannot take, with the status and reason for the report. */
-export class DicomFileProblem extends Error {
-  constructor(
-    readonly status: 'skipped' | 'failed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { DicomFileProblem } from './dicom-file';
 
-export interface DicomReadOptions {
+export interface DicomReadOptions extends ParseOptions {
   /** Private tag (8 hex digits) holding the focal plane in µm when the standard attribute is absent. */
   focalPlaneTag?: string;
 }
-
-const DICM_OFFSET = 128;
 
 /**
  * Parses a DICOM Part-10 file into the identifiers the importer maps (PatientID → patient,
@@ -46,21 +39,7 @@ const DICM_OFFSET = 128;
  * DicomFileProblem for anything it cannot take: not DICOM, truncated, undecodable transfer syntax.
  */
 export function readDicomInstance(bytes: Uint8Array, options: DicomReadOptions = {}): DicomInstance {
-  if (bytes.length < DICM_OFFSET + 4 || Buffer.from(bytes.subarray(DICM_OFFSET, DICM_OFFSET + 4)).toString('latin1') !== 'DICM') {
-    throw new DicomFileProblem('skipped', 'not a DICOM Part 10 file (no "DICM" at byte 128)');
-  }
-  let ds: DataSet;
-  try {
-    ds = parseDicom(bytes);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DicomFileProblem('failed', `truncated or corrupt DICOM file: ${message}`);
-  }
-  const syntax = (ds.string(TAG.transferSyntaxUid) ?? '').trim();
-  if (!SUPPORTED_TRANSFER_SYNTAXES.has(syntax)) {
-    const name = TRANSFER_SYNTAX_NAMES[syntax] ?? 'unknown';
-    throw new DicomFileProblem('failed', `unsupported transfer syntax ${syntax || '(none)'} (${name}); send it as Explicit VR Little Endian or JPEG Baseline`);
-  }
+  const { ds, syntax } = parseDicomFile(bytes, options);
   const sopClass = (ds.string(TAG.sopClassUid) ?? '').trim();
   if (!IMAGE_SOP_CLASSES[sopClass]) {
     throw new DicomFileProblem('skipped', `SOP class ${sopClass || '(none)'} is not a VL microscopy or secondary capture image`);
@@ -77,11 +56,10 @@ export function readDicomInstance(bytes: Uint8Array, options: DicomReadOptions =
 
   let loaders: (() => Promise<NormalisedFrame>)[];
   try {
-    const pixels = readPixelModule(ds, syntax);
-    loaders = frameLoaders(ds, pixels, syntax);
+    loaders = frameLoaders(ds, syntax);
   } catch (error) {
     if (error instanceof PixelDataError) throw new DicomFileProblem('failed', error.message);
-    throw new DicomFileProblem('failed', `unreadable pixel data: ${(error as Error).message}`);
+    throw new DicomFileProblem('failed', `unreadable pixel data: ${errorText(error)}`);
   }
   const frames = loaders.map((load, index) => ({ index, load, ...frameTimeAndPlane(ds, index, options) }));
   const label = ds.string(TAG.seriesDescription)?.trim() || ds.string(TAG.containerIdentifier)?.trim() || `series ${ds.string(TAG.seriesNumber)?.trim() ?? seriesInstanceUid}`;

