@@ -4,6 +4,7 @@ import type { StateSite } from './amsnet/emit-context';
 import { streamingFormOf } from './amsnet/streaming-form';
 import { INPUT_NAME, type ModelContract, ModelContractError, OUTPUT_NAME, checkGraphContract, contractFromModel } from './model-contract';
 import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
+import { assertSelfContainedModel } from './onnx/self-contained';
 import { type InferenceLogger, createSession } from './session-factory';
 import type { StreamState } from './stream-state';
 
@@ -49,6 +50,8 @@ export class AmsnetPredictor {
   ) {}
 
   static async load(onnx: Uint8Array, opts: PredictorOptions = {}): Promise<AmsnetPredictor> {
+    // before anything reads the file: what ONNX Runtime loads may be a form derived from it
+    assertSelfContainedModel(onnx);
     let model: OnnxModel;
     try {
       model = decodeModel(onnx);
@@ -199,5 +202,6 @@ export class AmsnetPredictor {
 
 // The predictor is the entry point colleagues import; the contract and state helpers travel with it.
 export { ModelContractError, checkGraphContract, readModelContract, type ModelContract } from './model-contract';
+export { UnsafeModelError } from './onnx/self-contained';
 export { decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates, type StreamState } from './stream-state';
 export type { InferenceLogger } from './session-factory';
