@@ -2,6 +2,7 @@ import {
   createJPEGBasicOffsetTable, readEncapsulatedImageFrame, readEncapsulatedPixelDataFromFragments, type DataSet, type Element,
 } from 'dicom-parser';
 import { normaliseEncodedFrame, normaliseRawFrame, type NormalisedFrame } from '../frames/frame-normaliser';
+import { ImageTooLargeError, maxImagePixels } from '../../platform/images/image-limits';
 import { JPEG_BASELINE, TAG } from './dicom-dictionary';
 
 /** The image pixel module of an instance, validated. */
@@ -28,6 +29,8 @@ export function readPixelModule(ds: DataSet, transferSyntax: string): PixelModul
   const bitsStored = ds.uint16(TAG.bitsStored) ?? bitsAllocated;
   const photometric = (ds.string(TAG.photometricInterpretation) ?? '').trim();
   if (!rows || !columns) throw new PixelDataError('Rows or Columns missing');
+  // before any buffer of that size exists: a compressed frame can state far more than its file holds
+  if (rows * columns > maxImagePixels()) throw new PixelDataError(new ImageTooLargeError(columns, rows, maxImagePixels()).message);
   if (!(frames >= 1)) throw new PixelDataError(`NumberOfFrames "${ds.string(TAG.numberOfFrames)}" is not a positive number`);
   if ((ds.uint16(TAG.pixelRepresentation) ?? 0) !== 0) throw new PixelDataError('signed pixel data (PixelRepresentation 1) is not supported');
   const allowed = transferSyntax === JPEG_BASELINE ? ['MONOCHROME2', 'RGB', 'YBR_FULL', 'YBR_FULL_422'] : ['MONOCHROME1', 'MONOCHROME2', 'RGB'];
