@@ -4,7 +4,7 @@ import type { StateSite } from './amsnet/emit-context';
 import { streamingFormOf } from './amsnet/streaming-form';
 import { INPUT_NAME, type ModelContract, ModelContractError, OUTPUT_NAME, checkGraphContract, contractFromModel } from './model-contract';
 import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
-import { assertSelfContainedModel } from './onnx/self-contained';
+import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
 import { type InferenceLogger, createSession } from './session-factory';
 import type { StreamState } from './stream-state';
 
@@ -50,8 +50,14 @@ export class AmsnetPredictor {
   ) {}
 
   static async load(onnx: Uint8Array, opts: PredictorOptions = {}): Promise<AmsnetPredictor> {
-    // before anything reads the file: what ONNX Runtime loads may be a form derived from it
-    assertSelfContainedModel(onnx);
+    // before anything reads the file: what ONNX Runtime loads may be a form derived from it.
+    // A file that is not self-contained breaks the contract: callers treat it as a bad model.
+    try {
+      assertSelfContainedModel(onnx);
+    } catch (e) {
+      if (e instanceof UnsafeModelError) throw new ModelContractError([e.message], { cause: e });
+      throw e;
+    }
     let model: OnnxModel;
     try {
       model = decodeModel(onnx);
@@ -202,6 +208,5 @@ export class AmsnetPredictor {
 
 // The predictor is the entry point colleagues import; the contract and state helpers travel with it.
 export { ModelContractError, checkGraphContract, readModelContract, type ModelContract } from './model-contract';
-export { UnsafeModelError } from './onnx/self-contained';
 export { decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates, type StreamState } from './stream-state';
 export type { InferenceLogger } from './session-factory';

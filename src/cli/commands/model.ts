@@ -5,7 +5,7 @@ import { AmsnetConfigError, FULL_SIZE, VARIANTS, type Variant } from '../../infe
 import { WeightsError } from '../../inference/amsnet/weights';
 import { inspectModel } from '../../inference/inspect-model';
 import { NpyError, readNpy, writeNpy } from '../../inference/npy';
-import { AmsnetPredictor, ModelContractError, UnsafeModelError } from '../../inference/predictor';
+import { AmsnetPredictor, ModelContractError } from '../../inference/predictor';
 import { SafetensorsError, writeSafetensors } from '../../inference/safetensors';
 import { UserError } from '../../platform/errors';
 
@@ -37,7 +37,7 @@ async function readInput(path: string, what: string): Promise<Buffer> {
 
 /** Errors from bad files become messages for the user; anything else is a bug and keeps its stack. */
 function asUserError(e: unknown, context: string): unknown {
-  if (e instanceof AmsnetConfigError || e instanceof WeightsError || e instanceof SafetensorsError || e instanceof ModelContractError || e instanceof UnsafeModelError || e instanceof NpyError) return new UserError(`${context}: ${e.message}`);
+  if (e instanceof AmsnetConfigError || e instanceof WeightsError || e instanceof SafetensorsError || e instanceof ModelContractError || e instanceof NpyError) return new UserError(`${context}: ${e.message}`);
   return e;
 }
 
