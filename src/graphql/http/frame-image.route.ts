@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import sharp from 'sharp';
 import { AuditAction } from '../../platform/audit/audit-actions';
+import { DecodeBusyError, MAX_WAITING_REQUESTS, requestDecodes } from '../../platform/images/decode-slots';
+import { ImageTooLargeError, UnsupportedImageError, admitEncodedImage, decodeLimits } from '../../platform/images/image-limits';
 import type { Logger } from '../../platform/logger';
 import type { ApiContext, RequestInfo } from '../context';
 import { ErrorCode } from '../errors';
@@ -16,7 +18,9 @@ const STATUS_OF: Record<string, number> = {
 /**
  * GET /frames/:id.png — a frame's image for the same authenticated, clinic-scoped users as the
  * GraphQL API (READ_FRAMES), as PNG, optionally scaled to fit `?size=N` px. Every image served is
- * audited (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one.
+ * audited (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one. A stored image
+ * above IMAGE_MAX_MEGAPIXELS (possible only for rows imported before the limit) is 422, unread;
+ * when every decode slot is busy and the queue is full the answer is 503 with Retry-After.
  */
 export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise<ApiContext>; log: Logger }) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -28,10 +32,19 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
       const size = parseSize(req.query.size);
       const id = String(req.params.id);
       const { frame, clinicId, image } = await ctx.data.frameImage(id);
-      const png = image.mime === 'image/png' && size === undefined ? image.bytes : await toGrayscalePng(image.bytes, size);
+      admitEncodedImage(image.bytes);
+      const png = image.mime === 'image/png' && size === undefined ? image.bytes : await requestDecodes.run(() => toGrayscalePng(image.bytes, size), { maxWaiting: MAX_WAITING_REQUESTS });
       await ctx.auditRead.record({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: frame.id, clinicId, detail: { size: size ?? null } });
       res.type('image/png').send(png);
     } catch (error) {
+      if (error instanceof ImageTooLargeError || error instanceof UnsupportedImageError) {
+        res.status(422).json({ error: { code: 'UNPROCESSABLE_IMAGE', message: `this frame's image cannot be shown: ${error.message}` } });
+        return;
+      }
+      if (error instanceof DecodeBusyError) {
+        res.status(503).setHeader('Retry-After', '1').json({ error: { code: 'BUSY', message: 'too many images are being prepared; try again shortly' } });
+        return;
+      }
       const code = error instanceof GraphQLError ? String(error.extensions.code) : undefined;
       if (code && STATUS_OF[code]) {
         res.status(STATUS_OF[code]).json({ error: { code, message: error instanceof Error ? error.message : '' } });
@@ -45,7 +58,7 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
 
 /** Incubator frames are grayscale: one channel keeps thumbnails small. */
 function toGrayscalePng(bytes: Buffer, size: number | undefined): Promise<Buffer> {
-  return sharp(bytes).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
+  return sharp(bytes, decodeLimits()).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
 }
 
 function parseSize(raw: unknown): number | undefined {
