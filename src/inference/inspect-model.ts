@@ -3,6 +3,7 @@ import { sha256Hex } from './amsnet/build-model';
 import { streamingFormOf } from './amsnet/streaming-form';
 import { INPUT_NAME, type ModelContract, contractFromModel } from './model-contract';
 import { type OnnxModel, decodeModel, encodeModel } from './onnx/onnx-proto';
+import { assertSelfContainedModel } from './onnx/self-contained';
 import { TensorDataType } from './onnx/onnx-schema';
 
 export interface ModelInspection {
@@ -76,6 +77,8 @@ async function measureGflops(model: OnnxModel, contract: ModelContract): Promise
 }
 
 export async function inspectModel(onnx: Uint8Array, overrides: Partial<ModelContract> = {}): Promise<ModelInspection> {
+  // the probe below runs the graph: a file that reads other files is refused, not measured
+  assertSelfContainedModel(onnx);
   const model = decodeModel(onnx);
   const sha256 = sha256Hex(onnx);
   let contract: ModelContract | null = null;

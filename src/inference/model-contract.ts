@@ -15,8 +15,8 @@ export interface ModelContract {
 /** A model that does not fit the §6 contract; the message lists every problem found. */
 export class ModelContractError extends Error {
   override name = 'ModelContractError';
-  constructor(readonly problems: string[]) {
-    super(`the model does not fit the AMSNet contract (DESIGN.md §6): ${problems.join('; ')}`);
+  constructor(readonly problems: string[], options?: ErrorOptions) {
+    super(`the model does not fit the AMSNet contract (DESIGN.md §6): ${problems.join('; ')}`, options);
   }
 }
 

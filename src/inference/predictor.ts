@@ -4,6 +4,7 @@ import type { StateSite } from './amsnet/emit-context';
 import { streamingFormOf } from './amsnet/streaming-form';
 import { INPUT_NAME, type ModelContract, ModelContractError, OUTPUT_NAME, checkGraphContract, contractFromModel } from './model-contract';
 import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
+import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
 import { type InferenceLogger, createSession } from './session-factory';
 import type { StreamState } from './stream-state';
 
@@ -49,6 +50,14 @@ export class AmsnetPredictor {
   ) {}
 
   static async load(onnx: Uint8Array, opts: PredictorOptions = {}): Promise<AmsnetPredictor> {
+    // before anything reads the file: what ONNX Runtime loads may be a form derived from it.
+    // A file that is not self-contained breaks the contract: callers treat it as a bad model.
+    try {
+      assertSelfContainedModel(onnx);
+    } catch (e) {
+      if (e instanceof UnsafeModelError) throw new ModelContractError([e.message], { cause: e });
+      throw e;
+    }
     let model: OnnxModel;
     try {
       model = decodeModel(onnx);

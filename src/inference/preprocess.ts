@@ -1,4 +1,6 @@
 import sharp from 'sharp';
+import { backgroundDecodes } from '../platform/images/decode-slots';
+import { admitEncodedImage, decodeLimits, readImageHeader } from '../platform/images/image-limits';
 
 /**
  * Frame pixels → model input (DESIGN.md §5): decode (8- or 16-bit), grayscale, resize to a
@@ -14,21 +16,20 @@ export function resizeSideFor(inputSize: number): number {
   return Math.floor((inputSize * 256) / 224);
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /**
  * Bits per sample, from the PNG header (byte 24 of IHDR); JPEG frames are 8-bit. Read from the
  * bytes rather than through sharp's metadata() to spare one decode round trip per frame.
  */
 export function bitDepthOf(bytes: Uint8Array): 8 | 16 {
-  const isPng = bytes.length > 24 && PNG_SIGNATURE.equals(Buffer.from(bytes.buffer, bytes.byteOffset, 8));
-  return isPng && bytes[24] === 16 ? 16 : 8;
+  const header = readImageHeader(bytes);
+  return header?.format === 'png' && header.bitDepth === 16 ? 16 : 8;
 }
 
 /**
  * Writes one preprocessed S×S plane into `target` at `offset` (so a whole [B,T,F,S,S] batch is
  * filled without intermediate copies). libvips decodes and resizes on the libuv thread pool, so
- * many calls in flight run in parallel with inference.
+ * calls in flight run in parallel with inference; at most backgroundDecodes.size decode at once,
+ * and an image that is no JPEG/PNG or larger than IMAGE_MAX_MEGAPIXELS is refused unread.
  */
 export async function preprocessInto(bytes: Uint8Array, inputSize: number, target: Float32Array, offset: number): Promise<void> {
   const side = resizeSideFor(inputSize);
@@ -36,13 +37,14 @@ export async function preprocessInto(bytes: Uint8Array, inputSize: number, targe
   const sixteen = bitDepthOf(bytes) === 16;
   let raw: Buffer;
   try {
-    const pipeline = sharp(bytes, { failOn: 'error' })
+    admitEncodedImage(bytes);
+    const pipeline = sharp(bytes, { failOn: 'error', ...decodeLimits() })
       .resize(side, side, { fit: 'fill', kernel: 'linear' })
       .extract({ left: margin, top: margin, width: inputSize, height: inputSize });
     // grayscale() would take 16-bit frames through an 8-bit b-w interpretation; grey16 keeps them.
-    raw = sixteen
-      ? await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer()
-      : await pipeline.grayscale().raw().toBuffer();
+    raw = await backgroundDecodes.run(() =>
+      sixteen ? pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer() : pipeline.grayscale().raw().toBuffer(),
+    );
   } catch (error) {
     throw new ImageDecodeError(`cannot decode frame image: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { assertSelfContainedModel } from './onnx/self-contained';
 
 export interface InferenceLogger {
   warn(...args: unknown[]): void;
@@ -28,9 +29,11 @@ const unavailable = new Set<string>();
 /**
  * Creates a session with the first providers of the list that load. A GPU provider whose
  * libraries are not installed (onnxruntime-node ships CUDA as a separate download) falls back
- * to the next in the list, or to `cpu`, with one warning.
+ * to the next in the list, or to `cpu`, with one warning. Bytes that would make ONNX Runtime read
+ * files (external tensor data) are refused first, whoever stored them and whenever.
  */
 export async function createSession(model: Uint8Array, requested: string[], logger?: InferenceLogger): Promise<{ session: ort.InferenceSession; provider: string }> {
+  assertSelfContainedModel(model);
   const list = requested.length ? requested.map((p) => p.trim().toLowerCase()) : ['cpu'];
   for (const p of list) if (!(KNOWN_PROVIDERS as readonly string[]).includes(p)) throw new Error(`unknown execution provider "${p}" (known: ${KNOWN_PROVIDERS.join(', ')})`);
   const candidates = [...list];

@@ -28,6 +28,8 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** DICOM tag (8 hex digits, e.g. 00091010) holding the focal plane when the standard one is absent. */
   dicomFocalPlaneTag: string | undefined;
+  /** Largest image decoded (import, frame route, scoring), in megapixels: a bound on decode memory. */
+  imageMaxMegapixels: number;
 }
 
 export interface OidcConfig {
@@ -143,6 +145,15 @@ function dicomFocalPlaneTag(env: Env): string | undefined {
   return normalised;
 }
 
+/**
+ * IMAGE_MAX_MEGAPIXELS: incubator frames are about 0.25 MP (EmbryoScope 500×500) and DICOM tiles a
+ * few; 64 MP leaves room for any real frame while bounding what one small compressed file can
+ * make a decoder allocate. The ceiling is libvips' own default (16383², ≈268 MP).
+ */
+export function imageMaxMegapixels(env: Env = process.env): number {
+  return integer(env, 'IMAGE_MAX_MEGAPIXELS', 64, 1, 268);
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
@@ -161,5 +172,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: trustProxy(env),
     metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
+    imageMaxMegapixels: imageMaxMegapixels(env),
   };
 }

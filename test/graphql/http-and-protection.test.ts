@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame, newMember } from '../helpers/factories';
 import { codes, createTestApi, TEST_JWT_SECRET } from '../helpers/graphql-client';
 import { pngBytes } from '../helpers/graphql-factories';
+import { pngBomb } from '../helpers/image-bombs';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -57,6 +58,17 @@ describe('GET /frames/:id.png', () => {
     expect((await sharp(Buffer.from(await small.arrayBuffer())).metadata()).width).toBe(16);
     expect((await get(`/frames/${frame.id}.png?size=5000`, tokens.CLINICIAN)).status).toBe(400);
     expect((await get(`/frames/${frame.id}.png?size=abc`, tokens.CLINICIAN)).status).toBe(400);
+  });
+
+  it('refuses, unread, a stored image above the pixel limit (a row imported before the limit)', async () => {
+    const bomb = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, clinic)), { bytes: await pngBomb(8200, 8200), width: 8200, height: 8200 });
+    for (const path of [`/frames/${bomb.id}.png`, `/frames/${bomb.id}.png?size=64`]) {
+      const response = await get(path, tokens.CLINICIAN, 'req-bomb');
+      expect(response.status).toBe(422);
+      expect(await response.json()).toEqual({ error: { code: 'UNPROCESSABLE_IMAGE', message: expect.stringMatching(/8200×8200 pixels \(67 megapixels\), above the limit of 64 megapixels/) } });
+    }
+    expect(await ds.getRepository(AuditEvent).countBy({ requestId: 'req-bomb' })).toBe(0);
+    expect((await get(`/frames/${frame.id}.png?size=16`, tokens.CLINICIAN)).status).toBe(200);
   });
 
   it('answers a frame of another clinic exactly like a missing one, and refuses auditors and strangers', async () => {

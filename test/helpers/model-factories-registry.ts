@@ -29,9 +29,9 @@ export function withoutMetadata(onnx: Uint8Array): Uint8Array {
 
 export async function insertModelVersion(
   ds: DataSource,
-  over: Partial<Pick<ModelVersion, 'name' | 'version' | 'variant' | 'planes' | 'trained'>> = {},
+  over: Partial<Pick<ModelVersion, 'name' | 'version' | 'variant' | 'planes' | 'trained'>> & { onnx?: Uint8Array } = {},
 ): Promise<ModelVersion> {
-  const bytes = randomBytes(32);
+  const bytes = over.onnx ? Buffer.from(over.onnx) : randomBytes(32);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const planes = over.planes ?? [0];
   const [row] = await ds.query(

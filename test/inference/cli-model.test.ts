@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerModelCommands } from '../../src/cli/commands/model';
 import { NpyError, readNpy, writeNpy } from '../../src/inference/npy';
 import { UserError } from '../../src/platform/errors';
+import { runModelCli } from '../helpers/model-cli';
 import { frames } from './tiny-models';
 
 function npyWithDescr(descr: string, shape: number[], bytesPerValue: number): Buffer {
@@ -33,20 +32,7 @@ describe('.npy files', () => {
 });
 
 describe('amsnet model build / predict / inspect', () => {
-  async function cli(args: string[]): Promise<string> {
-    const program = new Command('amsnet').exitOverride();
-    registerModelCommands(program);
-    const lines: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    const err = jest.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      await program.parseAsync(['node', 'amsnet', ...args]);
-    } finally {
-      log.mockRestore();
-      err.mockRestore();
-    }
-    return lines.join('\n');
-  }
+  const cli = runModelCli;
 
   it('builds a tiny model, predicts from .npy (JSON and --out) and inspects it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'amsnet-cli-'));

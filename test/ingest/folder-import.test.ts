@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -8,7 +8,8 @@ import type { ImportRunReport } from '../../src/ingest/import-types';
 import { processMetrics } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newUser } from '../helpers/factories';
-import { writeFolderExport } from '../helpers/ingest-fixtures';
+import { jpegHeaderBomb, pngBomb } from '../helpers/image-bombs';
+import { frameFileName, writeFolderExport } from '../helpers/ingest-fixtures';
 
 const itemOf = (report: ImportRunReport, item: string) => report.items.find((i) => i.item === item);
 
@@ -117,6 +118,26 @@ describe('folder export import', () => {
     expect([meta.width, meta.height, meta.channels]).toEqual([48, 48, 1]);
     const run = await db.dataSource.getRepository(ImportRun).findOneByOrFail({ id: report.importRunId });
     expect([run.status, run.failed, run.skipped, run.stored]).toEqual(['PARTIAL', 1, 2, 1]);
+  });
+
+  it('refuses a decompression bomb per frame with its size and stores the rest of the embryo', async () => {
+    const root = join(dir, 'bombs');
+    await writeFolderExport(root, [0], [{ name: 'BB09-1', well: 1, runs: [1, 2, 3, 4] }]);
+    // a 100 kB PNG stating 8200×8200 pixels (67 MP, under libvips' own limit) and a bare JPEG header of 30000×30000
+    await writeFile(join(root, 'embryo_dataset', 'BB09-1', frameFileName(1, 2)), await pngBomb(8200, 8200));
+    await writeFile(join(root, 'embryo_dataset', 'BB09-1', frameFileName(1, 3)), jpegHeaderBomb(30000, 30000));
+
+    const report = await imports.importFolder(root, { grant: db.services.system.clinic(clinic.id) });
+
+    expect(report.status).toBe('PARTIAL');
+    expect(itemOf(report, `embryo_dataset/BB09-1/${frameFileName(1, 2)}`)).toMatchObject({
+      status: 'failed', reason: 'image is 8200×8200 pixels (67 megapixels), above the limit of 64 megapixels (IMAGE_MAX_MEGAPIXELS)',
+    });
+    expect(itemOf(report, `embryo_dataset/BB09-1/${frameFileName(1, 3)}`)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^image is 30000×30000 pixels/) });
+    expect(itemOf(report, 'embryo BB09-1')).toMatchObject({ status: 'stored', reason: expect.stringContaining('2 frames stored') });
+    const embryo = await db.dataSource.getRepository(Embryo).findOneByOrFail({ clinicId: clinic.id, externalId: 'BB09-1' });
+    const frames = await db.dataSource.getRepository(Frame).find({ where: { embryoId: embryo.id }, order: { run: 'ASC' } });
+    expect(frames.map((f) => [f.run, f.width])).toEqual([[1, 48], [4, 48]]);
   });
 
   it('never overrides an outcome a person recorded with the annotations of a re-import', async () => {

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { readJpegHeader } from '../../src/ingest/frames/jpeg-header';
+import { readJpegHeader } from '../../src/platform/images/jpeg-header';
 
 const pixels = (w: number, h: number, channels: 1 | 3) =>
   sharp(Buffer.alloc(w * h * channels, 97), { raw: { width: w, height: h, channels } });

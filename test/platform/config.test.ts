@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       production: false,
       oidc: undefined,
+      imageMaxMegapixels: 64,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -59,6 +60,8 @@ describe('loadConfig', () => {
     ['OIDC_ISSUER', 'idp'],
     ['DICOM_FOCAL_PLANE_TAG', 'xyz'],
     ['TRUST_PROXY', 'the load balancer'],
+    ['IMAGE_MAX_MEGAPIXELS', '0'],
+    ['IMAGE_MAX_MEGAPIXELS', '1000'],
   ])('names %s when its value %p is bad', (variable, bad) => {
     let error: unknown;
     try {

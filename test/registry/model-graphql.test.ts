@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AuditEvent, type Clinic, type Embryo, type ModelVersion, type User } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newMember, newUser } from '../helpers/factories';
+import { CRAFTED, SECRET_FLOAT, enterFolderWithSecret } from '../helpers/external-data-models';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
 import { insertModelVersion, insertPredictions, tinyModel } from '../helpers/model-factories-registry';
 
@@ -132,5 +133,21 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     const ok = await t.gql(M, input('tiny.onnx'), adminB);
     expect(ok.data.registerModel).toMatchObject({ created: true, model: { name: 'gql-tiny', variant: 'tsm', planes: [0], trained: false, warning: expect.any(String) } });
     expect((await t.gql(M, input('tiny.onnx'), adminA)).data.registerModel.created).toBe(false);
+  });
+
+  it('refuses a model file that references another file, says why, and audits the attempt', async () => {
+    await mkdir(join(dataDir, 'models'), { recursive: true });
+    await writeFile(join(dataDir, 'models', 'crafted.onnx'), CRAFTED['Constant node value']());
+    const leave = await enterFolderWithSecret();
+    try {
+      const M = `mutation($i: RegisterModelInput!) { registerModel(input: $i) { created } }`;
+      const refused = await t.gql(M, { i: { serverPath: 'crafted.onnx', name: 'crafted', version: '1' } }, adminA);
+      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^model refused: the model keeps tensor data in files outside the model/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(JSON.stringify(refused)).not.toContain(String(SECRET_FLOAT).slice(0, 6));
+    } finally {
+      await leave();
+    }
+    const events = await db.dataSource.getRepository(AuditEvent).findBy({ action: 'MODEL_REGISTRATION_REFUSED', userId: adminA.id });
+    expect(events.map((e) => e.detail)).toContainEqual(expect.objectContaining({ name: 'crafted', version: '1', reason: 'external-data' }));
   });
 });

@@ -124,15 +124,20 @@ export class ScopedData {
     return embryo;
   }
 
-  /** A frame's stored image (READ_FRAMES in the frame's clinic); `size` is the thumbnail asked for, for the audit. */
-  async frameImage(id: string, size: number | undefined): Promise<{ frame: Frame; image: FrameImage }> {
+  /**
+   * A frame's stored image (READ_FRAMES in the frame's clinic) as `render` prepares it for the
+   * caller; `size` is the thumbnail asked for. The read is audited once the image is ready to
+   * leave: an image that cannot be shown is never read, so it is not audited either.
+   */
+  async frameImage(id: string, size: number | undefined, render: (image: FrameImage) => Promise<Buffer>): Promise<Buffer> {
     const found = BIGINT_KEY.test(id) ? await this.store.embryos.frameIn(this.access.visibleScope(), id) : null;
     if (!found) throw new NotFoundError('frame');
     this.access.assertAllowed(found.clinicId, Permission.READ_FRAMES);
     const image = await this.store.embryos.image(found.frame.sha256);
     if (!image) throw new Error(`frame ${found.frame.id}: image ${found.frame.sha256} is missing`); // FK makes this a bug, not a 404
+    const rendered = await render(image);
     await this.audit({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: found.frame.id, clinicId: found.clinicId, detail: { size: size ?? null } });
-    return { frame: found.frame, image };
+    return rendered;
   }
 
   /** Import runs of a clinic with their item names and reasons, which can carry patient identifiers (sheet rows, folder names). */

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import sharp from 'sharp';
+import { DecodeBusyError, MAX_WAITING_REQUESTS, requestDecodes } from '../../platform/images/decode-slots';
+import { ImageTooLargeError, UnsupportedImageError, admitEncodedImage, decodeLimits } from '../../platform/images/image-limits';
 import type { Logger } from '../../platform/logger';
 import type { ApiContext, RequestInfo } from '../context';
 import { ErrorCode } from '../errors';
@@ -15,7 +17,10 @@ const STATUS_OF: Record<string, number> = {
 /**
  * GET /frames/:id.png — a frame's image for the same authenticated, clinic-scoped users as the
  * GraphQL API (READ_FRAMES), as PNG, optionally scaled to fit `?size=N` px. The data layer audits
- * every image read (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one.
+ * every image served (READ_FRAME_IMAGE). A frame of another clinic is 404 like a missing one. A
+ * stored image above IMAGE_MAX_MEGAPIXELS (possible only for rows imported before the limit) is
+ * 422, unread and unaudited; when every decode slot is busy and the queue is full the answer is
+ * 503 with Retry-After.
  */
 export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise<ApiContext>; log: Logger }) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -26,10 +31,22 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
       });
       const size = parseSize(req.query.size);
       const id = String(req.params.id);
-      const { image } = await ctx.data.frameImage(id, size);
-      const png = image.mime === 'image/png' && size === undefined ? image.bytes : await toGrayscalePng(image.bytes, size);
+      const png = await ctx.data.frameImage(id, size, (image) => {
+        admitEncodedImage(image.bytes);
+        return image.mime === 'image/png' && size === undefined
+          ? Promise.resolve(image.bytes)
+          : requestDecodes.run(() => toGrayscalePng(image.bytes, size), { maxWaiting: MAX_WAITING_REQUESTS });
+      });
       res.type('image/png').send(png);
     } catch (error) {
+      if (error instanceof ImageTooLargeError || error instanceof UnsupportedImageError) {
+        res.status(422).json({ error: { code: 'UNPROCESSABLE_IMAGE', message: `this frame's image cannot be shown: ${error.message}` } });
+        return;
+      }
+      if (error instanceof DecodeBusyError) {
+        res.status(503).setHeader('Retry-After', '1').json({ error: { code: 'BUSY', message: 'too many images are being prepared; try again shortly' } });
+        return;
+      }
       const code = error instanceof GraphQLError ? String(error.extensions.code) : undefined;
       if (code && STATUS_OF[code]) {
         res.status(STATUS_OF[code]).json({ error: { code, message: error instanceof Error ? error.message : '' } });
@@ -43,7 +60,7 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
 
 /** Incubator frames are grayscale: one channel keeps thumbnails small. */
 function toGrayscalePng(bytes: Buffer, size: number | undefined): Promise<Buffer> {
-  return sharp(bytes).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
+  return sharp(bytes, decodeLimits()).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
 }
 
 function parseSize(raw: unknown): number | undefined {

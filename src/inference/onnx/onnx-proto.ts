@@ -14,6 +14,8 @@ export interface OnnxAttribute {
   i?: number;
   s?: Uint8Array;
   t?: OnnxTensor;
+  g?: OnnxGraph;
+  sparseTensor?: OnnxSparseTensor;
   floats?: number[];
   ints?: number[];
 }
@@ -32,11 +34,29 @@ export interface OnnxTensor {
   rawData?: Uint8Array;
   floatData?: number[];
   int64Data?: number[];
+  /** key/value pairs naming a file (location, offset, length): never admitted, see self-contained.ts */
+  externalData?: { key: string; value: string }[];
+  /** 1 = EXTERNAL */
+  dataLocation?: number;
+}
+export interface OnnxSparseTensor {
+  values: OnnxTensor;
+  indices: OnnxTensor;
+  dims: number[];
+}
+export interface OnnxFunction {
+  name: string;
+  domain?: string;
+  input: string[];
+  output: string[];
+  node: OnnxNode[];
+  opsetImport: { domain?: string; version: number }[];
 }
 export interface OnnxGraph {
   name?: string;
   node: OnnxNode[];
   initializer: OnnxTensor[];
+  sparseInitializer?: OnnxSparseTensor[];
   input: OnnxValueInfo[];
   output: OnnxValueInfo[];
   valueInfo?: OnnxValueInfo[];
@@ -48,6 +68,7 @@ export interface OnnxModel {
   producerVersion?: string;
   graph: OnnxGraph;
   metadataProps?: { key: string; value: string }[];
+  functions?: OnnxFunction[];
 }
 
 const root = protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace);

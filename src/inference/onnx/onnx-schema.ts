@@ -2,7 +2,10 @@
  * The subset of onnx.proto (IR version 8, field numbers from onnx/onnx.proto3) that amsnet-clinic
  * writes and reads, as a protobufjs JSON descriptor. It lives in a .ts file because tsc copies
  * only .ts sources to dist/. Unknown fields of foreign models are skipped by the decoder, so the
- * subset is enough to read any model's metadata, initializers and graph topology.
+ * subset is enough to read any model's metadata, initializers and graph topology. Every field that
+ * can carry a tensor is described (sparse tensors, model-local functions, training graphs, external
+ * data references), so a decoded and re-encoded model keeps them; which of them amsnet-clinic
+ * admits is decided by onnx/self-contained.ts, on the raw bytes.
  */
 export const ONNX_SCHEMA = {
   nested: {
@@ -24,12 +27,14 @@ export const ONNX_SCHEMA = {
             strings: { rule: 'repeated', type: 'bytes', id: 9 },
             tensors: { rule: 'repeated', type: 'TensorProto', id: 10 },
             graphs: { rule: 'repeated', type: 'GraphProto', id: 11 },
+            sparseTensor: { type: 'SparseTensorProto', id: 22 },
+            sparseTensors: { rule: 'repeated', type: 'SparseTensorProto', id: 23 },
           },
           nested: {
             AttributeType: {
               values: {
                 UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5,
-                FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10,
+                FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12,
               },
             },
           },
@@ -63,6 +68,26 @@ export const ONNX_SCHEMA = {
             docString: { type: 'string', id: 6 },
             graph: { type: 'GraphProto', id: 7 },
             metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+            trainingInfo: { rule: 'repeated', type: 'TrainingInfoProto', id: 20 },
+            functions: { rule: 'repeated', type: 'FunctionProto', id: 25 },
+          },
+        },
+        TrainingInfoProto: {
+          fields: {
+            initialization: { type: 'GraphProto', id: 1 },
+            algorithm: { type: 'GraphProto', id: 2 },
+          },
+        },
+        FunctionProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            input: { rule: 'repeated', type: 'string', id: 4 },
+            output: { rule: 'repeated', type: 'string', id: 5 },
+            attribute: { rule: 'repeated', type: 'string', id: 6 },
+            attributeProto: { rule: 'repeated', type: 'AttributeProto', id: 11 },
+            node: { rule: 'repeated', type: 'NodeProto', id: 7 },
+            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 9 },
+            domain: { type: 'string', id: 10 },
           },
         },
         StringStringEntryProto: {
@@ -73,6 +98,7 @@ export const ONNX_SCHEMA = {
             node: { rule: 'repeated', type: 'NodeProto', id: 1 },
             name: { type: 'string', id: 2 },
             initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+            sparseInitializer: { rule: 'repeated', type: 'SparseTensorProto', id: 15 },
             docString: { type: 'string', id: 10 },
             input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
             output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
@@ -92,6 +118,8 @@ export const ONNX_SCHEMA = {
             rawData: { type: 'bytes', id: 9 },
             doubleData: { rule: 'repeated', type: 'double', id: 10, options: { packed: true } },
             uint64Data: { rule: 'repeated', type: 'uint64', id: 11, options: { packed: true } },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
           nested: {
             DataType: {
@@ -100,6 +128,13 @@ export const ONNX_SCHEMA = {
                 STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, BFLOAT16: 16,
               },
             },
+          },
+        },
+        SparseTensorProto: {
+          fields: {
+            values: { type: 'TensorProto', id: 1 },
+            indices: { type: 'TensorProto', id: 2 },
+            dims: { rule: 'repeated', type: 'int64', id: 3 },
           },
         },
         TensorShapeProto: {

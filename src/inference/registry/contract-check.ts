@@ -1,7 +1,8 @@
 import { AmsnetPredictor, ModelContractError, readModelContract, type ModelContract } from '../predictor';
 import { SEGMENT_HOURS } from '../../entities';
-import { UserError } from '../../platform/errors';
 import { decodeModel, metadataOf } from '../onnx/onnx-proto';
+import { UnsafeModelError, assertSelfContainedModel } from '../onnx/self-contained';
+import { ModelRefusedError } from './model-refusal';
 
 /** What a caller may state about a file whose metadata_props lack (or misstate) the contract. */
 export type ContractOverrides = Partial<Pick<ModelContract, 'variant' | 'focalPlanesUm' | 'inputSize' | 'trained'>>;
@@ -15,22 +16,31 @@ export interface CheckedContract {
 }
 
 /**
- * Admits a model only if it really fulfils the AMSNet contract (DESIGN.md §6): its metadata (or the
- * caller's statements) parse, ONNX Runtime loads it, and one tiny input [1, 1, F, S, S] of mid-grey
- * frames gives one probability in [0, 1]. Any failure is a UserError naming the reason, so the file
- * is refused before anything is stored.
+ * Admits a model only if it really fulfils the AMSNet contract (DESIGN.md §6): it is one
+ * self-contained file (no tensor data read from elsewhere), its metadata (or the caller's
+ * statements) parse, ONNX Runtime loads it, and one tiny input [1, 1, F, S, S] of mid-grey frames
+ * gives one probability in [0, 1]. Any failure is a ModelRefusedError naming the reason, so the file
+ * is refused before anything is stored. Messages never quote what the model computed: a model's
+ * outputs and runtime errors could carry data the model should not have had.
  */
 export async function checkModelContract(onnx: Uint8Array, stated: ContractOverrides = {}): Promise<CheckedContract> {
+  if (onnx.length === 0) throw new ModelRefusedError('empty-file', 'the file is empty');
+  try {
+    assertSelfContainedModel(onnx);
+  } catch (error) {
+    if (error instanceof UnsafeModelError) throw new ModelRefusedError(error.reason === 'malformed' ? 'unreadable' : error.reason, error.message);
+    throw error;
+  }
   let overrides: Partial<ModelContract>;
   let contract: ModelContract;
   try {
     overrides = completeStatedContract(onnx, stated);
     contract = readModelContract(onnx, overrides);
   } catch (error) {
-    throw new UserError(`model refused: ${reason(error)}`);
+    throw new ModelRefusedError('contract', reason(error));
   }
   if (contract.segmentHours !== SEGMENT_HOURS) {
-    throw new UserError(`model refused: it predicts every ${contract.segmentHours} h, amsnet-clinic samples ${SEGMENT_HOURS} h segments`);
+    throw new ModelRefusedError('segment-length', `it predicts every ${contract.segmentHours} h, amsnet-clinic samples ${SEGMENT_HOURS} h segments`);
   }
   let predictor: AmsnetPredictor;
   try {
@@ -38,8 +48,8 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
     // the same way, passing model_version.contract as contractOverrides
     predictor = await AmsnetPredictor.load(onnx, { executionProviders: ['cpu'], maxBatch: 1, contractOverrides: overrides });
   } catch (error) {
-    if (error instanceof ModelContractError) throw new UserError(`model refused: ${reason(error)}`);
-    throw new UserError(`model refused: ONNX Runtime cannot load it: ${reason(error)}`);
+    if (error instanceof ModelContractError) throw new ModelRefusedError('contract', reason(error));
+    throw new ModelRefusedError('load-failed', `ONNX Runtime cannot load it: ${reason(error)}`);
   }
   try {
     const planes = contract.focalPlanesUm.length;
@@ -48,13 +58,13 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
     let output: Float32Array;
     try {
       output = await predictor.predict(frames, 1, 1);
-    } catch (error) {
-      throw new UserError(`model refused: it fails on a [1, 1, ${planes}, ${size}, ${size}] input: ${reason(error)}`);
+    } catch {
+      throw new ModelRefusedError('run-failed', `ONNX Runtime failed running it on a [1, 1, ${planes}, ${size}, ${size}] input of mid-grey frames`);
     }
-    if (output.length !== 1) throw new UserError(`model refused: expected 1 probability for 1 embryo × 1 segment, got ${output.length}`);
+    if (output.length !== 1) throw new ModelRefusedError('output-count', 'it must give exactly 1 probability for 1 embryo × 1 segment');
     const probability = output[0];
     if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
-      throw new UserError(`model refused: its output ${probability} is not a probability in [0, 1]`);
+      throw new ModelRefusedError('not-a-probability', 'its output for a mid-grey input is not a probability in [0, 1]');
     }
     return { contract, executionProvider: predictor.executionProvider, probeProbability: probability };
   } finally {

@@ -5,7 +5,8 @@ import { AuditAction, MODEL_VARIANTS, type ClinicModel, type ModelVariant, type 
 import { DuplicateRecordError, type DataStore, type Repositories } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
-import { checkModelContract, type ContractOverrides } from './contract-check';
+import { type CheckedContract, checkModelContract, type ContractOverrides } from './contract-check';
+import { ModelRefusedError, auditRefusedRegistration } from './model-refusal';
 
 export interface RegisterModelInput {
   name: string;
@@ -54,7 +55,6 @@ export class ModelRegistryService {
       throw new UserError(`focal planes must be whole µm between -500 and 500, strictly ascending (got ${input.planes.join(',')})`);
     }
     if (input.inputSize !== undefined && !(Number.isInteger(input.inputSize) && input.inputSize > 0)) throw new UserError('input size must be a positive whole number of pixels');
-    if (onnx.length === 0) throw new UserError('model refused: the file is empty');
     const bytes = Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
 
@@ -67,7 +67,14 @@ export class ModelRegistryService {
     if (input.planes !== undefined) overrides.focalPlanesUm = input.planes;
     if (input.trained !== undefined) overrides.trained = input.trained;
     if (input.inputSize !== undefined) overrides.inputSize = input.inputSize;
-    const checked = await checkModelContract(bytes, overrides);
+    let checked: CheckedContract;
+    try {
+      checked = await checkModelContract(bytes, overrides);
+    } catch (error) {
+      // a refused file is audited too: who tried to register what, and the reason's code
+      if (error instanceof ModelRefusedError) await auditRefusedRegistration(this.store.audit, actor, { name, version, sha256, sizeBytes: bytes.length, reason: error.reason });
+      throw error;
+    }
     const { contract } = checked;
 
     try {

@@ -1,7 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import sharp from 'sharp';
 import { hasJpegEndMarker, normaliseEncodedFrame, normaliseRawFrame, UnreadableFrameError, type NormalisedFrame } from '../frames/frame-normaliser';
-import { readJpegHeader } from '../frames/jpeg-header';
+import { readJpegHeader } from '../../platform/images/jpeg-header';
 import { readJ2kHeader } from './codecs/j2k-header';
 import { decodeJpegDct } from './codecs/jpeg-dct';
 import { decodeJpegLossless } from './codecs/jpeg-lossless';

@@ -1,4 +1,5 @@
 import type { DataSet } from 'dicom-parser';
+import { maxImagePixels } from '../../platform/images/image-limits';
 import { TAG, type PixelEncoding } from './dicom-dictionary';
 import { readPaletteLut, type PaletteLut } from './palette-lut';
 import { PixelDataError } from './pixel-data-error';
@@ -66,9 +67,11 @@ export function readPixelModule(ds: DataSet, encoding: PixelEncoding, syntaxName
 
   if (!rows || !columns) throw new PixelDataError('Rows or Columns missing');
   if (!(frames >= 1)) throw new PixelDataError(`NumberOfFrames "${ds.string(TAG.numberOfFrames)}" is not a positive number`);
-  if (rows * columns > MAX_FRAME_PIXELS) {
+  // the site's IMAGE_MAX_MEGAPIXELS, never above what DICOM's wider samples let us decode safely
+  const limit = Math.min(MAX_FRAME_PIXELS, maxImagePixels());
+  if (rows * columns > limit) {
     const mp = (rows * columns) / 1e6;
-    throw new PixelDataError(`frames of ${columns}×${rows} (${mp.toFixed(1)} megapixels) exceed the import limit of ${MAX_FRAME_PIXELS / 1e6} megapixels per frame`);
+    throw new PixelDataError(`frames of ${columns}×${rows} (${mp.toFixed(1)} megapixels) exceed the import limit of ${limit / 1e6} megapixels per frame`);
   }
   if (!PHOTOMETRICS[encoding].includes(photometric)) {
     const known = Object.values(PHOTOMETRICS).some((list) => list.includes(photometric));

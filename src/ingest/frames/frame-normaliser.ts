@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { readJpegHeader } from './jpeg-header';
+import { backgroundDecodes } from '../../platform/images/decode-slots';
+import { ImageTooLargeError, admitEncodedImage, assertPixelLimit, decodeLimits } from '../../platform/images/image-limits';
 
 /**
  * Frame normalisation, done once at import (DESIGN.md §4–§5): grayscale, banner cropped, original
@@ -15,6 +16,8 @@ import { readJpegHeader } from './jpeg-header';
  * - Everything else (banner crop, colour JPEG, DICOM pixel data) becomes a lossless PNG: 8-bit gray,
  *   or 16-bit gray when the source has more than 8 bits (mime image/png).
  * - Content address: sha256 of the stored bytes.
+ * - Size: JPEG or PNG only, up to IMAGE_MAX_MEGAPIXELS (checked from the header before decoding), at
+ *   most backgroundDecodes.size decodes at once.
  */
 export interface NormalisedFrame {
   sha256: string;
@@ -56,19 +59,34 @@ function bannerCrop(width: number, height: number): { left: number; top: number;
 }
 
 /** Normalises an encoded image (JPEG from an export or a DICOM JPEG-baseline frame, PNG). */
-export async function normaliseEncodedFrame(encoded: Buffer): Promise<NormalisedFrame> {
+export function normaliseEncodedFrame(encoded: Buffer): Promise<NormalisedFrame> {
+  return backgroundDecodes.run(() => normaliseEncoded(encoded));
+}
+
+/** Runs a size or format check; its refusal becomes the frame's reason in the import report. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof ImageTooLargeError) throw new UnreadableFrameError(error.message);
+    throw new UnreadableFrameError(`not a readable image: ${(error as Error).message}`);
+  }
+}
+
+async function normaliseEncoded(encoded: Buffer): Promise<NormalisedFrame> {
   // The common case — an 8-bit gray JPEG without a banner — is recognised from its header alone
   // and kept byte for byte after one full decode that proves it whole.
-  const jpeg = readJpegHeader(encoded);
-  if (jpeg && jpeg.components === 1 && jpeg.height <= jpeg.width) return keepGrayJpeg(encoded, jpeg.width, jpeg.height);
+  const header = checked(() => admitEncodedImage(encoded));
+  if (header?.format === 'jpeg' && header.components === 1 && header.height <= header.width) return keepGrayJpeg(encoded, header.width, header.height);
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(encoded).metadata();
+    meta = await sharp(encoded, decodeLimits()).metadata();
   } catch (error) {
     throw new UnreadableFrameError(`not a readable image: ${(error as Error).message}`);
   }
   const { width, height, format, channels } = meta;
   if (!width || !height) throw new UnreadableFrameError('image has no size');
+  checked(() => assertPixelLimit(width, height));
   const crop = bannerCrop(width, height);
   const sixteenBit = meta.depth === 'ushort';
   // Checked by structure, not only by the decoder: libvips' message for a truncated file is not
@@ -78,7 +96,7 @@ export async function normaliseEncodedFrame(encoded: Buffer): Promise<Normalised
   }
   if (format === 'jpeg' && channels === 1 && !crop) return keepGrayJpeg(encoded, width, height);
   try {
-    let pipeline = sharp(encoded, DECODE_OPTIONS);
+    let pipeline = sharp(encoded, { ...DECODE_OPTIONS, ...decodeLimits() });
     if (crop) pipeline = pipeline.extract(crop);
     const bytes = await pipeline.toColourspace(sixteenBit ? 'grey16' : 'b-w').png(PNG_OPTIONS).toBuffer();
     const size = crop ?? { width, height };
@@ -94,7 +112,7 @@ async function keepGrayJpeg(encoded: Buffer, width: number, height: number): Pro
     throw new UnreadableFrameError('unreadable jpeg: premature end of JPEG file (truncated: no end-of-image marker)');
   }
   try {
-    await sharp(encoded, DECODE_OPTIONS).toColourspace('b-w').raw().toBuffer();
+    await sharp(encoded, { ...DECODE_OPTIONS, ...decodeLimits() }).toColourspace('b-w').raw().toBuffer();
   } catch (error) {
     throw new UnreadableFrameError(`unreadable jpeg: ${(error as Error).message}`);
   }
@@ -102,16 +120,16 @@ async function keepGrayJpeg(encoded: Buffer, width: number, height: number): Pro
 }
 
 /** Normalises decoded pixels (uncompressed DICOM): 1 channel gray or 3 channel interleaved RGB. */
-export async function normaliseRawFrame(
-  pixels: Uint8Array | Uint16Array,
-  width: number,
-  height: number,
-  channels: 1 | 3,
-): Promise<NormalisedFrame> {
+export function normaliseRawFrame(pixels: Uint8Array | Uint16Array, width: number, height: number, channels: 1 | 3): Promise<NormalisedFrame> {
+  return backgroundDecodes.run(() => normaliseRaw(pixels, width, height, channels));
+}
+
+async function normaliseRaw(pixels: Uint8Array | Uint16Array, width: number, height: number, channels: 1 | 3): Promise<NormalisedFrame> {
+  checked(() => assertPixelLimit(width, height));
   const sixteenBit = pixels instanceof Uint16Array;
   const crop = bannerCrop(width, height);
   try {
-    let pipeline = sharp(pixels, { raw: { width, height, channels } });
+    let pipeline = sharp(pixels, { raw: { width, height, channels }, ...decodeLimits() });
     if (crop) pipeline = pipeline.extract(crop);
     const bytes = await pipeline.toColourspace(sixteenBit ? 'grey16' : 'b-w').png(PNG_OPTIONS).toBuffer();
     const size = crop ?? { width, height };
