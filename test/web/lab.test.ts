@@ -108,17 +108,23 @@ describe('the web app in a real browser', () => {
     expect(await page.getByTestId('provenance-banner').isVisible()).toBe(true);
 
     const frameId = () => image.getAttribute('data-frame-id');
+    /** Until the image on screen is another frame than `id`. */
+    const frameOtherThan = (id: string | null) =>
+      page.waitForFunction((previous) => {
+        const shown = document.querySelector('[data-testid=viewer-image]')?.getAttribute('data-frame-id');
+        return shown !== undefined && shown !== null && shown !== previous;
+      }, id);
     const time = () => page.getByTestId('viewer-time').textContent();
     const first = await frameId();
     expect(await time()).toMatch(/0 µm/);
 
     await page.getByTestId('viewer-stage').focus();
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((id) => document.querySelector('[data-testid=viewer-image]')?.getAttribute('data-frame-id') !== id, first);
+    await frameOtherThan(first);
     const second = await frameId();
     expect(second).not.toBe(first);
     await page.keyboard.press('End');
-    await page.waitForFunction((id) => document.querySelector('[data-testid=viewer-image]')?.getAttribute('data-frame-id') !== id, second);
+    await frameOtherThan(second);
     const lastTime = await time();
 
     // the slider too
@@ -132,7 +138,7 @@ describe('the web app in a real browser', () => {
     // another focal plane: another image at the same time
     const before = await frameId();
     await page.getByRole('radio', { name: '+15 µm' }).check();
-    await page.waitForFunction((id) => document.querySelector('[data-testid=viewer-image]')?.getAttribute('data-frame-id') !== id, before);
+    await frameOtherThan(before);
     expect(await time()).toBe(atFour!.replace('0 µm', '15 µm'));
     expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth > 0)).toBe(true);
     await page.getByTestId('viewer-stage').focus();
@@ -169,7 +175,7 @@ describe('the web app in a real browser', () => {
     }
   });
 
-  it('shows the models with provenance, activates one after confirmation, and the evaluation with its plots', async () => {
+  it('shows the models with provenance, and the evaluation with Table 1 and the ROC plots', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByTestId('models-table').waitFor();
     expect(await page.getByTestId('models-table').textContent()).toMatch(/amsnet-demo.*Untrained \(random weights\).*active/);

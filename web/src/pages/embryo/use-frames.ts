@@ -7,7 +7,7 @@ export type FrameInfo = EmbryoFramesQuery['embryo']['frames']['edges'][number]['
 export interface FramesState {
   /** Focal planes recorded for the embryo, ascending (µm). */
   planes: number[];
-  /** Frames of the chosen plane, by time. */
+  /** Frames of the chosen plane, by time (of the previous plane while `loading`). */
   frames: FrameInfo[];
   loading: boolean;
   error: unknown;
@@ -47,8 +47,8 @@ export function useFrames(embryoId: string, plane: number | undefined): FramesSt
     return () => controller.abort();
   }, [embryoId, plane]);
 
-  const frames = byPlane.plane === plane ? byPlane.frames : [];
-  return { planes, frames, loading: plane === undefined || byPlane.plane !== plane, error };
+  // the previous plane's frames stay on screen until the new plane's have arrived: no blank flash
+  return { planes, frames: byPlane.frames, loading: plane === undefined || byPlane.plane !== plane, error };
 }
 
 /** Index of the frame nearest in time to `hpi`. */
