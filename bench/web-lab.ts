@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { DemoLabService } from '../src/demo/demo-lab.service';
@@ -72,7 +71,8 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('active-cycles').waitFor();
       const cycleUrl = `${http.url}/lab/cycles/${demo.labViewCycle.id}`;
-      const embryos = await (async () => (await page.goto(cycleUrl), await page.getByTestId('ranked-embryos').locator('tbody tr').count()))();
+      await readyAfter(page, cycleUrl);
+      const embryos = await page.getByTestId('ranked-embryos').locator('tbody tr').count();
       if (embryos !== 12) throw new Error(`expected a 12-embryo cycle, found ${embryos}`);
 
       // cold: nothing of the app in the browser cache
@@ -106,7 +106,7 @@ async function takeScreenshots(page: Page, base: string, cycleId: string, modelI
   await page.getByTestId('ranked-embryos').waitFor();
   await page.screenshot({ path: join(dir, 'lab-cycle.png') });
   await page.goto(`${base}/lab`);
-  await page.getByTestId('active-cycles').getByRole('link').first().click(); // the finished cycle comes first (oldest is last: newest first)
+  await page.getByRole('link', { name: 'DEMO-C01' }).click(); // the finished cycle: phases annotated, outcomes recorded
   await page.getByTestId('ranked-embryos').waitFor();
   const links = page.getByTestId('ranked-embryos').getByRole('link');
   await links.first().click();

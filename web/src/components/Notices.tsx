@@ -10,6 +10,16 @@ export function ErrorNotice({ error }: { error: unknown }) {
   );
 }
 
+/** The outcome of an action, announced politely by screen readers. */
+export function StatusNotice({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p className="notice" role="status">
+      {message}
+    </p>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return (
     <p className="loading" role="status">

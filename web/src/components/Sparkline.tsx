@@ -9,7 +9,7 @@ interface Point {
 /** A trajectory at a glance: probability by day (0–7), imputed segments as hollow dots. */
 export function Sparkline({ points }: { points: Point[] }) {
   const w = 140;
-  const h = 36;
+  const h = 28;
   const sx = (d: number) => 3 + (d / 7) * (w - 6);
   const sy = (p: number) => 3 + (1 - p) * (h - 6);
   if (points.length === 0) return <span className="muted">not scored</span>;

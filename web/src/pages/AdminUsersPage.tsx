@@ -3,11 +3,17 @@ import { ClinicMembersDocument, CreateUserDocument, GrantMembershipDocument, Rev
 import { useMutation, useQuery } from '../api/use-query';
 import { useClinic, useSession } from '../app/session';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { ErrorNotice, Loading, PageTitle } from '../components/Notices';
+import { ErrorNotice, Loading, PageTitle, StatusNotice } from '../components/Notices';
 import { ROLE_LABEL } from '../lib/format';
 
 const ROLES: Role[] = ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'];
 type Member = ClinicMembersQuery['clinicMembers'][number];
+
+const RoleOptions = () => ROLES.map((r) => (
+  <option key={r} value={r}>
+    {ROLE_LABEL[r]}
+  </option>
+));
 
 /** The clinic's users and their roles: create a user, change a role (grant), remove from the clinic (revoke). */
 export function AdminUsersPage() {
@@ -27,11 +33,7 @@ export function AdminUsersPage() {
     <section className="page">
       <PageTitle title="Users">Users of {clinic?.name}</PageTitle>
       <ErrorNotice error={members.error ?? grant.error ?? revoke.error} />
-      {message && (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      )}
+      <StatusNotice message={message} />
       <CreateUserForm
         clinicId={clinicId}
         onCreated={(email) => {
@@ -72,11 +74,7 @@ export function AdminUsersPage() {
                         }
                       }}
                     >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {ROLE_LABEL[r]}
-                        </option>
-                      ))}
+                      <RoleOptions />
                     </select>
                   </label>
                 </td>
@@ -153,11 +151,7 @@ function CreateUserForm({ clinicId, onCreated }: { clinicId: string; onCreated(e
         <label>
           Role
           <select name="role" defaultValue="CLINICIAN">
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABEL[r]}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label>

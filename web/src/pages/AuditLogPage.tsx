@@ -19,7 +19,7 @@ const toLocalInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() *
 export function AuditLogPage() {
   const { clinic, role } = useClinic();
   const clinicId = clinic?.id ?? '';
-  const [period, setPeriod] = useState(() => ({ from: new Date(Date.now() - 7 * DAY_MS).toISOString(), to: undefined as string | undefined }));
+  const [period, setPeriod] = useState(() => ({ from: new Date(Date.now() - DAY_MS).toISOString(), to: undefined as string | undefined }));
   const first = useQuery(AuditEventsDocument, { clinicId, from: period.from, to: period.to ?? null, after: null }, { skip: !clinic });
   const [more, setMore] = useState<{ key: string; events: AuditEvent[]; after?: string | null }>({ key: '', events: [] });
   const [loadError, setLoadError] = useState<unknown>();
@@ -63,7 +63,7 @@ export function AuditLogPage() {
           const f = new FormData(e.currentTarget);
           const from = String(f.get('from') || '');
           const to = String(f.get('to') || '');
-          setPeriod({ from: new Date(from || Date.now() - 7 * DAY_MS).toISOString(), to: to ? new Date(to).toISOString() : undefined });
+          setPeriod({ from: new Date(from || Date.now() - DAY_MS).toISOString(), to: to ? new Date(to).toISOString() : undefined });
         }}
       >
         <label>

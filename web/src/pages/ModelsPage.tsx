@@ -4,7 +4,7 @@ import { useMutation, useQuery } from '../api/use-query';
 import { Link } from '../app/router';
 import { useClinic } from '../app/session';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { ErrorNotice, Loading, PageTitle } from '../components/Notices';
+import { ErrorNotice, Loading, PageTitle, StatusNotice } from '../components/Notices';
 import { ProvenanceTag } from '../components/ProvenanceBanner';
 import { bytes, formatDate } from '../lib/format';
 
@@ -41,11 +41,7 @@ export function ModelsPage() {
         The active model's probabilities are what {clinic.name} sees; shadow models are scored silently and visible to administrators only.
       </p>
       <ErrorNotice error={models.error ?? activate.error ?? shadow.error} />
-      {done && (
-        <p className="notice" role="status">
-          {done}
-        </p>
-      )}
+      <StatusNotice message={done} />
       {models.loading && !models.data && <Loading what="models" />}
       {models.data && (
         <table className="table" data-testid="models-table">

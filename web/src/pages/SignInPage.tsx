@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { PageTitle } from '../components/Notices';
+import { PageTitle, StatusNotice } from '../components/Notices';
 import { signInWithPassword, signInWithToken } from '../app/session';
 
 /**
@@ -22,11 +22,7 @@ export function SignInPage({ message }: { message?: string }) {
     <main id="main" className="sign-in">
       <PageTitle title="Sign in">AMSNet clinic</PageTitle>
       <p className="muted">Embryo time-lapse scoring for the IVF laboratory.</p>
-      {message && (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      )}
+      <StatusNotice message={message} />
       {error && (
         <p className="notice notice--error" role="alert">
           {error}
