@@ -2,7 +2,7 @@
 // (functions handed to page.evaluate run in the browser)
 import type { Browser, Page } from 'playwright-core';
 import { AuditEvent, Embryo } from '../../src/entities';
-import { launchChromium, openSession, screenshot, signIn, type BrowserSession } from './support/browser';
+import { BROWSER_TEST_TIMEOUT_MS, launchChromium, openSession, screenshot, showPage, signIn, type BrowserSession } from './support/browser';
 import { startWebLab, type WebLab } from './support/web-lab';
 
 /**
@@ -25,6 +25,8 @@ const gql = async (token: string, query: string, variables: Record<string, unkno
   });
   return (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
 };
+
+jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
 
 beforeAll(async () => {
   lab = await startWebLab({ patients: 2, embryosPerCycle: { min: 12, max: 12 } });

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { ClinicModel, Membership, User } from '../../src/entities';
 import { insertModelVersion } from '../helpers/model-factories-registry';
-import { launchChromium, openSession, screenshot, signIn, type BrowserSession } from './support/browser';
+import { BROWSER_TEST_TIMEOUT_MS, launchChromium, openSession, screenshot, showPage, signIn, type BrowserSession } from './support/browser';
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
@@ -15,6 +15,8 @@ import { startWebLab, type Account, type WebLab } from './support/web-lab';
 let lab: WebLab;
 let chromium: Browser;
 const sessions: BrowserSession[] = [];
+
+jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
 
 beforeAll(async () => {
   lab = await startWebLab({ patients: 1, embryosPerCycle: { min: 3, max: 3 } });
@@ -66,7 +68,7 @@ describe('roles and clinics in the web app', () => {
     await screenshot(page, '11-clinician-embryo');
 
     for (const path of ['/models', '/admin/users', '/admin/audit']) {
-      await page.goto(`${lab.url}${path}`);
+      await showPage(page, path);
       await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
     }
 
@@ -87,7 +89,7 @@ describe('roles and clinics in the web app', () => {
     expect(await navLinks(page)).toEqual(['Audit log']);
     await page.getByTestId('audit-table').waitFor();
     expect(new URL(page.url()).pathname).toBe('/admin/audit');
-    await page.goto(`${lab.url}/lab`);
+    await showPage(page, '/lab');
     await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
     expect(session.problems).toEqual([]);
   });
@@ -95,23 +97,21 @@ describe('roles and clinics in the web app', () => {
   it('never shows a user of clinic A anything of clinic B, on any page', async () => {
     const { page, session } = await open(lab.users.ADMIN);
     const cycleId = lab.demo.labViewCycle.id;
-    const embryoPath = await (async () => {
-      await page.goto(`${lab.url}/lab/cycles/${cycleId}`);
-      return page.getByTestId('ranked-embryos').getByRole('link').first().getAttribute('href');
-    })();
+    await showPage(page, `/lab/cycles/${cycleId}`);
+    const embryoPath = await page.getByTestId('ranked-embryos').getByRole('link').first().getAttribute('href');
     const pages: [string, string][] = [
       ['/lab', 'active-cycles'], [`/lab/cycles/${cycleId}`, 'ranked-embryos'], [embryoPath!, 'viewer-image'], ['/runs', 'scoring-runs'],
       ['/models', 'models-table'], [`/models/${lab.demo.model.id}/evaluation`, 'accuracy-table'], ['/admin/users', 'members-table'], ['/admin/audit', 'audit-table'],
     ];
     for (const [path, testId] of pages) {
-      await page.goto(`${lab.url}${path}`);
+      await showPage(page, path);
       await page.getByTestId(testId).first().waitFor();
       const text = await page.locator('body').innerText();
       for (const marker of lab.clinicB.markers) expect({ path, leaked: text.includes(marker) ? marker : null }).toEqual({ path, leaked: null });
     }
     expect(await page.getByTestId('clinic-select').count()).toBe(0); // one clinic: nothing to switch to
     for (const path of [`/lab/cycles/${lab.clinicB.cycleId}`, `/embryos/${lab.clinicB.embryoId}`]) {
-      await page.goto(`${lab.url}${path}`);
+      await showPage(page, path);
       await page.getByText('Not found: it does not exist, or it is not in a clinic of yours.').waitFor();
     }
     // and the other way round

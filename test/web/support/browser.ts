@@ -82,3 +82,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: false });
   return path;
 }
+
+/** Moves the signed-in app to another of its pages the way its links do (no reload of the app). */
+export async function showPage(page: Page, path: string): Promise<void> {
+  await page.evaluate((to) => {
+    history.pushState(null, '', to);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+/** Under a loaded CI machine a browser test of several pages needs more than Jest's default. */
+export const BROWSER_TEST_TIMEOUT_MS = 150_000;
