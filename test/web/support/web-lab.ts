@@ -38,16 +38,16 @@ export interface WebLab {
 /**
  * The real server (API, frames, web app) on the test file's own database, with a small demo lab
  * seeded through the real import and scoring paths (a worker scores it through the queue), the
- * demo clinic's members per role, and a second clinic. About 15–30 s on 2 cores.
+ * demo clinic's members per role, and a second clinic. 20–90 s on 2 cores, depending on their load.
  */
-export async function startWebLab(lab: Pick<SeedDemoLabRequest['lab'], 'patients' | 'embryosPerCycle'> & { production?: boolean }): Promise<WebLab> {
+export async function startWebLab(lab: Pick<SeedDemoLabRequest['lab'], 'patients' | 'embryosPerCycle'>): Promise<WebLab> {
   if (!existsSync(join(DEFAULT_WEB_BUNDLE_DIR, 'index.html'))) {
     throw new Error(`the web app is not built (${DEFAULT_WEB_BUNDLE_DIR}): run \`npm run build\` (npm test does it)`);
   }
   const log = createLogger('silent');
   const db = await createTestDatabase({ poolSize: 10 });
   const ds = db.dataSource;
-  const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/amsnet-web-test', ...(lab.production ? { NODE_ENV: 'production' } : {}) });
+  const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/amsnet-web-test' });
   const jobs = await startJobRuntime({ dataSource: ds, databaseUrl: db.url, config, log, worker: true, scheduler: false, pollingIntervalSeconds: 0.5 });
   const request: SeedDemoLabRequest = {
     clinicCode: 'demo',
@@ -59,7 +59,7 @@ export async function startWebLab(lab: Pick<SeedDemoLabRequest['lab'], 'patients
   const demo = await new DemoLabService({ dataSource: ds, databaseUrl: db.url, log }).seed(request, { userId: null, requestId: 'web-test-demo' });
   await jobs.stop();
   process.stdout.write(`demo lab for the web tests seeded in ${JSON.stringify(demo.seconds)} s\n`);
-  const http = await startHttpServer({ config, dataSource: ds, log, host: '127.0.0.1', scoringRequester: undefined, databaseUrl: db.url });
+  const http = await startHttpServer({ config, dataSource: ds, log, host: '127.0.0.1', databaseUrl: db.url });
 
   const clinicA = demo.clinic;
   const users = {} as Record<Role, Account>;
