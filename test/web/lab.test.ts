@@ -195,6 +195,7 @@ describe('the web app in a real browser', () => {
     await page.getByRole('link', { name: 'Runs' }).click();
     await page.getByTestId('scoring-runs').waitFor();
     expect(await page.getByTestId('scoring-runs').locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('import-run').nth(1).waitFor(); // the folder export and the cycle sheet
     expect(await page.getByTestId('import-run').count()).toBe(2);
     await page.getByRole('button', { name: 'Request scoring' }).click();
     await page.getByText(/Scoring run (queued|running|succeeded)\./).waitFor();
