@@ -14,6 +14,7 @@ import { createErrorFormatter } from './format-error';
 import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
+import { introspectionLimitRule } from './protection/introspection-limit';
 import { buildApiSchema } from './schema';
 import { jobsScoringRequester, type ScoringRequester } from './services/scoring-requester';
 
@@ -57,11 +58,12 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log),
-    validationRules: [depthLimitRule(API_LIMITS.maxDepth)],
+    validationRules: [depthLimitRule(API_LIMITS.maxDepth), introspectionLimitRule()],
     plugins: [
       authenticationPlugin({ allowAnonymousIntrospection: !config.production }),
-      complexityLimitPlugin(schema, API_LIMITS.maxComplexity),
-      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: !config.production }),
+      // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
+      ApolloServerPluginLandingPageDisabled(),
       ...(deps.plugins ?? []),
     ],
   });

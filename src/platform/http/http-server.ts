@@ -8,6 +8,10 @@ import type { DataSource } from 'typeorm';
 import { API_LIMITS, createApi, type Api } from '../../graphql/api';
 import { frameImageHandler } from '../../graphql/http/frame-image.route';
 import type { ScoringRequester } from '../../graphql/services/scoring-requester';
+import { graphiqlHandler } from '../../web/graphiql.route';
+import { securityHeaders } from '../../web/security-headers';
+import { webAppRouter } from '../../web/web-app.route';
+import { webBundle } from '../../web/web-bundle';
 import type { AppConfig } from '../config';
 import { migrationsApplied } from '../database/data-source';
 import { resolveJwtSecret } from '../jwt-secret';
@@ -31,11 +35,14 @@ export interface HttpServerDeps {
   scoringRequester?: ScoringRequester;
   /** Listen address; default all interfaces. */
   host?: string;
+  /** The built web app; default dist/web of this package. */
+  webBundleDir?: string;
 }
 
 /**
- * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo),
- * /frames/:id.png (frame images, authenticated and clinic-scoped like the API), /metrics (Prometheus).
+ * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo; GraphiQL for
+ * browsers in development), /frames/:id.png (frame images, authenticated and clinic-scoped like the
+ * API), /metrics (Prometheus), and the web app at / (src/web).
  */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, dataSource, log } = deps;
@@ -51,6 +58,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     res.setHeader('x-request-id', requestId);
     next();
   });
+  app.use(securityHeaders());
 
   // request timing, access log with request ids, pool/queue gauges and GET /metrics
   const metrics = installHttpMetrics(app, { dataSource, accessLog: log, bearerToken: config.metricsToken });
@@ -82,6 +90,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   await api.apollo.start();
 
   app.get('/frames/:id.png', frameImageHandler({ createContext: api.createContext, log }));
+  const web = webBundle(deps.webBundleDir);
+  if (!config.production) app.get('/graphql', graphiqlHandler(web));
   app.use(
     '/graphql',
     express.json({ limit: API_LIMITS.maxBodyBytes }),
@@ -96,6 +106,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     if (error?.type === 'entity.parse.failed') return void res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
     next(error);
   });
+  app.use(webAppRouter(web));
 
   await new Promise<void>((resolve) => (deps.host ? httpServer.listen(config.port, deps.host, resolve) : httpServer.listen(config.port, resolve)));
   const port = (httpServer.address() as AddressInfo).port;
