@@ -12,6 +12,10 @@ import { migrationsApplied } from '../platform/database/data-source';
 import { resolveJwtSecret } from '../platform/jwt-secret';
 import type { Logger } from '../platform/logger';
 import { graphqlMetricsPlugin, installHttpMetrics } from '../platform/metrics';
+import { graphiqlHandler } from '../web/graphiql.route';
+import { securityHeaders } from '../web/security-headers';
+import { webAppRouter } from '../web/web-app.route';
+import { webBundle } from '../web/web-bundle';
 import { buildApi, type ApiWiring } from './api';
 import { createServices, type AppServices } from './services';
 
@@ -34,11 +38,14 @@ export interface HttpServerDeps {
   scoring?: ApiWiring['scoring'];
   /** Listen address; default all interfaces. */
   host?: string;
+  /** The built web app; default dist/web of this package. */
+  webBundleDir?: string;
 }
 
 /**
- * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo),
- * /frames/:id.png (frame images, authenticated and clinic-scoped like the API), /metrics (Prometheus).
+ * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo; GraphiQL for
+ * browsers in development), /frames/:id.png (frame images, authenticated and clinic-scoped like the
+ * API), /metrics (Prometheus), and the web app at / (src/web).
  */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, dataSource, log } = deps;
@@ -54,6 +61,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     res.setHeader('x-request-id', requestId);
     next();
   });
+  app.use(securityHeaders());
 
   // request timing, access log with request ids, pool/queue gauges and GET /metrics
   const metrics = installHttpMetrics(app, { dataSource, accessLog: log, bearerToken: config.metricsToken });
@@ -85,6 +93,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   await api.apollo.start();
 
   app.get('/frames/:id.png', frameImageHandler({ createContext: api.createContext, log }));
+  const web = webBundle(deps.webBundleDir);
+  if (!config.production) app.get('/graphql', graphiqlHandler(web));
   app.use(
     '/graphql',
     express.json({ limit: API_LIMITS.maxBodyBytes }),
@@ -99,6 +109,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     if (error?.type === 'entity.parse.failed') return void res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
     next(error);
   });
+  app.use(webAppRouter(web));
 
   await new Promise<void>((resolve) => (deps.host ? httpServer.listen(config.port, deps.host, resolve) : httpServer.listen(config.port, resolve)));
   const port = (httpServer.address() as AddressInfo).port;

@@ -7,6 +7,7 @@ import { createErrorFormatter } from './format-error';
 import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
+import { introspectionLimitRule } from './protection/introspection-limit';
 import { buildApiSchema } from './schema';
 
 /** Limits that protect the API from expensive queries (see README). */
@@ -38,11 +39,12 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log),
-    validationRules: [depthLimitRule(API_LIMITS.maxDepth)],
+    validationRules: [depthLimitRule(API_LIMITS.maxDepth), introspectionLimitRule()],
     plugins: [
       authenticationPlugin({ allowAnonymousIntrospection: !production }),
-      complexityLimitPlugin(schema, API_LIMITS.maxComplexity),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: !production }),
+      // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
+      ApolloServerPluginLandingPageDisabled(),
       ...(deps.plugins ?? []),
     ],
   });

@@ -1,16 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The package version, found by walking up from this file (works from src/ and from dist/src/). */
-function findVersion(): string {
+/** The folder holding package.json, found by walking up from this file (works from src/ and from dist/src/). */
+function findPackageRoot(): string | undefined {
   let dir = __dirname;
   for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    if (existsSync(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
 
-export const APP_VERSION = findVersion();
+export const PACKAGE_ROOT = findPackageRoot() ?? process.cwd();
+
+export const APP_VERSION = existsSync(join(PACKAGE_ROOT, 'package.json'))
+  ? (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
+  : 'unknown';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { areaOf, importsOf, sourceFiles, type ImportEdge } from './import-graph';
 
 /**
- * The layering of src/ (DESIGN.md §3, README "Code layout"): arrows go down. Faces (graphql, cli)
+ * The layering of src/ (DESIGN.md §3, README "Code layout"): arrows go down. Faces (graphql, cli, web)
  * → jobs (and the demo orchestration) → core (ingest, inference, accounts, auth, clinic-data) →
  * entities → platform; src/app assembles them and nothing imports it. Besides the arrows: only
  * repositories touch SQL, resolvers never see TypeORM, grants are minted by the access layer and by
@@ -24,7 +24,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   demo: ['jobs', ...CORE, 'entities', 'platform'],
   graphql: ['jobs', ...CORE, 'entities', 'platform'],
   cli: ['demo', 'jobs', ...CORE, 'entities', 'platform'],
-  app: ['graphql', 'cli', 'demo', 'jobs', ...CORE, 'entities', 'platform'],
+  // serves the web app's bundle: the app itself (web/) talks to the faces over HTTP only
+  web: ['platform'],
+  app: ['graphql', 'cli', 'web', 'demo', 'jobs', ...CORE, 'entities', 'platform'],
 };
 
 type Rule = (edge: ImportEdge) => string | null;

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from '../pagination';
+import { isIntrospectionOnly } from './selection-nesting';
 
 /** Typical length of a list without paging: embryos of a cycle, memberships, trajectory points are counted at 12. */
 const UNPAGED_LIST_LENGTH = 12;
@@ -20,13 +21,16 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
 
 /**
  * Computes each operation's cost from the query and its variables (so `first: 100` counts) and
- * refuses it above `maximum` before anything runs.
+ * refuses it above `maximum` before anything runs. With `exemptIntrospection` (where introspection
+ * is enabled), introspection-only operations are not estimated: their shape is limited instead
+ * (introspection-limit.ts).
  */
-export function complexityLimitPlugin(schema: GraphQLSchema, maximum: number): ApolloServerPlugin {
+export function complexityLimitPlugin(schema: GraphQLSchema, maximum: number, options: { exemptIntrospection?: boolean } = {}): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          if (options.exemptIntrospection && operation && isIntrospectionOnly(operation)) return;
           const complexity = getComplexity({
             schema, query: document, variables: request.variables, operationName: request.operationName,
             estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],

@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { Loading } from '../components/Notices';
+import { AdminUsersPage } from '../pages/AdminUsersPage';
+import { AuditLogPage } from '../pages/AuditLogPage';
+import { CyclePage } from '../pages/CyclePage';
+import { EmbryoPage } from '../pages/EmbryoPage';
+import { LabPage } from '../pages/LabPage';
+import { ModelEvaluationPage } from '../pages/ModelEvaluationPage';
+import { ModelsPage } from '../pages/ModelsPage';
+import { NotAllowedPage, NotFoundPage } from '../pages/NotFoundPage';
+import { RunsPage } from '../pages/RunsPage';
+import { SignInPage } from '../pages/SignInPage';
+import { Layout } from './Layout';
+import { can, type Capability } from './permissions';
+import { match, navigate, useLocation } from './router';
+import { useClinic, useSession } from './session';
+
+interface Route {
+  pattern: string;
+  capability: Capability;
+  render(params: Record<string, string>): React.ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/lab', capability: 'viewLab', render: () => <LabPage /> },
+  { pattern: '/lab/cycles/:id', capability: 'viewLab', render: (p) => <CyclePage id={p.id} /> },
+  { pattern: '/embryos/:id', capability: 'viewLab', render: (p) => <EmbryoPage id={p.id} /> },
+  { pattern: '/runs', capability: 'viewRuns', render: () => <RunsPage /> },
+  { pattern: '/models', capability: 'manageModels', render: () => <ModelsPage /> },
+  { pattern: '/models/:id/evaluation', capability: 'manageModels', render: (p) => <ModelEvaluationPage id={p.id} /> },
+  { pattern: '/admin/users', capability: 'manageUsers', render: () => <AdminUsersPage /> },
+  { pattern: '/admin/audit', capability: 'readAuditLog', render: () => <AuditLogPage /> },
+];
+
+/** The first page a role lands on. */
+function homeOf(role: ReturnType<typeof useClinic>['role']): string {
+  if (can(role, 'viewLab')) return '/lab';
+  if (can(role, 'readAuditLog')) return '/admin/audit';
+  return '/lab';
+}
+
+export function App() {
+  const session = useSession();
+  const { role } = useClinic();
+  const { path } = useLocation();
+
+  useEffect(() => {
+    if (session.status === 'signed-in' && (path === '/' || path === '/sign-in')) navigate(homeOf(role), { replace: true });
+  }, [session.status, path, role]);
+
+  if (session.status === 'starting') return <Loading what="your session" />;
+  if (session.status === 'signed-out') return <SignInPage message={session.message} />;
+
+  for (const route of ROUTES) {
+    const params = match(route.pattern, path);
+    if (!params) continue;
+    return <Layout>{can(role, route.capability) ? route.render(params) : <NotAllowedPage />}</Layout>;
+  }
+  return <Layout>{path === '/' || path === '/sign-in' ? <Loading what="the lab" /> : <NotFoundPage />}</Layout>;
+}

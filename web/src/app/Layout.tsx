@@ -1,0 +1,68 @@
+import type { ReactNode } from 'react';
+import { ROLE_LABEL } from '../lib/format';
+import { can, type Capability } from './permissions';
+import { Link, useLocation } from './router';
+import { chooseClinic, signOut, useClinic, useSession } from './session';
+
+const NAV: { to: string; label: string; capability: Capability }[] = [
+  { to: '/lab', label: 'Lab', capability: 'viewLab' },
+  { to: '/runs', label: 'Runs', capability: 'viewRuns' },
+  { to: '/models', label: 'Models', capability: 'manageModels' },
+  { to: '/admin/users', label: 'Users', capability: 'manageUsers' },
+  { to: '/admin/audit', label: 'Audit log', capability: 'readAuditLog' },
+];
+
+/** Header with the pages the caller's role in the chosen clinic may use, the clinic switch and sign-out. */
+export function Layout({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const { clinic, role, clinics } = useClinic();
+  const { path } = useLocation();
+  const me = session.status === 'signed-in' ? session.me : undefined;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          AMSNet clinic
+        </Link>
+        <nav aria-label="Pages">
+          <ul>
+            {NAV.filter((n) => can(role, n.capability)).map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="app-header__who">
+          {clinics.length > 1 ? (
+            <label>
+              <span className="visually-hidden">Clinic</span>
+              <select value={clinic?.id ?? ''} onChange={(e) => chooseClinic(e.target.value)} data-testid="clinic-select">
+                {clinics.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <span data-testid="clinic-name">{clinic?.name ?? 'No clinic'}</span>
+          )}
+          <span className="muted">
+            {me?.displayName ?? me?.email}
+            {role ? ` · ${ROLE_LABEL[role]}` : ''}
+          </span>
+          <button type="button" className="button button--quiet" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">{children}</main>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Role } from '../api/generated';
+
+/**
+ * What the pages offer to each role in a clinic: the same table as the server's
+ * (src/auth/permissions.ts, DESIGN.md §8). The server refuses anyway; this only keeps the pages
+ * from offering what would be refused.
+ */
+const ALLOWED = {
+  viewLab: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
+  viewRuns: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
+  recordOutcome: ['ADMIN', 'EMBRYOLOGIST'],
+  requestScoring: ['ADMIN', 'EMBRYOLOGIST'],
+  manageModels: ['ADMIN'],
+  viewShadowModels: ['ADMIN'],
+  manageUsers: ['ADMIN'],
+  readAuditLog: ['ADMIN', 'AUDITOR'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Capability = keyof typeof ALLOWED;
+
+export function can(role: Role | undefined, capability: Capability): boolean {
+  return role !== undefined && (ALLOWED[capability] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,168 @@
+import { useState } from 'react';
+import { ClinicMembersDocument, CreateUserDocument, GrantMembershipDocument, RevokeMembershipDocument, type ClinicMembersQuery, type Role } from '../api/generated';
+import { useMutation, useQuery } from '../api/use-query';
+import { useClinic, useSession } from '../app/session';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorNotice, Loading, PageTitle, StatusNotice } from '../components/Notices';
+import { ROLE_LABEL } from '../lib/format';
+
+const ROLES: Role[] = ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'];
+type Member = ClinicMembersQuery['clinicMembers'][number];
+
+const RoleOptions = () => ROLES.map((r) => (
+  <option key={r} value={r}>
+    {ROLE_LABEL[r]}
+  </option>
+));
+
+/** The clinic's users and their roles: create a user, change a role (grant), remove from the clinic (revoke). */
+export function AdminUsersPage() {
+  const { clinic } = useClinic();
+  const session = useSession();
+  const clinicId = clinic?.id ?? '';
+  const members = useQuery(ClinicMembersDocument, { clinicId }, { skip: !clinic });
+  const grant = useMutation(GrantMembershipDocument);
+  const revoke = useMutation(RevokeMembershipDocument);
+  const [revoking, setRevoking] = useState<Member | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const meId = session.status === 'signed-in' ? session.me.id : undefined;
+
+  const roleIn = (m: Member) => m.memberships.find((ms) => ms.clinic.id === clinicId)?.role;
+
+  return (
+    <section className="page">
+      <PageTitle title="Users">Users of {clinic?.name}</PageTitle>
+      <ErrorNotice error={members.error ?? grant.error ?? revoke.error} />
+      <StatusNotice message={message} />
+      <CreateUserForm
+        clinicId={clinicId}
+        onCreated={(email) => {
+          setMessage(`${email} can now sign in to ${clinic?.name}.`);
+          members.reload();
+        }}
+      />
+      {members.loading && !members.data && <Loading what="users" />}
+      {members.data && (
+        <table className="table" data-testid="members-table">
+          <caption className="visually-hidden">Users with a role in {clinic?.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Account</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.data.clinicMembers.map((m) => (
+              <tr key={m.id}>
+                <th scope="row">
+                  {m.email}
+                  {m.displayName && <div className="muted small">{m.displayName}</div>}
+                </th>
+                <td>
+                  <label>
+                    <span className="visually-hidden">Role of {m.email}</span>
+                    <select
+                      value={roleIn(m) ?? ''}
+                      disabled={grant.running}
+                      onChange={async (e) => {
+                        const role = e.target.value as Role;
+                        if (await grant.run({ clinicId, userId: m.id, role })) {
+                          setMessage(`${m.email} is now ${ROLE_LABEL[role].toLowerCase()}.`);
+                          members.reload();
+                        }
+                      }}
+                    >
+                      <RoleOptions />
+                    </select>
+                  </label>
+                </td>
+                <td>
+                  {m.disabled ? <span className="tag tag--danger">disabled</span> : 'active'}
+                  {m.networkAdmin && <span className="tag tag--neutral">network admin</span>}
+                </td>
+                <td>
+                  <button type="button" className="button button--quiet" onClick={() => setRevoking(m)} disabled={m.id === meId}>
+                    Remove from clinic…
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title="Remove from the clinic?"
+        confirmLabel="Remove"
+        danger
+        onCancel={() => setRevoking(undefined)}
+        onConfirm={async () => {
+          const m = revoking!;
+          setRevoking(undefined);
+          if (await revoke.run({ clinicId, userId: m.id })) {
+            setMessage(`${m.email} no longer has a role in ${clinic?.name}.`);
+            members.reload();
+          }
+        }}
+      >
+        <p>{revoking?.email} loses access to every record of {clinic?.name}. The account itself stays.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function CreateUserForm({ clinicId, onCreated }: { clinicId: string; onCreated(email: string): void }) {
+  const create = useMutation(CreateUserDocument);
+  return (
+    <details className="card">
+      <summary>Create a user</summary>
+      <form
+        className="form form--grid"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const f = new FormData(form);
+          const password = String(f.get('password') ?? '');
+          const result = await create.run({
+            input: {
+              clinicId,
+              email: String(f.get('email')),
+              displayName: String(f.get('displayName') ?? '') || null,
+              role: f.get('role') as Role,
+              password: password || null,
+            },
+          });
+          if (result) {
+            form.reset();
+            onCreated(result.createUser.email);
+          }
+        }}
+      >
+        <label>
+          E-mail
+          <input name="email" type="email" required autoComplete="off" />
+        </label>
+        <label>
+          Name
+          <input name="displayName" type="text" autoComplete="off" />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="CLINICIAN">
+            <RoleOptions />
+          </select>
+        </label>
+        <label>
+          Password (at least 12 characters; leave empty for sign-in through the hospital's identity provider only)
+          <input name="password" type="password" minLength={12} autoComplete="new-password" />
+        </label>
+        <button type="submit" className="button button--primary" disabled={create.running}>
+          Create user
+        </button>
+        <ErrorNotice error={create.error} />
+      </form>
+    </details>
+  );
+}
