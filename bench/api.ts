@@ -26,7 +26,9 @@ import { freePort } from '../src/platform/net/free-port';
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => AutocannonRun;
 interface AutocannonResult {
   requests: { average: number; total: number };
-  errors: number; non2xx: number; timeouts: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
 }
 /** An EventEmitter that is also a promise of the result; 'response' carries each latency (ms). */
 type AutocannonRun = PromiseLike<AutocannonResult> & {
@@ -67,7 +69,6 @@ const CYCLE_VIEW_SQL = `
   WHERE c.id = $1 AND c.clinic_id = ANY($2::uuid[])
   GROUP BY c.id, p.mrn`;
 
-
 async function benchDatabaseUrl(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const server = process.env.DATABASE_URL;
   if (server) {
@@ -90,19 +91,36 @@ async function benchDatabaseUrl(): Promise<{ env: Record<string, string>; cleanu
   }
   const dir = await mkdtemp(join(tmpdir(), 'amsnet-bench-api-'));
   await chmod(dir, 0o755); // the postgres system user (when running as root) must reach it
-  return { env: { DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) }, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    env: { DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 async function seed(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[] }> {
-  const [{ id: clinicId }] = (await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)).rows;
-  const [{ id: userId }] = (await pool.query<{ id: string }>(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)).rows;
-  await pool.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [userId, clinicId]);
-  const [{ id: modelId }] = (await pool.query<{ id: string }>(
-    `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
-     VALUES ('amsnet-bench', '1', $1, 'amsnet', '{-15,0,15}', 224, '{}', true, '\\x00', 1) RETURNING id`, [randomBytes(32).toString('hex')],
-  )).rows;
-  await pool.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [clinicId, modelId]);
-  await pool.query(`
+  const [{ id: clinicId }] = (
+    await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)
+  ).rows;
+  const [{ id: userId }] = (
+    await pool.query<{ id: string }>(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)
+  ).rows;
+  await pool.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [
+    userId,
+    clinicId,
+  ]);
+  const [{ id: modelId }] = (
+    await pool.query<{ id: string }>(
+      `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
+     VALUES ('amsnet-bench', '1', $1, 'amsnet', '{-15,0,15}', 224, '{}', true, '\\x00', 1) RETURNING id`,
+      [randomBytes(32).toString('hex')],
+    )
+  ).rows;
+  await pool.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
+    clinicId,
+    modelId,
+  ]);
+  await pool.query(
+    `
     WITH patients AS (
       INSERT INTO patient (clinic_id, mrn) SELECT $1, 'MRN-' || g FROM generate_series(1, $2::int) g RETURNING id, mrn),
     cycles AS (
@@ -110,13 +128,19 @@ async function seed(pool: Pool): Promise<{ clinicId: string; userId: string; cyc
       SELECT $1, id, 'CY-' || mrn, now() - interval '5 days', 'ICSI' FROM patients RETURNING id)
     INSERT INTO embryo (clinic_id, cycle_id, label, external_id)
     SELECT $1, c.id, 'A' || w, c.id || '-W' || w FROM cycles c, generate_series(1, $3::int) w`,
-  [clinicId, CYCLES, EMBRYOS_PER_CYCLE]);
-  await pool.query(`
+    [clinicId, CYCLES, EMBRYOS_PER_CYCLE],
+  );
+  await pool.query(
+    `
     INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs)
     SELECT e.id, $2, s, 6 * (s + 1), random(), jsonb_build_object('imputed', s % 7 = 0, 'frames', '[]'::jsonb)
-    FROM embryo e, generate_series(0, $3::int - 1) s WHERE e.clinic_id = $1`, [clinicId, modelId, SEGMENTS]);
+    FROM embryo e, generate_series(0, $3::int - 1) s WHERE e.clinic_id = $1`,
+    [clinicId, modelId, SEGMENTS],
+  );
   await pool.query('ANALYZE');
-  const cycleIds = (await pool.query<{ id: string }>(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])).rows.map((r) => r.id);
+  const cycleIds = (
+    await pool.query<{ id: string }>(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])
+  ).rows.map((r) => r.id);
   return { clinicId, userId, cycleIds };
 }
 
@@ -125,13 +149,15 @@ async function closedLoop(connections: number, seconds: number, fn: (i: number) 
   const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   let n = 0;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      await fn(n++);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        await fn(n++);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   return { ...percentiles(latencies), rps: latencies.length / seconds };
 }
 
@@ -152,37 +178,76 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     const { clinicId, userId, cycleIds } = await seed(pool);
-    process.stdout.write(`seeded ${CYCLES} cycles × ${EMBRYOS_PER_CYCLE} embryos × ${SEGMENTS} predictions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    const http = await startHttpServer({ config, dataSource: db.dataSource, log, jwtSecret: JWT_SECRET, host: '127.0.0.1' });
+    process.stdout.write(
+      `seeded ${CYCLES} cycles × ${EMBRYOS_PER_CYCLE} embryos × ${SEGMENTS} predictions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+    const http = await startHttpServer({
+      config,
+      dataSource: db.dataSource,
+      log,
+      jwtSecret: JWT_SECRET,
+      host: '127.0.0.1',
+    });
     const token = (await new LocalTokenSigner(JWT_SECRET, 3600).issue(userId)).token;
     try {
       const check = await fetch(`${http.url}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: CYCLE_VIEW, variables: { id: cycleIds[0] } }),
       }).then((r) => r.json() as Promise<{ data?: { cycle: { embryos: unknown[] } }; errors?: unknown }>);
-      if (!check.data || check.data.cycle.embryos.length !== EMBRYOS_PER_CYCLE) throw new Error(`cycle view failed: ${JSON.stringify(check.errors)}`);
+      if (!check.data || check.data.cycle.embryos.length !== EMBRYOS_PER_CYCLE)
+        throw new Error(`cycle view failed: ${JSON.stringify(check.errors)}`);
 
       const rows: string[] = [];
       for (const connections of CONNECTIONS) {
         const latencies: number[] = [];
         const run = autocannon({
-          url: `${http.url}/graphql`, method: 'POST', connections, duration: SECONDS,
+          url: `${http.url}/graphql`,
+          method: 'POST',
+          connections,
+          duration: SECONDS,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           // each request reads another cycle, so no result is served from a warm row cache only
-          requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ query: CYCLE_VIEW, variables: { id: cycleIds[Math.floor(Math.random() * cycleIds.length)] } }) }) }],
+          requests: [
+            {
+              setupRequest: (req: Record<string, unknown>) => ({
+                ...req,
+                body: JSON.stringify({
+                  query: CYCLE_VIEW,
+                  variables: { id: cycleIds[Math.floor(Math.random() * cycleIds.length)] },
+                }),
+              }),
+            },
+          ],
         });
         run.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
         const result = await run;
         const graphql = percentiles(latencies);
-        if (result.errors || result.non2xx || result.timeouts) throw new Error(`GraphQL load had errors: ${JSON.stringify({ errors: result.errors, non2xx: result.non2xx, timeouts: result.timeouts })}`);
-        rows.push(row('GraphQL cycle view (HTTP)', connections, graphql.p50, graphql.p95, graphql.p99, result.requests.total / SECONDS));
+        if (result.errors || result.non2xx || result.timeouts)
+          throw new Error(
+            `GraphQL load had errors: ${JSON.stringify({ errors: result.errors, non2xx: result.non2xx, timeouts: result.timeouts })}`,
+          );
+        rows.push(
+          row(
+            'GraphQL cycle view (HTTP)',
+            connections,
+            graphql.p50,
+            graphql.p95,
+            graphql.p99,
+            result.requests.total / SECONDS,
+          ),
+        );
         const sql = await closedLoop(connections, SECONDS, async (i) => {
           await pool.query(CYCLE_VIEW_SQL, [cycleIds[i % cycleIds.length], [clinicId]]);
         });
         rows.push(row('one SQL query (pg, no HTTP)', connections, sql.p50, sql.p95, sql.p99, sql.rps));
       }
-      process.stdout.write(`\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s\n${rows.join('\n')}\n`);
-      process.stdout.write('Each GraphQL request also authenticates, checks access and writes its READ_CYCLE audit row.\n');
+      process.stdout.write(
+        `\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s\n${rows.join('\n')}\n`,
+      );
+      process.stdout.write(
+        'Each GraphQL request also authenticates, checks access and writes its READ_CYCLE audit row.\n',
+      );
     } finally {
       // autocannon stops without waiting for answers still queued in the server: let them finish
       await new Promise((resolve) => setTimeout(resolve, 5000));

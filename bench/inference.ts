@@ -59,7 +59,13 @@ async function peakGflops(n = 2048, repeats = 8): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`cores ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, providers ${providers.join(',')}, batch ${batch}, T ${T}, embryo-segments per run ${chunk}, runs ${runs}, steps ${steps}`);
+  console.log(
+    `cores ${availableParallelism()}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )}, providers ${providers.join(',')}, batch ${batch}, T ${T}, embryo-segments per run ${chunk}, runs ${runs}, steps ${steps}`,
+  );
   const peakBefore = await peakGflops();
 
   let t0 = performance.now();
@@ -72,7 +78,11 @@ async function main(): Promise<void> {
   const gflopsPerStep = nominalGflopsPerStep(model.config);
 
   t0 = performance.now();
-  const predictor = await AmsnetPredictor.load(model.onnx, { executionProviders: providers, maxBatch: batch, maxEmbryoSegmentsPerRun: chunk });
+  const predictor = await AmsnetPredictor.load(model.onnx, {
+    executionProviders: providers,
+    maxBatch: batch,
+    maxEmbryoSegmentsPerRun: chunk,
+  });
   const loadMs = performance.now() - t0;
   const S = 224;
   const frames = syntheticFrames(model.config, batch, T, 3);
@@ -110,12 +120,21 @@ async function main(): Promise<void> {
     ['model load (sessions)', `${(loadMs / 1000).toFixed(1)} s`],
     ['parameters', `${(info.parameterCount / 1e6).toFixed(2)} M`],
     ['GFLOP per time step (nominal / executed)', `${gflopsPerStep.toFixed(2)} / ${executedGflopsPerStep.toFixed(2)}`],
-    ['whole trajectory (T=28), best of runs', `${(seqMs / 1000).toFixed(2)} s (${times.map((t) => (t / 1000).toFixed(2)).join(', ')})`],
+    [
+      'whole trajectory (T=28), best of runs',
+      `${(seqMs / 1000).toFixed(2)} s (${times.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
+    ],
     ['s per trajectory', perTrajectoryS.toFixed(2)],
-    ['CPU time per trajectory (all threads)', `${(cpuPerRunS / batch).toFixed(2)} s (system ${(cpu.system / 1e6 / runs / batch).toFixed(2)} s); other processes' load shows as wall > CPU/threads`],
+    [
+      'CPU time per trajectory (all threads)',
+      `${(cpuPerRunS / batch).toFixed(2)} s (system ${(cpu.system / 1e6 / runs / batch).toFixed(2)} s); other processes' load shows as wall > CPU/threads`,
+    ],
     ['trajectories / s', (1 / perTrajectoryS).toFixed(3)],
     ['ms per time step (whole trajectory)', (seqMs / T / batch).toFixed(0)],
-    ['streaming step (1 segment)', `${stepMs.toFixed(0)} ms  (${(seqMs / stepMs).toFixed(1)}× faster than a whole trajectory)`],
+    [
+      'streaming step (1 segment)',
+      `${stepMs.toFixed(0)} ms  (${(seqMs / stepMs).toFixed(1)}× faster than a whole trajectory)`,
+    ],
     ['achieved GFLOP/s (nominal FLOPs)', achieved.toFixed(1)],
     ['peak GFLOP/s (2048² MatMul)', `${peak.toFixed(1)}  → ${((achieved / peak) * 100).toFixed(0)} % of peak`],
     ['peak RSS', `${rssGiB().toFixed(2)} GiB`],

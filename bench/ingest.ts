@@ -23,7 +23,9 @@ import { normaliseEncodedFrame } from '../src/ingest/frames/frame-normaliser';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
+  return i >= 0 && process.argv[i + 1]
+    ? process.argv[i + 1]
+    : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
 }
 
 const EMBRYOS = Number(arg('embryos', '20'));
@@ -32,8 +34,13 @@ const SIZE = Number(arg('size', '500'));
 /** Decodes in flight for the raw-decode baseline: the import's own setting (DECODE_CONCURRENCY). */
 const CONCURRENCY = 4;
 const PLANES: Record<number, string> = {
-  [-45]: 'embryo_dataset_F-45', [-30]: 'embryo_dataset_F-30', [-15]: 'embryo_dataset_F-15', 0: 'embryo_dataset',
-  15: 'embryo_dataset_F15', 30: 'embryo_dataset_F30', 45: 'embryo_dataset_F45',
+  [-45]: 'embryo_dataset_F-45',
+  [-30]: 'embryo_dataset_F-30',
+  [-15]: 'embryo_dataset_F-15',
+  0: 'embryo_dataset',
+  15: 'embryo_dataset_F15',
+  30: 'embryo_dataset_F30',
+  45: 'embryo_dataset_F45',
 };
 const log = createLogger('warn');
 
@@ -41,7 +48,11 @@ function texture(seed: number, n: number): Buffer {
   const out = Buffer.alloc(n);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = 64 + (x & 127);
   }
   return out;
@@ -56,7 +67,10 @@ async function generate(root: string): Promise<string[]> {
     for (const [plane, folder] of Object.entries(PLANES)) {
       await mkdir(join(root, folder, name), { recursive: true });
       for (let run = 1; run <= RUNS; run++) {
-        jobs.push({ path: join(root, folder, name, `D2016.01.07_S1_I1_WELL${e + 1}_RUN${run}.jpeg`), seed: e * 1e6 + run * 10 + Number(plane) + 50 });
+        jobs.push({
+          path: join(root, folder, name, `D2016.01.07_S1_I1_WELL${e + 1}_RUN${run}.jpeg`),
+          seed: e * 1e6 + run * 10 + Number(plane) + 50,
+        });
       }
     }
     for (let run = 1; run <= RUNS; run++) times.push(`${run},${(run * 0.25).toFixed(2)}`);
@@ -66,16 +80,20 @@ async function generate(root: string): Promise<string[]> {
   const small = Math.max(8, Math.round(SIZE / 5));
   await mapWithConcurrency(jobs, CONCURRENCY, async (j) => {
     const jpeg = await sharp(texture(j.seed, small * small), { raw: { width: small, height: small, channels: 1 } })
-      .resize(SIZE, SIZE, { kernel: 'cubic' }).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer();
+      .resize(SIZE, SIZE, { kernel: 'cubic' })
+      .toColourspace('b-w')
+      .jpeg({ quality: 85 })
+      .toBuffer();
     await writeFile(j.path, jpeg);
   });
   return jobs.map((j) => j.path);
 }
 
-
 async function main(): Promise<void> {
   const frames = EMBRYOS * 7 * RUNS;
-  console.log(`cores ${availableParallelism()}, ${EMBRYOS} embryos × 7 planes × ${RUNS} runs = ${frames} frames of ${SIZE}×${SIZE} gray JPEG`);
+  console.log(
+    `cores ${availableParallelism()}, ${EMBRYOS} embryos × 7 planes × ${RUNS} runs = ${frames} frames of ${SIZE}×${SIZE} gray JPEG`,
+  );
   const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-ingest-'));
   await chmod(scratch, 0o755);
   let embedded: { url: string; stop(): Promise<void> } | undefined;
@@ -97,14 +115,25 @@ async function main(): Promise<void> {
     await admin.query(`CREATE DATABASE ${dbName}`);
     const url = new URL(adminUrl);
     url.pathname = `/${dbName}`;
-    const dataSource = createAppDataSource({ url: url.toString(), poolSize: 4, applicationName: 'amsnet-bench-ingest' });
+    const dataSource = createAppDataSource({
+      url: url.toString(),
+      poolSize: 4,
+      applicationName: 'amsnet-bench-ingest',
+    });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
-    const clinic: { id: string }[] = await dataSource.query(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`);
+    const clinic: { id: string }[] = await dataSource.query(
+      `INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`,
+    );
 
     // Raw decode: read + full decode to gray pixels, as many in flight as the import uses.
     t = performance.now();
-    await mapWithConcurrency(files, CONCURRENCY, async (f) => sharp(await readFile(f)).toColourspace('b-w').raw().toBuffer());
+    await mapWithConcurrency(files, CONCURRENCY, async (f) =>
+      sharp(await readFile(f))
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer(),
+    );
     const decodeS = (performance.now() - t) / 1000;
 
     // The import's own per-frame work without the database: attributes the rest to PostgreSQL.
@@ -116,7 +145,8 @@ async function main(): Promise<void> {
     const { imports, system } = createServices({ dataSource, databaseUrl: url.toString() });
     const report = await imports.importFolder(exportDir, { grant: system.clinic(clinic[0].id) });
     const importS = (performance.now() - t) / 1000;
-    if (report.framesStored !== frames) throw new Error(`import stored ${report.framesStored} of ${frames} frames: ${report.status}`);
+    if (report.framesStored !== frames)
+      throw new Error(`import stored ${report.framesStored} of ${frames} frames: ${report.status}`);
 
     t = performance.now();
     const again = await imports.importFolder(exportDir, { grant: system.clinic(clinic[0].id) });
@@ -127,11 +157,17 @@ async function main(): Promise<void> {
     console.log('\n| step                          | seconds | frames/s |');
     console.log('| ----------------------------- | ------- | -------- |');
     console.log(`| raw sharp decode (read+decode)| ${decodeS.toFixed(2).padStart(7)} | ${rate(frames, decodeS)} |`);
-    console.log(`| normalise only (no database)  | ${normaliseS.toFixed(2).padStart(7)} | ${rate(frames, normaliseS)} |`);
+    console.log(
+      `| normalise only (no database)  | ${normaliseS.toFixed(2).padStart(7)} | ${rate(frames, normaliseS)} |`,
+    );
     console.log(`| import (decode+hash+INSERT)   | ${importS.toFixed(2).padStart(7)} | ${rate(frames, importS)} |`);
-    console.log(`| re-import (all alreadyStored) | ${rerunS.toFixed(2).padStart(7)} | ${rate(again.framesAlreadyStored, rerunS)} |`);
+    console.log(
+      `| re-import (all alreadyStored) | ${rerunS.toFixed(2).padStart(7)} | ${rate(again.framesAlreadyStored, rerunS)} |`,
+    );
     const ratio = decodeS / importS;
-    console.log(`\nimport / raw decode = ${(ratio * 100).toFixed(1)} % (target ≥ 70 %) ${ratio >= 0.7 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `\nimport / raw decode = ${(ratio * 100).toFixed(1)} % (target ≥ 70 %) ${ratio >= 0.7 ? 'MET' : 'NOT MET'}`,
+    );
   } finally {
     await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin?.end();

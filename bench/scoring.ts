@@ -52,7 +52,6 @@ const log = createLogger('warn');
 const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(1)} %`;
 
-
 /** A 500×500 gray JPEG with a soft "embryo" disc and texture, distinct per (embryo, segment, plane). */
 async function frameJpeg(e: number, k: number, p: number): Promise<Buffer> {
   const px = new Uint8Array(IMAGE * IMAGE);
@@ -65,21 +64,39 @@ async function frameJpeg(e: number, k: number, p: number): Promise<Buffer> {
       px[y * IMAGE + x] = inside;
     }
   }
-  return sharp(px, { raw: { width: IMAGE, height: IMAGE, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+  return sharp(px, { raw: { width: IMAGE, height: IMAGE, channels: 1 } })
+    .toColourspace('b-w')
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function seed(client: Client): Promise<{ clinicId: string }> {
-  const [{ id: clinicId }] = (await client.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`)).rows;
-  const [{ id: cycleId }] = (await client.query<{ id: string }>(`INSERT INTO cycle (clinic_id, external_id, status) VALUES ($1, 'bench-cycle', 'ACTIVE') RETURNING id`, [clinicId])).rows;
+  const [{ id: clinicId }] = (
+    await client.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`)
+  ).rows;
+  const [{ id: cycleId }] = (
+    await client.query<{ id: string }>(
+      `INSERT INTO cycle (clinic_id, external_id, status) VALUES ($1, 'bench-cycle', 'ACTIVE') RETURNING id`,
+      [clinicId],
+    )
+  ).rows;
   const filler = await frameJpeg(0, 99, 0);
   const fillerSha = createHash('sha256').update(filler).digest('hex');
-  await client.query(`INSERT INTO frame_image (sha256, bytes, mime) VALUES ($1, $2, 'image/jpeg')`, [fillerSha, filler]);
+  await client.query(`INSERT INTO frame_image (sha256, bytes, mime) VALUES ($1, $2, 'image/jpeg')`, [
+    fillerSha,
+    filler,
+  ]);
   for (let e = 0; e < EMBRYOS; e++) {
-    const [{ id: embryoId }] = (await client.query<{ id: string }>(
-      `INSERT INTO embryo (clinic_id, cycle_id, label, external_id, culture_ended_hpi) VALUES ($1, $2, $3, $3, 168) RETURNING id`,
-      [clinicId, cycleId, `E${e + 1}`],
-    )).rows;
-    const hpis: number[] = [], planes: number[] = [], shas: string[] = [], images: Buffer[] = [];
+    const [{ id: embryoId }] = (
+      await client.query<{ id: string }>(
+        `INSERT INTO embryo (clinic_id, cycle_id, label, external_id, culture_ended_hpi) VALUES ($1, $2, $3, $3, 168) RETURNING id`,
+        [clinicId, cycleId, `E${e + 1}`],
+      )
+    ).rows;
+    const hpis: number[] = [],
+      planes: number[] = [],
+      shas: string[] = [],
+      images: Buffer[] = [];
     for (let k = 0; k < SEGMENTS; k++) {
       for (let p = 0; p < F; p++) {
         const img = await frameJpeg(e, k, p);
@@ -92,8 +109,10 @@ async function seed(client: Client): Promise<{ clinicId: string }> {
         }
       }
     }
-    await client.query(`INSERT INTO frame_image (sha256, bytes, mime) SELECT s, b, 'image/jpeg' FROM unnest($1::text[], $2::bytea[]) AS t(s, b) ON CONFLICT DO NOTHING`,
-      [images.map((i) => createHash('sha256').update(i).digest('hex')), images]);
+    await client.query(
+      `INSERT INTO frame_image (sha256, bytes, mime) SELECT s, b, 'image/jpeg' FROM unnest($1::text[], $2::bytea[]) AS t(s, b) ON CONFLICT DO NOTHING`,
+      [images.map((i) => createHash('sha256').update(i).digest('hex')), images],
+    );
     await client.query(
       `INSERT INTO frame (embryo_id, hours_post_insemination, focal_plane_um, width, height, sha256, source)
        SELECT $1, h, p, ${IMAGE}, ${IMAGE}, s, 'bench' FROM unnest($2::float8[], $3::int[], $4::text[]) AS t(h, p, s)`,
@@ -112,8 +131,10 @@ function foreignCopy(onnx: Uint8Array): { onnx: Uint8Array; sha256: string } {
 }
 
 async function main(): Promise<void> {
-  console.log(`cores ${availableParallelism()}, providers ${PROVIDERS.join(',')}, ${EMBRYOS} embryos × ${SEGMENTS} segments × ${F} planes, ` +
-    `model width ${WIDTH} blocks ${BLOCKS.join(',')} S ${S}, images ${IMAGE}², INFERENCE_MAX_BATCH ${BATCH}`);
+  console.log(
+    `cores ${availableParallelism()}, providers ${PROVIDERS.join(',')}, ${EMBRYOS} embryos × ${SEGMENTS} segments × ${F} planes, ` +
+      `model width ${WIDTH} blocks ${BLOCKS.join(',')} S ${S}, images ${IMAGE}², INFERENCE_MAX_BATCH ${BATCH}`,
+  );
   const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-'));
   await chmod(scratch, 0o755);
   let embedded: { url: string; stop(): Promise<void> } | undefined;
@@ -134,19 +155,33 @@ async function main(): Promise<void> {
     await dataSource.runMigrations({ transaction: 'each' });
 
     let t0 = performance.now();
-    const built = await buildAmsnetModel({ variant: 'amsnet', planes: PLANES, width: WIDTH, blocks: BLOCKS, inputSize: S, seed: 1 });
+    const built = await buildAmsnetModel({
+      variant: 'amsnet',
+      planes: PLANES,
+      width: WIDTH,
+      blocks: BLOCKS,
+      inputSize: S,
+      seed: 1,
+    });
     const model = MODE === 'sequence' ? foreignCopy(built.onnx) : { onnx: built.onnx, sha256: built.sha256 };
-    console.log(`model built in ${ms(performance.now() - t0)} (${(model.onnx.length / 1e6).toFixed(1)} MB), scoring mode: ${MODE}`);
+    console.log(
+      `model built in ${ms(performance.now() - t0)} (${(model.onnx.length / 1e6).toFixed(1)} MB), scoring mode: ${MODE}`,
+    );
     const client = new Client({ connectionString: url.toString() });
     await client.connect();
     t0 = performance.now();
     const { clinicId } = await seed(client);
-    const [{ id: modelId }] = (await client.query<{ id: string }>(
-      `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
+    const [{ id: modelId }] = (
+      await client.query<{ id: string }>(
+        `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
        VALUES ('bench', '1', $1, 'amsnet', $2, $3, '{}', false, $4, $5) RETURNING id`,
-      [model.sha256, PLANES, S, Buffer.from(model.onnx), model.onnx.length],
-    )).rows;
-    await client.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [clinicId, modelId]);
+        [model.sha256, PLANES, S, Buffer.from(model.onnx), model.onnx.length],
+      )
+    ).rows;
+    await client.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
+      clinicId,
+      modelId,
+    ]);
     await client.end();
     console.log(`seeded ${EMBRYOS * SEGMENTS * F * POINTS_PER_SEGMENT} frames in ${ms(performance.now() - t0)}`);
 
@@ -158,9 +193,16 @@ async function main(): Promise<void> {
     await predictor.predict(frames, BATCH, SEGMENTS);
     const bareMsPerEmbryo = (performance.now() - t0) / BATCH;
     await predictor.close();
-    console.log(`bare predictor (${predictor.executionProvider}): ${ms(bareMsPerEmbryo)} per embryo trajectory, ${(1000 / bareMsPerEmbryo).toFixed(3)} embryos/s`);
+    console.log(
+      `bare predictor (${predictor.executionProvider}): ${ms(bareMsPerEmbryo)} per embryo trajectory, ${(1000 / bareMsPerEmbryo).toFixed(3)} embryos/s`,
+    );
 
-    const config = { ...loadConfig({}), ortExecutionProviders: PROVIDERS as ('cpu' | 'cuda')[], inferenceMaxBatch: BATCH, logLevel: 'warn' as const };
+    const config = {
+      ...loadConfig({}),
+      ortExecutionProviders: PROVIDERS as ('cpu' | 'cuda')[],
+      inferenceMaxBatch: BATCH,
+      logLevel: 'warn' as const,
+    };
     const services = createServices({ dataSource, databaseUrl: url.toString(), log });
     const runtime = await startJobs(
       { services, databaseUrl: url.toString(), config, log },
@@ -173,16 +215,32 @@ async function main(): Promise<void> {
       const e2eMs = performance.now() - t0;
       const t = (run.details as ScoringRunDetails).timingsMs!;
       const wall = t.batchesWallMs;
-      console.log(`\nrun ${run.status}: ${run.embryosScored} embryos, ${run.predictionsWritten} predictions on ${run.executionProvider}`);
-      console.log(`end to end (request → stored): ${ms(e2eMs)}, ${(run.embryosScored / (e2eMs / 1000)).toFixed(3)} embryos/s (run row: ${run.embryosPerSecond?.toFixed(3)} embryos/s)`);
-      console.log(`worker wall ${ms(wall)}; phase times (reads and preprocessing of batch i+1 run during inference of batch i,`);
+      console.log(
+        `\nrun ${run.status}: ${run.embryosScored} embryos, ${run.predictionsWritten} predictions on ${run.executionProvider}`,
+      );
+      console.log(
+        `end to end (request → stored): ${ms(e2eMs)}, ${(run.embryosScored / (e2eMs / 1000)).toFixed(3)} embryos/s (run row: ${run.embryosPerSecond?.toFixed(3)} embryos/s)`,
+      );
+      console.log(
+        `worker wall ${ms(wall)}; phase times (reads and preprocessing of batch i+1 run during inference of batch i,`,
+      );
       console.log(`so their wall times overlap inference and include waiting for the CPU it holds):`);
-      for (const [name, value] of [['model load', t.loadMs], ['db reads', t.readMs], ['preprocess', t.preprocessMs], ['inference', t.inferenceMs], ['writes', t.writeMs]] as const) {
+      for (const [name, value] of [
+        ['model load', t.loadMs],
+        ['db reads', t.readMs],
+        ['preprocess', t.preprocessMs],
+        ['inference', t.inferenceMs],
+        ['writes', t.writeMs],
+      ] as const) {
         console.log(`  ${name.padEnd(11)} ${ms(value).padStart(9)}  ${pct(value, wall).padStart(7)} of worker wall`);
       }
       const overhead = e2eMs - t.inferenceMs;
-      console.log(`scoring overhead (end to end minus inference): ${ms(overhead)} = ${pct(overhead, e2eMs)} of end to end (target ≤ 15 %)`);
-      console.log(`inference per embryo in the worker ${ms(t.inferenceMs / Math.max(1, run.embryosScored))} vs bare predictor ${ms(bareMsPerEmbryo)}`);
+      console.log(
+        `scoring overhead (end to end minus inference): ${ms(overhead)} = ${pct(overhead, e2eMs)} of end to end (target ≤ 15 %)`,
+      );
+      console.log(
+        `inference per embryo in the worker ${ms(t.inferenceMs / Math.max(1, run.embryosScored))} vs bare predictor ${ms(bareMsPerEmbryo)}`,
+      );
     } finally {
       await runtime.stop();
       await services.close();

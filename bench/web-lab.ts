@@ -33,7 +33,16 @@ function arg(name: string, fallback?: string): string | undefined {
 const RUNS = Number(arg('runs', '7'));
 const SCREENSHOTS = arg('screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const EMAIL = 'bench-admin@example.org';
 const PASSWORD = randomBytes(12).toString('hex');
 
@@ -48,13 +57,23 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'amsnet-bench-web-'));
   await chmod(dir, 0o755); // the postgres system user (when running as root) must reach it
   const env = process.env.DATABASE_URL ? {} : { DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) };
-  const config = loadConfig({ ...env, PORT: '0', JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', NODE_ENV: 'production', DATA_DIR: dir });
+  const config = loadConfig({
+    ...env,
+    PORT: '0',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    DATA_DIR: dir,
+  });
   const db = await openAppDatabase(config, log, { migrate: true, poolSize: 10, applicationName: 'amsnet-bench-web' });
   const profile = await mkdtemp(join(tmpdir(), 'amsnet-bench-chromium-'));
   try {
     const t0 = performance.now();
     const services = createServices({ dataSource: db.dataSource, databaseUrl: db.url, log });
-    const jobs = await startJobs({ services, databaseUrl: db.url, config, log }, { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } });
+    const jobs = await startJobs(
+      { services, databaseUrl: db.url, config, log },
+      { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } },
+    );
     const request = demoRequest({ patients: 2, embryos: { min: 12, max: 12 } });
     const demo = await new DemoLabService(services).seed(request, services.system.withRequestId('bench-web'));
     await jobs.stop();
@@ -62,10 +81,17 @@ async function main(): Promise<void> {
       { email: EMAIL, password: PASSWORD, displayName: 'Bench administrator' },
       { clinic: { grant: services.system.clinic(demo.clinic.id), role: 'ADMIN' } },
     );
-    process.stdout.write(`demo lab: ${demo.written.embryos} embryos, ${demo.written.frames * 7} images at ${request.lab.imageSize} px, seeded and scored in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `demo lab: ${demo.written.embryos} embryos, ${demo.written.frames * 7} images at ${request.lab.imageSize} px, seeded and scored in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
 
     const http = await startHttpServer({ config, dataSource: db.dataSource, services, log, host: '127.0.0.1' });
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1366, height: 768 } });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1366, height: 768 },
+    });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${http.url}/`);
@@ -88,7 +114,9 @@ async function main(): Promise<void> {
       const median = warm[Math.floor(warm.length / 2)];
       process.stdout.write(`\nlab page, 12-embryo cycle, 1366×768, Chromium ${context.browser()?.version() ?? ''}\n`);
       process.stdout.write(`  cold load (empty cache): ${cold.toFixed(0)} ms to interactive\n`);
-      process.stdout.write(`  warm loads (${RUNS}): median ${median.toFixed(0)} ms, min ${warm[0].toFixed(0)} ms, max ${warm[warm.length - 1].toFixed(0)} ms\n`);
+      process.stdout.write(
+        `  warm loads (${RUNS}): median ${median.toFixed(0)} ms, min ${warm[0].toFixed(0)} ms, max ${warm[warm.length - 1].toFixed(0)} ms\n`,
+      );
 
       if (SCREENSHOTS) await takeScreenshots(page, http.url, demo.labViewCycle.id, demo.model.id, SCREENSHOTS);
     } finally {

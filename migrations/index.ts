@@ -3,4 +3,8 @@ import { IngestedDicomInstance1764190000100 } from './1764190000100-ingested-dic
 import { ScoringStreamState1764190000300 } from './1764190000300-scoring-stream-state';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
-export const MIGRATIONS = [InitialSchema1764190000000, IngestedDicomInstance1764190000100, ScoringStreamState1764190000300];
+export const MIGRATIONS = [
+  InitialSchema1764190000000,
+  IngestedDicomInstance1764190000100,
+  ScoringStreamState1764190000300,
+];

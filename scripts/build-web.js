@@ -10,5 +10,11 @@ const run = (script, args) => execFileSync(process.execPath, [script, ...args], 
 
 run(join(__dirname, 'codegen-web.js'), []);
 run(require.resolve('typescript/bin/tsc'), ['-p', join(root, 'web', 'tsconfig.json')]);
-run(join(root, 'node_modules', 'vite', 'bin', 'vite.js'), ['build', '--config', join(root, 'web', 'vite.config.mts'), '--logLevel', 'warn']);
+run(join(root, 'node_modules', 'vite', 'bin', 'vite.js'), [
+  'build',
+  '--config',
+  join(root, 'web', 'vite.config.mts'),
+  '--logLevel',
+  'warn',
+]);
 writeFileSync(join(root, 'dist', '.web-build-stamp'), new Date().toISOString());

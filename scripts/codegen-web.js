@@ -20,7 +20,8 @@ async function main() {
     .map((f) => ({ location: `operations/${f}`, document: parse(readFileSync(join(operationsDir, f), 'utf8')) }));
   // fragments are shared between files: the operations are checked together
   const problems = validate(schema, concatAST(documents.map((d) => d.document))).map((e) => e.message);
-  if (problems.length) throw new Error(`web/src/api/operations do not match schema.graphql:\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new Error(`web/src/api/operations do not match schema.graphql:\n  ${problems.join('\n  ')}`);
 
   const output = await codegen({
     filename: target,

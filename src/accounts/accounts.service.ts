@@ -34,7 +34,12 @@ export class AccountsService {
     return this.store.transaction(async (tx) => {
       if (await tx.clinics.existsWithCode(input.code)) throw new UserError(`clinic "${input.code}" already exists`);
       const clinic = await tx.clinics.create({ code: input.code, name: input.name.trim() || input.code });
-      await tx.audit.append(grant.actor, { action: AuditAction.CLINIC_CREATED, entity: 'clinic', entityId: clinic.id, clinicId: clinic.id });
+      await tx.audit.append(grant.actor, {
+        action: AuditAction.CLINIC_CREATED,
+        entity: 'clinic',
+        entityId: clinic.id,
+        clinicId: clinic.id,
+      });
       return clinic;
     });
   }
@@ -42,27 +47,42 @@ export class AccountsService {
   async createUser(input: NewUser, grants: UserCreationGrants): Promise<User> {
     const membership = grants.clinic;
     if (grants.network) NetworkGrant.check(grants.network);
-    else if (input.networkAdmin || !membership) throw new Error('creating a user without a clinic or a network admin needs a network grant');
+    else if (input.networkAdmin || !membership)
+      throw new Error('creating a user without a clinic or a network admin needs a network grant');
     if (membership) ClinicGrant.check(membership.grant, Permission.MANAGE);
     const actor = (membership?.grant ?? grants.network)!.actor;
     const email = input.email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UserError(`"${input.email}" is not an e-mail address`);
-    if (input.password !== null && input.password.length < 12) throw new UserError('passwords must be at least 12 characters');
+    if (input.password !== null && input.password.length < 12)
+      throw new UserError('passwords must be at least 12 characters');
     if (membership && !ROLES.includes(membership.role)) {
       throw new UserError(`role must be one of ${ROLES.join(', ')}`);
     }
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
     return this.store.transaction(async (tx) => {
       if (await tx.accounts.emailTaken(email)) throw new UserError(`a user with e-mail ${email} already exists`);
-      const user = await tx.accounts.createUser({ email, passwordHash, displayName: input.displayName ?? null, networkAdmin: input.networkAdmin ?? false });
+      const user = await tx.accounts.createUser({
+        email,
+        passwordHash,
+        displayName: input.displayName ?? null,
+        networkAdmin: input.networkAdmin ?? false,
+      });
       const clinicId = membership?.grant.clinicId ?? null;
       await tx.audit.append(actor, {
-        action: AuditAction.USER_CREATED, entity: 'user', entityId: user.id, clinicId, detail: { networkAdmin: user.networkAdmin },
+        action: AuditAction.USER_CREATED,
+        entity: 'user',
+        entityId: user.id,
+        clinicId,
+        detail: { networkAdmin: user.networkAdmin },
       });
       if (membership) {
         await tx.accounts.addMembership(user.id, membership.grant.clinicId, membership.role);
         await tx.audit.append(actor, {
-          action: AuditAction.MEMBERSHIP_GRANTED, entity: 'membership', entityId: user.id, clinicId: membership.grant.clinicId, detail: { role: membership.role },
+          action: AuditAction.MEMBERSHIP_GRANTED,
+          entity: 'membership',
+          entityId: user.id,
+          clinicId: membership.grant.clinicId,
+          detail: { role: membership.role },
         });
       }
       return user;

@@ -18,9 +18,11 @@ const FIRST_START_LOCK = 7_246_100;
  * one-time password. Returns undefined when users already exist. Safe when several processes start
  * together: an advisory lock lets one of them do it.
  */
-export async function ensureFirstStartAdmin(
-  deps: { store: DataStore; accounts: AccountsService; system: PrivilegedAccess },
-): Promise<FirstStartAdmin | undefined> {
+export async function ensureFirstStartAdmin(deps: {
+  store: DataStore;
+  accounts: AccountsService;
+  system: PrivilegedAccess;
+}): Promise<FirstStartAdmin | undefined> {
   const { store, accounts, system } = deps;
   return store.exclusively(FIRST_START_LOCK, async () => {
     if ((await store.accounts.countUsers()) > 0) return undefined;

@@ -41,5 +41,11 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     scoring: wiring.scoring ?? services.scoring,
     readModelUpload: (serverPath) => readModelUpload(config.dataDir, serverPath),
   };
-  return createApi({ store: services.store, services: api, production: config.production, log, plugins: wiring.plugins });
+  return createApi({
+    store: services.store,
+    services: api,
+    production: config.production,
+    log,
+    plugins: wiring.plugins,
+  });
 }

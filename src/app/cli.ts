@@ -15,7 +15,11 @@ export const cliRuntime: CliRuntime = {
     const config = loadConfig();
     // One-shot commands print their results; their logs only matter at warn and above.
     const log = createLogger(options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
-    const db = await openAppDatabase(config, log, { migrate: options.migrate ?? true, poolSize: 4, applicationName: 'amsnet-cli' });
+    const db = await openAppDatabase(config, log, {
+      migrate: options.migrate ?? true,
+      poolSize: 4,
+      applicationName: 'amsnet-cli',
+    });
     const services = createServices({ dataSource: db.dataSource, databaseUrl: db.url, log });
     const context: CliContext = {
       config,

@@ -33,12 +33,18 @@ export async function runDemo(deps: DemoRunDeps, request: SeedDemoLabRequest): P
   const admin = deps.admin ?? (await firstAdmin(services));
   let jobs: JobRuntime | undefined;
   if (request.scoring === 'wait' && !deps.runningWorker) {
-    jobs = await startJobs({ services, databaseUrl: deps.databaseUrl, config: deps.config, log }, { worker: true, scheduler: false });
+    jobs = await startJobs(
+      { services, databaseUrl: deps.databaseUrl, config: deps.config, log },
+      { worker: true, scheduler: false },
+    );
   }
   try {
     const service = new DemoLabService(services);
     const result = await service.seed(request, system, (step, detail) => deps.print(`  demo: ${step} — ${detail}\n`));
-    log.info({ clinic: result.clinic.code, scoringRunId: result.scoringRun.id, seconds: result.seconds }, 'demo lab seeded');
+    log.info(
+      { clinic: result.clinic.code, scoringRunId: result.scoringRun.id, seconds: result.seconds },
+      'demo lab seeded',
+    );
     deps.print(demoInstructions(result, { graphqlUrl: `http://localhost:${deps.config.port}/graphql`, admin }) + '\n');
     return result;
   } finally {

@@ -56,7 +56,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const httpServer: Server = createServer(app);
 
   app.use((req, res, next) => {
-    const requestId = (req.headers['x-request-id'] as string | undefined)?.replace(/[^\w.:-]/g, '').slice(0, 100) || randomUUID();
+    const requestId =
+      (req.headers['x-request-id'] as string | undefined)?.replace(/[^\w.:-]/g, '').slice(0, 100) || randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     next();
@@ -85,7 +86,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
 
   const services = deps.services ?? createServices({ dataSource, databaseUrl: databaseUrlOf(dataSource), log });
   const api = await buildApi({
-    services, config, log,
+    services,
+    config,
+    log,
     jwtSecret: deps.jwtSecret ?? resolveJwtSecret(config, log),
     scoring: deps.scoring,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), graphqlMetricsPlugin(metrics)],
@@ -100,18 +103,42 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     express.json({ limit: API_LIMITS.maxBodyBytes }),
     expressMiddleware(api.apollo, {
       context: ({ req, res }) =>
-        api.createContext({ authorization: req.headers.authorization, address: req.ip ?? 'unknown', requestId: res.locals.requestId as string }),
+        api.createContext({
+          authorization: req.headers.authorization,
+          address: req.ip ?? 'unknown',
+          requestId: res.locals.requestId as string,
+        }),
     }),
   );
   // an oversized or malformed body is the caller's mistake, answered without internals
-  app.use((error: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (error?.type === 'entity.too.large') return void res.status(413).json({ errors: [{ message: `request body larger than ${API_LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
-    if (error?.type === 'entity.parse.failed') return void res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-    next(error);
-  });
+  app.use(
+    (
+      error: { type?: string; status?: number },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (error?.type === 'entity.too.large')
+        return void res.status(413).json({
+          errors: [
+            {
+              message: `request body larger than ${API_LIMITS.maxBodyBytes} bytes`,
+              extensions: { code: 'BAD_REQUEST' },
+            },
+          ],
+        });
+      if (error?.type === 'entity.parse.failed')
+        return void res
+          .status(400)
+          .json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      next(error);
+    },
+  );
   app.use(webAppRouter(web));
 
-  await new Promise<void>((resolve) => (deps.host ? httpServer.listen(config.port, deps.host, resolve) : httpServer.listen(config.port, resolve)));
+  await new Promise<void>((resolve) =>
+    deps.host ? httpServer.listen(config.port, deps.host, resolve) : httpServer.listen(config.port, resolve),
+  );
   const port = (httpServer.address() as AddressInfo).port;
   log.info({ port }, `HTTP listening on http://localhost:${port} (GraphQL at /graphql)`);
   return {

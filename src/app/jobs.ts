@@ -35,16 +35,29 @@ export interface ScoringWorker {
 }
 
 /** The scoring worker of this process: its loaded models, the scoring services and their job handlers. */
-export function createScoringWorker(services: AppServices, config: AppConfig, log: Logger, settings: WorkerSettings = {}): ScoringWorker {
+export function createScoringWorker(
+  services: AppServices,
+  config: AppConfig,
+  log: Logger,
+  settings: WorkerSettings = {},
+): ScoringWorker {
   const { store } = services;
-  const predictors = new PredictorCache(store.models, { executionProviders: config.ortExecutionProviders, maxBatch: config.inferenceMaxBatch, logger: log });
+  const predictors = new PredictorCache(store.models, {
+    executionProviders: config.ortExecutionProviders,
+    maxBatch: config.inferenceMaxBatch,
+    logger: log,
+  });
   const runs = new ScoringRunsService(store);
   const scoring = new EmbryoScoringService(store, predictors);
   return {
     handlers: (queue) =>
       createJobHandlers(
         new ScoringService({
-          store, runs, scoring, log, observer: settings.observer,
+          store,
+          runs,
+          scoring,
+          log,
+          observer: settings.observer,
           queue: scoringBatchQueue(queue),
           embryosPerBatch: settings.embryosPerJob ?? config.inferenceMaxBatch * DEFAULT_BATCHES_PER_JOB,
         }),
@@ -65,14 +78,19 @@ export interface JobsOptions extends WorkerSettings {
  * The job runtime of this process: a scoring worker and/or the scheduler. While it runs, the
  * process's scoring requests are sent through its queue.
  */
-export async function startJobs(app: { services: AppServices; config: AppConfig; log: Logger; databaseUrl: string }, options: JobsOptions): Promise<JobRuntime> {
+export async function startJobs(
+  app: { services: AppServices; config: AppConfig; log: Logger; databaseUrl: string },
+  options: JobsOptions,
+): Promise<JobRuntime> {
   const { services, config, log } = app;
   const worker = options.worker ? createScoringWorker(services, config, log, options) : undefined;
   const runtime = await startJobRuntime({
     databaseUrl: app.databaseUrl,
     log: worker ? log.child({ executionProviders: config.ortExecutionProviders }) : log,
     handlers: worker?.handlers,
-    scheduler: options.scheduler ? (queue) => startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron }) : undefined,
+    scheduler: options.scheduler
+      ? (queue) => startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron })
+      : undefined,
     queue: options.queue,
     onStop: worker?.close,
   });

@@ -16,7 +16,10 @@ import { createServices } from './services';
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const db = await openAppDatabase(config, log, { migrate: true, applicationName: opts.http ? 'amsnet-serve' : 'amsnet-worker' });
+  const db = await openAppDatabase(config, log, {
+    migrate: true,
+    applicationName: opts.http ? 'amsnet-serve' : 'amsnet-worker',
+  });
   const services = createServices({ dataSource: db.dataSource, databaseUrl: db.url, log });
   let http: HttpServer | undefined;
   let jobs: JobRuntime | undefined;
@@ -53,10 +56,21 @@ export async function serve(opts: ServeOptions): Promise<void> {
       http = await startHttpServer({ config, dataSource: db.dataSource, services, log });
     }
     if (opts.worker || opts.scheduler) {
-      jobs = await startJobs({ services, databaseUrl: db.url, config, log }, { worker: opts.worker, scheduler: opts.scheduler });
+      jobs = await startJobs(
+        { services, databaseUrl: db.url, config, log },
+        { worker: opts.worker, scheduler: opts.scheduler },
+      );
     }
     // First start only: seed the demo lab once the API listens and the worker runs (src/demo).
-    if (firstAdmin && opts.demo !== false) await seedDemoOnFirstStart({ services, databaseUrl: db.url, config, log, admin: firstAdmin, workerRunning: opts.worker });
+    if (firstAdmin && opts.demo !== false)
+      await seedDemoOnFirstStart({
+        services,
+        databaseUrl: db.url,
+        config,
+        log,
+        admin: firstAdmin,
+        workerRunning: opts.worker,
+      });
   } catch (error) {
     await http?.stop().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);

@@ -84,7 +84,8 @@ export class ModelRegistrationGrant {
   }
 
   static check(grant: ModelRegistrationGrant): ModelRegistrationGrant {
-    if (!(typeof grant === 'object' && grant !== null && #registration in grant)) throw forged('model registration grant');
+    if (!(typeof grant === 'object' && grant !== null && #registration in grant))
+      throw forged('model registration grant');
     return grant;
   }
 }

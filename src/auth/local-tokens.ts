@@ -17,7 +17,10 @@ export interface IssuedToken {
 export class LocalTokenSigner {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     if (secret.length < 32) throw new Error('JWT secret must be at least 32 characters');
     this.key = new TextEncoder().encode(secret);
   }

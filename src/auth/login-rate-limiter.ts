@@ -12,12 +12,19 @@ export interface LoginRateLimits {
 
 const MAX_TRACKED_KEYS = 50_000;
 
-export const DEFAULT_LOGIN_RATE_LIMITS: LoginRateLimits = { windowSeconds: 15 * 60, maxFailuresPerEmail: 5, maxFailuresPerAddress: 20 };
+export const DEFAULT_LOGIN_RATE_LIMITS: LoginRateLimits = {
+  windowSeconds: 15 * 60,
+  maxFailuresPerEmail: 5,
+  maxFailuresPerAddress: 20,
+};
 
 export class LoginRateLimiter {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(readonly limits: LoginRateLimits = DEFAULT_LOGIN_RATE_LIMITS, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly limits: LoginRateLimits = DEFAULT_LOGIN_RATE_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Seconds until the next attempt is allowed, or 0 when it is allowed now. */
   retryAfterSeconds(email: string, address: string): number {

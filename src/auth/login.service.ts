@@ -27,7 +27,11 @@ export class LoginService {
     const email = input.email.trim().toLowerCase();
     const retryAfterSeconds = this.limiter.retryAfterSeconds(email, input.address);
     if (retryAfterSeconds > 0) {
-      await this.audit(null, AuditAction.LOGIN_FAILED, input.requestId, { email, address: input.address, reason: 'rate-limited' });
+      await this.audit(null, AuditAction.LOGIN_FAILED, input.requestId, {
+        email,
+        address: input.address,
+        reason: 'rate-limited',
+      });
       return { ok: false, reason: 'rate-limited', retryAfterSeconds };
     }
     const user = await this.store.accounts.withPasswordHash(email);
@@ -49,7 +53,12 @@ export class LoginService {
     return this.dummyHash;
   }
 
-  private audit(userId: string | null, action: AuditAction, requestId: string, detail: Record<string, unknown>): Promise<void> {
+  private audit(
+    userId: string | null,
+    action: AuditAction,
+    requestId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     return this.store.audit.append({ userId, requestId }, { action, entity: 'user', entityId: userId, detail });
   }
 }

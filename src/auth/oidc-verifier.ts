@@ -24,7 +24,8 @@ export class OidcVerifier {
     // a provider that says the address is unverified does not vouch for who this is
     if (payload.email_verified === false) throw new Error('the identity provider has not verified this e-mail address');
     const email = claimAt(payload, this.config.emailClaim);
-    if (typeof email !== 'string' || !email.includes('@')) throw new Error(`token has no e-mail in claim "${this.config.emailClaim}"`);
+    if (typeof email !== 'string' || !email.includes('@'))
+      throw new Error(`token has no e-mail in claim "${this.config.emailClaim}"`);
     return email.trim().toLowerCase();
   }
 
@@ -47,5 +48,10 @@ export class OidcVerifier {
 
 function claimAt(payload: jose.JWTPayload, path: string): unknown {
   if (path in payload) return payload[path];
-  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), payload);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+      payload,
+    );
 }

@@ -17,8 +17,12 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ADMIN: [
-    Permission.READ_CLINICAL, Permission.READ_FRAMES, Permission.LAB_WORK, Permission.MANAGE,
-    Permission.READ_AUDIT_LOG, Permission.VIEW_SHADOW_MODELS,
+    Permission.READ_CLINICAL,
+    Permission.READ_FRAMES,
+    Permission.LAB_WORK,
+    Permission.MANAGE,
+    Permission.READ_AUDIT_LOG,
+    Permission.VIEW_SHADOW_MODELS,
   ],
   EMBRYOLOGIST: [Permission.READ_CLINICAL, Permission.READ_FRAMES, Permission.LAB_WORK],
   CLINICIAN: [Permission.READ_CLINICAL, Permission.READ_FRAMES],

@@ -2,7 +2,12 @@ import type { AuditActor, Clinic } from '../entities';
 import { UserError } from '../platform/errors';
 import { isUuid } from '../platform/ids';
 import {
-  issueClinicGrant, issueModelRegistrationGrant, issueNetworkGrant, type ClinicGrant, type ModelRegistrationGrant, type NetworkGrant,
+  issueClinicGrant,
+  issueModelRegistrationGrant,
+  issueNetworkGrant,
+  type ClinicGrant,
+  type ModelRegistrationGrant,
+  type NetworkGrant,
 } from './grants';
 
 /** How privileged access finds a clinic named on the command line. */

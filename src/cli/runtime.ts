@@ -48,7 +48,10 @@ export interface CliContext {
 /** What the composition root (src/app) gives the commands. */
 export interface CliRuntime {
   /** Opens the database (migrated unless told otherwise), runs `fn`, and closes everything when it settles. */
-  withApp<T>(fn: (app: CliContext) => Promise<T>, options?: { migrate?: boolean; logLevel?: AppConfig['logLevel'] }): Promise<T>;
+  withApp<T>(
+    fn: (app: CliContext) => Promise<T>,
+    options?: { migrate?: boolean; logLevel?: AppConfig['logLevel'] },
+  ): Promise<T>;
   serve(options: ServeOptions): Promise<void>;
 }
 

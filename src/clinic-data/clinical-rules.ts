@@ -20,7 +20,10 @@ export function isUnassignedCycle(cycle: { externalId: string }): boolean {
  * is in that cycle; move it there (`claim`) while it waits in the `unassigned` cycle; never move it
  * out of a cycle another source named (`conflict`).
  */
-export function placementOf(embryo: { cycleExternalId: string }, cycleExternalId: string): 'in-place' | 'claim' | 'conflict' {
+export function placementOf(
+  embryo: { cycleExternalId: string },
+  cycleExternalId: string,
+): 'in-place' | 'claim' | 'conflict' {
   if (embryo.cycleExternalId === cycleExternalId) return 'in-place';
   return isUnassignedCycle({ externalId: embryo.cycleExternalId }) ? 'claim' : 'conflict';
 }

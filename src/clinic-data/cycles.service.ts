@@ -23,7 +23,10 @@ const duplicate = (externalId: string) => new UserError(`a cycle "${externalId}"
 export class CyclesService {
   constructor(private readonly store: DataStore) {}
 
-  async createCycle(grant: ClinicGrant, input: { patientId: string; externalId: string; inseminationAt?: Date | null; method?: CycleMethod | null }): Promise<Cycle> {
+  async createCycle(
+    grant: ClinicGrant,
+    input: { patientId: string; externalId: string; inseminationAt?: Date | null; method?: CycleMethod | null },
+  ): Promise<Cycle> {
     ClinicGrant.check(grant, Permission.MANAGE);
     const externalId = input.externalId.trim();
     this.refuseReserved(externalId);
@@ -32,9 +35,18 @@ export class CyclesService {
         await this.requirePatient(tx, grant, input.patientId);
         if (await tx.patientCycles.cycleByExternalId(grant.clinicId, externalId)) throw duplicate(externalId);
         const cycle = await tx.patientCycles.createCycle({
-          clinicId: grant.clinicId, patientId: input.patientId, externalId, inseminationAt: input.inseminationAt ?? null, method: input.method ?? null,
+          clinicId: grant.clinicId,
+          patientId: input.patientId,
+          externalId,
+          inseminationAt: input.inseminationAt ?? null,
+          method: input.method ?? null,
         });
-        await tx.audit.append(grant.actor, { action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId });
+        await tx.audit.append(grant.actor, {
+          action: AuditAction.CYCLE_CREATED,
+          entity: 'cycle',
+          entityId: cycle.id,
+          clinicId: grant.clinicId,
+        });
         return cycle;
       }),
     );
@@ -62,7 +74,11 @@ export class CyclesService {
         if (Object.keys(after).length === 0) return cycle;
         const saved = await tx.patientCycles.saveCycle(cycle);
         await tx.audit.append(grant.actor, {
-          action: AuditAction.CYCLE_UPDATED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId, detail: { before, after },
+          action: AuditAction.CYCLE_UPDATED,
+          entity: 'cycle',
+          entityId: cycle.id,
+          clinicId: grant.clinicId,
+          detail: { before, after },
         });
         return saved;
       }),
@@ -78,7 +94,11 @@ export class CyclesService {
       cycle.status = status;
       const saved = await tx.patientCycles.saveCycle(cycle);
       await tx.audit.append(grant.actor, {
-        action: AuditAction.CYCLE_STATUS_CHANGED, entity: 'cycle', entityId: cycle.id, clinicId: grant.clinicId, detail: { from: previous, to: status },
+        action: AuditAction.CYCLE_STATUS_CHANGED,
+        entity: 'cycle',
+        entityId: cycle.id,
+        clinicId: grant.clinicId,
+        detail: { from: previous, to: status },
       });
       return saved;
     });

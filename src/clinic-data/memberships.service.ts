@@ -19,7 +19,10 @@ export class MembershipsService {
       if (existing?.role === 'ADMIN') await this.refuseLastAdmin(tx, grant.clinicId);
       const saved = await tx.accounts.saveMembership(existing, { userId, clinicId: grant.clinicId, role });
       await tx.audit.append(grant.actor, {
-        action: AuditAction.MEMBERSHIP_GRANTED, entity: 'membership', entityId: userId, clinicId: grant.clinicId,
+        action: AuditAction.MEMBERSHIP_GRANTED,
+        entity: 'membership',
+        entityId: userId,
+        clinicId: grant.clinicId,
         detail: { role, previousRole: existing?.role ?? null },
       });
       return saved;
@@ -34,7 +37,11 @@ export class MembershipsService {
       if (existing.role === 'ADMIN') await this.refuseLastAdmin(tx, grant.clinicId);
       await tx.accounts.deleteMembership(existing.id);
       await tx.audit.append(grant.actor, {
-        action: AuditAction.MEMBERSHIP_REVOKED, entity: 'membership', entityId: userId, clinicId: grant.clinicId, detail: { role: existing.role },
+        action: AuditAction.MEMBERSHIP_REVOKED,
+        entity: 'membership',
+        entityId: userId,
+        clinicId: grant.clinicId,
+        detail: { role: existing.role },
       });
       return true;
     });

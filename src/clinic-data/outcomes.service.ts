@@ -20,7 +20,11 @@ export class OutcomesService {
       embryo.outcomeSource = 'user';
       const saved = await tx.embryos.saveEmbryo(embryo);
       await tx.audit.append(grant.actor, {
-        action: AuditAction.OUTCOME_RECORDED, entity: 'embryo', entityId: embryo.id, clinicId: grant.clinicId, detail: { from: previous, to: outcome },
+        action: AuditAction.OUTCOME_RECORDED,
+        entity: 'embryo',
+        entityId: embryo.id,
+        clinicId: grant.clinicId,
+        detail: { from: previous, to: outcome },
       });
       return saved;
     });

@@ -15,8 +15,17 @@ export class PatientsService {
     try {
       return await this.store.transaction(async (tx) => {
         if (await tx.patientCycles.patientByMrn(grant.clinicId, mrn)) throw duplicate();
-        const patient = await tx.patientCycles.createPatient({ clinicId: grant.clinicId, mrn, displayName: input.displayName?.trim() || null });
-        await tx.audit.append(grant.actor, { action: AuditAction.PATIENT_CREATED, entity: 'patient', entityId: patient.id, clinicId: grant.clinicId });
+        const patient = await tx.patientCycles.createPatient({
+          clinicId: grant.clinicId,
+          mrn,
+          displayName: input.displayName?.trim() || null,
+        });
+        await tx.audit.append(grant.actor, {
+          action: AuditAction.PATIENT_CREATED,
+          entity: 'patient',
+          entityId: patient.id,
+          clinicId: grant.clinicId,
+        });
         return patient;
       });
     } catch (error) {

@@ -17,7 +17,9 @@ export interface DemoChoices {
 
 /** The demo request from the user's choices: quick defaults, the incubator's real rate with fullRate. */
 export function demoRequest(choices: DemoChoices = {}, now = new Date()): SeedDemoLabRequest {
-  const rate = choices.fullRate ? FULL_RATE : { frameMinutes: DEFAULT_DEMO_LAB.frameMinutes, imageSize: DEFAULT_DEMO_LAB.imageSize };
+  const rate = choices.fullRate
+    ? FULL_RATE
+    : { frameMinutes: DEFAULT_DEMO_LAB.frameMinutes, imageSize: DEFAULT_DEMO_LAB.imageSize };
   return {
     clinicCode: choices.clinicCode ?? 'demo',
     lab: {

@@ -31,7 +31,10 @@ export interface DemoAdmin {
 }
 
 /** What a newcomer reads after the demo is seeded: where to look and what to send. */
-export function demoInstructions(result: DemoLabResult, where: { graphqlUrl: string; admin: DemoAdmin | undefined }): string {
+export function demoInstructions(
+  result: DemoLabResult,
+  where: { graphqlUrl: string; admin: DemoAdmin | undefined },
+): string {
   const scored = result.scoringRun;
   const lines = [
     '',
@@ -40,7 +43,9 @@ export function demoInstructions(result: DemoLabResult, where: { graphqlUrl: str
       ` (generated in ${result.seconds.generate.toFixed(1)} s, imported in ${result.seconds['import-frames'].toFixed(1)} s)`,
     `    model ${result.model.name} ${result.model.version} — UNTRAINED: random weights, its probabilities mean nothing clinically`,
     `    scoring run ${scored.id}: ${scored.status}` +
-      (scored.status === 'QUEUED' ? ' (a worker will pick it up: `amsnet worker` or `amsnet serve`)' : `, ${scored.embryosScored} embryos scored in ${result.seconds.scoring.toFixed(1)} s`),
+      (scored.status === 'QUEUED'
+        ? ' (a worker will pick it up: `amsnet worker` or `amsnet serve`)'
+        : `, ${scored.embryosScored} embryos scored in ${result.seconds.scoring.toFixed(1)} s`),
     '',
     `  GraphQL: ${where.graphqlUrl}`,
     where.admin
@@ -50,7 +55,9 @@ export function demoInstructions(result: DemoLabResult, where: { graphqlUrl: str
     '  1. Log in:',
     indent(LOGIN_MUTATION, 6),
     `     variables: ${JSON.stringify({ email: where.admin?.email ?? 'you@example.org', password: where.admin?.password ?? '…' })}`,
-    '  2. Send the token as "Authorization: Bearer <token>" with the lab view of cycle ' + result.labViewCycle.externalId + ':',
+    '  2. Send the token as "Authorization: Bearer <token>" with the lab view of cycle ' +
+      result.labViewCycle.externalId +
+      ':',
     indent(LAB_VIEW_QUERY, 6),
     `     variables: ${JSON.stringify({ cycleId: result.labViewCycle.id })}`,
     '',
@@ -58,4 +65,8 @@ export function demoInstructions(result: DemoLabResult, where: { graphqlUrl: str
   return lines.join('\n');
 }
 
-const indent = (text: string, n: number) => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (text: string, n: number) =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');

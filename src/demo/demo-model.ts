@@ -40,9 +40,16 @@ export async function buildDemoModel(spec: DemoModelSpec): Promise<Uint8Array> {
 
 /** Registers the built model (the registry checks its contract by running it) and activates it for the clinic. */
 export async function installDemoModel(
-  registry: ModelRegistryService, onnx: Uint8Array, spec: DemoModelSpec, grants: { registration: ModelRegistrationGrant; clinic: ClinicGrant },
+  registry: ModelRegistryService,
+  onnx: Uint8Array,
+  spec: DemoModelSpec,
+  grants: { registration: ModelRegistrationGrant; clinic: ClinicGrant },
 ): Promise<ModelVersion> {
-  const { model } = await registry.register(onnx, { name: 'amsnet-demo', version: demoModelVersion(spec), trained: false }, grants.registration);
+  const { model } = await registry.register(
+    onnx,
+    { name: 'amsnet-demo', version: demoModelVersion(spec), trained: false },
+    grants.registration,
+  );
   await registry.activate(model.id, grants.clinic);
   return model;
 }

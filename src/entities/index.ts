@@ -20,12 +20,44 @@ import { User } from './user.entity';
 export * from './enums';
 export * from './audit-actions';
 export {
-  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem, IngestedDicomInstance,
-  Membership, ModelVersion, Patient, Prediction, ScoringRun, ScoringStreamState, User,
+  AuditEvent,
+  Clinic,
+  ClinicModel,
+  Cycle,
+  Embryo,
+  EmbryoPhase,
+  Frame,
+  FrameImage,
+  ImportRun,
+  ImportRunItem,
+  IngestedDicomInstance,
+  Membership,
+  ModelVersion,
+  Patient,
+  Prediction,
+  ScoringRun,
+  ScoringStreamState,
+  User,
 };
 
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
-  AuditEvent, Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, Frame, FrameImage, ImportRun, ImportRunItem, IngestedDicomInstance,
-  Membership, ModelVersion, Patient, Prediction, ScoringRun, ScoringStreamState, User,
+  AuditEvent,
+  Clinic,
+  ClinicModel,
+  Cycle,
+  Embryo,
+  EmbryoPhase,
+  Frame,
+  FrameImage,
+  ImportRun,
+  ImportRunItem,
+  IngestedDicomInstance,
+  Membership,
+  ModelVersion,
+  Patient,
+  Prediction,
+  ScoringRun,
+  ScoringStreamState,
+  User,
 ];

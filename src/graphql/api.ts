@@ -48,5 +48,9 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
       ...(deps.plugins ?? []),
     ],
   });
-  return { apollo, createContext: createContextFactory({ store: deps.store, services: deps.services, log }), services: deps.services };
+  return {
+    apollo,
+    createContext: createContextFactory({ store: deps.store, services: deps.services, log }),
+    services: deps.services,
+  };
 }

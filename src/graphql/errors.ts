@@ -17,7 +17,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class UnauthenticatedError extends GraphQLError {
   /** `httpStatus`: set when thrown before execution (bad token), so the HTTP answer is 401. */
   constructor(message = 'authentication required', httpStatus?: number) {
-    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+    super(message, {
+      extensions: { code: ErrorCode.UNAUTHENTICATED, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
+    });
   }
 }
 

@@ -9,8 +9,12 @@ import { ErrorCode } from './errors';
 /** Codes whose messages are written for the caller (ours, and Apollo's request/validation errors). */
 const SAFE_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 function validationMessage(error: ArgumentValidationError): string {
@@ -38,8 +42,10 @@ export function createErrorFormatter(log: Logger) {
     if (original instanceof ArgumentValidationError) {
       return { ...base, message: validationMessage(original), extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
-    if (original instanceof RecordNotFound) return { ...base, message: original.message, extensions: { code: ErrorCode.NOT_FOUND } };
-    if (original instanceof UserError) return { ...base, message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    if (original instanceof RecordNotFound)
+      return { ...base, message: original.message, extensions: { code: ErrorCode.NOT_FOUND } };
+    if (original instanceof UserError)
+      return { ...base, message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     const code = formatted.extensions?.code;
     const isOwnGraphQLError = original instanceof GraphQLError || original === undefined || original === null;
     if (typeof code === 'string' && SAFE_CODES.has(code) && isOwnGraphQLError) {

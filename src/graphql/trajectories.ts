@@ -4,13 +4,25 @@ import type { ApiContext } from './context';
 import type { TrajectoryType } from './types/clinical.types';
 
 /** An embryo's probabilities of one model as the API shows them (the model chosen by the data layer's visibility rules). */
-export async function trajectoryOf(ctx: ApiContext, embryo: Embryo, modelId?: string | null): Promise<TrajectoryType | null> {
+export async function trajectoryOf(
+  ctx: ApiContext,
+  embryo: Embryo,
+  modelId?: string | null,
+): Promise<TrajectoryType | null> {
   const view = await ctx.data.modelForEmbryo(embryo, modelId);
   if (!view) return null;
   const predictions = await ctx.data.predictionsOf(embryo, view);
   const model = view.modelVersion!;
   return {
-    model: { id: model.id, name: model.name, version: model.version, variant: model.variant, trained: model.trained, shadow: view.shadow, active: view.active },
+    model: {
+      id: model.id,
+      name: model.name,
+      version: model.version,
+      variant: model.variant,
+      trained: model.trained,
+      shadow: view.shadow,
+      active: view.active,
+    },
     warning: untrainedWarning(model),
     points: predictions.map((p) => ({
       segment: p.segment,
@@ -24,7 +36,11 @@ export async function trajectoryOf(ctx: ApiContext, embryo: Embryo, modelId?: st
 }
 
 /** Probability at the embryo's last scored segment, or null when it has none for that model. */
-export async function latestProbabilityOf(ctx: ApiContext, embryo: Embryo, modelId?: string | null): Promise<number | null> {
+export async function latestProbabilityOf(
+  ctx: ApiContext,
+  embryo: Embryo,
+  modelId?: string | null,
+): Promise<number | null> {
   const view: ClinicModel | null = await ctx.data.modelForEmbryo(embryo, modelId);
   if (!view) return null;
   const predictions = await ctx.data.predictionsOf(embryo, view);

@@ -45,7 +45,12 @@ async function measureGflops(model: OnnxModel, contract: ModelContract): Promise
     ...model,
     graph: {
       ...model.graph,
-      output: [...model.graph.output, ...[...wanted].filter((v) => !existing.has(v)).map((name) => ({ name, type: { tensorType: { elemType: TensorDataType.FLOAT } } }))],
+      output: [
+        ...model.graph.output,
+        ...[...wanted]
+          .filter((v) => !existing.has(v))
+          .map((name) => ({ name, type: { tensorType: { elemType: TensorDataType.FLOAT } } })),
+      ],
     },
   };
   const session = await ort.InferenceSession.create(encodeModel(probe), { graphOptimizationLevel: 'disabled' });
@@ -90,7 +95,8 @@ export async function inspectModel(onnx: Uint8Array, overrides: Partial<ModelCon
   }
   let parameterCount = 0;
   for (const t of model.graph.initializer) {
-    if (t.dataType === TensorDataType.FLOAT && !t.name.startsWith('const_')) parameterCount += (t.dims ?? []).map(Number).reduce((a, b) => a * b, 1);
+    if (t.dataType === TensorDataType.FLOAT && !t.name.startsWith('const_'))
+      parameterCount += (t.dims ?? []).map(Number).reduce((a, b) => a * b, 1);
   }
   const opCounts: Record<string, number> = {};
   for (const n of model.graph.node) opCounts[n.opType] = (opCounts[n.opType] ?? 0) + 1;
@@ -102,5 +108,15 @@ export async function inspectModel(onnx: Uint8Array, overrides: Partial<ModelCon
       gflopsPerStep = null;
     }
   }
-  return { sha256, sizeBytes: onnx.length, contract, contractError, variant: contract?.variant ?? null, parameterCount, gflopsPerStep, supportsStreaming: streamingFormOf(model, sha256) !== null, opCounts };
+  return {
+    sha256,
+    sizeBytes: onnx.length,
+    contract,
+    contractError,
+    variant: contract?.variant ?? null,
+    parameterCount,
+    gflopsPerStep,
+    supportsStreaming: streamingFormOf(model, sha256) !== null,
+    opCounts,
+  };
 }

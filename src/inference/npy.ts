@@ -16,7 +16,8 @@ const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
 export function readNpy(bytes: Uint8Array): NpyArray {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC)) throw new NpyError('not a NumPy .npy file (no \\x93NUMPY magic)');
+  if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC))
+    throw new NpyError('not a NumPy .npy file (no \\x93NUMPY magic)');
   const major = b[6];
   if (major < 1 || major > 3) throw new NpyError(`.npy format version ${major} is not supported`);
   const headerLength = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
@@ -25,13 +26,22 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError(`.npy header is not understood: ${header.trim()}`);
-  if (descr !== '<f4' && descr !== '|f4') throw new NpyError(`the array has dtype ${descr}; expected float32 ('<f4'): save it with x.astype(np.float32)`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new NpyError(`.npy header is not understood: ${header.trim()}`);
+  if (descr !== '<f4' && descr !== '|f4')
+    throw new NpyError(`the array has dtype ${descr}; expected float32 ('<f4'): save it with x.astype(np.float32)`);
   if (fortran === 'True') throw new NpyError('the array is in Fortran order; save it with np.ascontiguousarray(x)');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   const count = shape.reduce((a, c) => a * c, 1);
   const dataStart = start + headerLength;
-  if (b.length - dataStart !== count * 4) throw new NpyError(`the file holds ${b.length - dataStart} data bytes; shape (${shape.join(', ')}) of float32 needs ${count * 4}`);
+  if (b.length - dataStart !== count * 4)
+    throw new NpyError(
+      `the file holds ${b.length - dataStart} data bytes; shape (${shape.join(', ')}) of float32 needs ${count * 4}`,
+    );
   const data = new Float32Array(count);
   new Uint8Array(data.buffer).set(b.subarray(dataStart)); // copy: the data need not be 4-byte aligned in memory
   return { shape, data };

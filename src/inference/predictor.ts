@@ -2,7 +2,14 @@ import * as ort from 'onnxruntime-node';
 import { sha256Hex } from './amsnet/build-model';
 import type { StateSite } from './amsnet/emit-context';
 import { streamingFormOf } from './amsnet/streaming-form';
-import { INPUT_NAME, type ModelContract, ModelContractError, OUTPUT_NAME, checkGraphContract, contractFromModel } from './model-contract';
+import {
+  INPUT_NAME,
+  type ModelContract,
+  ModelContractError,
+  OUTPUT_NAME,
+  checkGraphContract,
+  contractFromModel,
+} from './model-contract';
 import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
 import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
 import { type InferenceLogger, createSession } from './session-factory';
@@ -67,14 +74,31 @@ export class AmsnetPredictor {
     const contract = contractFromModel(model, opts.contractOverrides);
     checkGraphContract(model, contract);
     const maxBatch = opts.maxBatch ?? 4;
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
     const maxEmbryoSegmentsPerRun = opts.maxEmbryoSegmentsPerRun ?? 8;
-    if (!Number.isInteger(maxEmbryoSegmentsPerRun) || maxEmbryoSegmentsPerRun < 1) throw new Error(`maxEmbryoSegmentsPerRun must be a positive integer, got ${maxEmbryoSegmentsPerRun}`);
+    if (!Number.isInteger(maxEmbryoSegmentsPerRun) || maxEmbryoSegmentsPerRun < 1)
+      throw new Error(`maxEmbryoSegmentsPerRun must be a positive integer, got ${maxEmbryoSegmentsPerRun}`);
     const sha256 = sha256Hex(onnx);
     const streaming = streamingFormOf(model, sha256);
-    const { session, provider } = await createSession(streaming?.onnx ?? onnx, opts.executionProviders ?? ['cpu'], opts.logger);
-    opts.logger?.info({ sha256, variant: contract.variant, provider, streaming: streaming !== null }, 'AMSNet model loaded');
-    return new AmsnetPredictor(contract, sha256, provider, maxBatch, maxEmbryoSegmentsPerRun, session, streaming?.sites ?? null);
+    const { session, provider } = await createSession(
+      streaming?.onnx ?? onnx,
+      opts.executionProviders ?? ['cpu'],
+      opts.logger,
+    );
+    opts.logger?.info(
+      { sha256, variant: contract.variant, provider, streaming: streaming !== null },
+      'AMSNet model loaded',
+    );
+    return new AmsnetPredictor(
+      contract,
+      sha256,
+      provider,
+      maxBatch,
+      maxEmbryoSegmentsPerRun,
+      session,
+      streaming?.sites ?? null,
+    );
   }
 
   get supportsStreaming(): boolean {
@@ -97,11 +121,14 @@ export class AmsnetPredictor {
   /** frames [B,T,F,S,S] in [0,1] → probabilities [B,T] (row-major). */
   async predict(frames: Float32Array, batch: number, segments: number): Promise<Float32Array> {
     this.checkOpen();
-    if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(segments) || segments < 1) throw new PredictorInputError(`batch and segments must be positive integers, got ${batch} and ${segments}`);
+    if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(segments) || segments < 1)
+      throw new PredictorInputError(`batch and segments must be positive integers, got ${batch} and ${segments}`);
     const per = segments * this.imageSize;
     if (frames.length !== batch * per) {
       const S = this.contract.inputSize;
-      throw new PredictorInputError(`frames hold ${frames.length} values; [${batch},${segments},${this.contract.focalPlanesUm.length},${S},${S}] needs ${batch * per}`);
+      throw new PredictorInputError(
+        `frames hold ${frames.length} values; [${batch},${segments},${this.contract.focalPlanesUm.length},${S},${S}] needs ${batch * per}`,
+      );
     }
     const out = new Float32Array(batch * segments);
     for (let start = 0; start < batch; start += this.maxBatch) {
@@ -127,15 +154,32 @@ export class AmsnetPredictor {
    * [B,segments,F,S,S] → probabilities [B,segments] and the state after them. Scoring the new
    * segments of embryos whose earlier segments were scored before costs only the new ones.
    */
-  async predictFrom(frames: Float32Array, batch: number, segments: number, state: StreamState | null): Promise<{ probabilities: Float32Array; state: StreamState }> {
+  async predictFrom(
+    frames: Float32Array,
+    batch: number,
+    segments: number,
+    state: StreamState | null,
+  ): Promise<{ probabilities: Float32Array; state: StreamState }> {
     this.checkOpen();
-    if (!this.sites) throw new PredictorInputError('this model cannot stream (it was not built by amsnet-clinic); score whole trajectories with predict()');
-    if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(segments) || segments < 1) throw new PredictorInputError(`batch and segments must be positive integers, got ${batch} and ${segments}`);
-    if (frames.length !== batch * segments * this.imageSize) throw new PredictorInputError(`frames hold ${frames.length} values; ${batch} embryos × ${segments} segments need ${batch * segments * this.imageSize}`);
+    if (!this.sites)
+      throw new PredictorInputError(
+        'this model cannot stream (it was not built by amsnet-clinic); score whole trajectories with predict()',
+      );
+    if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(segments) || segments < 1)
+      throw new PredictorInputError(`batch and segments must be positive integers, got ${batch} and ${segments}`);
+    if (frames.length !== batch * segments * this.imageSize)
+      throw new PredictorInputError(
+        `frames hold ${frames.length} values; ${batch} embryos × ${segments} segments need ${batch * segments * this.imageSize}`,
+      );
     return this.runChunks(frames, batch, segments, state ?? this.initialState(batch));
   }
 
-  private async runChunks(frames: Float32Array, n: number, segments: number, state: StreamState): Promise<{ probabilities: Float32Array; state: StreamState }> {
+  private async runChunks(
+    frames: Float32Array,
+    n: number,
+    segments: number,
+    state: StreamState,
+  ): Promise<{ probabilities: Float32Array; state: StreamState }> {
     const image = this.imageSize;
     const perRun = Math.max(1, Math.floor(this.maxEmbryoSegmentsPerRun / n));
     const out = new Float32Array(n * segments);
@@ -145,7 +189,8 @@ export class AmsnetPredictor {
       if (tc === segments) chunk = frames;
       else {
         chunk = new Float32Array(n * tc * image);
-        for (let b = 0; b < n; b++) chunk.set(frames.subarray((b * segments + t0) * image, (b * segments + t0 + tc) * image), b * tc * image);
+        for (let b = 0; b < n; b++)
+          chunk.set(frames.subarray((b * segments + t0) * image, (b * segments + t0 + tc) * image), b * tc * image);
       }
       const result = await this.runStream(chunk, n, tc, state);
       for (let b = 0; b < n; b++) out.set(result.probabilities.subarray(b * tc, (b + 1) * tc), b * segments + t0);
@@ -161,7 +206,11 @@ export class AmsnetPredictor {
       modelSha256: this.sha256,
       batch,
       segments: 0,
-      tensors: this.sites.map((s) => ({ name: s.name, dims: [batch, 1, s.planes, s.size], data: new Float32Array(batch * s.planes * s.size) })),
+      tensors: this.sites.map((s) => ({
+        name: s.name,
+        dims: [batch, 1, s.planes, s.size],
+        data: new Float32Array(batch * s.planes * s.size),
+      })),
     };
   }
 
@@ -170,23 +219,53 @@ export class AmsnetPredictor {
    * (null at segment 0). Equal to predict() on the whole trajectory at that segment, without
    * recomputing the earlier segments.
    */
-  async step(frames: Float32Array, batch: number, state: StreamState | null): Promise<{ probabilities: Float32Array; state: StreamState }> {
+  async step(
+    frames: Float32Array,
+    batch: number,
+    state: StreamState | null,
+  ): Promise<{ probabilities: Float32Array; state: StreamState }> {
     this.checkOpen();
-    if (!this.sites) throw new PredictorInputError('this model cannot stream (it was not built by amsnet-clinic); score whole trajectories with predict()');
-    if (frames.length !== batch * this.imageSize) throw new PredictorInputError(`frames hold ${frames.length} values; one segment of ${batch} embryos needs ${batch * this.imageSize}`);
+    if (!this.sites)
+      throw new PredictorInputError(
+        'this model cannot stream (it was not built by amsnet-clinic); score whole trajectories with predict()',
+      );
+    if (frames.length !== batch * this.imageSize)
+      throw new PredictorInputError(
+        `frames hold ${frames.length} values; one segment of ${batch} embryos needs ${batch * this.imageSize}`,
+      );
     return this.runStream(frames, batch, 1, state ?? this.initialState(batch));
   }
 
   /** frames [B,tc,F,S,S] after `current` → probabilities [B,tc] and the state after them. */
-  private async runStream(frames: Float32Array, batch: number, tc: number, current: StreamState): Promise<{ probabilities: Float32Array; state: StreamState }> {
+  private async runStream(
+    frames: Float32Array,
+    batch: number,
+    tc: number,
+    current: StreamState,
+  ): Promise<{ probabilities: Float32Array; state: StreamState }> {
     const sites = this.sites!;
-    if (current.modelSha256 !== this.sha256) throw new PredictorInputError(`the stream state belongs to model ${current.modelSha256.slice(0, 12)}…, not ${this.sha256.slice(0, 12)}…`);
-    if (current.batch !== batch) throw new PredictorInputError(`the stream state holds ${current.batch} embryos, the frames ${batch}`);
-    if (current.tensors.length !== sites.length || current.tensors.some((t, i) => t.name !== sites[i].name || t.data.length !== batch * sites[i].planes * sites[i].size)) {
+    if (current.modelSha256 !== this.sha256)
+      throw new PredictorInputError(
+        `the stream state belongs to model ${current.modelSha256.slice(0, 12)}…, not ${this.sha256.slice(0, 12)}…`,
+      );
+    if (current.batch !== batch)
+      throw new PredictorInputError(`the stream state holds ${current.batch} embryos, the frames ${batch}`);
+    if (
+      current.tensors.length !== sites.length ||
+      current.tensors.some(
+        (t, i) => t.name !== sites[i].name || t.data.length !== batch * sites[i].planes * sites[i].size,
+      )
+    ) {
       throw new PredictorInputError('the stream state does not fit this model');
     }
     const feeds: Record<string, ort.Tensor> = { [INPUT_NAME]: this.framesTensor(frames, batch, tc) };
-    for (let i = 0; i < sites.length; i++) feeds[sites[i].input] = new ort.Tensor('float32', current.tensors[i].data, [batch, 1, sites[i].planes, sites[i].size]);
+    for (let i = 0; i < sites.length; i++)
+      feeds[sites[i].input] = new ort.Tensor('float32', current.tensors[i].data, [
+        batch,
+        1,
+        sites[i].planes,
+        sites[i].size,
+      ]);
     const result = await this.session.run(feeds);
     return {
       probabilities: Float32Array.from(result[OUTPUT_NAME].data as Float32Array),
@@ -194,7 +273,11 @@ export class AmsnetPredictor {
         modelSha256: this.sha256,
         batch,
         segments: current.segments + tc,
-        tensors: sites.map((s) => ({ name: s.name, dims: [batch, 1, s.planes, s.size], data: Float32Array.from(result[s.output].data as Float32Array) })),
+        tensors: sites.map((s) => ({
+          name: s.name,
+          dims: [batch, 1, s.planes, s.size],
+          data: Float32Array.from(result[s.output].data as Float32Array),
+        })),
       },
     };
   }
@@ -208,5 +291,11 @@ export class AmsnetPredictor {
 
 // Callers import the predictor module alone: the contract and stream-state functions travel with it.
 export { ModelContractError, checkGraphContract, readModelContract, type ModelContract } from './model-contract';
-export { decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates, type StreamState } from './stream-state';
+export {
+  decodeStreamState,
+  encodeStreamState,
+  splitStreamState,
+  stackStreamStates,
+  type StreamState,
+} from './stream-state';
 export type { InferenceLogger } from './session-factory';

@@ -31,7 +31,12 @@ export function bitDepthOf(bytes: Uint8Array): 8 | 16 {
  * calls in flight run in parallel with inference; at most backgroundDecodes.size decode at once,
  * and an image that is no JPEG/PNG or larger than IMAGE_MAX_MEGAPIXELS is refused unread.
  */
-export async function preprocessInto(bytes: Uint8Array, inputSize: number, target: Float32Array, offset: number): Promise<void> {
+export async function preprocessInto(
+  bytes: Uint8Array,
+  inputSize: number,
+  target: Float32Array,
+  offset: number,
+): Promise<void> {
   const side = resizeSideFor(inputSize);
   const margin = Math.floor((side - inputSize) / 2);
   const sixteen = bitDepthOf(bytes) === 16;
@@ -43,7 +48,9 @@ export async function preprocessInto(bytes: Uint8Array, inputSize: number, targe
       .extract({ left: margin, top: margin, width: inputSize, height: inputSize });
     // grayscale() would take 16-bit frames through an 8-bit b-w interpretation; grey16 keeps them.
     raw = await backgroundDecodes.run(() =>
-      sixteen ? pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer() : pipeline.grayscale().raw().toBuffer(),
+      sixteen
+        ? pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer()
+        : pipeline.grayscale().raw().toBuffer(),
     );
   } catch (error) {
     throw new ImageDecodeError(`cannot decode frame image: ${(error as Error).message}`);

@@ -19,7 +19,21 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
-const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8 };
+const BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
+};
 
 export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -70,10 +84,13 @@ export function readSafetensors(bytes: Uint8Array): Map<string, SafetensorsEntry
   if (bytes.length < 8) throw new SafetensorsError('not a safetensors file: shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > bytes.length - 8) throw new SafetensorsError(`not a safetensors file: header length ${headerLength} exceeds the file`);
+  if (headerLength > bytes.length - 8)
+    throw new SafetensorsError(`not a safetensors file: header length ${headerLength} exceeds the file`);
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as typeof header;
+    header = JSON.parse(
+      Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'),
+    ) as typeof header;
   } catch {
     throw new SafetensorsError('not a safetensors file: the header is not JSON');
   }
@@ -86,7 +103,9 @@ export function readSafetensors(bytes: Uint8Array): Map<string, SafetensorsEntry
     const width = BYTES[info.dtype];
     if (width === undefined) throw new SafetensorsError(`tensor "${key}": unknown dtype ${info.dtype}`);
     if (end - begin !== count * width || base + end > bytes.length) {
-      throw new SafetensorsError(`tensor "${key}": byte range ${begin}..${end} does not hold ${info.dtype} [${info.shape.join(',')}]`);
+      throw new SafetensorsError(
+        `tensor "${key}": byte range ${begin}..${end} does not hold ${info.dtype} [${info.shape.join(',')}]`,
+      );
     }
     const at = base + begin;
     let data: Float32Array | null = null;
@@ -110,7 +129,11 @@ export function readSafetensors(bytes: Uint8Array): Map<string, SafetensorsEntry
 }
 
 /** Writes tensors in the given order, all in `dtype`. */
-export function writeSafetensors(tensors: Map<string, FloatTensor>, dtype: SafetensorsDtype = 'F32', metadata?: Record<string, string>): Buffer {
+export function writeSafetensors(
+  tensors: Map<string, FloatTensor>,
+  dtype: SafetensorsDtype = 'F32',
+  metadata?: Record<string, string>,
+): Buffer {
   const width = BYTES[dtype];
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;

@@ -32,22 +32,34 @@ const unavailable = new Set<string>();
  * to the next in the list, or to `cpu`, with one warning. Bytes that would make ONNX Runtime read
  * files (external tensor data) are refused first, whoever stored them and whenever.
  */
-export async function createSession(model: Uint8Array, requested: string[], logger?: InferenceLogger): Promise<{ session: ort.InferenceSession; provider: string }> {
+export async function createSession(
+  model: Uint8Array,
+  requested: string[],
+  logger?: InferenceLogger,
+): Promise<{ session: ort.InferenceSession; provider: string }> {
   assertSelfContainedModel(model);
   const list = requested.length ? requested.map((p) => p.trim().toLowerCase()) : ['cpu'];
-  for (const p of list) if (!(KNOWN_PROVIDERS as readonly string[]).includes(p)) throw new Error(`unknown execution provider "${p}" (known: ${KNOWN_PROVIDERS.join(', ')})`);
+  for (const p of list)
+    if (!(KNOWN_PROVIDERS as readonly string[]).includes(p))
+      throw new Error(`unknown execution provider "${p}" (known: ${KNOWN_PROVIDERS.join(', ')})`);
   const candidates = [...list];
   if (!candidates.includes('cpu')) candidates.push('cpu');
   for (let i = 0; i < candidates.length; i++) {
     const provider = candidates[i];
     if (unavailable.has(provider)) continue;
     try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(provider === 'cpu' ? ['cpu'] : [provider, 'cpu']));
+      const session = await ort.InferenceSession.create(
+        model,
+        sessionOptions(provider === 'cpu' ? ['cpu'] : [provider, 'cpu']),
+      );
       return { session, provider };
     } catch (e) {
       if (provider === 'cpu') throw e;
       unavailable.add(provider);
-      logger?.warn({ provider, next: candidates[i + 1], err: (e as Error).message.split('\n')[0] }, `execution provider "${provider}" is not available; falling back to "${candidates[i + 1]}"`);
+      logger?.warn(
+        { provider, next: candidates[i + 1], err: (e as Error).message.split('\n')[0] },
+        `execution provider "${provider}" is not available; falling back to "${candidates[i + 1]}"`,
+      );
     }
   }
   throw new Error('unreachable: cpu is always a candidate');

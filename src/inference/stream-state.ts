@@ -20,7 +20,15 @@ export class StreamStateError extends Error {
 
 /** Bytes for storage (e.g. a bytea column): magic, format, JSON header, float32 little-endian data. */
 export function encodeStreamState(state: StreamState): Buffer {
-  const header = Buffer.from(JSON.stringify({ modelSha256: state.modelSha256, batch: state.batch, segments: state.segments, tensors: state.tensors.map((t) => ({ name: t.name, dims: t.dims })) }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({
+      modelSha256: state.modelSha256,
+      batch: state.batch,
+      segments: state.segments,
+      tensors: state.tensors.map((t) => ({ name: t.name, dims: t.dims })),
+    }),
+    'utf8',
+  );
   const floats = state.tensors.reduce((n, t) => n + t.data.length, 0);
   const out = Buffer.alloc(4 + 4 + 4 + header.length + floats * 4);
   MAGIC.copy(out, 0);
@@ -38,9 +46,12 @@ export function encodeStreamState(state: StreamState): Buffer {
 export function decodeStreamState(buf: Uint8Array): StreamState {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 12 || !b.subarray(0, 4).equals(MAGIC)) throw new StreamStateError('not an AMSNet stream state');
-  if (b.readUInt32LE(4) !== FORMAT) throw new StreamStateError(`stream state format ${b.readUInt32LE(4)} is not supported`);
+  if (b.readUInt32LE(4) !== FORMAT)
+    throw new StreamStateError(`stream state format ${b.readUInt32LE(4)} is not supported`);
   const headerLength = b.readUInt32LE(8);
-  const header = JSON.parse(b.subarray(12, 12 + headerLength).toString('utf8')) as Omit<StreamState, 'tensors'> & { tensors: { name: string; dims: number[] }[] };
+  const header = JSON.parse(b.subarray(12, 12 + headerLength).toString('utf8')) as Omit<StreamState, 'tensors'> & {
+    tensors: { name: string; dims: number[] }[];
+  };
   let at = 12 + headerLength;
   const tensors = header.tensors.map((t) => {
     const n = t.dims.reduce((a, c) => a * c, 1);
@@ -73,7 +84,10 @@ export function stackStreamStates(states: StreamState[]): StreamState {
   const first = states[0];
   for (const s of states) {
     if (s.modelSha256 !== first.modelSha256) throw new StreamStateError('states of different models cannot be stacked');
-    if (s.segments !== first.segments) throw new StreamStateError(`states at different segments (${first.segments} and ${s.segments}) cannot be stacked`);
+    if (s.segments !== first.segments)
+      throw new StreamStateError(
+        `states at different segments (${first.segments} and ${s.segments}) cannot be stacked`,
+      );
   }
   const batch = states.reduce((n, s) => n + s.batch, 0);
   return {

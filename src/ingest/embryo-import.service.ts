@@ -28,7 +28,10 @@ export interface EmbryoImportResult {
 
 /** A problem that refuses the whole embryo (reported as the embryo's item, nothing written). */
 class EmbryoRefused extends Error {
-  constructor(message: string, readonly problems: FrameProblem[] = []) {
+  constructor(
+    message: string,
+    readonly problems: FrameProblem[] = [],
+  ) {
     super(message);
   }
 }
@@ -52,23 +55,44 @@ export class EmbryoImportService {
         if (embryo && input.cycleExternalId) {
           const placement = placementOf(embryo, input.cycleExternalId);
           if (placement === 'conflict') {
-            throw new EmbryoRefused(`embryo ${input.externalId} belongs to cycle ${embryo.cycleExternalId}, not ${input.cycleExternalId}`);
+            throw new EmbryoRefused(
+              `embryo ${input.externalId} belongs to cycle ${embryo.cycleExternalId}, not ${input.cycleExternalId}`,
+            );
           }
           if (placement === 'claim') {
             const cycle = await this.targetCycle(tx, input);
             await tx.embryos.moveEmbryo(embryo.id, cycle.id, null);
-            embryo = { ...embryo, cycleId: cycle.id, cycleExternalId: cycle.externalId, inseminationAt: cycle.inseminationAt };
+            embryo = {
+              ...embryo,
+              cycleId: cycle.id,
+              cycleExternalId: cycle.externalId,
+              inseminationAt: cycle.inseminationAt,
+            };
           }
         }
         if (!embryo) {
           if (input.candidates.length === 0) throw new EmbryoRefused('no frames to import');
           const cycle = await this.targetCycle(tx, input);
-          const id = await tx.embryos.createEmbryo({ clinicId: input.clinicId, cycleId: cycle.id, label: input.label, externalId: input.externalId });
-          embryo = { id, cycleId: cycle.id, cycleExternalId: cycle.externalId, inseminationAt: cycle.inseminationAt, outcome: 'UNKNOWN', outcomeSource: null };
+          const id = await tx.embryos.createEmbryo({
+            clinicId: input.clinicId,
+            cycleId: cycle.id,
+            label: input.label,
+            externalId: input.externalId,
+          });
+          embryo = {
+            id,
+            cycleId: cycle.id,
+            cycleExternalId: cycle.externalId,
+            inseminationAt: cycle.inseminationAt,
+            outcome: 'UNKNOWN',
+            outcomeSource: null,
+          };
           created = true;
         }
         const frames = await this.writer.write(tx, embryo.id, input.candidates, {
-          inseminationAt: embryo.inseminationAt, signal: input.signal, onFrames: input.onFrames,
+          inseminationAt: embryo.inseminationAt,
+          signal: input.signal,
+          onFrames: input.onFrames,
         });
         if (created && frames.stored === 0) throw new EmbryoRefused('no readable frames', frames.problems);
         let annotationsChanged = 0;
@@ -81,7 +105,14 @@ export class EmbryoImportService {
       });
     } catch (error) {
       if (error instanceof EmbryoRefused) {
-        return { status: 'failed', reason: error.message, stored: 0, alreadyStored: 0, bannerCropped: 0, problems: error.problems };
+        return {
+          status: 'failed',
+          reason: error.message,
+          stored: 0,
+          alreadyStored: 0,
+          bannerCropped: 0,
+          problems: error.problems,
+        };
       }
       throw error;
     }
@@ -90,7 +121,8 @@ export class EmbryoImportService {
   private async targetCycle(tx: Repositories, input: EmbryoImport) {
     if (!input.cycleExternalId) return tx.patientCycles.ensureUnassignedCycle(input.clinicId);
     const cycle = await tx.patientCycles.cycleByExternalId(input.clinicId, input.cycleExternalId);
-    if (!cycle) throw new EmbryoRefused(`no cycle ${input.cycleExternalId} in this clinic; import its cycle sheet first`);
+    if (!cycle)
+      throw new EmbryoRefused(`no cycle ${input.cycleExternalId} in this clinic; import its cycle sheet first`);
     return cycle;
   }
 }

@@ -26,9 +26,19 @@ export class ImportRunRecorder {
     private readonly grant: ClinicGrant,
   ) {}
 
-  static async start(store: DataStore, kind: ImportKind, source: string, options: ImportOptions): Promise<ImportRunRecorder> {
+  static async start(
+    store: DataStore,
+    kind: ImportKind,
+    source: string,
+    options: ImportOptions,
+  ): Promise<ImportRunRecorder> {
     const { grant } = options;
-    const run = await store.importRuns.create({ clinicId: grant.clinicId, kind, source, requestedBy: grant.actor.userId });
+    const run = await store.importRuns.create({
+      clinicId: grant.clinicId,
+      kind,
+      source,
+      requestedBy: grant.actor.userId,
+    });
     return new ImportRunRecorder(store, run.id, kind, source, grant);
   }
 
@@ -61,17 +71,32 @@ export class ImportRunRecorder {
       await tx.importRuns.appendItems(this.importRunId, batch);
       await tx.importRuns.finish(this.importRunId, status, this.counts);
       await tx.audit.append(this.grant.actor, {
-        action: AuditAction.IMPORT_RUN, entity: 'import_run', entityId: this.importRunId, clinicId: this.grant.clinicId,
+        action: AuditAction.IMPORT_RUN,
+        entity: 'import_run',
+        entityId: this.importRunId,
+        clinicId: this.grant.clinicId,
         detail: {
-          kind: this.kind, source: this.source, status, ...this.counts,
-          framesStored: this.framesStored, framesAlreadyStored: this.framesAlreadyStored, aborted,
+          kind: this.kind,
+          source: this.source,
+          status,
+          ...this.counts,
+          framesStored: this.framesStored,
+          framesAlreadyStored: this.framesAlreadyStored,
+          aborted,
         },
       });
     });
     return {
-      importRunId: this.importRunId, kind: this.kind, source: this.source, status,
-      counts: { ...this.counts }, framesStored: this.framesStored, framesAlreadyStored: this.framesAlreadyStored,
-      items: [...this.items], aborted, durationMs: Date.now() - this.startedAt,
+      importRunId: this.importRunId,
+      kind: this.kind,
+      source: this.source,
+      status,
+      counts: { ...this.counts },
+      framesStored: this.framesStored,
+      framesAlreadyStored: this.framesAlreadyStored,
+      items: [...this.items],
+      aborted,
+      durationMs: Date.now() - this.startedAt,
     };
   }
 

@@ -30,7 +30,8 @@ export class ImportService {
     if (paths.length === 0) throw new UserError('no slide file given');
     if (options.cycleExternalId !== undefined) {
       const cycle = await this.store.patientCycles.cycleByExternalId(options.grant.clinicId, options.cycleExternalId);
-      if (!cycle) throw new UserError(`no cycle ${options.cycleExternalId} in this clinic; import its cycle sheet first`);
+      if (!cycle)
+        throw new UserError(`no cycle ${options.cycleExternalId} in this clinic; import its cycle sheet first`);
     }
     return observed(new PdbImportService(this.store).import(paths, options));
   }
@@ -61,6 +62,7 @@ export class ImportService {
 /** Import throughput for /metrics (amsnet_import_frames_total / _per_second), once per finished run. */
 async function observed(run: Promise<ImportRunReport>): Promise<ImportRunReport> {
   const report = await run;
-  if (report.framesStored > 0) processMetrics().recordImport(report.framesStored, report.durationMs / 1000, report.kind);
+  if (report.framesStored > 0)
+    processMetrics().recordImport(report.framesStored, report.durationMs / 1000, report.kind);
   return report;
 }

@@ -2,7 +2,15 @@ import PgBoss from 'pg-boss';
 import type { SqlExecutor } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
 import { processMetrics } from '../platform/metrics';
-import { JOB_NAMES, JOB_POLICIES, type JobContext, type JobHandler, type JobName, type JobPayloads, type JobPolicy } from './job-registry';
+import {
+  JOB_NAMES,
+  JOB_POLICIES,
+  type JobContext,
+  type JobHandler,
+  type JobName,
+  type JobPayloads,
+  type JobPolicy,
+} from './job-registry';
 
 export interface JobQueueOptions {
   log?: Logger;
@@ -49,8 +57,13 @@ export class JobQueue {
     boss.on('error', (error: Error & { code?: string }) => {
       // 57P01: the server is shutting down (the embedded database stops on the same signal as
       // this process); the queue reconnects or stops with us, so this is news, not an error.
-      if (error.code === '57P01') options.log?.warn({ code: error.code, message: error.message }, 'job queue: database is shutting down');
-      else options.log?.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'job queue error');
+      if (error.code === '57P01')
+        options.log?.warn({ code: error.code, message: error.message }, 'job queue: database is shutting down');
+      else
+        options.log?.error(
+          { err: { message: error.message, code: error.code, stack: error.stack } },
+          'job queue error',
+        );
     });
     await boss.start();
     try {
@@ -70,16 +83,34 @@ export class JobQueue {
   /** Returns the job id, or null when a job with the same id already exists. */
   async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}): Promise<string | null> {
     const db = options.tx ? transactionDb(options.tx.sql) : undefined;
-    return this.boss.send(name, data as object, { ...(options.id ? { id: options.id } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}), ...(db ? { db } : {}) });
+    return this.boss.send(name, data as object, {
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      ...(db ? { db } : {}),
+    });
   }
 
   /** Claims and runs jobs of one kind, one at a time per worker, until stop(). */
-  async work<K extends JobName>(name: K, handler: JobHandler<JobPayloads[K]>, options: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+  async work<K extends JobName>(
+    name: K,
+    handler: JobHandler<JobPayloads[K]>,
+    options: { pollingIntervalSeconds?: number } = {},
+  ): Promise<void> {
     await this.boss.work<JobPayloads[K]>(
       name,
-      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? this.options.pollingIntervalSeconds ?? 2 },
+      {
+        batchSize: 1,
+        includeMetadata: true,
+        pollingIntervalSeconds: options.pollingIntervalSeconds ?? this.options.pollingIntervalSeconds ?? 2,
+      },
       async ([job]) => {
-        const context: JobContext<JobPayloads[K]> = { id: job.id, name, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit };
+        const context: JobContext<JobPayloads[K]> = {
+          id: job.id,
+          name,
+          data: job.data,
+          retryCount: job.retryCount,
+          retryLimit: job.retryLimit,
+        };
         try {
           const result = await handler(context);
           processMetrics().jobsCompleted.inc({ queue: name, outcome: 'succeeded' });

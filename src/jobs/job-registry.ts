@@ -51,5 +51,6 @@ export class MissingJobHandlerError extends Error {
 /** Throws naming every registered job without a handler. */
 export function assertEveryJobHandled(handlers: Partial<Record<string, unknown>>): asserts handlers is JobHandlers {
   const missing = JOB_NAMES.filter((name) => typeof handlers[name] !== 'function');
-  if (missing.length) throw new MissingJobHandlerError(`no handler for job(s) ${missing.join(', ')}: refusing to start the worker`);
+  if (missing.length)
+    throw new MissingJobHandlerError(`no handler for job(s) ${missing.join(', ')}: refusing to start the worker`);
 }

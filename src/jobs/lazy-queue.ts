@@ -19,7 +19,11 @@ export class LazyJobQueue {
   get(): Promise<JobQueue> {
     if (this.adopted) return Promise.resolve(this.adopted);
     if (!this.opened) {
-      const opening = JobQueue.open(this.databaseUrl, { log: this.log, poolSize: 2, applicationName: 'amsnet-queue-sender' });
+      const opening = JobQueue.open(this.databaseUrl, {
+        log: this.log,
+        poolSize: 2,
+        applicationName: 'amsnet-queue-sender',
+      });
       opening.catch(() => {
         if (this.opened === opening) this.opened = undefined;
       });

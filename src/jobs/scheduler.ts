@@ -22,12 +22,19 @@ export function tickKey(scheduledAt: Date): string {
  * derived from (clinic, tick), so however many `serve` processes tick at once, each clinic's job
  * exists once. Returns how many jobs this call created.
  */
-export async function enqueueScoringTick(deps: Pick<SchedulerDeps, 'store' | 'queue' | 'log'>, scheduledAt: Date): Promise<number> {
+export async function enqueueScoringTick(
+  deps: Pick<SchedulerDeps, 'store' | 'queue' | 'log'>,
+  scheduledAt: Date,
+): Promise<number> {
   const tick = tickKey(scheduledAt);
   const { active: clinics, shadows } = await deps.store.models.scoredModels();
   let created = 0;
   for (const clinicId of clinics) {
-    const id = await deps.queue.send('score-clinic', { clinicId, tick }, { id: deterministicUuid(`score-clinic:${clinicId}:${tick}`), singletonKey: `${clinicId}@${tick}` });
+    const id = await deps.queue.send(
+      'score-clinic',
+      { clinicId, tick },
+      { id: deterministicUuid(`score-clinic:${clinicId}:${tick}`), singletonKey: `${clinicId}@${tick}` },
+    );
     if (id) created++;
   }
   // Silent-mode models are scored beside the active one, each in its own run.

@@ -30,20 +30,44 @@ export class ScoringRequests {
     const { clinicId } = ClinicGrant.check(grant, Permission.LAB_WORK);
     const { store } = this.deps;
     const ids = [clinicId, scope.cycleId, ...(scope.embryoIds ?? [])].filter((x): x is string => x !== undefined);
-    if (ids.some((id) => !isUuid(id))) throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
-    if (scope.embryoIds && scope.embryoIds.length === 0) throw new UserError('scoring request: the embryo list is empty');
+    if (ids.some((id) => !isUuid(id)))
+      throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
+    if (scope.embryoIds && scope.embryoIds.length === 0)
+      throw new UserError('scoring request: the embryo list is empty');
     const active = await store.models.activeClinicModel(clinicId);
-    if (!active) throw new UserError('this clinic has no active model: an administrator must register and activate one before scoring');
-    const inScope = await store.embryos.progress({ clinicId, cycleId: scope.cycleId, embryoIds: scope.embryoIds, activeCyclesOnly: false }, active.modelVersionId);
-    if (scope.cycleId && inScope.length === 0) throw new UserError('scoring request: no such cycle with embryos in this clinic');
-    if (scope.embryoIds && inScope.length !== new Set(scope.embryoIds).size) throw new UserError('scoring request: some embryos do not exist in this clinic');
+    if (!active)
+      throw new UserError(
+        'this clinic has no active model: an administrator must register and activate one before scoring',
+      );
+    const inScope = await store.embryos.progress(
+      { clinicId, cycleId: scope.cycleId, embryoIds: scope.embryoIds, activeCyclesOnly: false },
+      active.modelVersionId,
+    );
+    if (scope.cycleId && inScope.length === 0)
+      throw new UserError('scoring request: no such cycle with embryos in this clinic');
+    if (scope.embryoIds && inScope.length !== new Set(scope.embryoIds).size)
+      throw new UserError('scoring request: some embryos do not exist in this clinic');
 
     const queue = await this.deps.queue();
-    const recorded = { clinicId, ...(scope.cycleId ? { cycleId: scope.cycleId } : {}), ...(scope.embryoIds ? { embryoIds: scope.embryoIds } : {}) };
+    const recorded = {
+      clinicId,
+      ...(scope.cycleId ? { cycleId: scope.cycleId } : {}),
+      ...(scope.embryoIds ? { embryoIds: scope.embryoIds } : {}),
+    };
     return store.transaction(async (tx) => {
-      const run = await tx.scoringRuns.insert({ clinicId, modelVersionId: active.modelVersionId, trigger, requestedBy: grant.actor.userId, scope: recorded });
+      const run = await tx.scoringRuns.insert({
+        clinicId,
+        modelVersionId: active.modelVersionId,
+        trigger,
+        requestedBy: grant.actor.userId,
+        scope: recorded,
+      });
       if (!run) throw new Error('scoring run was not created');
-      await queue.send('score-clinic', { clinicId, scoringRunId: run.id, cycleId: scope.cycleId, embryoIds: scope.embryoIds }, { tx, id: run.id });
+      await queue.send(
+        'score-clinic',
+        { clinicId, scoringRunId: run.id, cycleId: scope.cycleId, embryoIds: scope.embryoIds },
+        { tx, id: run.id },
+      );
       await tx.audit.append(grant.actor, {
         action: AuditAction.SCORING_REQUESTED,
         entity: 'scoring_run',

@@ -85,7 +85,10 @@ function databaseUrl(env: Env): string | undefined {
 
 function executionProviders(env: Env): ExecutionProvider[] {
   const raw = value(env, 'ORT_EXECUTION_PROVIDERS') ?? 'cpu';
-  const list = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = list.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
   if (list.length === 0 || unknown.length > 0) {
     throw new ConfigError(
@@ -126,11 +129,17 @@ function trustProxy(env: Env): boolean | number | string[] {
   if (raw === undefined || raw.toLowerCase() === 'false') return false;
   if (raw.toLowerCase() === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const valid = (p: string) =>
     ['loopback', 'linklocal', 'uniquelocal'].includes(p) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(p);
   if (list.length === 0 || !list.every(valid)) {
-    throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count, or proxy addresses/subnets such as 10.0.0.0/8,loopback (got "${raw}")`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, a hop count, or proxy addresses/subnets such as 10.0.0.0/8,loopback (got "${raw}")`,
+    );
   }
   return list;
 }

@@ -15,6 +15,9 @@ export function resolveJwtSecret(config: AppConfig, log: Logger): string {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
   }
-  log.warn({ file }, 'JWT_SECRET is not set: using a generated secret stored in the data folder (set JWT_SECRET when running more than one API process)');
+  log.warn(
+    { file },
+    'JWT_SECRET is not set: using a generated secret stored in the data folder (set JWT_SECRET when running more than one API process)',
+  );
   return readFileSync(file, 'utf8').trim();
 }

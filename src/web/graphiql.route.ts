@@ -4,9 +4,10 @@ import { CONTENT_SECURITY_POLICY } from './security-headers';
 import { notBuiltPage, type WebBundle } from './web-bundle';
 
 /** GraphiQL's stylesheet embeds its fonts and icons as data: URIs (inside the bundle, still nothing from outside). */
-export const GRAPHIQL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY
-  .replace("img-src 'self' blob:", "img-src 'self' blob: data:")
-  .replace("font-src 'self'", "font-src 'self' data:");
+export const GRAPHIQL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "img-src 'self' blob:",
+  "img-src 'self' blob: data:",
+).replace("font-src 'self'", "font-src 'self' data:");
 
 /**
  * GET /graphql from a browser (HTML preferred, no query in the URL): GraphiQL, bundled with the web
@@ -15,7 +16,8 @@ export const GRAPHIQL_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY
  */
 export function graphiqlHandler(bundle: WebBundle): RequestHandler {
   return (req, res, next) => {
-    if (req.method !== 'GET' || req.query.query !== undefined || req.accepts(['json', 'html']) !== 'html') return next();
+    if (req.method !== 'GET' || req.query.query !== undefined || req.accepts(['json', 'html']) !== 'html')
+      return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Content-Security-Policy', GRAPHIQL_CONTENT_SECURITY_POLICY);
     if (!existsSync(bundle.graphiqlHtml)) return void res.status(503).type('html').send(notBuiltPage('GraphiQL'));

@@ -12,9 +12,18 @@ const SERVER_PATHS = /^\/(graphql|frames|healthz|readyz|metrics|assets)(\/|$)/;
  */
 export function webAppRouter(bundle: WebBundle): Router {
   const router = express.Router();
-  router.use('/assets', express.static(bundle.assetsDir, { index: false, fallthrough: false, immutable: true, maxAge: '365d' }));
+  router.use(
+    '/assets',
+    express.static(bundle.assetsDir, { index: false, fallthrough: false, immutable: true, maxAge: '365d' }),
+  );
   router.use((req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || SERVER_PATHS.test(req.path) || extname(req.path) !== '' || !req.accepts('html')) return next();
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      SERVER_PATHS.test(req.path) ||
+      extname(req.path) !== '' ||
+      !req.accepts('html')
+    )
+      return next();
     res.setHeader('Cache-Control', 'no-cache');
     if (!bundle.built) return void res.status(503).type('html').send(notBuiltPage('The web app'));
     res.sendFile(bundle.indexHtml);

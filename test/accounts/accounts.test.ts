@@ -28,19 +28,29 @@ describe('AccountsService', () => {
     expect(await verifyPassword(row.password_hash, 'wrong password!')).toBe(false);
     const [membership] = await db.dataSource.query(`SELECT role FROM membership WHERE user_id = $1`, [user.id]);
     expect(membership.role).toBe('EMBRYOLOGIST');
-    const actions = (await db.dataSource.query(`SELECT action FROM audit_event WHERE entity_id = $1 ORDER BY id`, [user.id])).map(
-      (r: { action: string }) => r.action,
-    );
+    const actions = (
+      await db.dataSource.query(`SELECT action FROM audit_event WHERE entity_id = $1 ORDER BY id`, [user.id])
+    ).map((r: { action: string }) => r.action);
     expect(actions).toEqual(['USER_CREATED', 'MEMBERSHIP_GRANTED']);
   });
 
   it('refuses a duplicate e-mail, a short password and a bad clinic code', async () => {
-    await accounts.createUser({ email: 'dup@example.org', password: 'long enough password' }, { network: db.services.system.network() });
-    await expect(accounts.createUser({ email: 'DUP@example.org', password: 'long enough password' }, { network: db.services.system.network() })).rejects.toThrow(
-      /already exists/,
+    await accounts.createUser(
+      { email: 'dup@example.org', password: 'long enough password' },
+      { network: db.services.system.network() },
     );
-    await expect(accounts.createUser({ email: 'short@example.org', password: 'short' }, { network: db.services.system.network() })).rejects.toThrow(/at least 12/);
-    await expect(accounts.createClinic({ code: 'no spaces!', name: 'x' }, db.services.system.network())).rejects.toThrow(/clinic code/);
+    await expect(
+      accounts.createUser(
+        { email: 'DUP@example.org', password: 'long enough password' },
+        { network: db.services.system.network() },
+      ),
+    ).rejects.toThrow(/already exists/);
+    await expect(
+      accounts.createUser({ email: 'short@example.org', password: 'short' }, { network: db.services.system.network() }),
+    ).rejects.toThrow(/at least 12/);
+    await expect(
+      accounts.createClinic({ code: 'no spaces!', name: 'x' }, db.services.system.network()),
+    ).rejects.toThrow(/clinic code/);
   });
 });
 
@@ -54,7 +64,10 @@ describe('first start', () => {
     const created = results.filter((r) => r !== undefined);
     expect(created).toHaveLength(1);
     const admin = created[0]!;
-    const [row] = await db.dataSource.query(`SELECT u.password_hash, u.network_admin, m.role FROM "user" u JOIN membership m ON m.user_id = u.id WHERE u.email = $1`, [admin.email]);
+    const [row] = await db.dataSource.query(
+      `SELECT u.password_hash, u.network_admin, m.role FROM "user" u JOIN membership m ON m.user_id = u.id WHERE u.email = $1`,
+      [admin.email],
+    );
     expect(row.role).toBe('ADMIN');
     expect(await verifyPassword(row.password_hash, admin.password)).toBe(true);
     expect(await ensureFirstStartAdmin(db.services)).toBeUndefined();

@@ -8,13 +8,18 @@ import { childEnv, freePort, runCli, startCli, waitForStatus } from '../helpers/
 import type { Command } from 'commander';
 
 function allCommands(command: Command, path: string[] = []): Array<{ path: string; command: Command }> {
-  return command.commands.flatMap((c) => [{ path: [...path, c.name()].join(' '), command: c }, ...allCommands(c, [...path, c.name()])]);
+  return command.commands.flatMap((c) => [
+    { path: [...path, c.name()].join(' '), command: c },
+    ...allCommands(c, [...path, c.name()]),
+  ]);
 }
 
 describe('amsnet command', () => {
   it('has --help with a description on every command', () => {
     const commands = allCommands(amsnetProgram());
-    expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['serve', 'start', 'worker', 'migrate', 'clinic add', 'user add']));
+    expect(commands.map((c) => c.path)).toEqual(
+      expect.arrayContaining(['serve', 'start', 'worker', 'migrate', 'clinic add', 'user add']),
+    );
     for (const { path, command } of commands) {
       expect({ path, description: command.description() }).toEqual({ path, description: expect.stringMatching(/\w/) });
       expect(command.helpInformation()).toContain('Usage:');
@@ -30,7 +35,17 @@ describe('amsnet command', () => {
       const clinic = await newClinic(db.dataSource, { code: 'cli-clinic' });
       const password = 'a very secret passphrase';
       const result = await runCli(
-        ['user', 'add', '--email', 'cli.user@example.org', '--clinic', 'cli-clinic', '--role', 'CLINICIAN', '--password-stdin'],
+        [
+          'user',
+          'add',
+          '--email',
+          'cli.user@example.org',
+          '--clinic',
+          'cli-clinic',
+          '--role',
+          'CLINICIAN',
+          '--password-stdin',
+        ],
         { env: childEnv({ DATABASE_URL: db.url }), input: `${password}\n` },
       );
       expect(result).toMatchObject({ code: 0 });
@@ -45,16 +60,22 @@ describe('amsnet command', () => {
     });
 
     it('refuses an unknown role and an unknown clinic with a clear message', async () => {
-      const badRole = await runCli(['user', 'add', '--email', 'x@example.org', '--clinic', 'cli-clinic', '--role', 'SURGEON', '--password-stdin'], {
-        env: childEnv({ DATABASE_URL: db.url }),
-        input: 'long enough password\n',
-      });
+      const badRole = await runCli(
+        ['user', 'add', '--email', 'x@example.org', '--clinic', 'cli-clinic', '--role', 'SURGEON', '--password-stdin'],
+        {
+          env: childEnv({ DATABASE_URL: db.url }),
+          input: 'long enough password\n',
+        },
+      );
       expect(badRole.code).not.toBe(0);
       expect(badRole.stderr).toMatch(/SURGEON.*(invalid|choices)|Allowed choices/is);
-      const badClinic = await runCli(['user', 'add', '--email', 'y@example.org', '--clinic', 'nowhere', '--role', 'ADMIN', '--password-stdin'], {
-        env: childEnv({ DATABASE_URL: db.url }),
-        input: 'long enough password\n',
-      });
+      const badClinic = await runCli(
+        ['user', 'add', '--email', 'y@example.org', '--clinic', 'nowhere', '--role', 'ADMIN', '--password-stdin'],
+        {
+          env: childEnv({ DATABASE_URL: db.url }),
+          input: 'long enough password\n',
+        },
+      );
       expect(badClinic.code).not.toBe(0);
       expect(badClinic.stderr).toContain('no clinic with code "nowhere"');
     });
@@ -71,7 +92,12 @@ describe('amsnet command', () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'amsnet-start-'));
       await chmod(dataDir, 0o755);
       const port = await freePort();
-      const env = childEnv({ DATABASE_URL: undefined, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) });
+      const env = childEnv({
+        DATABASE_URL: undefined,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        EMBEDDED_PG_PORT: String(await freePort()),
+      });
 
       const first = startCli(['start', '--no-worker', '--no-scheduler', '--no-demo'], env);
       const t0 = Date.now();

@@ -18,7 +18,17 @@ describe('amsnet demo (command line)', () => {
   it('documents its options', async () => {
     const res = await runCli(['demo', '--help'], { env: env() });
     expect(res.code).toBe(0);
-    for (const option of ['--clinic', '--seed', '--full-rate', '--frame-minutes', '--embryos', '--model-width', '--model-input-size', '--keep-export', '--no-wait']) {
+    for (const option of [
+      '--clinic',
+      '--seed',
+      '--full-rate',
+      '--frame-minutes',
+      '--embryos',
+      '--model-width',
+      '--model-input-size',
+      '--keep-export',
+      '--no-wait',
+    ]) {
       expect(res.stdout).toContain(option);
     }
   });

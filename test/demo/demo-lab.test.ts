@@ -44,7 +44,12 @@ describe('amsnet demo (reduced size)', () => {
     db = await createTestDatabase({ poolSize: 8 });
     admin = (await ensureFirstStartAdmin(db.services))!;
     jobs = await startJobs(
-      { services: db.services, databaseUrl: db.url, log, config: loadConfig({ DATA_DIR: '/tmp/amsnet-demo-test', INFERENCE_MAX_BATCH: '4' }) },
+      {
+        services: db.services,
+        databaseUrl: db.url,
+        log,
+        config: loadConfig({ DATA_DIR: '/tmp/amsnet-demo-test', INFERENCE_MAX_BATCH: '4' }),
+      },
       { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } },
     );
     service = new DemoLabService(db.services);
@@ -82,7 +87,9 @@ describe('amsnet demo (reduced size)', () => {
       expect(e.trajectory.model.trained).toBe(false);
       expect(e.trajectory.warning).toMatch(/untrained|not trained/i);
       // Day-5 culture (118 h): segments 0…18 are complete.
-      expect(e.trajectory.points.map((p: { segment: number }) => p.segment)).toEqual(Array.from({ length: 19 }, (_, k) => k));
+      expect(e.trajectory.points.map((p: { segment: number }) => p.segment)).toEqual(
+        Array.from({ length: 19 }, (_, k) => k),
+      );
       for (const p of e.trajectory.points) expect(p.probability).toBeGreaterThanOrEqual(0);
       for (const p of e.trajectory.points) expect(p.probability).toBeLessThanOrEqual(1);
       expect(e.latestProbability).toBe(e.trajectory.points[e.trajectory.points.length - 1].probability);
@@ -96,7 +103,9 @@ describe('amsnet demo (reduced size)', () => {
       `SELECT e.external_id, e.outcome FROM embryo e JOIN cycle c ON c.id = e.cycle_id WHERE c.clinic_id = $1 ORDER BY 1`,
       [result.clinic.id],
     );
-    const expected = plan.cycles.flatMap((c) => c.embryos.map((e) => ({ external_id: e.externalId, outcome: e.outcome ?? 'UNKNOWN' })));
+    const expected = plan.cycles.flatMap((c) =>
+      c.embryos.map((e) => ({ external_id: e.externalId, outcome: e.outcome ?? 'UNKNOWN' })),
+    );
     expect(rows).toEqual(expected.sort((a, b) => a.external_id.localeCompare(b.external_id)));
     expect(plan.cycles[0].embryos.some((e) => e.outcome === 'BLASTOCYST')).toBe(true);
   });
@@ -112,7 +121,9 @@ describe('amsnet demo (reduced size)', () => {
 
   it('refuses to seed the same clinic twice, and hides the demo from users of other clinics', async () => {
     await expect(service.seed(REQUEST, db.services.system.withRequestId('demo-test'))).rejects.toThrow(UserError);
-    await expect(service.seed(REQUEST, db.services.system.withRequestId('demo-test'))).rejects.toThrow(/already holds the demo lab/);
+    await expect(service.seed(REQUEST, db.services.system.withRequestId('demo-test'))).rejects.toThrow(
+      /already holds the demo lab/,
+    );
     const other = await newClinic(db.dataSource);
     const outsider = await newMember(db.dataSource, other, 'ADMIN');
     const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, outsider);

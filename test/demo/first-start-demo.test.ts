@@ -16,7 +16,11 @@ describe('demo on first start', () => {
 
   it('seeds nothing in production', async () => {
     await seedDemoOnFirstStart({
-      services: db.services, databaseUrl: db.url, log: createLogger('silent'), admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
+      services: db.services,
+      databaseUrl: db.url,
+      log: createLogger('silent'),
+      admin: { email: 'a@b.c', password: 'x' },
+      workerRunning: false,
       config: loadConfig({ NODE_ENV: 'production', DATA_DIR: '/tmp/unused' }),
     });
     const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM cycle`);
@@ -32,7 +36,11 @@ describe('demo on first start', () => {
     await closed.destroy(); // the database is gone: every step would fail
     await expect(
       seedDemoOnFirstStart({
-        services: closed.services, databaseUrl: closed.url, log, admin: { email: 'a@b.c', password: 'x' }, workerRunning: false,
+        services: closed.services,
+        databaseUrl: closed.url,
+        log,
+        admin: { email: 'a@b.c', password: 'x' },
+        workerRunning: false,
         config: loadConfig({ DATA_DIR: '/tmp/unused' }),
       }),
     ).resolves.toBeUndefined();
@@ -44,11 +52,23 @@ describe('demo request defaults', () => {
   it('is quick by default and runs at the incubator rate with fullRate; explicit choices win', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     const quick = demoRequest({}, now);
-    expect([quick.lab.frameMinutes, quick.lab.imageSize, quick.lab.patients, quick.scoring, quick.clinicCode]).toEqual([360, 224, 3, 'wait', 'demo']);
+    expect([quick.lab.frameMinutes, quick.lab.imageSize, quick.lab.patients, quick.scoring, quick.clinicCode]).toEqual([
+      360,
+      224,
+      3,
+      'wait',
+      'demo',
+    ]);
     expect(quick.model).toEqual(DEMO_MODEL);
     const full = demoRequest({ fullRate: true }, now);
     expect([full.lab.frameMinutes, full.lab.imageSize]).toEqual([10, 500]);
     const chosen = demoRequest({ fullRate: true, frameMinutes: 30, wait: false, model: { width: 32 } }, now);
-    expect([chosen.lab.frameMinutes, chosen.lab.imageSize, chosen.scoring, chosen.model.width, chosen.model.inputSize]).toEqual([30, 500, 'queue', 32, DEMO_MODEL.inputSize]);
+    expect([
+      chosen.lab.frameMinutes,
+      chosen.lab.imageSize,
+      chosen.scoring,
+      chosen.model.width,
+      chosen.model.inputSize,
+    ]).toEqual([30, 500, 'queue', 32, DEMO_MODEL.inputSize]);
   });
 });

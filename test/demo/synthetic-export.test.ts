@@ -6,12 +6,27 @@ import sharp from 'sharp';
 import { readCycleSheet } from '../../src/ingest/cycles/cycle-sheet.reader';
 import { readEmbryoFolder, scanFolderExport } from '../../src/ingest/folder/folder-export.reader';
 import {
-  drawStory, EXPORT_FOCAL_PLANES_UM, encodePlane, frameTimes, PHASES, phaseRows, planDemoLab, rasterise, sceneAt, SeededRandom, writeDemoExport,
+  drawStory,
+  EXPORT_FOCAL_PLANES_UM,
+  encodePlane,
+  frameTimes,
+  PHASES,
+  phaseRows,
+  planDemoLab,
+  rasterise,
+  sceneAt,
+  SeededRandom,
+  writeDemoExport,
   type DemoLabOptions,
 } from '../../src/demo/synthetic';
 
 const OPTIONS: DemoLabOptions = {
-  seed: 42, frameMinutes: 720, imageSize: 64, patients: 3, embryosPerCycle: { min: 2, max: 3 }, referenceTime: new Date('2026-05-01T08:00:00Z'),
+  seed: 42,
+  frameMinutes: 720,
+  imageSize: 64,
+  patients: 3,
+  embryosPerCycle: { min: 2, max: 3 },
+  referenceTime: new Date('2026-05-01T08:00:00Z'),
 };
 
 /** Sharpness: variance of the discrete Laplacian of the decoded grey image. */
@@ -32,9 +47,13 @@ async function sharpness(jpeg: Buffer): Promise<number> {
 const meanInCircle = (pixels: Uint8Array, size: number, radius: number) => {
   let sum = 0;
   let n = 0;
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    if ((x + 0.5 - size / 2) ** 2 + (y + 0.5 - size / 2) ** 2 <= (radius * size) ** 2) { sum += pixels[y * size + x]; n++; }
-  }
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      if ((x + 0.5 - size / 2) ** 2 + (y + 0.5 - size / 2) ** 2 <= (radius * size) ** 2) {
+        sum += pixels[y * size + x];
+        n++;
+      }
+    }
   return sum / n;
 };
 
@@ -129,7 +148,9 @@ describe('demo lab plan and folder export', () => {
       expect(Math.abs(blast - c.embryos.length / 2)).toBeLessThanOrEqual(1.5);
       expect(c.embryos.every((e) => (e.outcome !== undefined) === c.completed)).toBe(true);
     }
-    expect(new Set(plan.cycles.flatMap((c) => c.embryos.map((e) => e.externalId))).size).toBe(plan.cycles.reduce((n, c) => n + c.embryos.length, 0));
+    expect(new Set(plan.cycles.flatMap((c) => c.embryos.map((e) => e.externalId))).size).toBe(
+      plan.cycles.reduce((n, c) => n + c.embryos.length, 0),
+    );
   });
 
   it('writes exactly the layout the folder importer reads, with times, annotations and a cycle sheet', async () => {

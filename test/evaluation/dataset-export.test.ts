@@ -16,7 +16,8 @@ describe('patient-grouped split', () => {
   it('keeps every patient in one split, close to the fractions, the same for the same seed', () => {
     const a = splitByGroup(groups, { train: 0.7, val: 0.15, test: 0.15 }, 7);
     expect(a.size).toBe(200);
-    const embryosIn = (split: string) => [...a].filter(([, s]) => s === split).reduce((n, [g]) => n + groups.get(g)!, 0);
+    const embryosIn = (split: string) =>
+      [...a].filter(([, s]) => s === split).reduce((n, [g]) => n + groups.get(g)!, 0);
     const total = [...groups.values()].reduce((x, y) => x + y, 0);
     expect(Math.abs(embryosIn('train') / total - 0.7)).toBeLessThan(0.02);
     expect(Math.abs(embryosIn('test') / total - 0.15)).toBeLessThan(0.02);
@@ -37,7 +38,13 @@ describe('dataset export (DatasetExportService)', () => {
   let broken: string;
   let pngs: Buffer[];
 
-  const grey = (seed: number) => sharp(randomBytes(40 * 40).map((b) => 60 + (b % 100 + seed) % 128), { raw: { width: 40, height: 40, channels: 1 } }).png().toBuffer();
+  const grey = (seed: number) =>
+    sharp(
+      randomBytes(40 * 40).map((b) => 60 + (((b % 100) + seed) % 128)),
+      { raw: { width: 40, height: 40, channels: 1 } },
+    )
+      .png()
+      .toBuffer();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -47,12 +54,23 @@ describe('dataset export (DatasetExportService)', () => {
     pngs = await Promise.all([1, 2, 3].map((s) => grey(s)));
     const images = await Promise.all(pngs.map((png) => newFrameImage(ds, png, 'image/png')));
     // three patients: 2 + 2 + 1 embryos with outcomes; frames at 6k+3 hpi at 0 µm, all 28 segments (the last patient's embryo stops at day 3)
-    for (const [p, outcomes] of [['BLASTOCYST', 'NOT_BLASTOCYST'], ['BLASTOCYST', 'BLASTOCYST'], ['NOT_BLASTOCYST']].entries()) {
+    for (const [p, outcomes] of [
+      ['BLASTOCYST', 'NOT_BLASTOCYST'],
+      ['BLASTOCYST', 'BLASTOCYST'],
+      ['NOT_BLASTOCYST'],
+    ].entries()) {
       const cycle = await newCycle(ds, clinic, { patient: await newPatient(ds, clinic) });
       for (const outcome of outcomes) {
         const embryo = await newEmbryo(ds, cycle, { outcome: outcome as 'BLASTOCYST' });
         const segments = p === 2 ? 12 : 28;
-        for (let k = 0; k < segments; k++) await newFrame(ds, embryo, { hoursPostInsemination: 6 * k + 3, focalPlaneUm: 0, sha256: images[k % 3], width: 40, height: 40 });
+        for (let k = 0; k < segments; k++)
+          await newFrame(ds, embryo, {
+            hoursPostInsemination: 6 * k + 3,
+            focalPlaneUm: 0,
+            sha256: images[k % 3],
+            width: 40,
+            height: 40,
+          });
       }
     }
     // not exported: outcome unknown; skipped with a reason: an undecodable image
@@ -68,7 +86,10 @@ describe('dataset export (DatasetExportService)', () => {
   });
 
   const parseCsv = (text: string) => {
-    const [header, ...rows] = text.trim().split('\n').map((l) => l.split(','));
+    const [header, ...rows] = text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
   };
 
@@ -97,18 +118,31 @@ describe('dataset export (DatasetExportService)', () => {
     const meta = await sharp(await readFile(join(out, full.path, 'seg27_plane0.png'))).metadata();
     expect(meta).toMatchObject({ width: 32, height: 32, channels: 1 });
     // the pixels are the scoring worker's preprocessing of the sampled frame (segment 1 → image 1), in 8 bits
-    const exported = await sharp(await readFile(join(out, full.path, 'seg01_plane0.png'))).toColourspace('b-w').raw().toBuffer();
+    const exported = await sharp(await readFile(join(out, full.path, 'seg01_plane0.png')))
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
     const expected = await preprocessFrame(pngs[1], 32);
     expect([...exported]).toEqual([...expected].map((v) => Math.round(v * 255)));
     expect(await readFile(join(out, 'README.txt'), 'utf8')).toMatch(/model build .*--weights/);
-    expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ seed: 3, planes: [0], embryos: 5 });
+    expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'))).toMatchObject({
+      seed: 3,
+      planes: [0],
+      embryos: 5,
+    });
     expect((await readdir(dir)).filter((f) => f.includes('partial'))).toEqual([]);
-    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'export-1' })).toMatchObject({ action: 'EXPORT_DATASET', clinicId: clinic.id });
+    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'export-1' })).toMatchObject({
+      action: 'EXPORT_DATASET',
+      clinicId: clinic.id,
+    });
   });
 
   it('writes the model input itself as .npy [28, F, S, S], zero after the observed segments', async () => {
     const out = join(dir, 'npy');
-    await db.services.exports.export({ outDir: out, planes: [-15, 0], inputSize: 32, format: 'npy' }, db.services.system.clinic(clinic.id));
+    await db.services.exports.export(
+      { outDir: out, planes: [-15, 0], inputSize: 32, format: 'npy' },
+      db.services.system.clinic(clinic.id),
+    );
     const labels = parseCsv(await readFile(join(out, 'labels.csv'), 'utf8'));
     const short = labels.find((l) => l.segments === '12')!;
     const array = readNpy(await readFile(join(out, short.path)));
@@ -125,10 +159,14 @@ describe('dataset export (DatasetExportService)', () => {
     const busy = join(dir, 'busy');
     await mkdir(busy);
     await writeFile(join(busy, 'keep.txt'), 'x');
-    await expect(db.services.exports.export({ outDir: busy }, db.services.system.clinic(clinic.id))).rejects.toThrow(/not an empty folder/);
+    await expect(db.services.exports.export({ outDir: busy }, db.services.system.clinic(clinic.id))).rejects.toThrow(
+      /not an empty folder/,
+    );
     expect(await readdir(busy)).toEqual(['keep.txt']);
     const empty = await newClinic(db.dataSource);
-    await expect(db.services.exports.export({ outDir: join(dir, 'none') }, db.services.system.clinic(empty.id))).rejects.toThrow(/nothing to export/);
+    await expect(
+      db.services.exports.export({ outDir: join(dir, 'none') }, db.services.system.clinic(empty.id)),
+    ).rejects.toThrow(/nothing to export/);
     expect((await readdir(dir)).sort()).toEqual(['busy', 'npy', 'png']);
   });
 });

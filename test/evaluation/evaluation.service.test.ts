@@ -35,7 +35,12 @@ describe('EvaluationService', () => {
     const e4 = await newEmbryo(ds, january, { outcome: 'NOT_BLASTOCYST', cultureEndedHpi: 48 });
     await insertPredictions(ds, e1.id, modelId, constant(0.9));
     await insertPredictions(ds, e2.id, modelId, constant(0.1));
-    await insertPredictions(ds, e3.id, modelId, constant(0.3).map((p, k) => (k >= 19 ? 0.8 : p)));
+    await insertPredictions(
+      ds,
+      e3.id,
+      modelId,
+      constant(0.3).map((p, k) => (k >= 19 ? 0.8 : p)),
+    );
     await insertPredictions(ds, e4.id, modelId, constant(0.7, 8));
     // not counted: outcome unknown; outcome known but never scored (counted as such)
     await insertPredictions(ds, (await newEmbryo(ds, january, { outcome: 'UNKNOWN' })).id, modelId, constant(0.9));
@@ -51,18 +56,33 @@ describe('EvaluationService', () => {
   afterAll(async () => db.destroy());
 
   it('evaluates one clinic within a period, from recorded outcomes and stored predictions', async () => {
-    const e = await service.evaluate({ modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') }, db.services.system.withRequestId('r-eval').clinic(clinicA.id));
+    const e = await service.evaluate(
+      { modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') },
+      db.services.system.withRequestId('r-eval').clinic(clinicA.id),
+    );
     expect(e).toMatchObject({ untrained: false, warning: null, embryosWithOutcome: 5, embryosNotScored: 1 });
     expect(e.metrics).toMatchObject({ embryos: 4, blastocysts: 2, notBlastocysts: 2 });
     const day = (d: number) => e.metrics.days.find((x) => x.day === d)!;
     expect(day(2).accuracy).toBe(0.5); // e1, e2 right; e3 (0.3) and e4 (0.7 carried from segment 7) wrong
     expect(day(5).accuracy).toBe(0.75); // e3 turns right at segment 19
-    expect(day(5)).toMatchObject({ n: 4, truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 0, sensitivity: 1, specificity: 0.5 });
+    expect(day(5)).toMatchObject({
+      n: 4,
+      truePositives: 2,
+      falsePositives: 1,
+      trueNegatives: 1,
+      falseNegatives: 0,
+      sensitivity: 1,
+      specificity: 0.5,
+    });
     expect(day(7).accuracy).toBe(0.75);
     // 0.5 on days 0.5…4.5, 0.75 on days 5…7: (0.5·6.5 + 0.25·(2 + 0.5/2)) / 7
     expect(e.metrics.accuracyAuc).toBeCloseTo((0.5 * 6.5 + 0.25 * 2.25) / 7, 12);
     // day 3: pos {0.9, 0.3} vs neg {0.1, 0.7} → pairs 1, 1, 1, 0 → 0.75; day 5: pos {0.9, 0.8} → 1
-    expect(e.metrics.roc.map((r) => [r.day, r.auc])).toEqual([[3, 0.75], [4, 0.75], [5, 1]]);
+    expect(e.metrics.roc.map((r) => [r.day, r.auc])).toEqual([
+      [3, 0.75],
+      [4, 0.75],
+      [5, 1],
+    ]);
     const audit = await db.dataSource.getRepository(AuditEvent).findOneByOrFail({ requestId: 'r-eval' });
     expect(audit).toMatchObject({ action: 'READ_EVALUATION', entityId: modelId, clinicId: clinicA.id });
   });
@@ -87,7 +107,10 @@ describe('EvaluationService', () => {
   });
 
   it('prints a Table-1-style row and draws the accuracy and ROC curves', async () => {
-    const e = await service.evaluate({ modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') }, db.services.system.clinic(clinicA.id));
+    const e = await service.evaluate(
+      { modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') },
+      db.services.system.clinic(clinicA.id),
+    );
     const table = formatEvaluation(e, 'table');
     expect(table).toMatch(/Day0\.5 +Day1 +Day1\.5/);
     expect(table).toMatch(/accuracy %\s+50\.00\s+50\.00/);
@@ -100,8 +123,17 @@ describe('EvaluationService', () => {
   });
 
   it('refuses an unknown model, a malformed clinic id and an empty period', async () => {
-    await expect(service.evaluate({ modelId: '00000000-0000-0000-0000-000000000000' }, db.services.system.network())).rejects.toThrow(/model .* not found/);
-    await expect(service.evaluate({ modelId }, db.services.system.clinic('lyon'))).rejects.toThrow(/clinic lyon not found/);
-    await expect(service.evaluate({ modelId, from: new Date('2026-02-01'), to: new Date('2026-01-01') }, db.services.system.network())).rejects.toThrow(/period is empty/);
+    await expect(
+      service.evaluate({ modelId: '00000000-0000-0000-0000-000000000000' }, db.services.system.network()),
+    ).rejects.toThrow(/model .* not found/);
+    await expect(service.evaluate({ modelId }, db.services.system.clinic('lyon'))).rejects.toThrow(
+      /clinic lyon not found/,
+    );
+    await expect(
+      service.evaluate(
+        { modelId, from: new Date('2026-02-01'), to: new Date('2026-01-01') },
+        db.services.system.network(),
+      ),
+    ).rejects.toThrow(/period is empty/);
   });
 });

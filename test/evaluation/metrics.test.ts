@@ -1,29 +1,86 @@
 import {
-  accuracyCurveAuc, areaUnderPoints, evaluateTrajectories, probabilityAtDay, rocAuc, rocCurve, segmentForDay,
-  thresholdCounts, type LabelledTrajectory,
+  accuracyCurveAuc,
+  areaUnderPoints,
+  evaluateTrajectories,
+  probabilityAtDay,
+  rocAuc,
+  rocCurve,
+  segmentForDay,
+  thresholdCounts,
+  type LabelledTrajectory,
 } from '../../src/inference/evaluation/evaluation-metrics';
 
 /** Table 1 of the paper: accuracy (%) at days 0.5…7 and the reported AUC of each row. */
 const TABLE_1: Array<{ no: number; accuracies: number[]; auc: number }> = [
-  { no: 1, accuracies: [62.15, 64.24, 68.4, 70.83, 71.88, 71.6, 69.69, 74.74, 77.18, 81.04, 80.99, 82.33, 84.21, 100], auc: 0.6987 },
-  { no: 2, accuracies: [64.24, 68.58, 72.57, 71.53, 74.31, 73.69, 73.87, 76.31, 81.01, 86.23, 89.92, 89.27, 90.18, 100], auc: 0.7354 },
-  { no: 3, accuracies: [66.49, 67.88, 71.53, 73.09, 72.92, 72.65, 74.74, 77.35, 84.15, 86.23, 88.97, 89.27, 88.42, 100], auc: 0.736 },
-  { no: 4, accuracies: [67.54, 69.27, 74.13, 73.09, 74.48, 74.91, 74.74, 76.66, 81.53, 84.79, 87.07, 88.01, 89.47, 100], auc: 0.7371 },
-  { no: 5, accuracies: [67.54, 68.92, 71.88, 73.26, 73.61, 74.74, 73.35, 79.62, 81.36, 85.69, 88.4, 88.33, 89.12, 100], auc: 0.7372 },
-  { no: 6, accuracies: [67.54, 70.66, 74.13, 75.69, 74.48, 74.56, 78.75, 81.71, 83.8, 86.94, 88.78, 89.27, 88.77, 100], auc: 0.7509 },
-  { no: 7, accuracies: [67.01, 71.01, 75, 75.17, 76.91, 78.05, 78.05, 78.92, 83.1, 88.01, 90.11, 88.33, 89.12, 100], auc: 0.7538 },
-  { no: 8, accuracies: [67.88, 71.7, 75.69, 75.52, 76.91, 77.53, 78.57, 78.75, 82.75, 87.12, 89.73, 88.96, 90.53, 100], auc: 0.7555 },
-  { no: 9, accuracies: [68.92, 71.7, 75.17, 75.87, 73.44, 76.48, 79.09, 81.53, 85.19, 88.19, 91.45, 90.22, 90.88, 100], auc: 0.7598 },
-  { no: 10, accuracies: [68.58, 72.57, 75.52, 76.91, 76.74, 77.88, 78.75, 80.31, 84.15, 87.84, 91.26, 88.96, 90.18, 100], auc: 0.7609 },
-  { no: 11, accuracies: [67.88, 72.57, 75, 76.91, 76.39, 78.4, 78.57, 82.23, 84.15, 88.55, 91.83, 89.27, 90.88, 100], auc: 0.7633 },
+  {
+    no: 1,
+    accuracies: [62.15, 64.24, 68.4, 70.83, 71.88, 71.6, 69.69, 74.74, 77.18, 81.04, 80.99, 82.33, 84.21, 100],
+    auc: 0.6987,
+  },
+  {
+    no: 2,
+    accuracies: [64.24, 68.58, 72.57, 71.53, 74.31, 73.69, 73.87, 76.31, 81.01, 86.23, 89.92, 89.27, 90.18, 100],
+    auc: 0.7354,
+  },
+  {
+    no: 3,
+    accuracies: [66.49, 67.88, 71.53, 73.09, 72.92, 72.65, 74.74, 77.35, 84.15, 86.23, 88.97, 89.27, 88.42, 100],
+    auc: 0.736,
+  },
+  {
+    no: 4,
+    accuracies: [67.54, 69.27, 74.13, 73.09, 74.48, 74.91, 74.74, 76.66, 81.53, 84.79, 87.07, 88.01, 89.47, 100],
+    auc: 0.7371,
+  },
+  {
+    no: 5,
+    accuracies: [67.54, 68.92, 71.88, 73.26, 73.61, 74.74, 73.35, 79.62, 81.36, 85.69, 88.4, 88.33, 89.12, 100],
+    auc: 0.7372,
+  },
+  {
+    no: 6,
+    accuracies: [67.54, 70.66, 74.13, 75.69, 74.48, 74.56, 78.75, 81.71, 83.8, 86.94, 88.78, 89.27, 88.77, 100],
+    auc: 0.7509,
+  },
+  {
+    no: 7,
+    accuracies: [67.01, 71.01, 75, 75.17, 76.91, 78.05, 78.05, 78.92, 83.1, 88.01, 90.11, 88.33, 89.12, 100],
+    auc: 0.7538,
+  },
+  {
+    no: 8,
+    accuracies: [67.88, 71.7, 75.69, 75.52, 76.91, 77.53, 78.57, 78.75, 82.75, 87.12, 89.73, 88.96, 90.53, 100],
+    auc: 0.7555,
+  },
+  {
+    no: 9,
+    accuracies: [68.92, 71.7, 75.17, 75.87, 73.44, 76.48, 79.09, 81.53, 85.19, 88.19, 91.45, 90.22, 90.88, 100],
+    auc: 0.7598,
+  },
+  {
+    no: 10,
+    accuracies: [68.58, 72.57, 75.52, 76.91, 76.74, 77.88, 78.75, 80.31, 84.15, 87.84, 91.26, 88.96, 90.18, 100],
+    auc: 0.7609,
+  },
+  {
+    no: 11,
+    accuracies: [67.88, 72.57, 75, 76.91, 76.39, 78.4, 78.57, 82.23, 84.15, 88.55, 91.83, 89.27, 90.88, 100],
+    auc: 0.7633,
+  },
 ];
 
 /** Brute-force Mann–Whitney over all pairs: the definition, to check the rank-based version against. */
 function pairwiseAuc(scores: number[], labels: boolean[]): number {
-  let sum = 0, pairs = 0;
-  scores.forEach((p, i) => scores.forEach((q, j) => {
-    if (labels[i] && !labels[j]) { pairs++; sum += p > q ? 1 : p === q ? 0.5 : 0; }
-  }));
+  let sum = 0,
+    pairs = 0;
+  scores.forEach((p, i) =>
+    scores.forEach((q, j) => {
+      if (labels[i] && !labels[j]) {
+        pairs++;
+        sum += p > q ? 1 : p === q ? 0.5 : 0;
+      }
+    }),
+  );
   return sum / pairs;
 }
 
@@ -60,7 +117,7 @@ describe('ROC AUC', () => {
 
   it('equals the pairwise definition and the area under its curve on random data with many ties', () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 20; trial++) {
       const scores = Array.from({ length: 60 }, () => Math.round(rand() * 10) / 10); // 11 levels → many ties
       const labels = scores.map((s) => rand() < s);
@@ -93,8 +150,15 @@ describe('threshold counts', () => {
 });
 
 describe('days and carry-forward', () => {
-  const trajectory = (probabilities: Record<number, number>, cultureEnded: boolean, blastocyst = true): LabelledTrajectory => ({
-    embryoId: 'e', blastocyst, cultureEnded, probabilities: new Map(Object.entries(probabilities).map(([k, v]) => [Number(k), v])),
+  const trajectory = (
+    probabilities: Record<number, number>,
+    cultureEnded: boolean,
+    blastocyst = true,
+  ): LabelledTrajectory => ({
+    embryoId: 'e',
+    blastocyst,
+    cultureEnded,
+    probabilities: new Map(Object.entries(probabilities).map(([k, v]) => [Number(k), v])),
   });
 
   it('maps day d to segment 4d−1', () => {

@@ -1,10 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { ScoringRun, type Clinic, type Cycle, type Embryo, type ModelVersion, type Patient, type User } from '../../src/entities';
+import {
+  ScoringRun,
+  type Clinic,
+  type Cycle,
+  type Embryo,
+  type ModelVersion,
+  type Patient,
+  type User,
+} from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { newClinic, newCycle, newEmbryo, newFrame, newMember, newMembership, newPatient, newUser } from '../helpers/factories';
+import {
+  newClinic,
+  newCycle,
+  newEmbryo,
+  newFrame,
+  newMember,
+  newMembership,
+  newPatient,
+  newUser,
+} from '../helpers/factories';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
-import { enableModel, newImportRun, newModelVersion, newPredictions, newScoringRun } from '../helpers/graphql-factories';
+import {
+  enableModel,
+  newImportRun,
+  newModelVersion,
+  newPredictions,
+  newScoringRun,
+} from '../helpers/graphql-factories';
 
 /**
  * DESIGN.md §8 as a table: every query, nested field and mutation, run as each role of the own
@@ -13,7 +36,15 @@ import { enableModel, newImportRun, newModelVersion, newPredictions, newScoringR
  * UNAUTHENTICATED.
  */
 type Actor = 'ADMIN' | 'EMBRYOLOGIST' | 'CLINICIAN' | 'AUDITOR' | 'OTHER_CLINIC_ADMIN' | 'NETWORK_ADMIN' | 'ANONYMOUS';
-const ACTORS: Actor[] = ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR', 'OTHER_CLINIC_ADMIN', 'NETWORK_ADMIN', 'ANONYMOUS'];
+const ACTORS: Actor[] = [
+  'ADMIN',
+  'EMBRYOLOGIST',
+  'CLINICIAN',
+  'AUDITOR',
+  'OTHER_CLINIC_ADMIN',
+  'NETWORK_ADMIN',
+  'ANONYMOUS',
+];
 type Outcome = 'ok' | 'FORBIDDEN' | 'NOT_FOUND' | 'UNAUTHENTICATED';
 
 /** Expected outcome per actor for an operation on clinic A that the listed roles may perform. */
@@ -38,8 +69,16 @@ const SHADOW: Record<Actor, Outcome> = { ...MANAGE, EMBRYOLOGIST: 'NOT_FOUND', C
 const NETWORK_ONLY: Record<Actor, Outcome> = { ...allowedFor(), OTHER_CLINIC_ADMIN: 'FORBIDDEN' };
 
 interface World {
-  a: Clinic; b: Clinic; patient: Patient; cycle: Cycle; embryo: Embryo; frameId: string;
-  active: ModelVersion; shadow: ModelVersion; modelOfB: ModelVersion; spare: User;
+  a: Clinic;
+  b: Clinic;
+  patient: Patient;
+  cycle: Cycle;
+  embryo: Embryo;
+  frameId: string;
+  active: ModelVersion;
+  shadow: ModelVersion;
+  modelOfB: ModelVersion;
+  spare: User;
 }
 
 interface Case {
@@ -53,35 +92,159 @@ const CASES: Case[] = [
   // queries
   { name: 'me', query: '{ me { id memberships { role clinic { id } } } }', vars: () => ({}), expect: ANY_USER },
   { name: 'clinics', query: '{ clinics { id myRole } }', vars: () => ({}), expect: ANY_USER },
-  { name: 'clinic(id)', query: 'query($id: ID!) { clinic(id: $id) { id code } }', vars: (w) => ({ id: w.a.id }), expect: ANY_MEMBER },
-  { name: 'clinicMembers', query: 'query($c: ID!) { clinicMembers(clinicId: $c) { id email } }', vars: (w) => ({ c: w.a.id }), expect: MANAGE },
-  { name: 'cycles(clinicId)', query: 'query($c: ID!) { cycles(clinicId: $c) { edges { node { id } } } }', vars: (w) => ({ c: w.a.id }), expect: READ },
-  { name: 'cycle(id)', query: 'query($id: ID!) { cycle(id: $id) { id externalId } }', vars: (w) => ({ id: w.cycle.id }), expect: READ },
-  { name: 'cycle.patient / embryos / trajectory (nested)', query: 'query($id: ID!) { cycle(id: $id) { patient { mrn } embryos(orderBy: PROBABILITY_DESC) { id latestProbability trajectory { model { id trained } points { segment probability } } } } }', vars: (w) => ({ id: w.cycle.id }), expect: READ },
-  { name: 'embryo(id)', query: 'query($id: ID!) { embryo(id: $id) { id label outcome phases { phase } } }', vars: (w) => ({ id: w.embryo.id }), expect: READ },
-  { name: 'embryo.cycle.patient (nested)', query: 'query($id: ID!) { embryo(id: $id) { cycle { id patient { id mrn } } } }', vars: (w) => ({ id: w.embryo.id }), expect: READ },
-  { name: 'embryo.frames', query: 'query($id: ID!) { embryo(id: $id) { frames(first: 5) { edges { node { id imageUrl } } } } }', vars: (w) => ({ id: w.embryo.id }), expect: READ },
-  { name: 'embryo.trajectory(shadow model)', query: 'query($id: ID!, $m: ID!) { embryo(id: $id) { trajectory(modelId: $m) { model { id shadow } } } }', vars: (w) => ({ id: w.embryo.id, m: w.shadow.id }), expect: SHADOW },
-  { name: 'patient(id)', query: 'query($id: ID!) { patient(id: $id) { id mrn displayName } }', vars: (w) => ({ id: w.patient.id }), expect: READ },
-  { name: 'scoringRuns', query: 'query($c: ID!) { scoringRuns(clinicId: $c) { edges { node { id status } } } }', vars: (w) => ({ c: w.a.id }), expect: READ },
-  { name: 'importRuns', query: 'query($c: ID!) { importRuns(clinicId: $c) { edges { node { id items { item status reason } } } } }', vars: (w) => ({ c: w.a.id }), expect: READ },
-  { name: 'auditEvents', query: 'query($c: ID!) { auditEvents(clinicId: $c, first: 5) { edges { node { id action } } } }', vars: (w) => ({ c: w.a.id }), expect: AUDIT },
-  { name: 'auditEvents(network-wide)', query: '{ auditEvents(first: 5) { edges { node { id action } } } }', vars: () => ({}), expect: NETWORK_ONLY },
-  // mutations
-  { name: 'createClinic', query: 'mutation($code: String!) { createClinic(input: { code: $code, name: "New" }) { id } }', vars: () => ({ code: `n-${randomUUID().slice(0, 8)}` }), expect: NETWORK_ONLY },
-  { name: 'createUser', query: 'mutation($e: String!, $c: ID!) { createUser(input: { email: $e, clinicId: $c, role: CLINICIAN }) { id } }', vars: (w) => ({ e: `${randomUUID()}@example.org`, c: w.a.id }), expect: MANAGE },
-  { name: 'grantMembership', query: 'mutation($u: ID!, $c: ID!) { grantMembership(userId: $u, clinicId: $c, role: CLINICIAN) { role } }', vars: (w) => ({ u: w.spare.id, c: w.a.id }), expect: MANAGE },
   {
-    name: 'revokeMembership', query: 'mutation($u: ID!, $c: ID!) { revokeMembership(userId: $u, clinicId: $c) }',
-    vars: async (w) => ({ u: (await newMember(ds, w.a, 'CLINICIAN')).id, c: w.a.id }), expect: MANAGE,
+    name: 'clinic(id)',
+    query: 'query($id: ID!) { clinic(id: $id) { id code } }',
+    vars: (w) => ({ id: w.a.id }),
+    expect: ANY_MEMBER,
   },
-  { name: 'createPatient', query: 'mutation($c: ID!, $m: String!) { createPatient(input: { clinicId: $c, mrn: $m }) { id } }', vars: (w) => ({ c: w.a.id, m: `M-${randomUUID()}` }), expect: MANAGE },
-  { name: 'createCycle', query: 'mutation($c: ID!, $p: ID!, $x: String!) { createCycle(input: { clinicId: $c, patientId: $p, externalId: $x, method: ICSI }) { id } }', vars: (w) => ({ c: w.a.id, p: w.patient.id, x: `X-${randomUUID()}` }), expect: MANAGE },
-  { name: 'updateCycle', query: 'mutation($id: ID!) { updateCycle(id: $id, input: { method: IVF }) { id method } }', vars: (w) => ({ id: w.cycle.id }), expect: MANAGE },
-  { name: 'setCycleStatus', query: 'mutation($id: ID!) { setCycleStatus(id: $id, status: ACTIVE) { status } }', vars: (w) => ({ id: w.cycle.id }), expect: MANAGE },
-  { name: 'recordOutcome', query: 'mutation($id: ID!) { recordOutcome(embryoId: $id, outcome: BLASTOCYST) { outcome } }', vars: (w) => ({ id: w.embryo.id }), expect: LAB },
-  { name: 'requestScoring(cycleId)', query: 'mutation($id: ID!) { requestScoring(input: { cycleId: $id }) { id status } }', vars: (w) => ({ id: w.cycle.id }), expect: LAB },
-  { name: 'requestScoring(embryoIds)', query: 'mutation($id: ID!) { requestScoring(input: { embryoIds: [$id] }) { id status } }', vars: (w) => ({ id: w.embryo.id }), expect: LAB },
+  {
+    name: 'clinicMembers',
+    query: 'query($c: ID!) { clinicMembers(clinicId: $c) { id email } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'cycles(clinicId)',
+    query: 'query($c: ID!) { cycles(clinicId: $c) { edges { node { id } } } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: READ,
+  },
+  {
+    name: 'cycle(id)',
+    query: 'query($id: ID!) { cycle(id: $id) { id externalId } }',
+    vars: (w) => ({ id: w.cycle.id }),
+    expect: READ,
+  },
+  {
+    name: 'cycle.patient / embryos / trajectory (nested)',
+    query:
+      'query($id: ID!) { cycle(id: $id) { patient { mrn } embryos(orderBy: PROBABILITY_DESC) { id latestProbability trajectory { model { id trained } points { segment probability } } } } }',
+    vars: (w) => ({ id: w.cycle.id }),
+    expect: READ,
+  },
+  {
+    name: 'embryo(id)',
+    query: 'query($id: ID!) { embryo(id: $id) { id label outcome phases { phase } } }',
+    vars: (w) => ({ id: w.embryo.id }),
+    expect: READ,
+  },
+  {
+    name: 'embryo.cycle.patient (nested)',
+    query: 'query($id: ID!) { embryo(id: $id) { cycle { id patient { id mrn } } } }',
+    vars: (w) => ({ id: w.embryo.id }),
+    expect: READ,
+  },
+  {
+    name: 'embryo.frames',
+    query: 'query($id: ID!) { embryo(id: $id) { frames(first: 5) { edges { node { id imageUrl } } } } }',
+    vars: (w) => ({ id: w.embryo.id }),
+    expect: READ,
+  },
+  {
+    name: 'embryo.trajectory(shadow model)',
+    query: 'query($id: ID!, $m: ID!) { embryo(id: $id) { trajectory(modelId: $m) { model { id shadow } } } }',
+    vars: (w) => ({ id: w.embryo.id, m: w.shadow.id }),
+    expect: SHADOW,
+  },
+  {
+    name: 'patient(id)',
+    query: 'query($id: ID!) { patient(id: $id) { id mrn displayName } }',
+    vars: (w) => ({ id: w.patient.id }),
+    expect: READ,
+  },
+  {
+    name: 'scoringRuns',
+    query: 'query($c: ID!) { scoringRuns(clinicId: $c) { edges { node { id status } } } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: READ,
+  },
+  {
+    name: 'importRuns',
+    query: 'query($c: ID!) { importRuns(clinicId: $c) { edges { node { id items { item status reason } } } } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: READ,
+  },
+  {
+    name: 'auditEvents',
+    query: 'query($c: ID!) { auditEvents(clinicId: $c, first: 5) { edges { node { id action } } } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: AUDIT,
+  },
+  {
+    name: 'auditEvents(network-wide)',
+    query: '{ auditEvents(first: 5) { edges { node { id action } } } }',
+    vars: () => ({}),
+    expect: NETWORK_ONLY,
+  },
+  // mutations
+  {
+    name: 'createClinic',
+    query: 'mutation($code: String!) { createClinic(input: { code: $code, name: "New" }) { id } }',
+    vars: () => ({ code: `n-${randomUUID().slice(0, 8)}` }),
+    expect: NETWORK_ONLY,
+  },
+  {
+    name: 'createUser',
+    query: 'mutation($e: String!, $c: ID!) { createUser(input: { email: $e, clinicId: $c, role: CLINICIAN }) { id } }',
+    vars: (w) => ({ e: `${randomUUID()}@example.org`, c: w.a.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'grantMembership',
+    query: 'mutation($u: ID!, $c: ID!) { grantMembership(userId: $u, clinicId: $c, role: CLINICIAN) { role } }',
+    vars: (w) => ({ u: w.spare.id, c: w.a.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'revokeMembership',
+    query: 'mutation($u: ID!, $c: ID!) { revokeMembership(userId: $u, clinicId: $c) }',
+    vars: async (w) => ({ u: (await newMember(ds, w.a, 'CLINICIAN')).id, c: w.a.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'createPatient',
+    query: 'mutation($c: ID!, $m: String!) { createPatient(input: { clinicId: $c, mrn: $m }) { id } }',
+    vars: (w) => ({ c: w.a.id, m: `M-${randomUUID()}` }),
+    expect: MANAGE,
+  },
+  {
+    name: 'createCycle',
+    query:
+      'mutation($c: ID!, $p: ID!, $x: String!) { createCycle(input: { clinicId: $c, patientId: $p, externalId: $x, method: ICSI }) { id } }',
+    vars: (w) => ({ c: w.a.id, p: w.patient.id, x: `X-${randomUUID()}` }),
+    expect: MANAGE,
+  },
+  {
+    name: 'updateCycle',
+    query: 'mutation($id: ID!) { updateCycle(id: $id, input: { method: IVF }) { id method } }',
+    vars: (w) => ({ id: w.cycle.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'setCycleStatus',
+    query: 'mutation($id: ID!) { setCycleStatus(id: $id, status: ACTIVE) { status } }',
+    vars: (w) => ({ id: w.cycle.id }),
+    expect: MANAGE,
+  },
+  {
+    name: 'recordOutcome',
+    query: 'mutation($id: ID!) { recordOutcome(embryoId: $id, outcome: BLASTOCYST) { outcome } }',
+    vars: (w) => ({ id: w.embryo.id }),
+    expect: LAB,
+  },
+  {
+    name: 'requestScoring(cycleId)',
+    query: 'mutation($id: ID!) { requestScoring(input: { cycleId: $id }) { id status } }',
+    vars: (w) => ({ id: w.cycle.id }),
+    expect: LAB,
+  },
+  {
+    name: 'requestScoring(embryoIds)',
+    query: 'mutation($id: ID!) { requestScoring(input: { embryoIds: [$id] }) { id status } }',
+    vars: (w) => ({ id: w.embryo.id }),
+    expect: LAB,
+  },
 ];
 
 let db: TestDatabase;
@@ -95,14 +258,19 @@ beforeAll(async () => {
   ds = db.dataSource;
   // the scoring queue belongs to the scoring work; here a requester that writes the QUEUED run row
   t = await createTestApi(db, {
-    scoringRequester: async (input) => ds.getRepository(ScoringRun).save({
-      clinicId: input.clinicId, trigger: input.trigger, requestedBy: input.requestedBy, status: 'QUEUED',
-      scope: { cycleId: input.cycleId ?? null, embryoIds: input.embryoIds ?? null },
-    }),
+    scoringRequester: async (input) =>
+      ds.getRepository(ScoringRun).save({
+        clinicId: input.clinicId,
+        trigger: input.trigger,
+        requestedBy: input.requestedBy,
+        status: 'QUEUED',
+        scope: { cycleId: input.cycleId ?? null, embryoIds: input.embryoIds ?? null },
+      }),
   });
   const a = await newClinic(ds);
   const b = await newClinic(ds);
-  for (const role of ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const) users[role] = await newMember(ds, a, role);
+  for (const role of ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const)
+    users[role] = await newMember(ds, a, role);
   users.OTHER_CLINIC_ADMIN = await newMember(ds, b, 'ADMIN');
   users.NETWORK_ADMIN = await newUser(ds, { networkAdmin: true });
   users.ANONYMOUS = null;
@@ -158,10 +326,11 @@ describe('isolation beyond the table', () => {
     expect(codes(foreign)).toEqual(['NOT_FOUND']);
   });
 
-  it('lists without a clinic filter hold only the caller\'s clinics', async () => {
+  it("lists without a clinic filter hold only the caller's clinics", async () => {
     const cycleOfB = await newCycle(ds, world.b);
     const q = '{ cycles(first: 100) { edges { node { id } } } }';
-    const idsOf = async (actor: Actor) => (await t.gql(q, {}, users[actor])).data.cycles.edges.map((e: { node: { id: string } }) => e.node.id);
+    const idsOf = async (actor: Actor) =>
+      (await t.gql(q, {}, users[actor])).data.cycles.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(await idsOf('OTHER_CLINIC_ADMIN')).toEqual([cycleOfB.id]);
     expect(await idsOf('CLINICIAN')).toContain(world.cycle.id);
     expect(await idsOf('CLINICIAN')).not.toContain(cycleOfB.id);
@@ -170,7 +339,8 @@ describe('isolation beyond the table', () => {
   });
 
   it('does not show a model of another clinic on an own embryo, nor a shadow model to non-admins', async () => {
-    const q = 'query($id: ID!, $m: ID) { embryo(id: $id) { trajectory(modelId: $m) { model { id } } latestProbability(modelId: $m) } }';
+    const q =
+      'query($id: ID!, $m: ID) { embryo(id: $id) { trajectory(modelId: $m) { model { id } } latestProbability(modelId: $m) } }';
     expect(codes(await t.gql(q, { id: world.embryo.id, m: world.modelOfB.id }, users.ADMIN))).toContain('NOT_FOUND');
     expect(codes(await t.gql(q, { id: world.embryo.id, m: world.shadow.id }, users.CLINICIAN))).toContain('NOT_FOUND');
     const own = await t.gql(q, { id: world.embryo.id, m: null }, users.CLINICIAN);
@@ -179,16 +349,19 @@ describe('isolation beyond the table', () => {
 
   it('refuses a patient of another clinic when creating a cycle, and a membership in another clinic', async () => {
     const patientOfB = await newPatient(ds, world.b);
-    const create = 'mutation($c: ID!, $p: ID!) { createCycle(input: { clinicId: $c, patientId: $p, externalId: "X-1" }) { id } }';
+    const create =
+      'mutation($c: ID!, $p: ID!) { createCycle(input: { clinicId: $c, patientId: $p, externalId: "X-1" }) { id } }';
     expect(codes(await t.gql(create, { c: world.a.id, p: patientOfB.id }, users.ADMIN))).toEqual(['NOT_FOUND']);
     const grant = 'mutation($u: ID!, $c: ID!) { grantMembership(userId: $u, clinicId: $c, role: ADMIN) { role } }';
     expect(codes(await t.gql(grant, { u: users.ADMIN!.id, c: world.b.id }, users.ADMIN))).toEqual(['NOT_FOUND']);
   });
 
-  it('sees memberships of other users only in the caller\'s clinics', async () => {
+  it("sees memberships of other users only in the caller's clinics", async () => {
     const both = await newMember(ds, world.a, 'CLINICIAN');
     await newMembership(ds, both, world.b, 'AUDITOR');
     const result = await t.gql('{ me { memberships { clinic { id } } } }', {}, both);
-    expect(result.data.me.memberships.map((m: { clinic: { id: string } }) => m.clinic.id).sort()).toEqual([world.a.id, world.b.id].sort());
+    expect(result.data.me.memberships.map((m: { clinic: { id: string } }) => m.clinic.id).sort()).toEqual(
+      [world.a.id, world.b.id].sort(),
+    );
   });
 });

@@ -23,15 +23,24 @@ async function startIdentityProvider() {
   const server: Server = createServer((req, res) => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
+    if (req.url === '/.well-known/openid-configuration')
+      res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
     else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
     else res.writeHead(404).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sign = (claims: jose.JWTPayload, options: { key?: jose.CryptoKey; audience?: string; expiresIn?: string } = {}) =>
-    new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer)
-      .setAudience(options.audience ?? 'amsnet').setIssuedAt().setExpirationTime(options.expiresIn ?? '5m').sign(options.key ?? privateKey);
+  const sign = (
+    claims: jose.JWTPayload,
+    options: { key?: jose.CryptoKey; audience?: string; expiresIn?: string } = {},
+  ) =>
+    new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience(options.audience ?? 'amsnet')
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(options.key ?? privateKey);
   return { issuer, sign, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
@@ -48,7 +57,13 @@ beforeAll(async () => {
   idp = await startIdentityProvider();
   clinic = await newClinic(ds);
   passwordUser = await newPasswordUser(ds, PASSWORD, { clinic, role: 'EMBRYOLOGIST' });
-  const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: 'amsnet', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_AUDIENCE: 'amsnet',
+    LOG_LEVEL: 'silent',
+  });
   http = await startHttpServer({ config, dataSource: ds, log: createLogger('silent'), host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -65,7 +80,8 @@ async function post(body: unknown, token?: string): Promise<{ status: number; js
   });
   return { status: response.status, json: await response.json() };
 }
-const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt user { id email memberships { role clinic { id } } } } }';
+const LOGIN =
+  'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt user { id email memberships { role clinic { id } } } } }';
 const ME = '{ me { id email } }';
 
 describe('password login over HTTP', () => {
@@ -98,7 +114,9 @@ describe('password login over HTTP', () => {
     const token = (await http.api.services.tokens.issue(networkAdmin.id)).token;
     const log = await post({ query: '{ auditEvents(first: 100) { edges { node { action detail } } } }' }, token);
     expect(log.json.data.auditEvents.edges.map((e: any) => e.node)).toEqual(
-      expect.arrayContaining([{ action: 'LOGIN_FAILED', detail: expect.objectContaining({ email: 'nobody@example.org' }) }]),
+      expect.arrayContaining([
+        { action: 'LOGIN_FAILED', detail: expect.objectContaining({ email: 'nobody@example.org' }) },
+      ]),
     );
   });
 
@@ -117,14 +135,42 @@ describe('password login over HTTP', () => {
 describe('refused tokens', () => {
   const key = new TextEncoder().encode(TEST_JWT_SECRET);
   const local = (claims: jose.JWTPayload = {}) =>
-    new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE).setSubject(passwordUser.id);
+    new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(LOCAL_TOKEN_ISSUER)
+      .setAudience(LOCAL_TOKEN_AUDIENCE)
+      .setSubject(passwordUser.id);
 
   it.each([
-    ['expired', async () => local().setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(key)],
-    ['forged (other secret)', async () => local().setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(48)))],
-    ['unsigned (alg none)', async () => new jose.UnsecuredJWT({ sub: passwordUser.id }).setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE).setExpirationTime('5m').encode()],
+    [
+      'expired',
+      async () =>
+        local()
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+          .sign(key),
+    ],
+    [
+      'forged (other secret)',
+      async () =>
+        local()
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode('x'.repeat(48))),
+    ],
+    [
+      'unsigned (alg none)',
+      async () =>
+        new jose.UnsecuredJWT({ sub: passwordUser.id })
+          .setIssuer(LOCAL_TOKEN_ISSUER)
+          .setAudience(LOCAL_TOKEN_AUDIENCE)
+          .setExpirationTime('5m')
+          .encode(),
+    ],
     ['without expiry', async () => local().sign(key)],
-    ['of an unknown issuer', async () => local().setIssuer('https://elsewhere.example').setExpirationTime('5m').sign(key)],
+    [
+      'of an unknown issuer',
+      async () => local().setIssuer('https://elsewhere.example').setExpirationTime('5m').sign(key),
+    ],
     ['not a JWT', async () => 'abc.def'],
   ])('refuses a token that is %s with 401 UNAUTHENTICATED', async (_name, make) => {
     const { status, json } = await post({ query: '{ health { status } }' }, await make());
@@ -153,10 +199,16 @@ describe('OIDC bearer tokens', () => {
   it.each([
     ['an unknown e-mail', async () => idp.sign({ email: 'stranger@hospital.example' })],
     ['another audience', async () => idp.sign({ email: passwordUser.email }, { audience: 'other-app' })],
-    ['a key not in the JWKS', async () => idp.sign({ email: passwordUser.email }, { key: (await jose.generateKeyPair('RS256')).privateKey })],
+    [
+      'a key not in the JWKS',
+      async () => idp.sign({ email: passwordUser.email }, { key: (await jose.generateKeyPair('RS256')).privateKey }),
+    ],
     ['an expired token', async () => idp.sign({ email: passwordUser.email }, { expiresIn: '-1m' })],
     ['no e-mail claim', async () => idp.sign({ sub: 'x' })],
-    ['an e-mail the provider has not verified', async () => idp.sign({ email: passwordUser.email, email_verified: false })],
+    [
+      'an e-mail the provider has not verified',
+      async () => idp.sign({ email: passwordUser.email, email_verified: false }),
+    ],
   ])('refuses %s', async (_name, make) => {
     const { status, json } = await post({ query: ME }, await make());
     expect(status).toBe(401);
@@ -165,32 +217,44 @@ describe('OIDC bearer tokens', () => {
 
   it('reads the e-mail from a configured claim path', async () => {
     const verifier = new OidcVerifier({ issuer: idp.issuer, audience: 'amsnet', emailClaim: 'ext.mail' });
-    expect(await verifier.verifyEmail(await idp.sign({ ext: { mail: 'Someone@Hospital.example' } }))).toBe('someone@hospital.example');
-    await expect(verifier.verifyEmail(await idp.sign({ email: 'someone@hospital.example' }))).rejects.toThrow(/ext\.mail/);
+    expect(await verifier.verifyEmail(await idp.sign({ ext: { mail: 'Someone@Hospital.example' } }))).toBe(
+      'someone@hospital.example',
+    );
+    await expect(verifier.verifyEmail(await idp.sign({ email: 'someone@hospital.example' }))).rejects.toThrow(
+      /ext\.mail/,
+    );
   });
 });
 
 describe('login rate limits', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await createTestApi(db, { loginRateLimits: { windowSeconds: 60, maxFailuresPerEmail: 3, maxFailuresPerAddress: 1000 } });
+    t = await createTestApi(db, {
+      loginRateLimits: { windowSeconds: 60, maxFailuresPerEmail: 3, maxFailuresPerAddress: 1000 },
+    });
   });
   afterAll(() => t.stop());
 
   it('refuses further attempts for an e-mail after repeated failures, even with the right password', async () => {
     const user = await newPasswordUser(ds, PASSWORD);
-    for (let i = 0; i < 3; i++) expect(codes(await t.gql(LOGIN, { e: user.email, p: 'wrong-wrong-wrong' }))).toEqual(['UNAUTHENTICATED']);
+    for (let i = 0; i < 3; i++)
+      expect(codes(await t.gql(LOGIN, { e: user.email, p: 'wrong-wrong-wrong' }))).toEqual(['UNAUTHENTICATED']);
     const blocked = await t.gql(LOGIN, { e: user.email, p: PASSWORD });
     expect(codes(blocked)).toEqual(['TOO_MANY_REQUESTS']);
     expect(blocked.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
     // an unknown e-mail is limited the same way (the answer does not reveal which exist)
     for (let i = 0; i < 3; i++) await t.gql(LOGIN, { e: 'ghost@example.org', p: 'wrong-wrong-wrong' });
-    expect(codes(await t.gql(LOGIN, { e: 'ghost@example.org', p: 'wrong-wrong-wrong' }))).toEqual(['TOO_MANY_REQUESTS']);
+    expect(codes(await t.gql(LOGIN, { e: 'ghost@example.org', p: 'wrong-wrong-wrong' }))).toEqual([
+      'TOO_MANY_REQUESTS',
+    ]);
   });
 
   it('limits per address across e-mails and forgets failures after the window', () => {
     let now = 1_000_000;
-    const limiter = new LoginRateLimiter({ windowSeconds: 60, maxFailuresPerEmail: 5, maxFailuresPerAddress: 3 }, () => now);
+    const limiter = new LoginRateLimiter(
+      { windowSeconds: 60, maxFailuresPerEmail: 5, maxFailuresPerAddress: 3 },
+      () => now,
+    );
     for (const email of ['a@x', 'b@x', 'c@x']) limiter.recordFailure(email, '10.0.0.1');
     expect(limiter.retryAfterSeconds('d@x', '10.0.0.1')).toBe(60);
     expect(limiter.retryAfterSeconds('d@x', '10.0.0.2')).toBe(0);
@@ -201,7 +265,12 @@ describe('login rate limits', () => {
 
 describe('client address behind a reverse proxy (TRUST_PROXY)', () => {
   // Failed logins with a different unknown e-mail each time, so only the per-address limit (20) applies.
-  async function failLogins(server: HttpServer, forwardedFor: string, count: number, prefix: string): Promise<string[]> {
+  async function failLogins(
+    server: HttpServer,
+    forwardedFor: string,
+    count: number,
+    prefix: string,
+  ): Promise<string[]> {
     const seen: string[] = [];
     for (let i = 0; i < count; i++) {
       const response = await fetch(`${server.url}/graphql`, {

@@ -45,7 +45,15 @@ async function cycleWith(n: number) {
   const embryos = [];
   for (let i = 0; i < n; i++) {
     const embryo = await newEmbryo(ds, cycle, { label: `W${String(i).padStart(2, '0')}` });
-    if (i < n - 1) await newPredictions(ds, embryo, model, 28, (k) => (k === 27 ? (i + 1) / (n + 1) : 0.5), (k) => k === 3);
+    if (i < n - 1)
+      await newPredictions(
+        ds,
+        embryo,
+        model,
+        28,
+        (k) => (k === 27 ? (i + 1) / (n + 1) : 0.5),
+        (k) => k === 3,
+      );
     embryos.push(embryo);
   }
   return { cycle, embryos };
@@ -81,7 +89,12 @@ describe('cycle view', () => {
     const { cycle, embryos } = await cycleWith(4);
     const result = await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician);
     const ranked = result.data.cycle.embryos;
-    expect(ranked.map((e: { id: string }) => e.id)).toEqual([embryos[2].id, embryos[1].id, embryos[0].id, embryos[3].id]);
+    expect(ranked.map((e: { id: string }) => e.id)).toEqual([
+      embryos[2].id,
+      embryos[1].id,
+      embryos[0].id,
+      embryos[3].id,
+    ]);
     expect(ranked[0].latestProbability).toBeCloseTo(3 / 5);
     expect(ranked[3].latestProbability).toBeNull();
     const trajectory = ranked[0].trajectory;
@@ -98,7 +111,13 @@ describe('cycle view', () => {
     await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician, 'req-cycle-view');
     const events = await ds.getRepository(AuditEvent).findBy({ requestId: 'req-cycle-view' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: 'READ_CYCLE', entity: 'cycle', entityId: cycle.id, clinicId: clinic.id, userId: clinician.id });
+    expect(events[0]).toMatchObject({
+      action: 'READ_CYCLE',
+      entity: 'cycle',
+      entityId: cycle.id,
+      clinicId: clinic.id,
+      userId: clinician.id,
+    });
   });
 
   it('marks trajectories of an untrained model unmistakably', async () => {
@@ -107,14 +126,22 @@ describe('cycle view', () => {
     await enableModel(ds, other, untrained, { active: true });
     const embryo = await newEmbryo(ds, await newCycle(ds, other));
     await newPredictions(ds, embryo, untrained, 5);
-    const result = await t.gql('query($id: ID!) { embryo(id: $id) { trajectory { warning model { trained } } } }', { id: embryo.id }, await newMember(ds, other, 'EMBRYOLOGIST'));
+    const result = await t.gql(
+      'query($id: ID!) { embryo(id: $id) { trajectory { warning model { trained } } } }',
+      { id: embryo.id },
+      await newMember(ds, other, 'EMBRYOLOGIST'),
+    );
     expect(result.data.embryo.trajectory).toEqual({ warning: UNTRAINED_WARNING, model: { trained: false } });
   });
 
   it('shows no trajectory when the clinic has no active model', async () => {
     const bare = await newClinic(ds);
     const embryo = await newEmbryo(ds, await newCycle(ds, bare));
-    const result = await t.gql('query($id: ID!) { embryo(id: $id) { trajectory { warning } latestProbability } }', { id: embryo.id }, await newMember(ds, bare, 'ADMIN'));
+    const result = await t.gql(
+      'query($id: ID!) { embryo(id: $id) { trajectory { warning } latestProbability } }',
+      { id: embryo.id },
+      await newMember(ds, bare, 'ADMIN'),
+    );
     expect(result.data.embryo).toEqual({ trajectory: null, latestProbability: null });
   });
 });
@@ -126,7 +153,8 @@ describe('cycles pagination', () => {
     own = await newClinic(ds);
     admin = await newMember(ds, own, 'ADMIN');
     const patient = await newPatient(ds, own, { mrn: 'MRN-PAGE' });
-    for (let i = 0; i < 5; i++) await newCycle(ds, own, { patient, externalId: `P-${i}`, status: i === 4 ? 'CANCELLED' : 'ACTIVE' });
+    for (let i = 0; i < 5; i++)
+      await newCycle(ds, own, { patient, externalId: `P-${i}`, status: i === 4 ? 'CANCELLED' : 'ACTIVE' });
     await newCycle(ds, own, { externalId: 'OTHER-PATIENT' });
   });
 

@@ -26,7 +26,11 @@ beforeAll(async () => {
   http = await startHttpServer({ config, dataSource: ds, log: createLogger('silent'), host: '127.0.0.1' });
   clinic = await newClinic(ds);
   const other = await newClinic(ds);
-  frame = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, clinic)), { bytes: await pngBytes(64), width: 64, height: 64 });
+  frame = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, clinic)), {
+    bytes: await pngBytes(64),
+    width: 64,
+    height: 64,
+  });
   frameOfOther = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, other)), { bytes: await pngBytes(32) });
   for (const role of ['CLINICIAN', 'AUDITOR'] as const) {
     members[role] = await newMember(ds, clinic, role);
@@ -39,7 +43,12 @@ afterAll(async () => {
 });
 
 const get = (path: string, token?: string, requestId?: string) =>
-  fetch(`${http.url}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(requestId ? { 'x-request-id': requestId } : {}) } });
+  fetch(`${http.url}${path}`, {
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    },
+  });
 
 describe('GET /frames/:id.png', () => {
   it('serves the image to a clinic reader, as PNG, and audits it', async () => {
@@ -50,7 +59,14 @@ describe('GET /frames/:id.png', () => {
     const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
     expect([meta.width, meta.height]).toEqual([64, 64]);
     const events = await ds.getRepository(AuditEvent).findBy({ requestId: 'req-image-1' });
-    expect(events).toEqual([expect.objectContaining({ action: 'READ_FRAME_IMAGE', entityId: frame.id, clinicId: clinic.id, userId: members.CLINICIAN.id })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'READ_FRAME_IMAGE',
+        entityId: frame.id,
+        clinicId: clinic.id,
+        userId: members.CLINICIAN.id,
+      }),
+    ]);
   });
 
   it('scales to ?size= and refuses sizes out of range', async () => {
@@ -61,11 +77,20 @@ describe('GET /frames/:id.png', () => {
   });
 
   it('refuses, unread, a stored image above the pixel limit (a row imported before the limit)', async () => {
-    const bomb = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, clinic)), { bytes: await pngBomb(8200, 8200), width: 8200, height: 8200 });
+    const bomb = await newFrame(ds, await newEmbryo(ds, await newCycle(ds, clinic)), {
+      bytes: await pngBomb(8200, 8200),
+      width: 8200,
+      height: 8200,
+    });
     for (const path of [`/frames/${bomb.id}.png`, `/frames/${bomb.id}.png?size=64`]) {
       const response = await get(path, tokens.CLINICIAN, 'req-bomb');
       expect(response.status).toBe(422);
-      expect(await response.json()).toEqual({ error: { code: 'UNPROCESSABLE_IMAGE', message: expect.stringMatching(/8200×8200 pixels \(67 megapixels\), above the limit of 64 megapixels/) } });
+      expect(await response.json()).toEqual({
+        error: {
+          code: 'UNPROCESSABLE_IMAGE',
+          message: expect.stringMatching(/8200×8200 pixels \(67 megapixels\), above the limit of 64 megapixels/),
+        },
+      });
     }
     expect(await ds.getRepository(AuditEvent).countBy({ requestId: 'req-bomb' })).toBe(0);
     expect((await get(`/frames/${frame.id}.png?size=16`, tokens.CLINICIAN)).status).toBe(200);
@@ -85,10 +110,15 @@ describe('GET /frames/:id.png', () => {
     const response = await fetch(`${http.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.CLINICIAN}` },
-      body: JSON.stringify({ query: 'query($id: ID!) { embryo(id: $id) { frames { edges { node { id imageUrl width } } } } }', variables: { id: frame.embryoId } }),
+      body: JSON.stringify({
+        query: 'query($id: ID!) { embryo(id: $id) { frames { edges { node { id imageUrl width } } } } }',
+        variables: { id: frame.embryoId },
+      }),
     });
     const { data } = (await response.json()) as any;
-    expect(data.embryo.frames.edges).toEqual([{ node: { id: frame.id, imageUrl: `/frames/${frame.id}.png`, width: 64 } }]);
+    expect(data.embryo.frames.edges).toEqual([
+      { node: { id: frame.id, imageUrl: `/frames/${frame.id}.png`, width: 64 } },
+    ]);
   });
 });
 
@@ -105,9 +135,11 @@ describe('protection', () => {
   it('refuses queries nested too deep and queries too complex', async () => {
     const t = await createTestApi(db);
     try {
-      const deep = '{ me { memberships { clinic { id } } } cycles { edges { node { embryos { cycle { embryos { cycle { embryos { cycle { id } } } } } } } } } }';
+      const deep =
+        '{ me { memberships { clinic { id } } } cycles { edges { node { embryos { cycle { embryos { cycle { embryos { cycle { id } } } } } } } } } }';
       expect(codes(await t.gql(deep, {}, members.CLINICIAN))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-      const wide = '{ cycles(first: 100) { edges { node { embryos { trajectory { points { segment day probability imputed computedAt } } } } } } }';
+      const wide =
+        '{ cycles(first: 100) { edges { node { embryos { trajectory { points { segment day probability imputed computedAt } } } } } } }';
       const result = await t.gql(wide, {}, members.CLINICIAN);
       expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       expect(result.errors![0].message).toMatch(/too complex/);
@@ -120,10 +152,18 @@ describe('protection', () => {
     const t = await createTestApi(db);
     const admin = await newMember(ds, clinic, 'ADMIN');
     try {
-      const result = await t.gql('mutation($c: ID!) { createPatient(input: { clinicId: $c, mrn: "" , displayName: null }) { id } }', { c: clinic.id }, admin);
+      const result = await t.gql(
+        'mutation($c: ID!) { createPatient(input: { clinicId: $c, mrn: "" , displayName: null }) { id } }',
+        { c: clinic.id },
+        admin,
+      );
       expect(codes(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0].message).toMatch(/mrn must be 1 to 128/);
-      const user = await t.gql('mutation($c: ID!) { createUser(input: { email: "nope", clinicId: $c, role: CLINICIAN }) { id } }', { c: clinic.id }, admin);
+      const user = await t.gql(
+        'mutation($c: ID!) { createUser(input: { email: "nope", clinicId: $c, role: CLINICIAN }) { id } }',
+        { c: clinic.id },
+        admin,
+      );
       expect(user.errors![0].message).toMatch(/email must be an e-mail address/);
     } finally {
       await t.stop();
@@ -138,8 +178,19 @@ describe('protection', () => {
     });
     const embryologist = await newMember(ds, clinic, 'EMBRYOLOGIST');
     try {
-      const result = await t.gql('mutation($id: ID!) { requestScoring(input: { embryoIds: [$id] }) { id } }', { id: frame.embryoId }, embryologist);
-      expect(result.errors).toEqual([{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, locations: expect.any(Array), path: ['requestScoring'] }]);
+      const result = await t.gql(
+        'mutation($id: ID!) { requestScoring(input: { embryoIds: [$id] }) { id } }',
+        { id: frame.embryoId },
+        embryologist,
+      );
+      expect(result.errors).toEqual([
+        {
+          message: 'internal error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          locations: expect.any(Array),
+          path: ['requestScoring'],
+        },
+      ]);
       expect(JSON.stringify(result)).not.toMatch(/pgboss|SELECT|stack/);
     } finally {
       await t.stop();

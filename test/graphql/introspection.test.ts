@@ -27,7 +27,13 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const FULL_INTROSPECTION = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+const FULL_INTROSPECTION = getIntrospectionQuery({
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+});
 
 describe('introspection in development', () => {
   it('answers the standard introspection query, signed in or not', async () => {
@@ -36,7 +42,9 @@ describe('introspection in development', () => {
         const result = await dev.gql(query, {}, as);
         expect(result.errors).toBeUndefined();
         expect(result.data.__schema.queryType.name).toBe('Query');
-        expect(result.data.__schema.types.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['Embryo', 'Trajectory', 'ModelEvaluation']));
+        expect(result.data.__schema.types.map((t: { name: string }) => t.name)).toEqual(
+          expect.arrayContaining(['Embryo', 'Trajectory', 'ModelEvaluation']),
+        );
       }
     }
   });
@@ -45,19 +53,27 @@ describe('introspection in development', () => {
     const listsFourDeep = '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }';
     const result = await dev.gql(listsFourDeep, {}, clinician);
     expect(result.data).toBeUndefined();
-    expect(result.errors![0]).toMatchObject({ message: expect.stringMatching(/with lists 4 deep; the limits are 15 and 3/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(result.errors![0]).toMatchObject({
+      message: expect.stringMatching(/with lists 4 deep; the limits are 15 and 3/),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const ofTypes = `{ __type(name: "Embryo") { ${'ofType { '.repeat(16)}name${' }'.repeat(16)} } }`;
     const deep = await dev.gql(ofTypes, {}, clinician);
     expect(deep.data).toBeUndefined();
-    expect(deep.errors![0]).toMatchObject({ message: expect.stringMatching(/introspection query is nested 18 levels deep/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(deep.errors![0]).toMatchObject({
+      message: expect.stringMatching(/introspection query is nested 18 levels deep/),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('keeps the cost and depth limits for every other query, also when it asks for introspection fields too', async () => {
-    const wide = '{ cycles(first: 100) { edges { node { embryos { trajectory { points { segment day probability imputed computedAt } } } } } } }';
+    const wide =
+      '{ cycles(first: 100) { edges { node { embryos { trajectory { points { segment day probability imputed computedAt } } } } } } }';
     expect((await dev.gql(wide, {}, clinician)).errors![0].message).toMatch(/too complex/);
     const mixed = `{ __schema { types { name } } cycles(first: 100) { edges { node { embryos { trajectory { points { segment day probability imputed computedAt } } } } } } }`;
     expect((await dev.gql(mixed, {}, clinician)).errors![0].message).toMatch(/too complex/);
-    const deep = '{ cycles { edges { node { embryos { cycle { embryos { cycle { embryos { cycle { embryos { id } } } } } } } } } } }';
+    const deep =
+      '{ cycles { edges { node { embryos { cycle { embryos { cycle { embryos { cycle { embryos { id } } } } } } } } } } }';
     expect((await dev.gql(deep, {}, clinician)).errors![0].message).toMatch(/nested \d+ levels deep/);
   });
 });

@@ -20,7 +20,10 @@ export interface CliResult {
 }
 
 /** Runs `amsnet ARGS` to completion. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: options.env ?? process.env, cwd: REPO_ROOT });
@@ -39,7 +42,11 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input
 }
 
 /** Starts a long-running `amsnet` command (of the checkout at `root`); collects its output. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv, root = REPO_ROOT): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  root = REPO_ROOT,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   assertBuilt();
   const child = spawn(process.execPath, [join(root, 'bin', 'amsnet.js'), ...args], { env, cwd: root });
   let output = '';
@@ -48,7 +55,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, root = REPO_ROO
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return { child, output: () => output, exited };
 }
-
 
 /** Polls `url` until it answers `status` or `timeoutMs` passes; returns the last status seen. */
 export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number | undefined> {

@@ -27,7 +27,8 @@ function urlFor(adminUrl: string, database: string): string {
 function harness(): { adminUrl: string; template: string } {
   const adminUrl = process.env.AMSNET_TEST_ADMIN_URL;
   const template = process.env.AMSNET_TEST_TEMPLATE;
-  if (!adminUrl || !template) throw new Error('test database harness not started: run the tests through jest (globalSetup)');
+  if (!adminUrl || !template)
+    throw new Error('test database harness not started: run the tests through jest (globalSetup)');
   return { adminUrl, template };
 }
 
@@ -43,7 +44,9 @@ async function ensureTemplateMigrated(adminUrl: string, template: string): Promi
 }
 
 /** Creates an empty, migrated database of its own for one test file: clone of the template. */
-export async function createTestDatabase(options: { onQuery?: (sql: string) => void; poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { onQuery?: (sql: string) => void; poolSize?: number } = {},
+): Promise<TestDatabase> {
   const { adminUrl, template } = harness();
   const name = `${template}_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });

@@ -2,7 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxSparseTensor, type OnnxTensor, type OnnxValueInfo, encodeModel,
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxSparseTensor,
+  type OnnxTensor,
+  type OnnxValueInfo,
+  encodeModel,
 } from '../../src/inference/onnx/onnx-proto';
 import { AttributeType, TensorDataType } from '../../src/inference/onnx/onnx-schema';
 
@@ -24,13 +30,27 @@ const SIDE = 4;
 
 const floatInfo = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
   name,
-  type: { tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  type: {
+    tensorType: {
+      elemType: TensorDataType.FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
 });
 
 /** A float tensor of `dims` whose bytes are the first bytes of `location`. */
 export function externalTensor(name: string, dims: number[], location = SECRET_FILE): OnnxTensor {
   const bytes = 4 * dims.reduce((a, b) => a * b, 1);
-  return { name, dims, dataType: TensorDataType.FLOAT, externalData: [{ key: 'location', value: location }, { key: 'length', value: String(bytes) }], dataLocation: 1 };
+  return {
+    name,
+    dims,
+    dataType: TensorDataType.FLOAT,
+    externalData: [
+      { key: 'location', value: location },
+      { key: 'length', value: String(bytes) },
+    ],
+    dataLocation: 1,
+  };
 }
 
 function inlineTensor(name: string, dims: number[], values: number[]): OnnxTensor {
@@ -45,7 +65,12 @@ function sparseSecret(name: string): OnnxSparseTensor {
   };
 }
 
-const identity = (input: string, output: string, name = `${output}_identity`): OnnxNode => ({ name, opType: 'Identity', input: [input], output: [output] });
+const identity = (input: string, output: string, name = `${output}_identity`): OnnxNode => ({
+  name,
+  opType: 'Identity',
+  input: [input],
+  output: [output],
+});
 
 function contractModel(graph: Partial<OnnxGraph>, extra: Partial<OnnxModel> = {}): OnnxModel {
   return {
@@ -61,8 +86,12 @@ function contractModel(graph: Partial<OnnxGraph>, extra: Partial<OnnxModel> = {}
       ...graph,
     },
     metadataProps: [
-      ['amsnet.contract', '1'], ['amsnet.variant', 'tsm'], ['amsnet.focal_planes_um', '0'], ['amsnet.input_size', String(SIDE)],
-      ['amsnet.segment_hours', '6'], ['amsnet.trained', 'true'],
+      ['amsnet.contract', '1'],
+      ['amsnet.variant', 'tsm'],
+      ['amsnet.focal_planes_um', '0'],
+      ['amsnet.input_size', String(SIDE)],
+      ['amsnet.segment_hours', '6'],
+      ['amsnet.trained', 'true'],
     ].map(([key, value]) => ({ key, value })),
     ...extra,
   };
@@ -70,17 +99,26 @@ function contractModel(graph: Partial<OnnxGraph>, extra: Partial<OnnxModel> = {}
 
 function ifModel(): OnnxModel {
   const branch = (name: string, tensor: OnnxTensor): OnnxGraph => ({
-    name, node: [identity(tensor.name, `${name}_out`)], initializer: [tensor], input: [], output: [floatInfo(`${name}_out`, [1, 1])],
+    name,
+    node: [identity(tensor.name, `${name}_out`)],
+    initializer: [tensor],
+    input: [],
+    output: [floatInfo(`${name}_out`, [1, 1])],
   });
   return contractModel({
     initializer: [{ name: 'always', dims: [], dataType: BOOL, rawData: Uint8Array.of(1) }],
-    node: [{
-      name: 'choose', opType: 'If', input: ['always'], output: ['probabilities'],
-      attribute: [
-        { name: 'then_branch', type: GRAPH_ATTRIBUTE, g: branch('then', externalTensor('secret', [1, 1])) },
-        { name: 'else_branch', type: GRAPH_ATTRIBUTE, g: branch('else', inlineTensor('half', [1, 1], [0.5])) },
-      ],
-    }],
+    node: [
+      {
+        name: 'choose',
+        opType: 'If',
+        input: ['always'],
+        output: ['probabilities'],
+        attribute: [
+          { name: 'then_branch', type: GRAPH_ATTRIBUTE, g: branch('then', externalTensor('secret', [1, 1])) },
+          { name: 'else_branch', type: GRAPH_ATTRIBUTE, g: branch('else', inlineTensor('half', [1, 1], [0.5])) },
+        ],
+      },
+    ],
   });
 }
 
@@ -88,11 +126,28 @@ function functionModel(): OnnxModel {
   return contractModel(
     { node: [{ name: 'call', opType: 'Leak', domain: 'crafted', input: [], output: ['probabilities'] }] },
     {
-      opsetImport: [{ domain: '', version: 17 }, { domain: 'crafted', version: 1 }],
-      functions: [{
-        name: 'Leak', domain: 'crafted', input: [], output: ['y'], opsetImport: [{ domain: '', version: 17 }],
-        node: [{ name: 'value', opType: 'Constant', input: [], output: ['y'], attribute: [{ name: 'value', type: AttributeType.TENSOR, t: externalTensor('secret', [1, 1]) }] }],
-      }],
+      opsetImport: [
+        { domain: '', version: 17 },
+        { domain: 'crafted', version: 1 },
+      ],
+      functions: [
+        {
+          name: 'Leak',
+          domain: 'crafted',
+          input: [],
+          output: ['y'],
+          opsetImport: [{ domain: '', version: 17 }],
+          node: [
+            {
+              name: 'value',
+              opType: 'Constant',
+              input: [],
+              output: ['y'],
+              attribute: [{ name: 'value', type: AttributeType.TENSOR, t: externalTensor('secret', [1, 1]) }],
+            },
+          ],
+        },
+      ],
     },
   );
 }
@@ -109,14 +164,42 @@ function mergedGraphsModel(): Uint8Array {
 
 /** Every way a crafted model can carry the reference, by name. */
 export const CRAFTED: Record<string, () => Uint8Array> = {
-  'initializer': () => encodeModel(contractModel({ initializer: [externalTensor('secret', [1, 1])], node: [identity('secret', 'probabilities')] })),
-  'Constant node value': () => encodeModel(contractModel({
-    node: [{ name: 'value', opType: 'Constant', input: [], output: ['probabilities'], attribute: [{ name: 'value', type: AttributeType.TENSOR, t: externalTensor('secret', [1, 1]) }] }],
-  })),
-  'Constant node sparse_value': () => encodeModel(contractModel({
-    node: [{ name: 'value', opType: 'Constant', input: [], output: ['probabilities'], attribute: [{ name: 'sparse_value', type: SPARSE_TENSOR_ATTRIBUTE, sparseTensor: sparseSecret('secret') }] }],
-  })),
-  'sparse initializer': () => encodeModel(contractModel({ sparseInitializer: [sparseSecret('secret')], node: [identity('secret', 'probabilities')] })),
+  initializer: () =>
+    encodeModel(
+      contractModel({ initializer: [externalTensor('secret', [1, 1])], node: [identity('secret', 'probabilities')] }),
+    ),
+  'Constant node value': () =>
+    encodeModel(
+      contractModel({
+        node: [
+          {
+            name: 'value',
+            opType: 'Constant',
+            input: [],
+            output: ['probabilities'],
+            attribute: [{ name: 'value', type: AttributeType.TENSOR, t: externalTensor('secret', [1, 1]) }],
+          },
+        ],
+      }),
+    ),
+  'Constant node sparse_value': () =>
+    encodeModel(
+      contractModel({
+        node: [
+          {
+            name: 'value',
+            opType: 'Constant',
+            input: [],
+            output: ['probabilities'],
+            attribute: [{ name: 'sparse_value', type: SPARSE_TENSOR_ATTRIBUTE, sparseTensor: sparseSecret('secret') }],
+          },
+        ],
+      }),
+    ),
+  'sparse initializer': () =>
+    encodeModel(
+      contractModel({ sparseInitializer: [sparseSecret('secret')], node: [identity('secret', 'probabilities')] }),
+    ),
   'If subgraph initializer': () => encodeModel(ifModel()),
   'model-local function': () => encodeModel(functionModel()),
   'second graph field': mergedGraphsModel,
@@ -124,7 +207,12 @@ export const CRAFTED: Record<string, () => Uint8Array> = {
 
 /** A contract-fitting model whose probability is a constant of the file itself (no reference). */
 export function constantModel(value: number): Uint8Array {
-  return encodeModel(contractModel({ initializer: [inlineTensor('value', [1, 1], [value])], node: [identity('value', 'probabilities')] }));
+  return encodeModel(
+    contractModel({
+      initializer: [inlineTensor('value', [1, 1], [value])],
+      node: [identity('value', 'probabilities')],
+    }),
+  );
 }
 
 /**

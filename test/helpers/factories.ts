@@ -2,8 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/password';
 import {
-  Clinic, Cycle, Embryo, Frame, FrameImage, Membership, Patient, User,
-  type CycleStatus, type Outcome, type Role,
+  Clinic,
+  Cycle,
+  Embryo,
+  Frame,
+  FrameImage,
+  Membership,
+  Patient,
+  User,
+  type CycleStatus,
+  type Outcome,
+  type Role,
 } from '../../src/entities';
 
 /**
@@ -20,7 +29,9 @@ export async function newClinic(ds: DataSource, over: Partial<Clinic> = {}): Pro
 export async function newUser(ds: DataSource, over: Partial<User> & { password?: string } = {}): Promise<User> {
   const { password, ...rest } = over;
   const passwordHash = password ? await hashPassword(password) : null;
-  return ds.getRepository(User).save({ email: `u-${unique()}@example.org`, networkAdmin: false, passwordHash, ...rest });
+  return ds
+    .getRepository(User)
+    .save({ email: `u-${unique()}@example.org`, networkAdmin: false, passwordHash, ...rest });
 }
 
 export async function newMembership(ds: DataSource, user: User, clinic: Clinic, role: Role): Promise<Membership> {
@@ -28,7 +39,12 @@ export async function newMembership(ds: DataSource, user: User, clinic: Clinic, 
 }
 
 /** A user with one role in one clinic. */
-export async function newMember(ds: DataSource, clinic: Clinic, role: Role, over: Partial<User> & { password?: string } = {}) {
+export async function newMember(
+  ds: DataSource,
+  clinic: Clinic,
+  role: Role,
+  over: Partial<User> & { password?: string } = {},
+) {
   const user = await newUser(ds, over);
   await newMembership(ds, user, clinic, role);
   return user;
@@ -56,7 +72,11 @@ export async function newCycle(
   });
 }
 
-export async function newEmbryo(ds: DataSource, cycle: Cycle, over: Partial<Embryo> & { outcome?: Outcome } = {}): Promise<Embryo> {
+export async function newEmbryo(
+  ds: DataSource,
+  cycle: Cycle,
+  over: Partial<Embryo> & { outcome?: Outcome } = {},
+): Promise<Embryo> {
   return ds.getRepository(Embryo).save({
     clinicId: cycle.clinicId,
     cycleId: cycle.id,
@@ -68,7 +88,11 @@ export async function newEmbryo(ds: DataSource, cycle: Cycle, over: Partial<Embr
 }
 
 /** Stores image bytes content-addressed and returns the sha256. */
-export async function newFrameImage(ds: DataSource, bytes: Buffer = randomBytes(64), mime = 'image/png'): Promise<string> {
+export async function newFrameImage(
+  ds: DataSource,
+  bytes: Buffer = randomBytes(64),
+  mime = 'image/png',
+): Promise<string> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   await ds.getRepository(FrameImage).upsert({ sha256, bytes, mime }, ['sha256']);
   return sha256;

@@ -8,20 +8,33 @@ import type { TestDatabase } from './database';
 
 /** A stand-in for the job queue's scoring requests: gets what the API asked for, already access-checked. */
 export type ScoringRequester = (input: {
-  clinicId: string; cycleId?: string; embryoIds?: string[]; requestedBy: string | null; trigger: 'request' | 'cli';
+  clinicId: string;
+  cycleId?: string;
+  embryoIds?: string[];
+  requestedBy: string | null;
+  trigger: 'request' | 'cli';
 }) => Promise<ScoringRun>;
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 export interface GqlResult<T = any> {
   data?: T;
-  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown>; path?: readonly (string | number)[] }[];
+  errors?: {
+    message: string;
+    extensions?: { code?: string } & Record<string, unknown>;
+    path?: readonly (string | number)[];
+  }[];
 }
 
 export interface TestApi {
   api: Api;
   /** Runs one operation in-process, with a context built exactly as the HTTP path builds it. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: User | string | null, requestId?: string): Promise<GqlResult<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: User | string | null,
+    requestId?: string,
+  ): Promise<GqlResult<T>>;
   tokenFor(user: User): Promise<string>;
   stop(): Promise<void>;
 }
@@ -29,15 +42,29 @@ export interface TestApi {
 /** The real API (schema, plugins, access layer, services) over the test file's database. */
 export async function createTestApi(
   db: Pick<TestDatabase, 'services'>,
-  options: { scoringRequester?: ScoringRequester; loginRateLimits?: LoginRateLimits; oidc?: OidcConfig; production?: boolean; dataDir?: string } = {},
+  options: {
+    scoringRequester?: ScoringRequester;
+    loginRateLimits?: LoginRateLimits;
+    oidc?: OidcConfig;
+    production?: boolean;
+    dataDir?: string;
+  } = {},
 ): Promise<TestApi> {
   const requester = options.scoringRequester;
   const api = await buildApi({
     services: db.services,
-    config: { production: options.production ?? false, jwtTtlSeconds: 600, oidc: options.oidc, dataDir: options.dataDir ?? '/nonexistent' },
+    config: {
+      production: options.production ?? false,
+      jwtTtlSeconds: 600,
+      oidc: options.oidc,
+      dataDir: options.dataDir ?? '/nonexistent',
+    },
     jwtSecret: TEST_JWT_SECRET,
     log: createLogger('silent'),
-    scoring: requester && { request: (grant, scope, trigger) => requester({ clinicId: grant.clinicId, ...scope, requestedBy: grant.actor.userId, trigger }) },
+    scoring: requester && {
+      request: (grant, scope, trigger) =>
+        requester({ clinicId: grant.clinicId, ...scope, requestedBy: grant.actor.userId, trigger }),
+    },
     loginRateLimits: options.loginRateLimits,
   });
   await api.apollo.start();
@@ -49,7 +76,9 @@ export async function createTestApi(
     async gql(query, variables, as, requestId) {
       const token = as === null || as === undefined ? undefined : typeof as === 'string' ? as : await tokenFor(as);
       const contextValue = await api.createContext({
-        authorization: token ? `Bearer ${token}` : undefined, address: '127.0.0.1', requestId: requestId ?? `test-${++requests}`,
+        authorization: token ? `Bearer ${token}` : undefined,
+        address: '127.0.0.1',
+        requestId: requestId ?? `test-${++requests}`,
       });
       const response = await api.apollo.executeOperation({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');

@@ -14,9 +14,11 @@ export function noise(seed: number, length: number): Buffer {
   const out = Buffer.alloc(length);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = 64 + (x & 127);
   }
   return out;
@@ -52,8 +54,13 @@ export interface EmbryoSpec {
 }
 
 export const PLANE_FOLDERS: Record<number, string> = {
-  [-45]: 'embryo_dataset_F-45', [-30]: 'embryo_dataset_F-30', [-15]: 'embryo_dataset_F-15', 0: 'embryo_dataset',
-  15: 'embryo_dataset_F15', 30: 'embryo_dataset_F30', 45: 'embryo_dataset_F45',
+  [-45]: 'embryo_dataset_F-45',
+  [-30]: 'embryo_dataset_F-30',
+  [-15]: 'embryo_dataset_F-15',
+  0: 'embryo_dataset',
+  15: 'embryo_dataset_F15',
+  30: 'embryo_dataset_F30',
+  45: 'embryo_dataset_F45',
 };
 
 export function frameFileName(well: number, run: number): string {
@@ -73,7 +80,8 @@ export async function writeFolderExport(root: string, planes: number[], embryos:
         if (e.missing?.some((m) => m.run === run && m.plane === plane)) continue;
         const banner = e.bannerRuns?.includes(run) ? 6 : 0;
         let jpeg = await grayJpeg(run * 1000 + plane + 500 + e.well * 7, size, size + banner);
-        if (e.truncated?.some((t) => t.run === run && t.plane === plane)) jpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+        if (e.truncated?.some((t) => t.run === run && t.plane === plane))
+          jpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
         await writeFile(join(dir, frameFileName(e.well, run)), jpeg);
         images++;
         if (plane === 0 && e.duplicateF0) {
@@ -84,10 +92,16 @@ export async function writeFolderExport(root: string, planes: number[], embryos:
     }
     await mkdir(join(root, 'embryo_dataset_time_elapsed'), { recursive: true });
     const timeRows = [...e.runs, ...(e.orphanTimeRuns ?? [])].map((run) => `${run},${hours(run)}`);
-    await writeFile(join(root, 'embryo_dataset_time_elapsed', `${e.name}_timeElapsed.csv`), ['frame_index,time', ...timeRows].join('\n') + '\n');
+    await writeFile(
+      join(root, 'embryo_dataset_time_elapsed', `${e.name}_timeElapsed.csv`),
+      ['frame_index,time', ...timeRows].join('\n') + '\n',
+    );
     if (e.phases) {
       await mkdir(join(root, 'embryo_dataset_annotations'), { recursive: true });
-      await writeFile(join(root, 'embryo_dataset_annotations', `${e.name}_phases.csv`), e.phases.map((p) => p.join(',')).join('\n') + '\n');
+      await writeFile(
+        join(root, 'embryo_dataset_annotations', `${e.name}_phases.csv`),
+        e.phases.map((p) => p.join(',')).join('\n') + '\n',
+      );
     }
   }
   return images;
@@ -105,7 +119,9 @@ export interface PdbSpec {
 export async function writePdb(path: string, spec: PdbSpec): Promise<number> {
   const db = new Database(path);
   try {
-    db.exec('CREATE TABLE GENERAL (Par TEXT, Val TEXT, Unit TEXT); CREATE TABLE IMAGES (Well INTEGER, Run INTEGER, Focal INTEGER, Time REAL, Image BLOB)');
+    db.exec(
+      'CREATE TABLE GENERAL (Par TEXT, Val TEXT, Unit TEXT); CREATE TABLE IMAGES (Well INTEGER, Run INTEGER, Focal INTEGER, Time REAL, Image BLOB)',
+    );
     db.prepare('INSERT INTO GENERAL VALUES (?, ?, ?)').run('Fertilization', String(spec.fertilizationDays), 'days');
     db.prepare('INSERT INTO GENERAL VALUES (?, ?, ?)').run('SlideID', 'test', null);
     const insert = db.prepare('INSERT INTO IMAGES VALUES (?, ?, ?, ?, ?)');
@@ -115,7 +131,8 @@ export async function writePdb(path: string, spec: PdbSpec): Promise<number> {
       for (const run of w.runs) {
         for (const plane of w.planes) {
           let jpeg = await grayJpeg(w.well * 100000 + run * 100 + plane + 50);
-          if (w.truncated?.some((t) => t.run === run && t.plane === plane)) jpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+          if (w.truncated?.some((t) => t.run === run && t.plane === plane))
+            jpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
           insert.run(w.well, run, plane, spec.fertilizationDays + hours(run) / 24, jpeg);
           images++;
         }

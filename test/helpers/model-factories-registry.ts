@@ -9,7 +9,9 @@ import { decodeModel, encodeModel } from '../../src/inference/onnx/onnx-proto';
  * the project's builder (width 8, blocks [1,1,1,1], 32×32: milliseconds); `insertModelVersion`
  * writes a model_version row directly, for tests about activation and evaluation that never run it.
  */
-export async function tinyModel(opts: { variant?: ModelVariant; planes?: number[]; seed?: number } = {}): Promise<Uint8Array> {
+export async function tinyModel(
+  opts: { variant?: ModelVariant; planes?: number[]; seed?: number } = {},
+): Promise<Uint8Array> {
   const built = await buildAmsnetModel({
     variant: opts.variant ?? 'tsm',
     planes: opts.planes ?? [-15, 0, 15],
@@ -37,13 +39,28 @@ export async function insertModelVersion(
   const [row] = await ds.query(
     `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
      VALUES ($1, $2, $3, $4, $5, 32, $6, $7, $8, $9) RETURNING id`,
-    [over.name ?? `m-${sha256.slice(0, 6)}`, over.version ?? '1', sha256, over.variant ?? 'tsm', planes, JSON.stringify({ contractVersion: 1 }), over.trained ?? true, bytes, bytes.length],
+    [
+      over.name ?? `m-${sha256.slice(0, 6)}`,
+      over.version ?? '1',
+      sha256,
+      over.variant ?? 'tsm',
+      planes,
+      JSON.stringify({ contractVersion: 1 }),
+      over.trained ?? true,
+      bytes,
+      bytes.length,
+    ],
   );
-  return (await ds.getRepository(ModelVersion).findOneByOrFail({ id: row.id }));
+  return await ds.getRepository(ModelVersion).findOneByOrFail({ id: row.id });
 }
 
 /** Stores a model's predictions for an embryo: `probabilities[k]` at segment k (null = not scored). */
-export async function insertPredictions(ds: DataSource, embryoId: string, modelVersionId: string, probabilities: Array<number | null>): Promise<void> {
+export async function insertPredictions(
+  ds: DataSource,
+  embryoId: string,
+  modelVersionId: string,
+  probabilities: Array<number | null>,
+): Promise<void> {
   for (let segment = 0; segment < probabilities.length; segment++) {
     const p = probabilities[segment];
     if (p === null) continue;

@@ -10,11 +10,17 @@ import type { Clinic } from '../../src/entities';
  */
 const built = new Map<string, Promise<Uint8Array>>();
 
-export function tinyModel(planes: number[] = [-15, 0, 15], seed = 1, variant: 'amsnet' | 'tsm' = 'amsnet'): Promise<Uint8Array> {
+export function tinyModel(
+  planes: number[] = [-15, 0, 15],
+  seed = 1,
+  variant: 'amsnet' | 'tsm' = 'amsnet',
+): Promise<Uint8Array> {
   const key = `${variant}:${planes.join(',')}:${seed}`;
   let model = built.get(key);
   if (!model) {
-    model = buildAmsnetModel({ variant, planes, width: 8, blocks: [1, 1, 1, 1], inputSize: 32, seed }).then((m) => m.onnx);
+    model = buildAmsnetModel({ variant, planes, width: 8, blocks: [1, 1, 1, 1], inputSize: 32, seed }).then(
+      (m) => m.onnx,
+    );
     built.set(key, model);
   }
   return model;
@@ -35,8 +41,17 @@ export async function registerActiveModel(
       await ds.query(
         `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $9) RETURNING id`,
-        [`tiny-${sha256.slice(0, 8)}`, '1', sha256, contract.variant ?? 'amsnet', contract.planes, contract.inputSize ?? 32,
-          JSON.stringify({ contractVersion: 1, focalPlanesUm: contract.planes }), Buffer.from(onnx), onnx.length],
+        [
+          `tiny-${sha256.slice(0, 8)}`,
+          '1',
+          sha256,
+          contract.variant ?? 'amsnet',
+          contract.planes,
+          contract.inputSize ?? 32,
+          JSON.stringify({ contractVersion: 1, focalPlanesUm: contract.planes }),
+          Buffer.from(onnx),
+          onnx.length,
+        ],
       )
     )[0].id;
   await ds.query(`UPDATE clinic_model SET active = false WHERE clinic_id = $1 AND active`, [clinic.id]);

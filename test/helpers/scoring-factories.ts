@@ -16,8 +16,11 @@ function pixels(hpi: number, planeUm: number): Promise<Buffer> {
     const side = 48;
     const values = new Uint8Array(side * side);
     const base = Math.round(40 + ((hpi * 7 + planeUm * 3 + 500) % 170));
-    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) values[y * side + x] = (base + ((x * 5 + y * 3) % 40)) % 256;
-    png = sharp(values, { raw: { width: side, height: side, channels: 1 } }).png().toBuffer();
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) values[y * side + x] = (base + ((x * 5 + y * 3) % 40)) % 256;
+    png = sharp(values, { raw: { width: side, height: side, channels: 1 } })
+      .png()
+      .toBuffer();
     images.set(key, png);
   }
   return png;
@@ -53,7 +56,11 @@ export function everyTwoHours(untilHpi: number, from = 1): number[] {
 }
 
 /** Trajectories as comparable data: per embryo label, the (segment, probability, inputs) rows. */
-export async function trajectories(ds: DataSource, clinicId: string, modelVersionId: string): Promise<Record<string, Array<{ segment: number; probability: number; imputed: boolean }>>> {
+export async function trajectories(
+  ds: DataSource,
+  clinicId: string,
+  modelVersionId: string,
+): Promise<Record<string, Array<{ segment: number; probability: number; imputed: boolean }>>> {
   const rows: Array<{ label: string; segment: number; probability: number; imputed: boolean }> = await ds.query(
     `SELECT e.label, p.segment, p.probability, (p.inputs->>'imputed')::boolean AS imputed
        FROM prediction p JOIN embryo e ON e.id = p.embryo_id
@@ -61,6 +68,7 @@ export async function trajectories(ds: DataSource, clinicId: string, modelVersio
     [clinicId, modelVersionId],
   );
   const out: Record<string, Array<{ segment: number; probability: number; imputed: boolean }>> = {};
-  for (const r of rows) (out[r.label] ??= []).push({ segment: r.segment, probability: r.probability, imputed: r.imputed });
+  for (const r of rows)
+    (out[r.label] ??= []).push({ segment: r.segment, probability: r.probability, imputed: r.imputed });
   return out;
 }

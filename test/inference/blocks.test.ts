@@ -1,13 +1,24 @@
 import * as ort from 'onnxruntime-node';
 import { createEmitContext, seqLenOf, seqShape } from '../../src/inference/amsnet/emit-context';
-import { channelAttention, delayOneSegment, foldChannels, nonLocal, sliceChannels } from '../../src/inference/amsnet/layers';
+import {
+  channelAttention,
+  delayOneSegment,
+  foldChannels,
+  nonLocal,
+  sliceChannels,
+} from '../../src/inference/amsnet/layers';
 import { SeededRandom } from '../../src/inference/amsnet/prng';
 import { type FloatTensor, GraphBuilder } from '../../src/inference/onnx/graph-builder';
 
-async function run(g: GraphBuilder, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function run(
+  g: GraphBuilder,
+  feeds: Record<string, { data: Float32Array; dims: number[] }>,
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const session = await ort.InferenceSession.create(g.encode());
   try {
-    const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]));
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]),
+    );
     const out = (await session.run(inputs)).y;
     return { data: out.data as Float32Array, dims: out.dims };
   } finally {
@@ -23,7 +34,7 @@ function random(dims: number[], rng: SeededRandom, scale = 1): FloatTensor {
 describe('temporal shift', () => {
   // [B,T,P,C,H,W] = [2,4,2,17,2,3]: fold = ⌊17/8⌋ = 2 channels move.
   const [B, T, P, C, H, W] = [2, 4, 2, 17, 2, 3];
-  const at = (b: number, t: number, p: number, c: number, i: number) => ((((b * T + t) * P + p) * C + c) * H * W) + i;
+  const at = (b: number, t: number, p: number, c: number, i: number) => (((b * T + t) * P + p) * C + c) * H * W + i;
 
   async function shift(x: Float32Array) {
     const g = new GraphBuilder();
@@ -32,7 +43,12 @@ describe('temporal shift', () => {
     const flat = g.op('Reshape', [input, g.int64([-1, C, H, W])]);
     // the builder keeps fold and rest channels apart; joined again here, the shift is visible on the whole tensor
     const fold = foldChannels(C);
-    const delayed = delayOneSegment(ctx, sliceChannels(ctx, flat, 0, fold), { channels: fold, height: H, width: W, planes: P }, 'test');
+    const delayed = delayOneSegment(
+      ctx,
+      sliceChannels(ctx, flat, 0, fold),
+      { channels: fold, height: H, width: W, planes: P },
+      'test',
+    );
     const shifted = g.op('Concat', [delayed, sliceChannels(ctx, flat, fold, C)], { axis: 1 });
     g.output('y', g.op('Reshape', [shifted, seqShape(ctx, [P, C, H, W])]));
     return run(g, { x: { data: x, dims: [B, T, P, C, H, W] } });
@@ -49,7 +65,8 @@ describe('temporal shift', () => {
           for (let c = 0; c < C; c++)
             for (let i = 0; i < H * W; i++) {
               const expected = c < 2 ? (t === 0 ? 0 : x[at(b, t - 1, p, c, i)]) : x[at(b, t, p, c, i)];
-              if (data[at(b, t, p, c, i)] !== expected) throw new Error(`mismatch at b${b} t${t} p${p} c${c} i${i}: ${data[at(b, t, p, c, i)]} ≠ ${expected}`);
+              if (data[at(b, t, p, c, i)] !== expected)
+                throw new Error(`mismatch at b${b} t${t} p${p} c${c} i${i}: ${data[at(b, t, p, c, i)]} ≠ ${expected}`);
               if (c < 2) moved++;
             }
     expect(moved).toBe(B * T * P * 2 * H * W);
@@ -82,7 +99,9 @@ describe('channel attention', () => {
     const w2 = params.get('mfs.attention.mlp.2.weight')!.data;
     const b2 = params.get('mfs.attention.mlp.2.bias')!.data;
     const mlp = (v: number[]) => {
-      const h = Array.from({ length: hidden }, (_, j) => Math.max(0, b0[j] + v.reduce((s, x, i) => s + w0[j * C + i] * x, 0)));
+      const h = Array.from({ length: hidden }, (_, j) =>
+        Math.max(0, b0[j] + v.reduce((s, x, i) => s + w0[j * C + i] * x, 0)),
+      );
       return Array.from({ length: C }, (_, o) => b2[o] + h.reduce((s, x, j) => s + w2[o * hidden + j] * x, 0));
     };
     let maxErr = 0;
@@ -136,17 +155,34 @@ describe('non-local block', () => {
     let maxLogit = 0;
     for (let n = 0; n < N; n++) {
       const X = (c: number, i: number) => x.data[(n * C + c) * M + i];
-      const G = Array.from({ length: M }, (_, j) => Array.from({ length: half }, (_, o) => p('mfs.nonlocal.g.bias')[o] + Array.from({ length: C }, (_, c) => p('mfs.nonlocal.g.weight')[o * C + c] * X(c, j)).reduce((a, b) => a + b, 0)));
+      const G = Array.from({ length: M }, (_, j) =>
+        Array.from(
+          { length: half },
+          (_, o) =>
+            p('mfs.nonlocal.g.bias')[o] +
+            Array.from({ length: C }, (_, c) => p('mfs.nonlocal.g.weight')[o * C + c] * X(c, j)).reduce(
+              (a, b) => a + b,
+              0,
+            ),
+        ),
+      );
       for (let i = 0; i < M; i++) {
-        const logits = Array.from({ length: M }, (_, j) => Array.from({ length: C }, (_, c) => X(c, i) * X(c, j)).reduce((a, b) => a + b, 0));
+        const logits = Array.from({ length: M }, (_, j) =>
+          Array.from({ length: C }, (_, c) => X(c, i) * X(c, j)).reduce((a, b) => a + b, 0),
+        );
         const top = Math.max(...logits);
         maxLogit = Math.max(maxLogit, top);
         const e = logits.map((l) => Math.exp(l - top));
         const sum = e.reduce((a, b) => a + b, 0);
         const y = Array.from({ length: half }, (_, o) => e.reduce((s, ej, j) => s + (ej / sum) * G[j][o], 0));
         for (let c = 0; c < C; c++) {
-          const w = p('mfs.nonlocal.W.0.bias')[c] + y.reduce((s, v, o) => s + p('mfs.nonlocal.W.0.weight')[c * half + o] * v, 0);
-          const bn = ((w - p('mfs.nonlocal.W.1.running_mean')[c]) / Math.sqrt(p('mfs.nonlocal.W.1.running_var')[c] + 1e-5)) * p('mfs.nonlocal.W.1.weight')[c] + p('mfs.nonlocal.W.1.bias')[c];
+          const w =
+            p('mfs.nonlocal.W.0.bias')[c] +
+            y.reduce((s, v, o) => s + p('mfs.nonlocal.W.0.weight')[c * half + o] * v, 0);
+          const bn =
+            ((w - p('mfs.nonlocal.W.1.running_mean')[c]) / Math.sqrt(p('mfs.nonlocal.W.1.running_var')[c] + 1e-5)) *
+              p('mfs.nonlocal.W.1.weight')[c] +
+            p('mfs.nonlocal.W.1.bias')[c];
           maxErr = Math.max(maxErr, Math.abs(data[(n * C + c) * M + i] - (bn + X(c, i))));
         }
       }

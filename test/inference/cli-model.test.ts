@@ -7,7 +7,8 @@ import { runModelCli } from '../helpers/model-cli';
 import { frames } from './tiny-models';
 
 function npyWithDescr(descr: string, shape: number[], bytesPerValue: number): Buffer {
-  const header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`.padEnd(118, ' ') + '\n';
+  const header =
+    `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`.padEnd(118, ' ') + '\n';
   const out = Buffer.alloc(10 + header.length + shape.reduce((a, b) => a * b, 1) * bytesPerValue);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(out);
   out.writeUInt16LE(header.length, 8);
@@ -37,7 +38,23 @@ describe('amsnet model build / predict / inspect', () => {
   it('builds a tiny model, predicts from .npy (JSON and --out) and inspects it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'amsnet-cli-'));
     const model = join(dir, 'm.onnx');
-    const built = await cli(['model', 'build', '--variant', 'tsm', '--planes=-15,0,15', '--width', '8', '--blocks', '1,1,1,1', '--input-size', '32', '--seed', '5', '--out', model]);
+    const built = await cli([
+      'model',
+      'build',
+      '--variant',
+      'tsm',
+      '--planes=-15,0,15',
+      '--width',
+      '8',
+      '--blocks',
+      '1,1,1,1',
+      '--input-size',
+      '32',
+      '--seed',
+      '5',
+      '--out',
+      model,
+    ]);
     expect(built).toMatch(/UNTRAINED random weights \(seed 5\)/);
     const x = join(dir, 'x.npy');
     await writeFile(x, writeNpy({ shape: [2, 3, 3, 32, 32], data: frames(2 * 3 * 3 * 32 * 32) }));
@@ -57,12 +74,32 @@ describe('amsnet model build / predict / inspect', () => {
   it('turns bad inputs into UserErrors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'amsnet-cli-'));
     const model = join(dir, 'm.onnx');
-    await cli(['model', 'build', '--variant', 'baseline', '--planes=-15,0,15', '--width', '8', '--blocks', '1,1,1,1', '--input-size', '32', '--out', model]);
+    await cli([
+      'model',
+      'build',
+      '--variant',
+      'baseline',
+      '--planes=-15,0,15',
+      '--width',
+      '8',
+      '--blocks',
+      '1,1,1,1',
+      '--input-size',
+      '32',
+      '--out',
+      model,
+    ]);
     const wrong = join(dir, 'wrong.npy');
     await writeFile(wrong, writeNpy({ shape: [1, 2, 5, 32, 32], data: new Float32Array(2 * 5 * 32 * 32) }));
     await expect(cli(['model', 'predict', '--model', model, '--frames', wrong])).rejects.toThrow(UserError);
-    await expect(cli(['model', 'predict', '--model', model, '--frames', wrong])).rejects.toThrow(/shape \(1, 2, 5, 32, 32\); this model needs \[B, T, 3, 32, 32\]/);
-    await expect(cli(['model', 'build', '--variant', 'tsm', '--planes=15,0', '--out', model])).rejects.toThrow(/strictly ascending/);
-    await expect(cli(['model', 'predict', '--model', join(dir, 'missing.onnx'), '--frames', wrong])).rejects.toThrow(/cannot read model .*ENOENT/);
+    await expect(cli(['model', 'predict', '--model', model, '--frames', wrong])).rejects.toThrow(
+      /shape \(1, 2, 5, 32, 32\); this model needs \[B, T, 3, 32, 32\]/,
+    );
+    await expect(cli(['model', 'build', '--variant', 'tsm', '--planes=15,0', '--out', model])).rejects.toThrow(
+      /strictly ascending/,
+    );
+    await expect(cli(['model', 'predict', '--model', join(dir, 'missing.onnx'), '--frames', wrong])).rejects.toThrow(
+      /cannot read model .*ENOENT/,
+    );
   });
 });

@@ -10,7 +10,14 @@ async function tinyModel(): Promise<{ bytes: Uint8Array; model: OnnxModel }> {
 describe('model contract', () => {
   it('reads the metadata of a model this builder made', async () => {
     const { bytes } = await tinyModel();
-    expect(readModelContract(bytes)).toEqual({ contractVersion: 1, variant: 'tsm', focalPlanesUm: [-15, 0, 15], inputSize: 32, segmentHours: 6, trained: false });
+    expect(readModelContract(bytes)).toEqual({
+      contractVersion: 1,
+      variant: 'tsm',
+      focalPlanesUm: [-15, 0, 15],
+      inputSize: 32,
+      segmentHours: 6,
+      trained: false,
+    });
   });
 
   it('refuses a model without metadata, naming each missing key; the caller may state them', async () => {
@@ -18,7 +25,14 @@ describe('model contract', () => {
     const bare = encodeModel({ ...model, metadataProps: [] });
     expect(() => readModelContract(bare)).toThrow(ModelContractError);
     expect(() => readModelContract(bare)).toThrow(/"amsnet.variant" is missing.*"amsnet.focal_planes_um" is missing/);
-    const stated = { contractVersion: 1 as const, variant: 'tsm' as const, focalPlanesUm: [-15, 0, 15], inputSize: 32, segmentHours: 6, trained: true };
+    const stated = {
+      contractVersion: 1 as const,
+      variant: 'tsm' as const,
+      focalPlanesUm: [-15, 0, 15],
+      inputSize: 32,
+      segmentHours: 6,
+      trained: true,
+    };
     expect(readModelContract(bare, stated)).toEqual(stated);
     await expect(AmsnetPredictor.load(bare)).rejects.toThrow(ModelContractError);
     const p = await AmsnetPredictor.load(bare, { contractOverrides: stated });
@@ -37,7 +51,9 @@ describe('model contract', () => {
     const { model } = await tinyModel();
     model.graph.input[0].name = 'images';
     for (const n of model.graph.node) n.input = n.input.map((i) => (i === 'frames' ? 'images' : i));
-    await expect(AmsnetPredictor.load(encodeModel(model))).rejects.toThrow(/no graph input named "frames" \(inputs: images\)/);
+    await expect(AmsnetPredictor.load(encodeModel(model))).rejects.toThrow(
+      /no graph input named "frames" \(inputs: images\)/,
+    );
   });
 
   it('refuses a model without the "probabilities" output', async () => {
@@ -48,7 +64,9 @@ describe('model contract', () => {
 
   it('refuses a model whose input does not match the stated planes or size', async () => {
     const { model } = await tinyModel();
-    model.metadataProps = model.metadataProps!.map((e) => (e.key === 'amsnet.focal_planes_um' ? { ...e, value: '-30,-15,0,15,30' } : e));
+    model.metadataProps = model.metadataProps!.map((e) =>
+      e.key === 'amsnet.focal_planes_um' ? { ...e, value: '-30,-15,0,15,30' } : e,
+    );
     await expect(AmsnetPredictor.load(encodeModel(model))).rejects.toThrow(/has 3 focal planes, the contract states 5/);
     expect(() => readModelContract(new Uint8Array([1, 2, 3]))).toThrow(ModelContractError);
   });

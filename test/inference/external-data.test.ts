@@ -5,7 +5,11 @@ import * as ort from 'onnxruntime-node';
 import { inspectModel } from '../../src/inference/inspect-model';
 import { decodeModel, encodeModel } from '../../src/inference/onnx/onnx-proto';
 import { AttributeType } from '../../src/inference/onnx/onnx-schema';
-import { UnsafeModelError, assertSelfContainedModel, externalDataPlaces } from '../../src/inference/onnx/self-contained';
+import {
+  UnsafeModelError,
+  assertSelfContainedModel,
+  externalDataPlaces,
+} from '../../src/inference/onnx/self-contained';
 import { AmsnetPredictor } from '../../src/inference/predictor';
 import { createSession } from '../../src/inference/session-factory';
 import { writeNpy } from '../../src/inference/npy';
@@ -60,7 +64,7 @@ describe('model files that reference other files (ONNX external data)', () => {
     // its optimiser happens to read that tensor; a subgraph, a sparse initializer, a Constant, a
     // function or a second graph field reach the file under every level
     expect(leaking).toEqual({
-      'initializer': ['disabled'],
+      initializer: ['disabled'],
       'Constant node value': [...LEVELS],
       'Constant node sparse_value': [], // ONNX Runtime cannot run a sparse Constant; refused anyway
       'sparse initializer': [...LEVELS],
@@ -72,7 +76,7 @@ describe('model files that reference other files (ONNX external data)', () => {
 
   it('are refused by the gate, which names where the reference sits', () => {
     const expected: Record<string, RegExp> = {
-      'initializer': /graph "main" › initializer "secret"/,
+      initializer: /graph "main" › initializer "secret"/,
       'Constant node value': /node "value" › attribute "value" › tensor "secret"/,
       'Constant node sparse_value': /attribute "sparse_value" › unnamed sparse tensor › values "secret"/,
       'sparse initializer': /graph "main" › unnamed sparse initializer › values "secret"/,
@@ -101,7 +105,11 @@ describe('model files that reference other files (ONNX external data)', () => {
   });
 
   it('refuses data_location EXTERNAL and external_data entries each on their own', () => {
-    const withTensor = (t: ReturnType<typeof externalTensor>) => encodeModel({ ...decodeModel(CRAFTED.initializer()), graph: { ...decodeModel(CRAFTED.initializer()).graph, initializer: [t] } });
+    const withTensor = (t: ReturnType<typeof externalTensor>) =>
+      encodeModel({
+        ...decodeModel(CRAFTED.initializer()),
+        graph: { ...decodeModel(CRAFTED.initializer()).graph, initializer: [t] },
+      });
     const { externalData: _e, ...locationOnly } = externalTensor('secret', [1, 1]);
     const { dataLocation: _l, ...entriesOnly } = externalTensor('secret', [1, 1]);
     expect(externalDataPlaces(withTensor(locationOnly))).toEqual(['graph "main" › initializer "secret"']);
@@ -110,7 +118,9 @@ describe('model files that reference other files (ONNX external data)', () => {
 
   it('refuses truncated protobuf, .ort files and absurd nesting as unreadable, without a stack overflow', async () => {
     const tiny = (await buildTiny('tsm')).onnx;
-    expect(() => assertSelfContainedModel(tiny.subarray(0, tiny.length - 3))).toThrow(expect.objectContaining({ reason: 'malformed', message: expect.stringMatching(/not a readable ONNX model/) }));
+    expect(() => assertSelfContainedModel(tiny.subarray(0, tiny.length - 3))).toThrow(
+      expect.objectContaining({ reason: 'malformed', message: expect.stringMatching(/not a readable ONNX model/) }),
+    );
     const ort = Buffer.concat([Buffer.from([0x10, 0, 0, 0]), Buffer.from('ORTM'), Buffer.alloc(32)]);
     expect(() => assertSelfContainedModel(ort)).toThrow(expect.objectContaining({ reason: 'ort-format' }));
     // graph › node › attribute › graph … 40 times: 121 levels (protobufjs itself cannot write it)
@@ -118,7 +128,9 @@ describe('model files that reference other files (ONNX external data)', () => {
     let graph = Buffer.alloc(0);
     for (let i = 0; i < 40; i++) graph = field(1, field(5, field(6, graph)));
     const deep = field(7, graph);
-    expect(() => assertSelfContainedModel(deep)).toThrow(expect.objectContaining({ reason: 'malformed', message: expect.stringMatching(/nested deeper than 100/) }));
+    expect(() => assertSelfContainedModel(deep)).toThrow(
+      expect.objectContaining({ reason: 'malformed', message: expect.stringMatching(/nested deeper than 100/) }),
+    );
   });
 
   it('stops every path that loads a model before ONNX Runtime sees the bytes', async () => {
@@ -127,7 +139,9 @@ describe('model files that reference other files (ONNX external data)', () => {
     try {
       for (const make of Object.values(CRAFTED)) {
         await expect(createSession(make(), ['cpu'])).rejects.toThrow(UnsafeModelError);
-        await expect(AmsnetPredictor.load(make())).rejects.toThrow(expect.objectContaining({ name: 'ModelContractError', cause: expect.any(UnsafeModelError) }));
+        await expect(AmsnetPredictor.load(make())).rejects.toThrow(
+          expect.objectContaining({ name: 'ModelContractError', cause: expect.any(UnsafeModelError) }),
+        );
         await expect(inspectModel(make())).rejects.toThrow(UnsafeModelError);
       }
       expect(create).not.toHaveBeenCalled();
@@ -145,7 +159,10 @@ describe('model files that reference other files (ONNX external data)', () => {
     const frames = join(dir, 'x.npy');
     await writeFile(model, CRAFTED['If subgraph initializer']());
     await writeFile(frames, writeNpy({ shape: [1, 1, 1, 4, 4], data: new Float32Array(16) }));
-    for (const args of [['model', 'predict', '--model', model, '--frames', frames], ['model', 'inspect', model, '--json']]) {
+    for (const args of [
+      ['model', 'predict', '--model', model, '--frames', frames],
+      ['model', 'inspect', model, '--json'],
+    ]) {
       const run = runModelCli(args);
       await expect(run).rejects.toThrow(UserError);
       await expect(run).rejects.toThrow(/tensor data in files outside the model/);
@@ -169,8 +186,29 @@ describe('model files that reference other files (ONNX external data)', () => {
     expect((await inspectModel(onnx)).gflopsPerStep).toBeGreaterThan(0);
     // a Constant with an inline tensor is fine: only references to other files are refused
     const inline = encodeModel({
-      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
-      graph: { name: 'g', node: [{ name: 'c', opType: 'Constant', input: [], output: ['y'], attribute: [{ name: 'value', type: AttributeType.TENSOR, t: { name: 'v', dims: [1], dataType: 1, floatData: [0.25] } }] }], initializer: [], input: [], output: [{ name: 'y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }] } } } }] },
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'g',
+        node: [
+          {
+            name: 'c',
+            opType: 'Constant',
+            input: [],
+            output: ['y'],
+            attribute: [
+              {
+                name: 'value',
+                type: AttributeType.TENSOR,
+                t: { name: 'v', dims: [1], dataType: 1, floatData: [0.25] },
+              },
+            ],
+          },
+        ],
+        initializer: [],
+        input: [],
+        output: [{ name: 'y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }] } } } }],
+      },
     });
     expect(() => assertSelfContainedModel(inline)).not.toThrow();
   });

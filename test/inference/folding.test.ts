@@ -5,23 +5,26 @@ import { decodeModel } from '../../src/inference/onnx/onnx-proto';
 import { PLANES_3, buildTiny, frames } from './tiny-models';
 
 describe('optimised graph', () => {
-  it.each(['tsm', 'amsnet'] as const)('%s: BN-folded graph gives the unfolded graph\'s probabilities within 1e-4', async (variant) => {
-    const folded = await buildTiny(variant, { inputSize: 64 });
-    const unfolded = await buildTiny(variant, { inputSize: 64, weights: folded.stateDict, foldBatchNorm: false });
-    const ops = (m: Uint8Array) => decodeModel(m).graph.node.map((n) => n.opType);
-    expect(ops(folded.onnx)).not.toContain('BatchNormalization');
-    expect(ops(unfolded.onnx)).toContain('BatchNormalization');
-    const a = await AmsnetPredictor.load(folded.onnx);
-    const b = await AmsnetPredictor.load(unfolded.onnx);
-    const T = 3;
-    const x = frames(2 * T * PLANES_3.length * 64 * 64, 8);
-    const pa = await a.predict(x, 2, T);
-    const pb = await b.predict(x, 2, T);
-    for (let i = 0; i < pa.length; i++) expect(Math.abs(pa[i] - pb[i])).toBeLessThan(1e-4);
-    expect(b.supportsStreaming).toBe(true); // the unfolded form rebuilds its streaming graph too
-    await a.close();
-    await b.close();
-  });
+  it.each(['tsm', 'amsnet'] as const)(
+    "%s: BN-folded graph gives the unfolded graph's probabilities within 1e-4",
+    async (variant) => {
+      const folded = await buildTiny(variant, { inputSize: 64 });
+      const unfolded = await buildTiny(variant, { inputSize: 64, weights: folded.stateDict, foldBatchNorm: false });
+      const ops = (m: Uint8Array) => decodeModel(m).graph.node.map((n) => n.opType);
+      expect(ops(folded.onnx)).not.toContain('BatchNormalization');
+      expect(ops(unfolded.onnx)).toContain('BatchNormalization');
+      const a = await AmsnetPredictor.load(folded.onnx);
+      const b = await AmsnetPredictor.load(unfolded.onnx);
+      const T = 3;
+      const x = frames(2 * T * PLANES_3.length * 64 * 64, 8);
+      const pa = await a.predict(x, 2, T);
+      const pb = await b.predict(x, 2, T);
+      for (let i = 0; i < pa.length; i++) expect(Math.abs(pa[i] - pb[i])).toBeLessThan(1e-4);
+      expect(b.supportsStreaming).toBe(true); // the unfolded form rebuilds its streaming graph too
+      await a.close();
+      await b.close();
+    },
+  );
 
   it('inspectModel reports contract, parameters, GFLOPs per step and streaming', async () => {
     const model = await buildTiny('amsnet');
@@ -41,9 +44,13 @@ describe('optimised graph', () => {
 describe('nominal FLOPs', () => {
   it('counts 27.35 GFLOP per segment for full-size amsnet F=7, S=224 (the reference figure)', async () => {
     const planes = [-45, -30, -15, 0, 15, 30, 45];
-    expect(nominalGflopsPerStep({ variant: 'amsnet', planes, width: 64, blocks: [3, 4, 6, 3], inputSize: 224 })).toBeCloseTo(27.35, 2);
+    expect(
+      nominalGflopsPerStep({ variant: 'amsnet', planes, width: 64, blocks: [3, 4, 6, 3], inputSize: 224 }),
+    ).toBeCloseTo(27.35, 2);
     // ResNet-50 at 224 is 4.09 GMAC with an RGB stem; one grey channel saves ⅔ of the stem's 118 M
-    expect(nominalGflopsPerStep({ variant: 'baseline', planes, width: 64, blocks: [3, 4, 6, 3], inputSize: 224 })).toBeCloseTo(2 * (4.089 - (2 / 3) * 0.118), 1);
+    expect(
+      nominalGflopsPerStep({ variant: 'baseline', planes, width: 64, blocks: [3, 4, 6, 3], inputSize: 224 }),
+    ).toBeCloseTo(2 * (4.089 - (2 / 3) * 0.118), 1);
   });
 
   it('equals what a tiny graph executes plus the Gram-matrix quarter the graph saves', async () => {

@@ -27,6 +27,8 @@ describe('execution providers', () => {
 
   it('refuses an unknown provider name', async () => {
     const model = await buildTiny('baseline');
-    await expect(AmsnetPredictor.load(model.onnx, { executionProviders: ['tpu'] })).rejects.toThrow(/unknown execution provider "tpu"/);
+    await expect(AmsnetPredictor.load(model.onnx, { executionProviders: ['tpu'] })).rejects.toThrow(
+      /unknown execution provider "tpu"/,
+    );
   });
 });

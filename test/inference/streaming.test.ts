@@ -1,5 +1,11 @@
 import * as ort from 'onnxruntime-node';
-import { AmsnetPredictor, decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates } from '../../src/inference/predictor';
+import {
+  AmsnetPredictor,
+  decodeStreamState,
+  encodeStreamState,
+  splitStreamState,
+  stackStreamStates,
+} from '../../src/inference/predictor';
 import { PLANES_3, TINY, buildTiny, frames } from './tiny-models';
 
 const S = TINY.inputSize;
@@ -94,7 +100,8 @@ describe('causality and streaming', () => {
     const reference = await whole.predict(x, B, T);
     const part = (from: number, to: number) => {
       const out = new Float32Array(B * (to - from) * IMAGE);
-      for (let b = 0; b < B; b++) out.set(x.subarray((b * T + from) * IMAGE, (b * T + to) * IMAGE), b * (to - from) * IMAGE);
+      for (let b = 0; b < B; b++)
+        out.set(x.subarray((b * T + from) * IMAGE, (b * T + to) * IMAGE), b * (to - from) * IMAGE);
       return out;
     };
     const first = await predictor.predictFrom(part(0, 3), B, 3, null);
@@ -111,7 +118,9 @@ describe('causality and streaming', () => {
   it('refuses a state of another model or of another batch size', async () => {
     const r = await predictor.step(frames(IMAGE), 1, null);
     await expect(predictor.step(frames(2 * IMAGE), 2, r.state)).rejects.toThrow(/holds 1 embryos/);
-    await expect(predictor.step(frames(IMAGE), 1, { ...r.state, modelSha256: 'f'.repeat(64) })).rejects.toThrow(/belongs to model/);
+    await expect(predictor.step(frames(IMAGE), 1, { ...r.state, modelSha256: 'f'.repeat(64) })).rejects.toThrow(
+      /belongs to model/,
+    );
     expect(() => decodeStreamState(Buffer.from('nope'))).toThrow(/not an AMSNet stream state/);
   });
 });

@@ -11,7 +11,14 @@ describe('every AMSNet variant', () => {
     const model = await buildTiny(variant);
     const predictor = await AmsnetPredictor.load(model.onnx, {});
     try {
-      expect(predictor.contract).toEqual({ contractVersion: 1, variant, focalPlanesUm: PLANES_3, inputSize: S, segmentHours: 6, trained: false });
+      expect(predictor.contract).toEqual({
+        contractVersion: 1,
+        variant,
+        focalPlanesUm: PLANES_3,
+        inputSize: S,
+        segmentHours: 6,
+        trained: false,
+      });
       const B = 2;
       const T = 3;
       const p = await predictor.predict(frames(B * T * F * S * S), B, T);

@@ -24,7 +24,14 @@ describe('safetensors', () => {
   it('round-trips F16 and BF16 within their precision', () => {
     const f16 = readSafetensors(writeSafetensors(tensors, 'F16'));
     expect(f16.get('a.weight')!.dtype).toBe('F16');
-    expect(Array.from(f16.get('a.weight')!.data!)).toEqual([0, 1, -2.5, 3.140625, 65504, halfToFloat(floatToHalf(-1e-3))]);
+    expect(Array.from(f16.get('a.weight')!.data!)).toEqual([
+      0,
+      1,
+      -2.5,
+      3.140625,
+      65504,
+      halfToFloat(floatToHalf(-1e-3)),
+    ]);
     expect(Math.abs(f16.get('b')!.data![0] - 0.1)).toBeLessThan(1e-4);
     const bf16 = readSafetensors(writeSafetensors(tensors, 'BF16'));
     expect(bf16.get('a.weight')!.dtype).toBe('BF16');
@@ -38,7 +45,8 @@ describe('safetensors', () => {
     const a = decodeModel(built.onnx).graph.initializer;
     const b = decodeModel(again.onnx).graph.initializer;
     expect(b.map((t) => t.name)).toEqual(a.map((t) => t.name));
-    for (let i = 0; i < a.length; i++) expect(Buffer.compare(Buffer.from(a[i].rawData!), Buffer.from(b[i].rawData!))).toBe(0);
+    for (let i = 0; i < a.length; i++)
+      expect(Buffer.compare(Buffer.from(a[i].rawData!), Buffer.from(b[i].rawData!))).toBe(0);
     expect(again.trained).toBe(true);
   });
 });
@@ -63,24 +71,42 @@ describe('weights checks', () => {
   it('names a missing tensor and its expected shape', async () => {
     const w = sd();
     w.delete('layer2.0.conv2.weight');
-    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(/missing tensor "layer2\.0\.conv2\.weight" \(expected shape \[16,16,3,3\]\)/);
+    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(
+      /missing tensor "layer2\.0\.conv2\.weight" \(expected shape \[16,16,3,3\]\)/,
+    );
   });
 
   it('names a mis-shaped tensor with both shapes', async () => {
     const w = sd();
     w.set('fc.weight', { dims: [2, 256], data: new Float32Array(512) });
-    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(/tensor "fc\.weight" has shape \[2,256\], expected \[1,256\]/);
+    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(
+      /tensor "fc\.weight" has shape \[2,256\], expected \[1,256\]/,
+    );
   });
 
   it('names an unexpected tensor', async () => {
     const w = sd();
     w.set('mfs.extra.weight', { dims: [3], data: new Float32Array(3) });
-    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(/unexpected tensor "mfs\.extra\.weight" with shape \[3\]/);
+    await expect(buildAmsnetModel({ ...config, weights: writeSafetensors(w) })).rejects.toThrow(
+      /unexpected tensor "mfs\.extra\.weight" with shape \[3\]/,
+    );
   });
 
   it('lists the §6 keys', () => {
     const keys = paramSpecs(config).map((s) => s.key);
-    for (const k of ['conv1.weight', 'bn1.running_var', 'layer1.0.downsample.0.weight', 'layer4.0.downsample.1.bias', 'mfs.attention.mlp.2.bias', 'mfs.reduce.0.weight', 'mfs.reduce.1.running_mean', 'mfs.nonlocal.g.bias', 'mfs.nonlocal.W.0.weight', 'mfs.nonlocal.W.1.weight', 'fc.bias']) {
+    for (const k of [
+      'conv1.weight',
+      'bn1.running_var',
+      'layer1.0.downsample.0.weight',
+      'layer4.0.downsample.1.bias',
+      'mfs.attention.mlp.2.bias',
+      'mfs.reduce.0.weight',
+      'mfs.reduce.1.running_mean',
+      'mfs.nonlocal.g.bias',
+      'mfs.nonlocal.W.0.weight',
+      'mfs.nonlocal.W.1.weight',
+      'fc.bias',
+    ]) {
       expect(keys).toContain(k);
     }
     expect(paramSpecs({ ...config, variant: 'tsm' }).find((s) => s.key === 'conv1.weight')!.dims).toEqual([8, 3, 7, 7]);
@@ -89,7 +115,11 @@ describe('weights checks', () => {
 
 describe('seeded random models', () => {
   it('same seed → byte-identical ONNX; another seed → another model', async () => {
-    const [a, b, c] = await Promise.all([buildTiny('amsnet', { seed: 42 }), buildTiny('amsnet', { seed: 42 }), buildTiny('amsnet', { seed: 43 })]);
+    const [a, b, c] = await Promise.all([
+      buildTiny('amsnet', { seed: 42 }),
+      buildTiny('amsnet', { seed: 42 }),
+      buildTiny('amsnet', { seed: 43 }),
+    ]);
     expect(a.sha256).toBe(b.sha256);
     expect(Buffer.compare(Buffer.from(a.onnx), Buffer.from(b.onnx))).toBe(0);
     expect(c.sha256).not.toBe(a.sha256);

@@ -1,7 +1,12 @@
 import sharp from 'sharp';
 import { parseDicomFile } from '../../src/ingest/dicom/dicom-file';
 import { frameDecoders, type DisplayFrame } from '../../src/ingest/dicom/dicom-pixels';
-import { encodingFixture, encodingManifest, expectedPixels, type EncodingFixture } from './support/dicom-encoding-fixtures';
+import {
+  encodingFixture,
+  encodingManifest,
+  expectedPixels,
+  type EncodingFixture,
+} from './support/dicom-encoding-fixtures';
 
 /**
  * Every transfer syntax, photometric interpretation and bit depth the importer decodes, checked
@@ -12,7 +17,10 @@ import { encodingFixture, encodingManifest, expectedPixels, type EncodingFixture
 const manifest = encodingManifest;
 
 /** Display pixels of a decoded frame; an 8-bit JPEG kept as it is gets decoded by libvips here. */
-async function pixelsOf(frame: DisplayFrame, channels: number): Promise<{ pixels: Uint8Array | Uint16Array; channels: number }> {
+async function pixelsOf(
+  frame: DisplayFrame,
+  channels: number,
+): Promise<{ pixels: Uint8Array | Uint16Array; channels: number }> {
   if (!('jpeg' in frame)) return frame;
   const decoder = channels === 1 ? sharp(frame.jpeg).toColourspace('b-w') : sharp(frame.jpeg);
   const { data, info } = await decoder.raw().toBuffer({ resolveWithObject: true });
@@ -39,9 +47,23 @@ function differences(actual: ArrayLike<number>, expected: ArrayLike<number>): { 
 describe('DICOM encodings: decoded pixels match the source', () => {
   it('covers every encoding the importer claims', () => {
     const syntaxes = new Set(manifest.fixtures.map((f) => f.transferSyntax));
-    for (const uid of ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.5',
-      '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.4.80',
-      '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.203']) {
+    for (const uid of [
+      '1.2.840.10008.1.2',
+      '1.2.840.10008.1.2.1',
+      '1.2.840.10008.1.2.1.99',
+      '1.2.840.10008.1.2.2',
+      '1.2.840.10008.1.2.5',
+      '1.2.840.10008.1.2.4.50',
+      '1.2.840.10008.1.2.4.51',
+      '1.2.840.10008.1.2.4.57',
+      '1.2.840.10008.1.2.4.70',
+      '1.2.840.10008.1.2.4.80',
+      '1.2.840.10008.1.2.4.81',
+      '1.2.840.10008.1.2.4.90',
+      '1.2.840.10008.1.2.4.91',
+      '1.2.840.10008.1.2.4.201',
+      '1.2.840.10008.1.2.4.203',
+    ]) {
       expect(syntaxes).toContain(uid);
     }
   });

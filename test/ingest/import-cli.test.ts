@@ -56,14 +56,23 @@ describe('amsnet import (CLI shell)', () => {
 
   it('exits non-zero and lists the failed rows of a cycle sheet', async () => {
     const sheet = join(dir, 'sheet.csv');
-    await writeFile(sheet, 'mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id\nP1,,C1,yesterday,IVF,,\nP2,,C2,2026-01-01T10:00:00Z,IVF,,\n');
+    await writeFile(
+      sheet,
+      'mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id\nP1,,C1,yesterday,IVF,,\nP2,,C2,2026-01-01T10:00:00Z,IVF,,\n',
+    );
     await run('cycles', sheet, '--clinic', clinic.id);
     expect(process.exitCode).toBe(1);
-    expect(output).toContain('  failed        row 2 (cycle C1): insemination_at "yesterday" is not an ISO 8601 date-time with a zone (e.g. 2026-01-05T09:30:00+01:00)');
-    expect(await db.dataSource.getRepository(ImportRun).countBy({ clinicId: clinic.id, kind: 'CYCLES', status: 'PARTIAL' })).toBe(1);
+    expect(output).toContain(
+      '  failed        row 2 (cycle C1): insemination_at "yesterday" is not an ISO 8601 date-time with a zone (e.g. 2026-01-05T09:30:00+01:00)',
+    );
+    expect(
+      await db.dataSource.getRepository(ImportRun).countBy({ clinicId: clinic.id, kind: 'CYCLES', status: 'PARTIAL' }),
+    ).toBe(1);
   });
 
   it('refuses an unknown clinic with a clear message', async () => {
-    await expect(run('folder', dir, '--clinic', 'no-such-clinic')).rejects.toThrow('no clinic with code "no-such-clinic"');
+    await expect(run('folder', dir, '--clinic', 'no-such-clinic')).rejects.toThrow(
+      'no clinic with code "no-such-clinic"',
+    );
   });
 });

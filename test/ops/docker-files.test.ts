@@ -50,7 +50,9 @@ describe.each([
   });
 
   it(`selects the execution providers ${providers}`, () => {
-    const env = all(runtime, 'ENV').map((e) => e.args).join(' ');
+    const env = all(runtime, 'ENV')
+      .map((e) => e.args)
+      .join(' ');
     expect(env).toMatch(new RegExp(`ORT_EXECUTION_PROVIDERS=${providers}(\\s|$)`));
     expect(env).toMatch(/NODE_ENV=production/);
   });
@@ -68,7 +70,9 @@ describe('docker/Dockerfile.gpu', () => {
   it('runs on a CUDA 12 runtime with cuDNN and installs the CUDA provider of onnxruntime-node at build time', () => {
     expect(last(stages).from).toMatch(/^nvidia\/cuda:12\.[\d.]+-cudnn-runtime-/);
     const deps = stages.find((s) => all(s, 'RUN').some((r) => /--omit=dev/.test(r.args)))!;
-    const env = all(deps, 'ENV').map((e) => e.args).join(' ');
+    const env = all(deps, 'ENV')
+      .map((e) => e.args)
+      .join(' ');
     expect(env).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
     const install = all(deps, 'RUN').find((r) => /npm ci/.test(r.args))!;
     // package.json says false (CPU machines); the image flips it before `npm ci`.
@@ -110,7 +114,9 @@ describe('docker/compose.yml', () => {
 
   it('gives every program process the same database and JWT secret, and builds the image from the repository', () => {
     for (const name of ['migrate', 'api', 'worker']) {
-      expect(services[name].environment.DATABASE_URL).toMatch(/^postgres:\/\/amsnet:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/amsnet$/);
+      expect(services[name].environment.DATABASE_URL).toMatch(
+        /^postgres:\/\/amsnet:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/amsnet$/,
+      );
       expect(services[name].environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
       expect(services[name].image).toBe('amsnet-clinic:latest');
     }
@@ -127,7 +133,9 @@ describe('docker/compose.yml', () => {
 
 describe('.dockerignore', () => {
   it('keeps local state, builds and dependencies out of the build context', () => {
-    const entries = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const entries = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const path of ['node_modules', 'dist', '.data', '.git']) expect(entries).toContain(path);
   });
 });

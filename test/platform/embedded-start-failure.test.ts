@@ -6,18 +6,25 @@ describe('explaining a failed embedded PostgreSQL start', () => {
   const explain = (...output: string[]) => explainServerOutput('postgres', output, context).message;
 
   it('names a missing library', () => {
-    expect(explain('postgres: error while loading shared libraries: libicuuc.so.60: cannot open shared object file: No such file or directory')).toMatch(
-      /needs the system library libicuuc\.so\.60, which is missing\. Install it/,
-    );
+    expect(
+      explain(
+        'postgres: error while loading shared libraries: libicuuc.so.60: cannot open shared object file: No such file or directory',
+      ),
+    ).toMatch(/needs the system library libicuuc\.so\.60, which is missing\. Install it/);
   });
 
   it('names a taken port, a full disk and a server of another major version', () => {
-    expect(explain('LOG:  could not bind IPv4 address "127.0.0.1": Address already in use', 'FATAL:  could not create any TCP/IP sockets')).toMatch(
-      /port 54329 on 127\.0\.0\.1 is already in use.*EMBEDDED_PG_PORT/,
-    );
-    expect(explain('2026-01-01 00:00:00.000 UTC [7] FATAL:  could not write lock file "postmaster.pid": No space left on device')).toMatch(
-      /no space left on the disk that holds \/data\/postgres\. Free some disk space/,
-    );
+    expect(
+      explain(
+        'LOG:  could not bind IPv4 address "127.0.0.1": Address already in use',
+        'FATAL:  could not create any TCP/IP sockets',
+      ),
+    ).toMatch(/port 54329 on 127\.0\.0\.1 is already in use.*EMBEDDED_PG_PORT/);
+    expect(
+      explain(
+        '2026-01-01 00:00:00.000 UTC [7] FATAL:  could not write lock file "postmaster.pid": No space left on device',
+      ),
+    ).toMatch(/no space left on the disk that holds \/data\/postgres\. Free some disk space/);
     expect(
       explain(
         'FATAL:  database files are incompatible with server',
@@ -27,7 +34,11 @@ describe('explaining a failed embedded PostgreSQL start', () => {
   });
 
   it('otherwise quotes the last FATAL line, without its timestamp, on one line', () => {
-    const message = explain('LOG:  starting', '2026-01-01 00:00:00.000 UTC [7] FATAL:  something new\nand odd', 'LOG:  database system is shut down');
+    const message = explain(
+      'LOG:  starting',
+      '2026-01-01 00:00:00.000 UTC [7] FATAL:  something new\nand odd',
+      'LOG:  database system is shut down',
+    );
     expect(message).toBe(
       'embedded PostgreSQL could not start: postgres failed: something new and odd. Run with LOG_LEVEL=debug to see the server output, or set DATABASE_URL to use another PostgreSQL server.',
     );

@@ -12,7 +12,10 @@ const isRoot = process.getuid?.() === 0;
  * (mode 0700) and runs `npm start`. PostgreSQL refuses to run as root, and the `postgres` user it
  * runs as cannot enter that folder: neither the binaries in node_modules nor DATA_DIR.
  */
-const asRoot = isRoot ? it : (name: string, fn: () => Promise<void>, timeout?: number) => it.skip(`${name} [skipped: the test needs root]`, fn, timeout);
+const asRoot = isRoot
+  ? it
+  : (name: string, fn: () => Promise<void>, timeout?: number) =>
+      it.skip(`${name} [skipped: the test needs root]`, fn, timeout);
 
 describe('first run as root from a private folder', () => {
   asRoot(
@@ -29,12 +32,18 @@ describe('first run as root from a private folder', () => {
       try {
         const t0 = Date.now();
         await mkdir(app);
-        for (const part of ['package.json', 'bin', 'dist']) await cp(join(REPO_ROOT, part), join(app, part), { recursive: true });
+        for (const part of ['package.json', 'bin', 'dist'])
+          await cp(join(REPO_ROOT, part), join(app, part), { recursive: true });
         await run('cp', ['-al', join(REPO_ROOT, 'node_modules'), join(app, 'node_modules')]);
         const copyMs = Date.now() - t0;
 
         const port = await freePort();
-        const env = childEnv({ DATABASE_URL: undefined, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) });
+        const env = childEnv({
+          DATABASE_URL: undefined,
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          EMBEDDED_PG_PORT: String(await freePort()),
+        });
         const readyz = `http://127.0.0.1:${port}/readyz`;
 
         const t1 = Date.now();
@@ -62,7 +71,9 @@ describe('first run as root from a private folder', () => {
         expect(second.output()).not.toContain('First start'); // the administrator made by the first run is still there
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);
-        process.stdout.write(`first run as root: copy ${copyMs} ms, first start ready in ${firstReadyMs} ms, restart ready in ${secondReadyMs} ms\n`);
+        process.stdout.write(
+          `first run as root: copy ${copyMs} ms, first start ready in ${firstReadyMs} ms, restart ready in ${secondReadyMs} ms\n`,
+        );
       } finally {
         if (clusterDir) await rm(clusterDir, { recursive: true, force: true });
         await rm(privateDir, { recursive: true, force: true });

@@ -14,12 +14,26 @@ describe('migrations', () => {
       await ds.runMigrations();
       expect(await ds.showMigrations()).toBe(false);
       const tables = async () =>
-        (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
-          (r: { table_name: string }) => r.table_name,
-        );
+        (
+          await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+        ).map((r: { table_name: string }) => r.table_name);
       expect(await tables()).toEqual(
-        expect.arrayContaining(['clinic', 'user', 'membership', 'patient', 'cycle', 'embryo', 'frame', 'frame_image',
-          'model_version', 'clinic_model', 'prediction', 'scoring_run', 'import_run', 'audit_event']),
+        expect.arrayContaining([
+          'clinic',
+          'user',
+          'membership',
+          'patient',
+          'cycle',
+          'embryo',
+          'frame',
+          'frame_image',
+          'model_version',
+          'clinic_model',
+          'prediction',
+          'scoring_run',
+          'import_run',
+          'audit_event',
+        ]),
       );
       const executed = async () => Number((await ds.query(`SELECT count(*) AS n FROM typeorm_migrations`))[0].n);
       expect(await executed()).toBe(MIGRATIONS.length);
@@ -40,14 +54,19 @@ describe('constraints', () => {
   afterAll(async () => db.destroy());
 
   const rejects = (p: Promise<unknown>, constraint: RegExp) =>
-    expect(p).rejects.toThrow(expect.objectContaining({ constructor: QueryFailedError, message: expect.stringMatching(constraint) }));
+    expect(p).rejects.toThrow(
+      expect.objectContaining({ constructor: QueryFailedError, message: expect.stringMatching(constraint) }),
+    );
 
   it('rejects a duplicate frame key but accepts another plane', async () => {
     const clinic = await newClinic(db.dataSource);
     const embryo = await newEmbryo(db.dataSource, await newCycle(db.dataSource, clinic));
     await newFrame(db.dataSource, embryo, { hoursPostInsemination: 10.5, focalPlaneUm: 15 });
     await newFrame(db.dataSource, embryo, { hoursPostInsemination: 10.5, focalPlaneUm: 0 });
-    await rejects(newFrame(db.dataSource, embryo, { hoursPostInsemination: 10.5, focalPlaneUm: 15 }), /uq_frame_embryo_hpi_plane/);
+    await rejects(
+      newFrame(db.dataSource, embryo, { hoursPostInsemination: 10.5, focalPlaneUm: 15 }),
+      /uq_frame_embryo_hpi_plane/,
+    );
   });
 
   it('rejects a probability of 1.5 and a segment outside 0..27', async () => {
@@ -72,7 +91,10 @@ describe('constraints', () => {
     const clinic = await newClinic(db.dataSource);
     await rejects(newMember(db.dataSource, clinic, 'SURGEON' as never), /membership_role_check/);
     const embryo = await newEmbryo(db.dataSource, await newCycle(db.dataSource, clinic));
-    await rejects(newFrame(db.dataSource, embryo, { hoursPostInsemination: -1 }), /frame_hours_post_insemination_check/);
+    await rejects(
+      newFrame(db.dataSource, embryo, { hoursPostInsemination: -1 }),
+      /frame_hours_post_insemination_check/,
+    );
     await rejects(newFrame(db.dataSource, embryo, { focalPlaneUm: 9000 }), /frame_focal_plane_um_check/);
   });
 
@@ -96,9 +118,15 @@ describe('constraints', () => {
       );
       ids.push(m.id);
     }
-    await db.dataSource.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [clinic.id, ids[0]]);
+    await db.dataSource.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
+      clinic.id,
+      ids[0],
+    ]);
     await rejects(
-      db.dataSource.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [clinic.id, ids[1]]),
+      db.dataSource.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
+        clinic.id,
+        ids[1],
+      ]),
       /uq_clinic_model_one_active/,
     );
   });

@@ -21,7 +21,8 @@ describe('activating models per clinic', () => {
   it('activates one model, then replaces it, auditing each change', async () => {
     const clinic = await newClinic(db.dataSource);
     const admin = await newMember(db.dataSource, clinic, 'ADMIN');
-    const as = (requestId: string) => accessOf(db, admin, requestId).then((access) => access.requireClinic(clinic.id, Permission.MANAGE));
+    const as = (requestId: string) =>
+      accessOf(db, admin, requestId).then((access) => access.requireClinic(clinic.id, Permission.MANAGE));
     const [a, b] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource)];
     await registry.activate(a.id, await as('r1'));
     expect((await registry.activeModelFor(clinic.id))?.id).toBe(a.id);
@@ -30,8 +31,13 @@ describe('activating models per clinic', () => {
     expect((await activeRows(clinic.id)).map((r) => r.modelVersionId)).toEqual([b.id]);
     // activating the active model again changes nothing and writes no event
     await registry.activate(b.id, await as('r3'));
-    const events = await db.dataSource.getRepository(AuditEvent).find({ where: { clinicId: clinic.id, action: 'MODEL_ACTIVATED' }, order: { id: 'ASC' } });
-    expect(events.map((e) => [e.entityId, e.detail.previousModelVersionId, e.userId])).toEqual([[a.id, null, admin.id], [b.id, a.id, admin.id]]);
+    const events = await db.dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { clinicId: clinic.id, action: 'MODEL_ACTIVATED' }, order: { id: 'ASC' } });
+    expect(events.map((e) => [e.entityId, e.detail.previousModelVersionId, e.userId])).toEqual([
+      [a.id, null, admin.id],
+      [b.id, a.id, admin.id],
+    ]);
   });
 
   it('keeps clinics independent', async () => {
@@ -47,7 +53,9 @@ describe('activating models per clinic', () => {
     const clinic = await newClinic(db.dataSource);
     const models = await Promise.all(Array.from({ length: 8 }, () => insertModelVersion(db.dataSource)));
     for (let round = 0; round < 3; round++) {
-      const results = await Promise.allSettled(models.map((m) => registry.activate(m.id, db.services.system.clinic(clinic.id))));
+      const results = await Promise.allSettled(
+        models.map((m) => registry.activate(m.id, db.services.system.clinic(clinic.id))),
+      );
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       const active = await activeRows(clinic.id);
       expect(active).toHaveLength(1);
@@ -58,8 +66,12 @@ describe('activating models per clinic', () => {
   it('refuses an unknown clinic or model with a clear message and changes nothing', async () => {
     const clinic = await newClinic(db.dataSource);
     const model = await insertModelVersion(db.dataSource);
-    await expect(registry.activate(model.id, db.services.system.clinic('00000000-0000-0000-0000-000000000000'))).rejects.toThrow(new UserError('clinic 00000000-0000-0000-0000-000000000000 not found'));
-    await expect(registry.activate('not-a-uuid', db.services.system.clinic(clinic.id))).rejects.toThrow(/model not-a-uuid not found/);
+    await expect(
+      registry.activate(model.id, db.services.system.clinic('00000000-0000-0000-0000-000000000000')),
+    ).rejects.toThrow(new UserError('clinic 00000000-0000-0000-0000-000000000000 not found'));
+    await expect(registry.activate('not-a-uuid', db.services.system.clinic(clinic.id))).rejects.toThrow(
+      /model not-a-uuid not found/,
+    );
     expect(await activeRows(clinic.id)).toEqual([]);
   });
 });
@@ -75,13 +87,18 @@ describe('shadow (silent) models', () => {
 
   it('scores a shadow model beside the active one without making it active', async () => {
     const clinic = await newClinic(db.dataSource);
-    const [live, candidate] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource, { trained: false })];
+    const [live, candidate] = [
+      await insertModelVersion(db.dataSource),
+      await insertModelVersion(db.dataSource, { trained: false }),
+    ];
     await registry.activate(live.id, db.services.system.clinic(clinic.id));
     const row = await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
     expect(row).toMatchObject({ active: false, shadow: true });
     expect((await registry.activeModelFor(clinic.id))?.id).toBe(live.id);
     expect((await registry.scoredModelsFor(clinic.id)).map((m) => m.id)).toEqual([live.id, candidate.id]);
-    const shadowEvents = await db.dataSource.getRepository(AuditEvent).findBy({ clinicId: clinic.id, action: 'MODEL_SHADOW_SET' });
+    const shadowEvents = await db.dataSource
+      .getRepository(AuditEvent)
+      .findBy({ clinicId: clinic.id, action: 'MODEL_SHADOW_SET' });
     expect(shadowEvents).toHaveLength(1);
   });
 
@@ -89,13 +106,18 @@ describe('shadow (silent) models', () => {
     const clinic = await newClinic(db.dataSource);
     const [live, candidate] = [await insertModelVersion(db.dataSource), await insertModelVersion(db.dataSource)];
     await registry.activate(live.id, db.services.system.clinic(clinic.id));
-    await expect(registry.setShadow(live.id, db.services.system.clinic(clinic.id), true)).rejects.toThrow(/active model/);
+    await expect(registry.setShadow(live.id, db.services.system.clinic(clinic.id), true)).rejects.toThrow(
+      /active model/,
+    );
     await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
     const activated = await registry.activate(candidate.id, db.services.system.clinic(clinic.id));
     expect(activated).toMatchObject({ active: true, shadow: false });
     const listed = (await registry.list({ clinicIds: [clinic.id] })).filter((r) => r.clinics.length > 0);
     expect(listed.map((r) => [r.model.id, r.clinics[0].active, r.clinics[0].shadow]).sort()).toEqual(
-      [[live.id, false, false], [candidate.id, true, false]].sort(),
+      [
+        [live.id, false, false],
+        [candidate.id, true, false],
+      ].sort(),
     );
   });
 
@@ -103,7 +125,10 @@ describe('shadow (silent) models', () => {
     const clinic = await newClinic(db.dataSource);
     const candidate = await insertModelVersion(db.dataSource);
     await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), true);
-    expect(await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), false)).toMatchObject({ shadow: false, active: false });
+    expect(await registry.setShadow(candidate.id, db.services.system.clinic(clinic.id), false)).toMatchObject({
+      shadow: false,
+      active: false,
+    });
     expect(await registry.scoredModelsFor(clinic.id)).toEqual([]);
   });
 });

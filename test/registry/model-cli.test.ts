@@ -36,7 +36,9 @@ describe('amsnet model … and export dataset', () => {
 
   async function cli(...args: string[]): Promise<string> {
     let out = '';
-    const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (out += parts.join(' ') + '\n'));
+    const log = jest
+      .spyOn(console, 'log')
+      .mockImplementation((...parts: unknown[]) => void (out += parts.join(' ') + '\n'));
     try {
       await quiet(amsnetProgram()).parseAsync(['node', 'amsnet', ...args]);
     } finally {
@@ -54,13 +56,24 @@ describe('amsnet model … and export dataset', () => {
     const registered = await cli('model', 'register', first, '--name', 'cli-model', '--version', '1');
     expect(registered).toMatch(/^registered cli-model 1 \(baseline, planes 0, 32px, UNTRAINED\)/);
     const id = /id ([0-9a-f-]{36})/.exec(registered)![1];
-    expect(await cli('model', 'register', first, '--name', 'whatever', '--version', '7')).toMatch(/^already registered as cli-model 1/);
-    const secondId = /id ([0-9a-f-]{36})/.exec(await cli('model', 'register', second, '--name', 'cli-model', '--version', '2'))![1];
+    expect(await cli('model', 'register', first, '--name', 'whatever', '--version', '7')).toMatch(
+      /^already registered as cli-model 1/,
+    );
+    const secondId = /id ([0-9a-f-]{36})/.exec(
+      await cli('model', 'register', second, '--name', 'cli-model', '--version', '2'),
+    )![1];
 
-    expect(await cli('model', 'activate', '--model', id, '--clinic', 'lyon')).toMatch(/clinic lyon: active model cli-model 1 .*UNTRAINED/);
+    expect(await cli('model', 'activate', '--model', id, '--clinic', 'lyon')).toMatch(
+      /clinic lyon: active model cli-model 1 .*UNTRAINED/,
+    );
     await cli('model', 'shadow', '--model', secondId, '--clinic', 'lyon');
     const rows = await db.dataSource.getRepository(ClinicModel).findBy({ clinicId: clinic.id });
-    expect(rows.map((r) => [r.modelVersionId, r.active, r.shadow]).sort()).toEqual([[id, true, false], [secondId, false, true]].sort());
+    expect(rows.map((r) => [r.modelVersionId, r.active, r.shadow]).sort()).toEqual(
+      [
+        [id, true, false],
+        [secondId, false, true],
+      ].sort(),
+    );
     const listed = await cli('model', 'list');
     expect(listed).toContain(`${clinic.id} (active)`);
     expect(listed).toContain(`${clinic.id} (shadow)`);
@@ -71,10 +84,18 @@ describe('amsnet model … and export dataset', () => {
   it('refuses a bad file, a missing file and an unknown clinic with messages for the operator', async () => {
     const junk = join(dir, 'junk.onnx');
     await writeFile(junk, 'definitely not onnx');
-    await expect(cli('model', 'register', junk, '--name', 'j', '--version', '1')).rejects.toThrow(/model refused: .*not a readable ONNX model/);
-    await expect(cli('model', 'register', join(dir, 'absent.onnx'), '--name', 'j', '--version', '1')).rejects.toThrow(/cannot read .*ENOENT/);
-    await expect(cli('model', 'activate', '--model', '00000000-0000-0000-0000-000000000000', '--clinic', 'nowhere')).rejects.toThrow(/no clinic with code "nowhere"/);
-    await expect(cli('model', 'register', junk, '--name', 'j', '--version', '1', '--planes', 'a,b')).rejects.toThrow(/whole µm/);
+    await expect(cli('model', 'register', junk, '--name', 'j', '--version', '1')).rejects.toThrow(
+      /model refused: .*not a readable ONNX model/,
+    );
+    await expect(cli('model', 'register', join(dir, 'absent.onnx'), '--name', 'j', '--version', '1')).rejects.toThrow(
+      /cannot read .*ENOENT/,
+    );
+    await expect(
+      cli('model', 'activate', '--model', '00000000-0000-0000-0000-000000000000', '--clinic', 'nowhere'),
+    ).rejects.toThrow(/no clinic with code "nowhere"/);
+    await expect(cli('model', 'register', junk, '--name', 'j', '--version', '1', '--planes', 'a,b')).rejects.toThrow(
+      /whole µm/,
+    );
   });
 
   it('exports a dataset from the command line, selecting cycles by period', async () => {
@@ -83,14 +104,34 @@ describe('amsnet model … and export dataset', () => {
     const cycle = await newCycle(db.dataSource, clinic, { inseminationAt: new Date('2026-02-10T09:00:00Z') });
     for (const outcome of ['BLASTOCYST', 'NOT_BLASTOCYST'] as const) {
       const embryo = await newEmbryo(db.dataSource, cycle, { outcome });
-      for (let k = 0; k < 28; k++) await newFrame(db.dataSource, embryo, { hoursPostInsemination: 6 * k + 3, bytes: image });
+      for (let k = 0; k < 28; k++)
+        await newFrame(db.dataSource, embryo, { hoursPostInsemination: 6 * k + 3, bytes: image });
     }
     const out = join(dir, 'dataset');
-    const printed = await cli('export', 'dataset', '--clinic', 'export-clinic', '--out', out, '--planes', '0', '--size', '32', '--seed', '9', '--split', '0.5,0,0.5');
+    const printed = await cli(
+      'export',
+      'dataset',
+      '--clinic',
+      'export-clinic',
+      '--out',
+      out,
+      '--planes',
+      '0',
+      '--size',
+      '32',
+      '--seed',
+      '9',
+      '--split',
+      '0.5,0,0.5',
+    );
     expect(printed).toMatch(/dataset written to .*: 2 embryos, planes 0, 32px png, seed 9/);
     expect((await readFile(join(out, 'labels.csv'), 'utf8')).trim().split('\n')).toHaveLength(3);
     // the period selects cycles by insemination day, both ends included
-    await expect(cli('export', 'dataset', '--clinic', 'export-clinic', '--out', join(dir, 'none'), '--to', '2026-02-09')).rejects.toThrow(/nothing to export/);
-    await expect(cli('export', 'dataset', '--clinic', 'export-clinic', '--out', join(dir, 'bad'), '--from', '2026-02-31')).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(
+      cli('export', 'dataset', '--clinic', 'export-clinic', '--out', join(dir, 'none'), '--to', '2026-02-09'),
+    ).rejects.toThrow(/nothing to export/);
+    await expect(
+      cli('export', 'dataset', '--clinic', 'export-clinic', '--out', join(dir, 'bad'), '--from', '2026-02-31'),
+    ).rejects.toThrow(/YYYY-MM-DD/);
   });
 });

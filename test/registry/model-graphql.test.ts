@@ -14,7 +14,13 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
   let dataDir: string;
   let clinicA: Clinic;
   let clinicB: Clinic;
-  let adminA: User, embryologistA: User, clinicianA: User, auditorA: User, adminB: User, networkAdmin: User, stranger: User;
+  let adminA: User,
+    embryologistA: User,
+    clinicianA: User,
+    auditorA: User,
+    adminB: User,
+    networkAdmin: User,
+    stranger: User;
   let live: ModelVersion, candidate: ModelVersion, spare: ModelVersion;
   let embryo: Embryo;
 
@@ -24,7 +30,9 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     t = await createTestApi(db, { dataDir });
     const ds = db.dataSource;
     [clinicA, clinicB] = [await newClinic(ds), await newClinic(ds)];
-    [adminA, embryologistA, clinicianA, auditorA] = await Promise.all((['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const).map((r) => newMember(ds, clinicA, r)));
+    [adminA, embryologistA, clinicianA, auditorA] = await Promise.all(
+      (['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const).map((r) => newMember(ds, clinicA, r)),
+    );
     adminB = await newMember(ds, clinicB, 'ADMIN');
     networkAdmin = await newUser(ds, { networkAdmin: true });
     stranger = await newUser(ds);
@@ -54,13 +62,23 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
   it('lists every version to admins, and to other members only what their clinics use openly', async () => {
     const forAdmin = (await t.gql(MODELS, {}, adminA)).data.models;
     expect(forAdmin.map((m: { name: string }) => m.name).sort()).toEqual(['candidate', 'live', 'spare']);
-    expect(forAdmin.find((m: { name: string }) => m.name === 'candidate')).toMatchObject({ trained: false, warning: expect.stringMatching(/UNTRAINED/), clinics: [{ clinicId: clinicA.id, shadow: true }] });
+    expect(forAdmin.find((m: { name: string }) => m.name === 'candidate')).toMatchObject({
+      trained: false,
+      warning: expect.stringMatching(/UNTRAINED/),
+      clinics: [{ clinicId: clinicA.id, shadow: true }],
+    });
     // clinic B's admin sees the versions, but not clinic A's rows
-    expect((await t.gql(MODELS, {}, adminB)).data.models.find((m: { name: string }) => m.name === 'live').clinics).toEqual([]);
+    expect(
+      (await t.gql(MODELS, {}, adminB)).data.models.find((m: { name: string }) => m.name === 'live').clinics,
+    ).toEqual([]);
     const forClinician = (await t.gql(MODELS, {}, clinicianA)).data.models;
     expect(forClinician.map((m: { name: string }) => m.name)).toEqual(['live']);
-    expect(codes(await t.gql(`query($id: ID!) { model(id: $id) { name } }`, { id: candidate.id }, clinicianA))).toEqual(['NOT_FOUND']);
-    expect((await t.gql(`query($id: ID!) { model(id: $id) { name } }`, { id: candidate.id }, adminA)).data.model.name).toBe('candidate');
+    expect(codes(await t.gql(`query($id: ID!) { model(id: $id) { name } }`, { id: candidate.id }, clinicianA))).toEqual(
+      ['NOT_FOUND'],
+    );
+    expect(
+      (await t.gql(`query($id: ID!) { model(id: $id) { name } }`, { id: candidate.id }, adminA)).data.model.name,
+    ).toBe('candidate');
     expect((await t.gql(MODELS, {}, stranger)).data.models).toEqual([]);
     expect(codes(await t.gql(MODELS, {}, null))).toEqual(['UNAUTHENTICATED']);
   });
@@ -73,7 +91,10 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     const clinicianDefault = (await t.gql(Q, { id: embryo.id }, clinicianA)).data.embryo.trajectory;
     expect(clinicianDefault.model.id).toBe(live.id);
     const adminShadow = (await t.gql(Q, { id: embryo.id, model: candidate.id }, adminA)).data.embryo.trajectory;
-    expect(adminShadow).toMatchObject({ model: { id: candidate.id, shadow: true, trained: false }, warning: expect.any(String) });
+    expect(adminShadow).toMatchObject({
+      model: { id: candidate.id, shadow: true, trained: false },
+      warning: expect.any(String),
+    });
     expect(adminShadow.points).toHaveLength(28);
   });
 
@@ -83,10 +104,16 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     expect(codes(await t.gql(M, { m: spare.id, c: clinicA.id }, embryologistA))).toEqual(['FORBIDDEN']);
     expect(codes(await t.gql(M, { m: spare.id, c: clinicA.id }, auditorA))).toEqual(['FORBIDDEN']);
     expect(codes(await t.gql(M, { m: spare.id, c: clinicA.id }, adminB))).toEqual(['NOT_FOUND']);
-    expect(codes(await t.gql(M, { m: '00000000-0000-0000-0000-000000000000', c: clinicA.id }, adminA))).toEqual(['NOT_FOUND']);
+    expect(codes(await t.gql(M, { m: '00000000-0000-0000-0000-000000000000', c: clinicA.id }, adminA))).toEqual([
+      'NOT_FOUND',
+    ]);
     const done = await t.gql(M, { m: spare.id, c: clinicA.id }, adminA, 'activate-req');
     expect(done.data.activateModel).toEqual({ clinicId: clinicA.id, modelId: spare.id, active: true, shadow: false });
-    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'activate-req' })).toMatchObject({ action: 'MODEL_ACTIVATED', userId: adminA.id, clinicId: clinicA.id });
+    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'activate-req' })).toMatchObject({
+      action: 'MODEL_ACTIVATED',
+      userId: adminA.id,
+      clinicId: clinicA.id,
+    });
     expect((await t.gql(M, { m: live.id, c: clinicA.id }, networkAdmin)).data.activateModel.active).toBe(true);
   });
 
@@ -94,7 +121,10 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     const M = `mutation($m: ID!, $c: ID!, $s: Boolean!) { setModelShadow(modelId: $m, clinicId: $c, shadow: $s) { active shadow } }`;
     expect(codes(await t.gql(M, { m: spare.id, c: clinicA.id, s: true }, embryologistA))).toEqual(['FORBIDDEN']);
     expect(codes(await t.gql(M, { m: live.id, c: clinicA.id, s: true }, adminA))).toEqual(['BAD_USER_INPUT']);
-    expect((await t.gql(M, { m: spare.id, c: clinicA.id, s: true }, adminA)).data.setModelShadow).toEqual({ active: false, shadow: true });
+    expect((await t.gql(M, { m: spare.id, c: clinicA.id, s: true }, adminA)).data.setModelShadow).toEqual({
+      active: false,
+      shadow: true,
+    });
   });
 
   it('evaluates for clinic admins only, with ROC points and the untrained label, audited', async () => {
@@ -102,18 +132,37 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
       untrained warning embryos blastocysts accuracyAuc days { day accuracy n } roc { day auc points { threshold falsePositiveRate truePositiveRate } } model { name } } }`;
     const result = await t.gql(Q, { m: candidate.id, c: clinicA.id }, adminA, 'eval-req');
     const e = result.data.modelEvaluation;
-    expect(e).toMatchObject({ untrained: true, warning: expect.stringMatching(/UNTRAINED/), embryos: 2, blastocysts: 1, accuracyAuc: 0, model: { name: 'candidate' } });
-    expect(e.roc.map((r: { day: number; auc: number }) => [r.day, r.auc])).toEqual([[3, 0], [4, 0], [5, 0]]);
+    expect(e).toMatchObject({
+      untrained: true,
+      warning: expect.stringMatching(/UNTRAINED/),
+      embryos: 2,
+      blastocysts: 1,
+      accuracyAuc: 0,
+      model: { name: 'candidate' },
+    });
+    expect(e.roc.map((r: { day: number; auc: number }) => [r.day, r.auc])).toEqual([
+      [3, 0],
+      [4, 0],
+      [5, 0],
+    ]);
     expect(e.roc[0].points[0]).toEqual({ threshold: null, falsePositiveRate: 0, truePositiveRate: 0 });
     expect(e.roc[0].points.at(-1)).toMatchObject({ falsePositiveRate: 1, truePositiveRate: 1 });
-    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'eval-req' })).toMatchObject({ action: 'READ_EVALUATION', userId: adminA.id, clinicId: clinicA.id });
+    expect(await db.dataSource.getRepository(AuditEvent).findOneBy({ requestId: 'eval-req' })).toMatchObject({
+      action: 'READ_EVALUATION',
+      userId: adminA.id,
+      clinicId: clinicA.id,
+    });
     const liveEval = (await t.gql(Q, { m: live.id, c: clinicA.id }, adminA)).data.modelEvaluation;
     expect(liveEval).toMatchObject({ untrained: false, warning: null, accuracyAuc: expect.closeTo(6.5 / 7, 10) });
     expect(codes(await t.gql(Q, { m: live.id, c: clinicA.id }, clinicianA))).toEqual(['FORBIDDEN']);
     expect(codes(await t.gql(Q, { m: live.id, c: clinicA.id }, auditorA))).toEqual(['FORBIDDEN']);
     expect(codes(await t.gql(Q, { m: live.id, c: clinicA.id }, adminB))).toEqual(['NOT_FOUND']);
     // the nested form on a listed version
-    const nested = await t.gql(`query($c: ID!) { models { name evaluation(clinicId: $c) { embryos } } }`, { c: clinicA.id }, adminA);
+    const nested = await t.gql(
+      `query($c: ID!) { models { name evaluation(clinicId: $c) { embryos } } }`,
+      { c: clinicA.id },
+      adminA,
+    );
     expect(nested.data.models.find((m: { name: string }) => m.name === 'live').evaluation.embryos).toBe(2);
   });
 
@@ -129,9 +178,15 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     expect(codes(await t.gql(M, input('../secret.txt'), adminA))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gql(M, input(join(dataDir, 'secret.txt')), adminA))).toEqual(['BAD_USER_INPUT']);
     const junk = await t.gql(M, input('junk.onnx'), adminA);
-    expect(junk.errors?.[0]).toMatchObject({ message: expect.stringMatching(/model refused/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(junk.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/model refused/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const ok = await t.gql(M, input('tiny.onnx'), adminB);
-    expect(ok.data.registerModel).toMatchObject({ created: true, model: { name: 'gql-tiny', variant: 'tsm', planes: [0], trained: false, warning: expect.any(String) } });
+    expect(ok.data.registerModel).toMatchObject({
+      created: true,
+      model: { name: 'gql-tiny', variant: 'tsm', planes: [0], trained: false, warning: expect.any(String) },
+    });
     expect((await t.gql(M, input('tiny.onnx'), adminA)).data.registerModel.created).toBe(false);
   });
 
@@ -142,12 +197,19 @@ describe('GraphQL: models, activation, shadow mode, evaluation', () => {
     try {
       const M = `mutation($i: RegisterModelInput!) { registerModel(input: $i) { created } }`;
       const refused = await t.gql(M, { i: { serverPath: 'crafted.onnx', name: 'crafted', version: '1' } }, adminA);
-      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^model refused: the model keeps tensor data in files outside the model/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/^model refused: the model keeps tensor data in files outside the model/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
       expect(JSON.stringify(refused)).not.toContain(String(SECRET_FLOAT).slice(0, 6));
     } finally {
       await leave();
     }
-    const events = await db.dataSource.getRepository(AuditEvent).findBy({ action: 'MODEL_REGISTRATION_REFUSED', userId: adminA.id });
-    expect(events.map((e) => e.detail)).toContainEqual(expect.objectContaining({ name: 'crafted', version: '1', reason: 'external-data' }));
+    const events = await db.dataSource
+      .getRepository(AuditEvent)
+      .findBy({ action: 'MODEL_REGISTRATION_REFUSED', userId: adminA.id });
+    expect(events.map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ name: 'crafted', version: '1', reason: 'external-data' }),
+    );
   });
 });

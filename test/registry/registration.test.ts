@@ -21,13 +21,33 @@ describe('registering model versions', () => {
 
   it('stores a model that passes its contract check, with sha256, contract and who registered it', async () => {
     const user = await newUser(db.dataSource, { networkAdmin: true });
-    const { model, created } = await registry.register(tsmModel, { name: 'amsnet-tiny', version: '1' }, (await accessOf(db, user, 'req-1')).requireModelRegistrar());
+    const { model, created } = await registry.register(
+      tsmModel,
+      { name: 'amsnet-tiny', version: '1' },
+      (await accessOf(db, user, 'req-1')).requireModelRegistrar(),
+    );
     expect(created).toBe(true);
-    expect(model).toMatchObject({ name: 'amsnet-tiny', version: '1', variant: 'tsm', planes: [-15, 0, 15], inputSize: 32, trained: false, createdBy: user.id });
+    expect(model).toMatchObject({
+      name: 'amsnet-tiny',
+      version: '1',
+      variant: 'tsm',
+      planes: [-15, 0, 15],
+      inputSize: 32,
+      trained: false,
+      createdBy: user.id,
+    });
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(model.contract).toMatchObject({ contractVersion: 1, variant: 'tsm', focalPlanesUm: [-15, 0, 15], segmentHours: 6, trained: false });
+    expect(model.contract).toMatchObject({
+      contractVersion: 1,
+      variant: 'tsm',
+      focalPlanesUm: [-15, 0, 15],
+      segmentHours: 6,
+      trained: false,
+    });
     expect(Buffer.from(await registry.onnxOf(model.id)).equals(Buffer.from(tsmModel))).toBe(true);
-    const event = await db.dataSource.getRepository(AuditEvent).findOneByOrFail({ entityId: model.id, action: 'MODEL_REGISTERED' });
+    const event = await db.dataSource
+      .getRepository(AuditEvent)
+      .findOneByOrFail({ entityId: model.id, action: 'MODEL_REGISTERED' });
     expect(event).toMatchObject({ userId: user.id, requestId: 'req-1' });
     expect(event.detail.probeProbability).toEqual(expect.any(Number));
   });
@@ -41,7 +61,11 @@ describe('registering model versions', () => {
     ]);
     expect(a.model.id).toBe(b.model.id);
     expect([a.created, b.created].filter(Boolean).length).toBeLessThanOrEqual(1);
-    const again = await registry.register(bytes, { name: 'other-name', version: '9' }, db.services.system.modelRegistration());
+    const again = await registry.register(
+      bytes,
+      { name: 'other-name', version: '9' },
+      db.services.system.modelRegistration(),
+    );
     expect(again).toMatchObject({ created: false, model: { id: a.model.id, name: 'dup' } });
     expect(await modelCount()).toBe(before + 1);
   });
@@ -50,13 +74,28 @@ describe('registering model versions', () => {
     const first = await tinyModel({ variant: 'tsm', planes: [0], seed: 11 });
     const second = await tinyModel({ variant: 'tsm', planes: [0], seed: 12 });
     await registry.register(first, { name: 'clash', version: '1' }, db.services.system.modelRegistration());
-    await expect(registry.register(second, { name: 'clash', version: '1' }, db.services.system.modelRegistration())).rejects.toThrow(/clash 1 already exists/);
+    await expect(
+      registry.register(second, { name: 'clash', version: '1' }, db.services.system.modelRegistration()),
+    ).rejects.toThrow(/clash 1 already exists/);
   });
 
   it('refuses files that fail the contract, with the reason, storing nothing', async () => {
     const before = await modelCount();
-    const refuse = async (bytes: Uint8Array, reason: RegExp, input: Partial<Parameters<ModelRegistryService['register']>[1]> = {}) => {
-      const error = await registry.register(bytes, { name: 'bad', version: String(Math.random()), ...input }, db.services.system.modelRegistration()).then(() => null, (e: unknown) => e);
+    const refuse = async (
+      bytes: Uint8Array,
+      reason: RegExp,
+      input: Partial<Parameters<ModelRegistryService['register']>[1]> = {},
+    ) => {
+      const error = await registry
+        .register(
+          bytes,
+          { name: 'bad', version: String(Math.random()), ...input },
+          db.services.system.modelRegistration(),
+        )
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(UserError);
       expect((error as Error).message).toMatch(reason);
     };
@@ -65,11 +104,18 @@ describe('registering model versions', () => {
     const foreign = withoutMetadata(tsmModel);
     await refuse(foreign, /metadata "amsnet\.variant" is missing/);
     // stated planes that contradict the graph: the input declares 3 planes, the caller says 5
-    await refuse(foreign, /5 focal planes|3 focal planes|fails on a \[1, 1, 5/, { variant: 'tsm', planes: [-30, -15, 0, 15, 30], inputSize: 32, trained: false });
+    await refuse(foreign, /5 focal planes|3 focal planes|fails on a \[1, 1, 5/, {
+      variant: 'tsm',
+      planes: [-30, -15, 0, 15, 30],
+      inputSize: 32,
+      trained: false,
+    });
     await refuse(tsmModel, /unknown variant/, { variant: 'resnet' as never });
     await refuse(tsmModel, /model name/, { name: '' });
     await refuse(tsmModel, /strictly ascending/, { planes: [15, 0, -15] });
-    await refuse(await tinyModel({ variant: 'tsm', planes: [0], seed: 31 }), /says its weights are untrained/, { trained: true });
+    await refuse(await tinyModel({ variant: 'tsm', planes: [0], seed: 31 }), /says its weights are untrained/, {
+      trained: true,
+    });
     expect(await modelCount()).toBe(before);
   });
 

@@ -37,13 +37,17 @@ describe('preprocess (DESIGN.md §5)', () => {
     const side = 36;
     const values = new Uint8Array(side * side).fill(255);
     for (let y = 2; y < 34; y++) for (let x = 2; x < 34; x++) values[y * side + x] = 0;
-    const png = await sharp(values, { raw: { width: side, height: side, channels: 1 } }).png().toBuffer();
+    const png = await sharp(values, { raw: { width: side, height: side, channels: 1 } })
+      .png()
+      .toBuffer();
     const plane = await preprocessFrame(png, 32);
     expect(Math.max(...plane)).toBe(0);
   });
 
   it('turns a colour JPEG into gray values in [0,1]', async () => {
-    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 100, b: 50 } } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 100, b: 50 } } })
+      .jpeg()
+      .toBuffer();
     const plane = await preprocessFrame(jpeg, 32);
     expect(plane.every((v) => v > 0 && v < 1)).toBe(true);
   });

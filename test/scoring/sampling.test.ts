@@ -41,17 +41,36 @@ describe('time points', () => {
       ...timeline([[3.25, [0]]]), // 15 min later: the next one
     ];
     const points = groupTimePoints(frames);
-    expect(points.map((p) => [p.hpi, [...p.frames.keys()]])).toEqual([[3, [-15, 0, 15]], [3.25, [0]]]);
+    expect(points.map((p) => [p.hpi, [...p.frames.keys()]])).toEqual([
+      [3, [-15, 0, 15]],
+      [3.25, [0]],
+    ]);
   });
 
   it('ignores frames beyond 168 h', () => {
-    expect(groupTimePoints(timeline([[167, [0]], [168, [0]], [200, [0]]])).map((p) => p.hpi)).toEqual([167]);
+    expect(
+      groupTimePoints(
+        timeline([
+          [167, [0]],
+          [168, [0]],
+          [200, [0]],
+        ]),
+      ).map((p) => p.hpi),
+    ).toEqual([167]);
   });
 });
 
 describe('sampleSegments', () => {
   it('takes the time point closest to the middle of each segment (6k+3)', () => {
-    const frames = timeline([[0.5, PLANES], [2.9, PLANES], [3.2, PLANES], [5.9, PLANES], [6.1, PLANES], [9.5, PLANES], [11, PLANES]]);
+    const frames = timeline([
+      [0.5, PLANES],
+      [2.9, PLANES],
+      [3.2, PLANES],
+      [5.9, PLANES],
+      [6.1, PLANES],
+      [9.5, PLANES],
+      [11, PLANES],
+    ]);
     const samples = sampleSegments(frames, PLANES, 2);
     expect(samples.map((s) => s.frames.map((f) => f.frameId))).toEqual([
       ['2.9@-15', '2.9@0', '2.9@15'],
@@ -62,7 +81,10 @@ describe('sampleSegments', () => {
   });
 
   it('prefers a time point that has every model plane over a closer incomplete one', () => {
-    const frames = timeline([[3, [0]], [4.5, PLANES]]);
+    const frames = timeline([
+      [3, [0]],
+      [4.5, PLANES],
+    ]);
     const [s0] = sampleSegments(frames, PLANES, 1);
     expect(s0.imputed).toBe(false);
     expect(s0.frames.map((f) => f.hpi)).toEqual([4.5, 4.5, 4.5]);
@@ -82,9 +104,14 @@ describe('sampleSegments', () => {
 
   it('repeats the previous segment across a gap, and the next one for an empty first segment', () => {
     // nothing in segments 0 and 2–3; observed in 1 and 4
-    const frames = timeline([[8, PLANES], [27, PLANES]]);
+    const frames = timeline([
+      [8, PLANES],
+      [27, PLANES],
+    ]);
     const samples = sampleSegments(frames, PLANES, 5);
-    expect(samples.map((s) => [s.segment, s.imputed, s.frames[1].frameId, s.frames[1].imputed, s.frames[1].from])).toEqual([
+    expect(
+      samples.map((s) => [s.segment, s.imputed, s.frames[1].frameId, s.frames[1].imputed, s.frames[1].from]),
+    ).toEqual([
       [0, true, '8@0', 'empty-segment', { segment: 1 }],
       [1, false, '8@0', undefined, undefined],
       [2, true, '8@0', 'empty-segment', { segment: 1 }],
@@ -94,18 +121,28 @@ describe('sampleSegments', () => {
   });
 
   it('samples only the segments asked for, so an incomplete last segment is left out', () => {
-    const frames = timeline([[3, PLANES], [9, PLANES], [13, PLANES]]);
+    const frames = timeline([
+      [3, PLANES],
+      [9, PLANES],
+      [13, PLANES],
+    ]);
     const count = completeSegmentCount(13, null); // segment 2 ([12,18)) is still running
     expect(count).toBe(2);
     expect(sampleSegments(frames, PLANES, count).map((s) => s.segment)).toEqual([0, 1]);
   });
 
   it('after the end of culture repeats the last observation up to the last complete segment', () => {
-    const frames = timeline([[3, PLANES], [9, PLANES]]);
+    const frames = timeline([
+      [3, PLANES],
+      [9, PLANES],
+    ]);
     const count = completeSegmentCount(9, 20); // ended at 20 h: segments 0–3
     const samples = sampleSegments(frames, PLANES, count);
     expect(samples.map((s) => [s.segment, s.frames[0].frameId, s.imputed])).toEqual([
-      [0, '3@-15', false], [1, '9@-15', false], [2, '9@-15', true], [3, '9@-15', true],
+      [0, '3@-15', false],
+      [1, '9@-15', false],
+      [2, '9@-15', true],
+      [3, '9@-15', true],
     ]);
   });
 

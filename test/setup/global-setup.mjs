@@ -59,7 +59,9 @@ export default async function globalSetup() {
   } catch (error) {
     if (error?.name !== 'UserError') throw error;
     // One clear line instead of a stack trace: why, and what to do.
-    process.stderr.write(`\namsnet tests: ${error.message} (Or run the tests on another server: DATABASE_URL=postgres://… npm test.)\n`);
+    process.stderr.write(
+      `\namsnet tests: ${error.message} (Or run the tests on another server: DATABASE_URL=postgres://… npm test.)\n`,
+    );
     process.exit(1);
   }
   const client = new pg.Client({ connectionString: adminUrl });

@@ -2,7 +2,14 @@
 // (functions handed to page.evaluate run in the browser)
 import type { Browser, Page } from 'playwright-core';
 import { AuditEvent, Embryo } from '../../src/entities';
-import { BROWSER_TEST_TIMEOUT_MS, launchChromium, openSession, screenshot, signIn, type BrowserSession } from './support/browser';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  openSession,
+  screenshot,
+  signIn,
+  type BrowserSession,
+} from './support/browser';
 import { startWebLab, type WebLab } from './support/web-lab';
 
 /**
@@ -54,7 +61,9 @@ describe('the web app in a real browser', () => {
     await page.getByLabel('E-mail').fill(lab.users.ADMIN.email);
     await page.getByLabel('Password').fill('not the password at all');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/invalid e-mail or password|e-mail or password/i);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+      /invalid e-mail or password|e-mail or password/i,
+    );
 
     await signIn(page, lab.url, lab.users.ADMIN.email, lab.users.ADMIN.password);
     await page.getByTestId('active-cycles').waitFor();
@@ -65,11 +74,18 @@ describe('the web app in a real browser', () => {
     await screenshot(page, '02-lab-cycles');
   });
 
-  it('ranks a cycle\'s embryos exactly as the API does, with sparklines, and the untrained banner', async () => {
+  it("ranks a cycle's embryos exactly as the API does, with sparklines, and the untrained banner", async () => {
     await page.getByRole('link', { name: lab.demo.labViewCycle.externalId }).click();
     await page.getByTestId('ranked-embryos').waitFor();
-    const shown = await page.getByTestId('ranked-embryos').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-embryo-id')));
-    const api = await gql(await lab.token(lab.users.ADMIN.user), 'query($id: ID!) { cycle(id: $id) { embryos(orderBy: PROBABILITY_DESC) { id latestProbability } } }', { id: dayFiveCycleId });
+    const shown = await page
+      .getByTestId('ranked-embryos')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-embryo-id')));
+    const api = await gql(
+      await lab.token(lab.users.ADMIN.user),
+      'query($id: ID!) { cycle(id: $id) { embryos(orderBy: PROBABILITY_DESC) { id latestProbability } } }',
+      { id: dayFiveCycleId },
+    );
     const ranked = api.data.cycle.embryos as { id: string; latestProbability: number }[];
     expect(ranked).toHaveLength(12);
     expect(shown).toEqual(ranked.map((e) => e.id));
@@ -92,10 +108,14 @@ describe('the web app in a real browser', () => {
     for (let i = 0; i < 3; i++) {
       await page.goto(`${lab.url}/lab/cycles/${dayFiveCycleId}`);
       await page.getByTestId('ranked-embryos').waitFor();
-      timings.push(await page.evaluate(() => performance.getEntriesByName('lab-cycle-ready')[0]?.startTime ?? Infinity));
+      timings.push(
+        await page.evaluate(() => performance.getEntriesByName('lab-cycle-ready')[0]?.startTime ?? Infinity),
+      );
     }
     timings.sort((a, b) => a - b);
-    process.stdout.write(`lab page (12 embryos) interactive after ${timings.map((t) => t.toFixed(0)).join(', ')} ms (median ${timings[1].toFixed(0)} ms)\n`);
+    process.stdout.write(
+      `lab page (12 embryos) interactive after ${timings.map((t) => t.toFixed(0)).join(', ')} ms (median ${timings[1].toFixed(0)} ms)\n`,
+    );
     // 1 s on a quiet machine (bench/web-lab.ts); the bound leaves room for the other test file running beside this one
     expect(timings[1]).toBeLessThan(2_000);
   });
@@ -145,11 +165,17 @@ describe('the web app in a real browser', () => {
     expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth > 0)).toBe(true);
     await page.getByTestId('viewer-stage').focus();
     await page.keyboard.press('ArrowUp');
-    await page.waitForFunction(() => /30 µm/.test(document.querySelector('[data-testid=viewer-time]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /30 µm/.test(document.querySelector('[data-testid=viewer-time]')?.textContent ?? ''),
+    );
 
     // play runs through the frames and stops at the last one
     await page.getByTestId('viewer-play').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=viewer-play]')?.textContent === 'Play', undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=viewer-play]')?.textContent === 'Play',
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await time()).toMatch(/30 µm/);
     expect(await page.locator('.viewer__controls').textContent()).toMatch(/frame (\d+) of \1/);
     await page.getByTestId('viewer-stage').focus();
@@ -162,7 +188,9 @@ describe('the web app in a real browser', () => {
     try {
       const p = await session.newPage();
       await signIn(p, lab.url, lab.users.EMBRYOLOGIST.email, lab.users.EMBRYOLOGIST.password);
-      const embryoId = lab.demo.labViewCycle.id && (await lab.ds.getRepository(Embryo).findOneByOrFail({ cycleId: dayFiveCycleId, label: 'A2' })).id;
+      const embryoId =
+        lab.demo.labViewCycle.id &&
+        (await lab.ds.getRepository(Embryo).findOneByOrFail({ cycleId: dayFiveCycleId, label: 'A2' })).id;
       await p.goto(`${lab.url}/embryos/${embryoId}`);
       await p.getByTestId('outcome-select').selectOption('BLASTOCYST');
       await p.getByRole('button', { name: 'Save outcome' }).click();
@@ -170,7 +198,9 @@ describe('the web app in a real browser', () => {
       expect(await p.getByTestId('outcome-current').textContent()).toMatch(/^Blastocyst · recorded/);
       expect((await lab.ds.getRepository(Embryo).findOneByOrFail({ id: embryoId })).outcome).toBe('BLASTOCYST');
       const events = await lab.ds.getRepository(AuditEvent).findBy({ action: 'OUTCOME_RECORDED', entityId: embryoId });
-      expect(events).toEqual([expect.objectContaining({ userId: lab.users.EMBRYOLOGIST.user.id, clinicId: lab.clinicA.id })]);
+      expect(events).toEqual([
+        expect.objectContaining({ userId: lab.users.EMBRYOLOGIST.user.id, clinicId: lab.clinicA.id }),
+      ]);
       expect(session.problems).toEqual([]);
     } finally {
       await session.close();
@@ -180,7 +210,9 @@ describe('the web app in a real browser', () => {
   it('shows the models with provenance, and the evaluation with Table 1 and the ROC plots', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByTestId('models-table').waitFor();
-    expect(await page.getByTestId('models-table').textContent()).toMatch(/amsnet-demo.*Untrained \(random weights\).*active/);
+    expect(await page.getByTestId('models-table').textContent()).toMatch(
+      /amsnet-demo.*Untrained \(random weights\).*active/,
+    );
     await screenshot(page, '05-models');
     await page.getByRole('link', { name: 'Evaluation' }).first().click();
     await page.getByTestId('accuracy-table').waitFor();
@@ -202,7 +234,7 @@ describe('the web app in a real browser', () => {
     await screenshot(page, '07-runs');
   });
 
-  it('shows the clinic\'s users and the audit log with filters to an administrator', async () => {
+  it("shows the clinic's users and the audit log with filters to an administrator", async () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByTestId('members-table').waitFor();
     expect(await page.getByTestId('members-table').textContent()).toContain(lab.users.CLINICIAN.email);
@@ -232,7 +264,11 @@ describe('the web app in a real browser', () => {
   it('offers GraphiQL, bundled, at /graphql in development', async () => {
     await page.goto(`${lab.url}/graphql`);
     await page.locator('.graphiql-container').waitFor();
-    await page.getByText('Docs').or(page.getByRole('button', { name: /documentation/i })).first().waitFor();
+    await page
+      .getByText('Docs')
+      .or(page.getByRole('button', { name: /documentation/i }))
+      .first()
+      .waitFor();
     await screenshot(page, '10-graphiql');
   });
 });

@@ -3,7 +3,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { ClinicModel, Membership, User } from '../../src/entities';
 import { insertModelVersion } from '../helpers/model-factories-registry';
-import { BROWSER_TEST_TIMEOUT_MS, launchChromium, openSession, screenshot, showPage, signIn, type BrowserSession } from './support/browser';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  openSession,
+  screenshot,
+  showPage,
+  signIn,
+  type BrowserSession,
+} from './support/browser';
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
@@ -29,7 +37,10 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-async function open(account?: Account, options: Parameters<typeof openSession>[2] = {}): Promise<{ page: Page; session: BrowserSession }> {
+async function open(
+  account?: Account,
+  options: Parameters<typeof openSession>[2] = {},
+): Promise<{ page: Page; session: BrowserSession }> {
   const session = await openSession(chromium, lab.url, options);
   sessions.push(session);
   const page = await session.newPage();
@@ -45,7 +56,10 @@ function callApiFromPage(page: Page, query: string, variables: Record<string, un
     async ({ query, variables }) => {
       const response = await fetch('/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('amsnet.token')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${sessionStorage.getItem('amsnet.token')}`,
+        },
         body: JSON.stringify({ query, variables }),
       });
       return response.json();
@@ -72,15 +86,27 @@ describe('roles and clinics in the web app', () => {
       await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
     }
 
-    const grant = await callApiFromPage(page, 'mutation($c: ID!, $u: ID!) { grantMembership(clinicId: $c, userId: $u, role: ADMIN) { id } }', {
-      c: lab.clinicA.id, u: lab.users.CLINICIAN.user.id,
-    });
+    const grant = await callApiFromPage(
+      page,
+      'mutation($c: ID!, $u: ID!) { grantMembership(clinicId: $c, userId: $u, role: ADMIN) { id } }',
+      {
+        c: lab.clinicA.id,
+        u: lab.users.CLINICIAN.user.id,
+      },
+    );
     expect(grant.errors[0].extensions.code).toBe('FORBIDDEN');
-    const activate = await callApiFromPage(page, 'mutation($c: ID!, $m: ID!) { activateModel(clinicId: $c, modelId: $m) { active } }', {
-      c: lab.clinicA.id, m: lab.demo.model.id,
-    });
+    const activate = await callApiFromPage(
+      page,
+      'mutation($c: ID!, $m: ID!) { activateModel(clinicId: $c, modelId: $m) { active } }',
+      {
+        c: lab.clinicA.id,
+        m: lab.demo.model.id,
+      },
+    );
     expect(activate.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await lab.ds.getRepository(Membership).findOneByOrFail({ userId: lab.users.CLINICIAN.user.id })).role).toBe('CLINICIAN');
+    expect((await lab.ds.getRepository(Membership).findOneByOrFail({ userId: lab.users.CLINICIAN.user.id })).role).toBe(
+      'CLINICIAN',
+    );
     expect(session.problems).toEqual([]);
   });
 
@@ -100,14 +126,21 @@ describe('roles and clinics in the web app', () => {
     await showPage(page, `/lab/cycles/${cycleId}`);
     const embryoPath = await page.getByTestId('ranked-embryos').getByRole('link').first().getAttribute('href');
     const pages: [string, string][] = [
-      ['/lab', 'active-cycles'], [`/lab/cycles/${cycleId}`, 'ranked-embryos'], [embryoPath!, 'viewer-image'], ['/runs', 'scoring-runs'],
-      ['/models', 'models-table'], [`/models/${lab.demo.model.id}/evaluation`, 'accuracy-table'], ['/admin/users', 'members-table'], ['/admin/audit', 'audit-table'],
+      ['/lab', 'active-cycles'],
+      [`/lab/cycles/${cycleId}`, 'ranked-embryos'],
+      [embryoPath!, 'viewer-image'],
+      ['/runs', 'scoring-runs'],
+      ['/models', 'models-table'],
+      [`/models/${lab.demo.model.id}/evaluation`, 'accuracy-table'],
+      ['/admin/users', 'members-table'],
+      ['/admin/audit', 'audit-table'],
     ];
     for (const [path, testId] of pages) {
       await showPage(page, path);
       await page.getByTestId(testId).first().waitFor();
       const text = await page.locator('body').innerText();
-      for (const marker of lab.clinicB.markers) expect({ path, leaked: text.includes(marker) ? marker : null }).toEqual({ path, leaked: null });
+      for (const marker of lab.clinicB.markers)
+        expect({ path, leaked: text.includes(marker) ? marker : null }).toEqual({ path, leaked: null });
     }
     expect(await page.getByTestId('clinic-select').count()).toBe(0); // one clinic: nothing to switch to
     for (const path of [`/lab/cycles/${lab.clinicB.cycleId}`, `/embryos/${lab.clinicB.embryoId}`]) {
@@ -135,8 +168,12 @@ describe('roles and clinics in the web app', () => {
     await page.getByLabel(/^Password/).fill('a long enough password');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('new.embryologist@clinic-a.example.org can now sign in').waitFor();
-    const created = await lab.ds.getRepository(User).findOneByOrFail({ email: 'new.embryologist@clinic-a.example.org' });
-    expect((await lab.ds.getRepository(Membership).findOneByOrFail({ userId: created.id, clinicId: lab.clinicA.id })).role).toBe('EMBRYOLOGIST');
+    const created = await lab.ds
+      .getRepository(User)
+      .findOneByOrFail({ email: 'new.embryologist@clinic-a.example.org' });
+    expect(
+      (await lab.ds.getRepository(Membership).findOneByOrFail({ userId: created.id, clinicId: lab.clinicA.id })).role,
+    ).toBe('EMBRYOLOGIST');
 
     await page.getByLabel('Role of new.embryologist@clinic-a.example.org').selectOption('CLINICIAN');
     await page.getByText('new.embryologist@clinic-a.example.org is now clinician.').waitFor();
@@ -155,7 +192,13 @@ describe('roles and clinics in the web app', () => {
   });
 
   it('activates a model and puts one in shadow mode, each after confirmation', async () => {
-    const candidate = await insertModelVersion(lab.ds, { name: 'amsnet-candidate', version: '2026-12', variant: 'amsnet', trained: true, planes: [-45, -30, -15, 0, 15, 30, 45] });
+    const candidate = await insertModelVersion(lab.ds, {
+      name: 'amsnet-candidate',
+      version: '2026-12',
+      variant: 'amsnet',
+      trained: true,
+      planes: [-45, -30, -15, 0, 15, 30, 45],
+    });
     const { page, session } = await open(lab.users.ADMIN);
     await page.getByRole('link', { name: 'Models' }).click();
     const row = (name: string) => page.getByTestId('models-table').locator('tr', { hasText: name });
@@ -169,17 +212,28 @@ describe('roles and clinics in the web app', () => {
     await row('amsnet-candidate').getByRole('button', { name: 'Activate…' }).click();
     await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
     await page.getByText('amsnet-candidate 2026-12: now the active model.').waitFor();
-    expect(await lab.ds.getRepository(ClinicModel).findOneByOrFail({ modelVersionId: candidate.id, clinicId: lab.clinicA.id })).toMatchObject({ active: true });
+    expect(
+      await lab.ds
+        .getRepository(ClinicModel)
+        .findOneByOrFail({ modelVersionId: candidate.id, clinicId: lab.clinicA.id }),
+    ).toMatchObject({ active: true });
 
     await row('amsnet-demo').getByRole('button', { name: 'Shadow…' }).click();
-    await page.getByRole('dialog', { name: 'Score this model in shadow mode?' }).getByRole('button', { name: 'Start shadow mode' }).click();
+    await page
+      .getByRole('dialog', { name: 'Score this model in shadow mode?' })
+      .getByRole('button', { name: 'Start shadow mode' })
+      .click();
     await page.getByText(/scored in shadow mode/).waitFor();
-    expect(await lab.ds.getRepository(ClinicModel).findOneByOrFail({ modelVersionId: lab.demo.model.id, clinicId: lab.clinicA.id })).toMatchObject({ active: false, shadow: true });
+    expect(
+      await lab.ds
+        .getRepository(ClinicModel)
+        .findOneByOrFail({ modelVersionId: lab.demo.model.id, clinicId: lab.clinicA.id }),
+    ).toMatchObject({ active: false, shadow: true });
     await row('amsnet-demo').getByRole('button', { name: 'Stop shadow…' }).waitFor();
     expect(session.problems).toEqual([]);
   });
 
-  it('signs in through the hospital\'s identity provider: a proxy that adds the bearer token, or a pasted token', async () => {
+  it("signs in through the hospital's identity provider: a proxy that adds the bearer token, or a pasted token", async () => {
     const token = await lab.token(lab.users.EMBRYOLOGIST.user);
     // a reverse proxy in front of the server adds the IdP's token to every request: no sign-in page at all
     const proxied = await open(undefined, { extraHTTPHeaders: { authorization: `Bearer ${token}` } });

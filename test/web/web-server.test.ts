@@ -25,7 +25,12 @@ beforeAll(async () => {
   const log = createLogger('silent');
   const env = { PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent' };
   dev = await startHttpServer({ config: loadConfig(env), dataSource: db.dataSource, log, host: '127.0.0.1' });
-  prod = await startHttpServer({ config: loadConfig({ ...env, NODE_ENV: 'production' }), dataSource: db.dataSource, log, host: '127.0.0.1' });
+  prod = await startHttpServer({
+    config: loadConfig({ ...env, NODE_ENV: 'production' }),
+    dataSource: db.dataSource,
+    log,
+    host: '127.0.0.1',
+  });
 });
 afterAll(async () => {
   await dev?.stop();
@@ -79,19 +84,37 @@ describe('the web app over HTTP', () => {
     expect(text).toMatch(/<title>GraphiQL/);
     expect(text).toMatch(/<script type="module" crossorigin src="\/assets\/graphiql-[\w-]{8}\.js">/);
     // a client that asks for JSON still reaches the API; production has no explorer at all
-    expect((await fetch(`${dev.url}/graphql`, { headers: { accept: 'application/json' } })).headers.get('content-type')).not.toMatch(/html/);
+    expect(
+      (await fetch(`${dev.url}/graphql`, { headers: { accept: 'application/json' } })).headers.get('content-type'),
+    ).not.toMatch(/html/);
     const prodPage = await fetch(`${prod.url}/graphql`, { headers: html });
     expect(await prodPage.text()).not.toMatch(/<html|graphiql/i);
   });
 
   it('builds a bundle that loads nothing from elsewhere: no remote script, stylesheet, font or image', () => {
-    const files = readdirSync(join(DEFAULT_WEB_BUNDLE_DIR, 'assets')).map((f) => join(DEFAULT_WEB_BUNDLE_DIR, 'assets', f));
-    for (const file of [join(DEFAULT_WEB_BUNDLE_DIR, 'index.html'), join(DEFAULT_WEB_BUNDLE_DIR, 'graphiql.html'), ...files.filter((f) => /\.(html|css)$/.test(f))]) {
+    const files = readdirSync(join(DEFAULT_WEB_BUNDLE_DIR, 'assets')).map((f) =>
+      join(DEFAULT_WEB_BUNDLE_DIR, 'assets', f),
+    );
+    for (const file of [
+      join(DEFAULT_WEB_BUNDLE_DIR, 'index.html'),
+      join(DEFAULT_WEB_BUNDLE_DIR, 'graphiql.html'),
+      ...files.filter((f) => /\.(html|css)$/.test(f)),
+    ]) {
       const text = readFileSync(file, 'utf8');
-      expect({ file, remote: text.match(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\/[^"' >]+|url\(\s*["']?(?:https?:)?\/\/[^)]+\)|@import\s+(?:url\()?["']?(?:https?:)?\/\//g) }).toEqual({ file, remote: null });
+      expect({
+        file,
+        remote: text.match(
+          /(?:src|href)\s*=\s*["']?(?:https?:)?\/\/[^"' >]+|url\(\s*["']?(?:https?:)?\/\/[^)]+\)|@import\s+(?:url\()?["']?(?:https?:)?\/\//g,
+        ),
+      }).toEqual({ file, remote: null });
     }
     for (const file of files.filter((f) => f.endsWith('.js'))) {
-      expect({ file, cdn: readFileSync(file, 'utf8').match(/https?:\/\/(?:[\w-]+\.)*(?:googleapis|gstatic|jsdelivr|unpkg|cdnjs|apollographql|cloudflare)\.[a-z]+/g) }).toEqual({ file, cdn: null });
+      expect({
+        file,
+        cdn: readFileSync(file, 'utf8').match(
+          /https?:\/\/(?:[\w-]+\.)*(?:googleapis|gstatic|jsdelivr|unpkg|cdnjs|apollographql|cloudflare)\.[a-z]+/g,
+        ),
+      }).toEqual({ file, cdn: null });
     }
   });
 });

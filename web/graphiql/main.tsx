@@ -28,5 +28,10 @@ query Cycles {
 `;
 
 createRoot(document.getElementById('graphiql')!).render(
-  <GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY} defaultHeaders={'{\n  "Authorization": "Bearer <token>"\n}'} isHeadersEditorEnabled />,
+  <GraphiQL
+    fetcher={fetcher}
+    defaultQuery={DEFAULT_QUERY}
+    defaultHeaders={'{\n  "Authorization": "Bearer <token>"\n}'}
+    isHeadersEditorEnabled
+  />,
 );

@@ -28,17 +28,28 @@ export function registerAccountCommands(program: Command, runtime: CliRuntime): 
     .option('--network-admin', 'administrator of every clinic')
     .option('--name <name>', 'display name')
     .option('--password-stdin', 'read the password from standard input instead of prompting')
-    .action(async (opts: { email: string; clinic: string; role: Role; networkAdmin?: boolean; name?: string; passwordStdin?: boolean }) => {
-      const password = opts.passwordStdin ? await readPasswordFromStdin() : await promptPassword('Password: ');
-      await runtime.withApp(async ({ services }) => {
-        const { system } = services;
-        const target = await services.store.clinics.byCode(opts.clinic);
-        if (!target) throw new UserError(`no clinic with code "${opts.clinic}"`);
-        const created = await services.accounts.createUser(
-          { email: opts.email, password, displayName: opts.name ?? null, networkAdmin: !!opts.networkAdmin },
-          { network: system.network(), clinic: { grant: system.clinic(target.id), role: opts.role } },
-        );
-        console.log(`user ${created.email} created (id ${created.id}) as ${opts.role} of ${target.code}${created.networkAdmin ? ', network admin' : ''}`);
-      });
-    });
+    .action(
+      async (opts: {
+        email: string;
+        clinic: string;
+        role: Role;
+        networkAdmin?: boolean;
+        name?: string;
+        passwordStdin?: boolean;
+      }) => {
+        const password = opts.passwordStdin ? await readPasswordFromStdin() : await promptPassword('Password: ');
+        await runtime.withApp(async ({ services }) => {
+          const { system } = services;
+          const target = await services.store.clinics.byCode(opts.clinic);
+          if (!target) throw new UserError(`no clinic with code "${opts.clinic}"`);
+          const created = await services.accounts.createUser(
+            { email: opts.email, password, displayName: opts.name ?? null, networkAdmin: !!opts.networkAdmin },
+            { network: system.network(), clinic: { grant: system.clinic(target.id), role: opts.role } },
+          );
+          console.log(
+            `user ${created.email} created (id ${created.id}) as ${opts.role} of ${target.code}${created.networkAdmin ? ', network admin' : ''}`,
+          );
+        });
+      },
+    );
 }

@@ -4,7 +4,8 @@ import { demoRequest, type DemoChoices } from '../../demo/demo-defaults';
 import type { CliRuntime } from '../runtime';
 
 const whole = (min: number, max: number) => (raw: string) => {
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
   return Number(raw);
 };
 
@@ -12,7 +13,8 @@ const range = (raw: string) => {
   const m = /^(\d+)(?:-(\d+))?$/.exec(raw);
   const min = Number(m?.[1]);
   const max = Number(m?.[2] ?? m?.[1]);
-  if (!m || min < 1 || max < min || max > 12) throw new InvalidArgumentError('expected N or MIN-MAX embryos per cycle, 1 to 12 (a slide has 12 wells)');
+  if (!m || min < 1 || max < min || max > 12)
+    throw new InvalidArgumentError('expected N or MIN-MAX embryos per cycle, 1 to 12 (a slide has 12 wells)');
   return { min, max };
 };
 
@@ -34,7 +36,9 @@ type DemoOptions = Pick<DemoChoices, 'seed' | 'fullRate' | 'frameMinutes' | 'ima
 export function registerDemoCommand(program: Command, runtime: CliRuntime): void {
   program
     .command('demo')
-    .description('seed a demo clinic with synthetic time-lapse data, imported, scored by an untrained AMSNet, and print where to look')
+    .description(
+      'seed a demo clinic with synthetic time-lapse data, imported, scored by an untrained AMSNet, and print where to look',
+    )
     .option('--clinic <code>', 'clinic to seed (created when missing)', 'demo')
     .option('--seed <n>', 'seed of the synthetic lab (same seed, same embryos)', whole(0, 2 ** 31 - 1))
     .option('--full-rate', 'a frame every 10 minutes at 500×500, like the incubator (minutes instead of seconds)')
@@ -55,7 +59,10 @@ export function registerDemoCommand(program: Command, runtime: CliRuntime): void
         imageSize: opts.imageSize,
         patients: opts.patients,
         embryos: opts.embryos,
-        model: { ...(opts.modelWidth ? { width: opts.modelWidth } : {}), ...(opts.modelInputSize ? { inputSize: opts.modelInputSize } : {}) },
+        model: {
+          ...(opts.modelWidth ? { width: opts.modelWidth } : {}),
+          ...(opts.modelInputSize ? { inputSize: opts.modelInputSize } : {}),
+        },
         wait: opts.wait,
         exportDir: opts.keepExport ? resolve(opts.keepExport) : undefined,
       });

@@ -7,7 +7,10 @@ import type { CliRuntime } from '../runtime';
 /** Problem lines printed after the summary; the full list is in import_run_item. */
 const MAX_PRINTED_ITEMS = 50;
 
-interface CommonOptions { clinic: string; all?: boolean }
+interface CommonOptions {
+  clinic: string;
+  all?: boolean;
+}
 
 /**
  * Progress on stderr: a bar with frames/s and ETA on a terminal, a plain line every few seconds
@@ -16,19 +19,36 @@ interface CommonOptions { clinic: string; all?: boolean }
 function progressReporter(): { onProgress: (p: ImportProgress) => void; stop: () => void } {
   const started = Date.now();
   if (process.stderr.isTTY) {
-    const bar = new SingleBar({
-      format: '{kind} |{bar}| {value}/{total} {unit} | {frames} frames, {rate} frames/s | ETA {eta_formatted} | {current}',
-      stream: process.stderr, hideCursor: true, etaBuffer: 20,
-    }, Presets.shades_classic);
+    const bar = new SingleBar(
+      {
+        format:
+          '{kind} |{bar}| {value}/{total} {unit} | {frames} frames, {rate} frames/s | ETA {eta_formatted} | {current}',
+        stream: process.stderr,
+        hideCursor: true,
+        etaBuffer: 20,
+      },
+      Presets.shades_classic,
+    );
     let running = false;
     return {
       onProgress: (p) => {
-        const fields = { kind: p.kind, unit: p.kind === 'CYCLES' ? 'rows' : p.kind === 'DICOM' ? 'files' : 'embryos', frames: p.frames, rate: (p.frames / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0), current: p.current.slice(-40) };
-        if (!running) { bar.start(Math.max(p.unitsTotal, 1), 0, fields); running = true; }
+        const fields = {
+          kind: p.kind,
+          unit: p.kind === 'CYCLES' ? 'rows' : p.kind === 'DICOM' ? 'files' : 'embryos',
+          frames: p.frames,
+          rate: (p.frames / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0),
+          current: p.current.slice(-40),
+        };
+        if (!running) {
+          bar.start(Math.max(p.unitsTotal, 1), 0, fields);
+          running = true;
+        }
         if (p.unitsTotal > 0) bar.setTotal(p.unitsTotal);
         bar.update(Math.floor(p.unitsDone), fields);
       },
-      stop: () => { if (running) bar.stop(); },
+      stop: () => {
+        if (running) bar.stop();
+      },
     };
   }
   let last = 0;
@@ -38,7 +58,9 @@ function progressReporter(): { onProgress: (p: ImportProgress) => void; stop: ()
       if (now - last < 5000) return;
       last = now;
       const rate = p.frames / Math.max((now - started) / 1000, 0.001);
-      process.stderr.write(`${p.kind.toLowerCase()}: ${Math.floor(p.unitsDone)}${p.unitsTotal ? `/${p.unitsTotal}` : ''} done, ${p.frames} frames (${rate.toFixed(0)}/s) ${p.current}\n`);
+      process.stderr.write(
+        `${p.kind.toLowerCase()}: ${Math.floor(p.unitsDone)}${p.unitsTotal ? `/${p.unitsTotal}` : ''} done, ${p.frames} frames (${rate.toFixed(0)}/s) ${p.current}\n`,
+      );
     },
     stop: () => undefined,
   };
@@ -46,22 +68,36 @@ function progressReporter(): { onProgress: (p: ImportProgress) => void; stop: ()
 
 function printReport(report: ImportRunReport, all: boolean): void {
   const c = report.counts;
-  console.log(`import ${report.importRunId} (${report.kind.toLowerCase()}): ${report.status}${report.aborted ? ' (interrupted)' : ''} in ${(report.durationMs / 1000).toFixed(1)} s`);
-  console.log(`  items: ${c.stored} stored, ${c.alreadyStored} already stored, ${c.skipped} skipped, ${c.failed} failed`);
+  console.log(
+    `import ${report.importRunId} (${report.kind.toLowerCase()}): ${report.status}${report.aborted ? ' (interrupted)' : ''} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  items: ${c.stored} stored, ${c.alreadyStored} already stored, ${c.skipped} skipped, ${c.failed} failed`,
+  );
   if (report.kind !== 'CYCLES') {
     const rate = report.framesStored / Math.max(report.durationMs / 1000, 0.001);
-    console.log(`  frames: ${report.framesStored} stored, ${report.framesAlreadyStored} already stored (${rate.toFixed(0)} frames/s)`);
+    console.log(
+      `  frames: ${report.framesStored} stored, ${report.framesAlreadyStored} already stored (${rate.toFixed(0)} frames/s)`,
+    );
   }
   const shown = all ? report.items : report.items.filter((i) => i.status === 'failed' || i.status === 'skipped');
-  for (const i of shown.slice(0, all ? undefined : MAX_PRINTED_ITEMS)) console.log(`  ${i.status.padEnd(13)} ${i.item}${i.reason ? `: ${i.reason}` : ''}`);
-  if (!all && shown.length > MAX_PRINTED_ITEMS) console.log(`  … ${shown.length - MAX_PRINTED_ITEMS} more (see --all, or import_run_item of run ${report.importRunId})`);
+  for (const i of shown.slice(0, all ? undefined : MAX_PRINTED_ITEMS))
+    console.log(`  ${i.status.padEnd(13)} ${i.item}${i.reason ? `: ${i.reason}` : ''}`);
+  if (!all && shown.length > MAX_PRINTED_ITEMS)
+    console.log(
+      `  … ${shown.length - MAX_PRINTED_ITEMS} more (see --all, or import_run_item of run ${report.importRunId})`,
+    );
 }
 
 /** Runs one import with progress, Ctrl-C as a clean abort, and a non-zero exit when any item failed. */
 async function runImport(
   runtime: CliRuntime,
   opts: CommonOptions,
-  start: (imports: ImportService, options: ImportOptions & { focalPlaneTag?: string }, focalPlaneTag: string | undefined) => Promise<ImportRunReport>,
+  start: (
+    imports: ImportService,
+    options: ImportOptions & { focalPlaneTag?: string },
+    focalPlaneTag: string | undefined,
+  ) => Promise<ImportRunReport>,
 ): Promise<void> {
   await runtime.withApp(async ({ services, config }) => {
     const controller = new AbortController();
@@ -73,7 +109,11 @@ async function runImport(
     process.once('SIGTERM', onSignal);
     const progress = progressReporter();
     try {
-      const options = { grant: await services.system.clinicNamed(opts.clinic), onProgress: progress.onProgress, signal: controller.signal };
+      const options = {
+        grant: await services.system.clinicNamed(opts.clinic),
+        onProgress: progress.onProgress,
+        signal: controller.signal,
+      };
       const report = await start(services.imports, options, config.dicomFocalPlaneTag);
       progress.stop();
       printReport(report, !!opts.all);
@@ -88,25 +128,47 @@ async function runImport(
 
 /** `amsnet import folder|pdb|dicom|cycles`: thin shell over ImportService (the CLI acts as the operator). */
 export function registerImportCommands(program: Command, runtime: CliRuntime): void {
-  const group = program.command('import').description('import time-lapse frames, slide files, DICOM instances and cycle sheets into a clinic');
-  const common = (cmd: Command) => cmd
-    .requiredOption('--clinic <code-or-id>', 'clinic code or id')
-    .option('--all', 'list every item of the report, not only skipped and failed ones');
+  const group = program
+    .command('import')
+    .description('import time-lapse frames, slide files, DICOM instances and cycle sheets into a clinic');
+  const common = (cmd: Command) =>
+    cmd
+      .requiredOption('--clinic <code-or-id>', 'clinic code or id')
+      .option('--all', 'list every item of the report, not only skipped and failed ones');
 
-  common(group.command('folder <path>')
-    .description('folder export in the EmbryoScope dataset layout (embryo_dataset[_F<µm>]/<embryo>/*.jpeg, time and phase CSVs)'))
-    .action((path: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importFolder(path, o)));
+  common(
+    group
+      .command('folder <path>')
+      .description(
+        'folder export in the EmbryoScope dataset layout (embryo_dataset[_F<µm>]/<embryo>/*.jpeg, time and phase CSVs)',
+      ),
+  ).action((path: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importFolder(path, o)));
 
-  common(group.command('pdb <files...>')
-    .description('EmbryoScope slide files (.pdb, SQLite): one embryo per well, externalId <slide>-WELL<n>')
-    .option('--cycle <external-id>', 'put the embryos into this existing cycle (default: the clinic\'s unassigned cycle)'))
-    .action((files: string[], opts: CommonOptions & { cycle?: string }) => runImport(runtime, opts, (s, o) => s.importPdb(files, { ...o, cycleExternalId: opts.cycle })));
+  common(
+    group
+      .command('pdb <files...>')
+      .description('EmbryoScope slide files (.pdb, SQLite): one embryo per well, externalId <slide>-WELL<n>')
+      .option(
+        '--cycle <external-id>',
+        "put the embryos into this existing cycle (default: the clinic's unassigned cycle)",
+      ),
+  ).action((files: string[], opts: CommonOptions & { cycle?: string }) =>
+    runImport(runtime, opts, (s, o) => s.importPdb(files, { ...o, cycleExternalId: opts.cycle })),
+  );
 
-  common(group.command('dicom <paths...>')
-    .description('DICOM Part-10 files or folders (VL microscopy / secondary capture); StudyInstanceUID = cycle id, SeriesInstanceUID = embryo'))
-    .action((paths: string[], opts: CommonOptions) => runImport(runtime, opts, (s, o, tag) => s.importDicom(paths, { ...o, focalPlaneTag: tag })));
+  common(
+    group
+      .command('dicom <paths...>')
+      .description(
+        'DICOM Part-10 files or folders (VL microscopy / secondary capture); StudyInstanceUID = cycle id, SeriesInstanceUID = embryo',
+      ),
+  ).action((paths: string[], opts: CommonOptions) =>
+    runImport(runtime, opts, (s, o, tag) => s.importDicom(paths, { ...o, focalPlaneTag: tag })),
+  );
 
-  common(group.command('cycles <file>')
-    .description('cycle sheet CSV: mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id'))
-    .action((file: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importCycleSheet(file, o)));
+  common(
+    group
+      .command('cycles <file>')
+      .description('cycle sheet CSV: mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id'),
+  ).action((file: string, opts: CommonOptions) => runImport(runtime, opts, (s, o) => s.importCycleSheet(file, o)));
 }

@@ -7,7 +7,8 @@ import type { CliRuntime } from '../runtime';
 /** `--planes -15,0,15` → [-15, 0, 15] */
 export function parsePlanes(value: string): number[] {
   const planes = value.split(',').map((p) => Number(p.trim()));
-  if (value.trim() === '' || planes.some((p) => !Number.isInteger(p))) throw new InvalidArgumentError('expected whole µm separated by commas, e.g. -15,0,15');
+  if (value.trim() === '' || planes.some((p) => !Number.isInteger(p)))
+    throw new InvalidArgumentError('expected whole µm separated by commas, e.g. -15,0,15');
   return planes;
 }
 
@@ -16,7 +17,14 @@ function parsePositiveInt(value: string): number {
   return Number(value);
 }
 
-interface RegisterOptions { name: string; version: string; trained?: boolean; planes?: number[]; variant?: ModelVariant; inputSize?: number }
+interface RegisterOptions {
+  name: string;
+  version: string;
+  trained?: boolean;
+  planes?: number[];
+  variant?: ModelVariant;
+  inputSize?: number;
+}
 
 /**
  * `amsnet model register|activate|shadow|list`: the registry side of the `model` group (the
@@ -24,41 +32,75 @@ interface RegisterOptions { name: string; version: string; trained?: boolean; pl
  * (privileged system access: user null in the audit log).
  */
 export function registerModelRegistryCommands(program: Command, runtime: CliRuntime): void {
-  const model = program.commands.find((c) => c.name() === 'model') ?? program.command('model').description('build, register and activate AMSNet models');
+  const model =
+    program.commands.find((c) => c.name() === 'model') ??
+    program.command('model').description('build, register and activate AMSNet models');
 
   model
     .command('register')
-    .description('check an ONNX model against the AMSNet contract (load + one tiny input) and store it; the same file twice gives the existing version')
+    .description(
+      'check an ONNX model against the AMSNet contract (load + one tiny input) and store it; the same file twice gives the existing version',
+    )
     .argument('<file>', 'the .onnx file')
     .requiredOption('--name <name>', 'model name, e.g. "amsnet-f7"')
     .requiredOption('--version <version>', 'version label, e.g. "2026-11"')
-    .addOption(new Option('--trained', 'state that the weights are trained (for a file without amsnet metadata; a file marked untrained is refused)').conflicts('untrained'))
-    .addOption(new Option('--untrained', 'state that the weights are random (numbers get an "untrained" label everywhere)'))
+    .addOption(
+      new Option(
+        '--trained',
+        'state that the weights are trained (for a file without amsnet metadata; a file marked untrained is refused)',
+      ).conflicts('untrained'),
+    )
+    .addOption(
+      new Option('--untrained', 'state that the weights are random (numbers get an "untrained" label everywhere)'),
+    )
     .option('--planes <um>', 'focal planes in µm, ascending (for a file without amsnet metadata)', parsePlanes)
-    .addOption(new Option('--variant <variant>', 'network variant (for a file without amsnet metadata)').choices([...MODEL_VARIANTS]))
-    .option('--input-size <pixels>', 'side S of the input frames (for a file without amsnet metadata)', parsePositiveInt)
+    .addOption(
+      new Option('--variant <variant>', 'network variant (for a file without amsnet metadata)').choices([
+        ...MODEL_VARIANTS,
+      ]),
+    )
+    .option(
+      '--input-size <pixels>',
+      'side S of the input frames (for a file without amsnet metadata)',
+      parsePositiveInt,
+    )
     .action(async (file: string, opts: RegisterOptions & { untrained?: boolean }) => {
       let bytes: Buffer;
       try {
         bytes = await readFile(file);
       } catch (error) {
-        throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new UserError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
       const trained = opts.trained ? true : opts.untrained ? false : undefined;
       await runtime.withApp(async ({ services }) => {
         const { model: version, created } = await services.registry.register(
           bytes,
-          { name: opts.name, version: opts.version, trained, planes: opts.planes, variant: opts.variant, inputSize: opts.inputSize },
+          {
+            name: opts.name,
+            version: opts.version,
+            trained,
+            planes: opts.planes,
+            variant: opts.variant,
+            inputSize: opts.inputSize,
+          },
           services.system.modelRegistration(),
         );
         const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px${version.trained ? '' : ', UNTRAINED'})`;
-        console.log(created ? `registered ${what}\nid ${version.id}\nsha256 ${version.sha256}` : `already registered as ${what}\nid ${version.id}\nsha256 ${version.sha256}`);
+        console.log(
+          created
+            ? `registered ${what}\nid ${version.id}\nsha256 ${version.sha256}`
+            : `already registered as ${what}\nid ${version.id}\nsha256 ${version.sha256}`,
+        );
       });
     });
 
   model
     .command('activate')
-    .description("make a model version the clinic's one active model (the previous one is deactivated in the same transaction)")
+    .description(
+      "make a model version the clinic's one active model (the previous one is deactivated in the same transaction)",
+    )
     .requiredOption('--model <id>', 'model version id')
     .requiredOption('--clinic <code>', 'clinic code or id')
     .action(async (opts: { model: string; clinic: string }) => {
@@ -66,7 +108,9 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
         const grant = await services.system.clinicNamed(opts.clinic);
         await services.registry.activate(opts.model, grant);
         const active = (await services.registry.activeModelFor(grant.clinicId))!;
-        console.log(`clinic ${opts.clinic}: active model ${active.name} ${active.version} (${active.id})${active.trained ? '' : ' — UNTRAINED: not for clinical use'}`);
+        console.log(
+          `clinic ${opts.clinic}: active model ${active.name} ${active.version} (${active.id})${active.trained ? '' : ' — UNTRAINED: not for clinical use'}`,
+        );
       });
     });
 
@@ -93,8 +137,12 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
           const listed = await services.registry.list();
           if (listed.length === 0) console.log('no models registered');
           for (const { model: v, clinics } of listed) {
-            const uses = clinics.filter((c) => c.active || c.shadow).map((c) => `${c.clinicId}${c.active ? ' (active)' : ' (shadow)'}`);
-            console.log(`${v.id}  ${v.name} ${v.version}  ${v.variant} [${v.planes.join(',')}] ${v.inputSize}px  ${v.trained ? 'trained' : 'UNTRAINED'}  sha256 ${v.sha256.slice(0, 12)}…${uses.length ? `  clinics: ${uses.join(', ')}` : ''}`);
+            const uses = clinics
+              .filter((c) => c.active || c.shadow)
+              .map((c) => `${c.clinicId}${c.active ? ' (active)' : ' (shadow)'}`);
+            console.log(
+              `${v.id}  ${v.name} ${v.version}  ${v.variant} [${v.planes.join(',')}] ${v.inputSize}px  ${v.trained ? 'trained' : 'UNTRAINED'}  sha256 ${v.sha256.slice(0, 12)}…${uses.length ? `  clinics: ${uses.join(', ')}` : ''}`,
+            );
           }
         });
       });

@@ -11,13 +11,17 @@ import { UserError } from '../../platform/errors';
 
 /** The `model` command group, shared with the registry commands (whichever registers first creates it). */
 export function modelCommandGroup(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'model') ?? program.command('model').description('build, inspect, register and activate AMSNet models');
+  return (
+    program.commands.find((c) => c.name() === 'model') ??
+    program.command('model').description('build, inspect, register and activate AMSNet models')
+  );
 }
 
 function numberList(what: string, integer: boolean) {
   return (value: string): number[] => {
     const list = value.split(',').map((s) => Number(s.trim()));
-    if (value.trim() === '' || list.some((n) => !Number.isFinite(n) || (integer && !Number.isInteger(n)))) throw new InvalidArgumentError(`expected ${what} separated by commas`);
+    if (value.trim() === '' || list.some((n) => !Number.isFinite(n) || (integer && !Number.isInteger(n))))
+      throw new InvalidArgumentError(`expected ${what} separated by commas`);
     return list;
   };
 }
@@ -37,22 +41,55 @@ async function readInput(path: string, what: string): Promise<Buffer> {
 
 /** Errors from bad files become messages for the user; anything else is a bug and keeps its stack. */
 function asUserError(e: unknown, context: string): unknown {
-  if (e instanceof AmsnetConfigError || e instanceof WeightsError || e instanceof SafetensorsError || e instanceof ModelContractError || e instanceof NpyError) return new UserError(`${context}: ${e.message}`);
+  if (
+    e instanceof AmsnetConfigError ||
+    e instanceof WeightsError ||
+    e instanceof SafetensorsError ||
+    e instanceof ModelContractError ||
+    e instanceof NpyError
+  )
+    return new UserError(`${context}: ${e.message}`);
   return e;
 }
 
-interface BuildOptions { variant: Variant; planes: number[]; weights?: string; width: number; blocks: number[]; inputSize: number; seed: number; out: string; fold: boolean; saveWeights?: string }
-interface PredictOptions { model: string; frames: string; out?: string; providers: string; maxBatch: number }
+interface BuildOptions {
+  variant: Variant;
+  planes: number[];
+  weights?: string;
+  width: number;
+  blocks: number[];
+  inputSize: number;
+  seed: number;
+  out: string;
+  fold: boolean;
+  saveWeights?: string;
+}
+interface PredictOptions {
+  model: string;
+  frames: string;
+  out?: string;
+  providers: string;
+  maxBatch: number;
+}
 
 export function registerModelCommands(program: Command): void {
   const model = modelCommandGroup(program);
 
   model
     .command('build')
-    .description('build the AMSNet ONNX model (DESIGN.md §6) from a .safetensors state dict, or a seeded random (untrained) one')
+    .description(
+      'build the AMSNet ONNX model (DESIGN.md §6) from a .safetensors state dict, or a seeded random (untrained) one',
+    )
     .addOption(new Option('--variant <variant>', 'network variant').choices([...VARIANTS]).makeOptionMandatory())
-    .requiredOption('--planes <um>', 'focal planes in µm, ascending, e.g. --planes=-45,-30,-15,0,15,30,45', numberList('µm', false))
-    .option('--weights <file>', 'PyTorch state dict saved with safetensors (F32, F16 or BF16); without it a random model')
+    .requiredOption(
+      '--planes <um>',
+      'focal planes in µm, ascending, e.g. --planes=-45,-30,-15,0,15,30,45',
+      numberList('µm', false),
+    )
+    .option(
+      '--weights <file>',
+      'PyTorch state dict saved with safetensors (F32, F16 or BF16); without it a random model',
+    )
     .option('--width <n>', 'stem channels', positiveInt, FULL_SIZE.width)
     .option('--blocks <list>', 'bottleneck blocks per stage', numberList('block counts', true), FULL_SIZE.blocks)
     .option('--input-size <pixels>', 'side S of the input frames', positiveInt, FULL_SIZE.inputSize)
@@ -65,13 +102,24 @@ export function registerModelCommands(program: Command): void {
       const weights = opts.weights ? await readInput(opts.weights, 'weights') : undefined;
       let built;
       try {
-        built = await buildAmsnetModel({ variant: opts.variant, planes: opts.planes, width: opts.width, blocks: opts.blocks as [number, number, number, number], inputSize: opts.inputSize, weights, seed: opts.seed, foldBatchNorm: opts.fold });
+        built = await buildAmsnetModel({
+          variant: opts.variant,
+          planes: opts.planes,
+          width: opts.width,
+          blocks: opts.blocks as [number, number, number, number],
+          inputSize: opts.inputSize,
+          weights,
+          seed: opts.seed,
+          foldBatchNorm: opts.fold,
+        });
       } catch (e) {
         throw asUserError(e, 'cannot build the model');
       }
       await writeFile(opts.out, built.onnx);
       if (opts.saveWeights) await writeFile(opts.saveWeights, writeSafetensors(built.stateDict));
-      console.log(`${opts.out}: ${built.config.variant}, F=${built.config.planes.length} (${built.config.planes.join(',')} µm), S=${built.config.inputSize}, ${built.trained ? 'trained weights' : `UNTRAINED random weights (seed ${opts.seed})`}, sha256 ${built.sha256}`);
+      console.log(
+        `${opts.out}: ${built.config.variant}, F=${built.config.planes.length} (${built.config.planes.join(',')} µm), S=${built.config.inputSize}, ${built.trained ? 'trained weights' : `UNTRAINED random weights (seed ${opts.seed})`}, sha256 ${built.sha256}`,
+      );
     });
 
   model
@@ -92,7 +140,11 @@ export function registerModelCommands(program: Command): void {
       }
       let predictor: AmsnetPredictor;
       try {
-        predictor = await AmsnetPredictor.load(onnx, { executionProviders: opts.providers.split(','), maxBatch: opts.maxBatch, logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? String(_o)}`), info: () => {} } });
+        predictor = await AmsnetPredictor.load(onnx, {
+          executionProviders: opts.providers.split(','),
+          maxBatch: opts.maxBatch,
+          logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? String(_o)}`), info: () => {} },
+        });
       } catch (e) {
         throw asUserError(e, `cannot use ${opts.model}`);
       }
@@ -101,15 +153,24 @@ export function registerModelCommands(program: Command): void {
         const F = focalPlanesUm.length;
         const [B, T, f, h, w] = frames.shape;
         if (frames.shape.length !== 5 || f !== F || h !== S || w !== S) {
-          throw new UserError(`${opts.frames} has shape (${frames.shape.join(', ')}); this model needs [B, T, ${F}, ${S}, ${S}] (planes ${focalPlanesUm.join(',')} µm)`);
+          throw new UserError(
+            `${opts.frames} has shape (${frames.shape.join(', ')}); this model needs [B, T, ${F}, ${S}, ${S}] (planes ${focalPlanesUm.join(',')} µm)`,
+          );
         }
         const p = await predictor.predict(frames.data, B, T);
-        if (!predictor.contract.trained) console.error('warning: the model is UNTRAINED (random weights): these numbers are not predictions');
+        if (!predictor.contract.trained)
+          console.error('warning: the model is UNTRAINED (random weights): these numbers are not predictions');
         if (opts.out) {
           await writeFile(opts.out, writeNpy({ shape: [B, T], data: p }));
           console.error(`${opts.out}: probabilities [${B}, ${T}]`);
         } else {
-          console.log(JSON.stringify(Array.from({ length: B }, (_, b) => Array.from(p.subarray(b * T, (b + 1) * T), (v) => Number(v.toFixed(6))))));
+          console.log(
+            JSON.stringify(
+              Array.from({ length: B }, (_, b) =>
+                Array.from(p.subarray(b * T, (b + 1) * T), (v) => Number(v.toFixed(6))),
+              ),
+            ),
+          );
         }
       } finally {
         await predictor.close();
@@ -134,7 +195,12 @@ export function registerModelCommands(program: Command): void {
         ['file', file],
         ['sha256', info.sha256],
         ['size', `${(info.sizeBytes / 1e6).toFixed(1)} MB`],
-        ['contract', c ? `v${c.contractVersion}, ${c.variant}, planes ${c.focalPlanesUm.join(',')} µm, S=${c.inputSize}, ${c.segmentHours} h segments, ${c.trained ? 'trained' : 'UNTRAINED'}` : `missing: ${info.contractError}`],
+        [
+          'contract',
+          c
+            ? `v${c.contractVersion}, ${c.variant}, planes ${c.focalPlanesUm.join(',')} µm, S=${c.inputSize}, ${c.segmentHours} h segments, ${c.trained ? 'trained' : 'UNTRAINED'}`
+            : `missing: ${info.contractError}`,
+        ],
         ['parameters', info.parameterCount.toLocaleString('en-US')],
         ['GFLOP per time step', info.gflopsPerStep === null ? 'unknown' : info.gflopsPerStep.toPrecision(4)],
         ['streaming', info.supportsStreaming ? 'yes (built by amsnet-clinic)' : 'no (whole-trajectory scoring only)'],

@@ -24,7 +24,9 @@ async function clinicOfScope(services: CliServices, opts: ScoreOptions): Promise
   const id = opts.cycle ?? opts.embryo?.[0];
   if (!id) return null;
   if (!isUuid(id)) throw new UserError(`"${id}" is not a cycle or embryo id (UUID)`);
-  const clinicId = opts.cycle ? await services.store.patientCycles.clinicOfCycle(id) : await services.store.embryos.clinicOfEmbryo(id);
+  const clinicId = opts.cycle
+    ? await services.store.patientCycles.clinicOfCycle(id)
+    : await services.store.embryos.clinicOfEmbryo(id);
   if (!clinicId) throw new UserError(`no ${opts.cycle ? 'cycle' : 'embryo'} ${id}`);
   return clinicId;
 }
@@ -42,12 +44,18 @@ async function useModelFile(services: CliServices, file: string, grants: ClinicG
     throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const { registry, system } = services;
-  const { model } = await registry.register(bytes, { name: basename(file, '.onnx'), version: `sha-${sha256Prefix(bytes)}` }, system.modelRegistration());
+  const { model } = await registry.register(
+    bytes,
+    { name: basename(file, '.onnx'), version: `sha-${sha256Prefix(bytes)}` },
+    system.modelRegistration(),
+  );
   for (const grant of grants) {
     const active = await registry.activeModelFor(grant.clinicId);
     if (!active) await registry.activate(model.id, grant);
     else if (active.id !== model.id) {
-      throw new UserError(`clinic ${grant.clinicId} scores with its active model ${active.sha256.slice(0, 12)}…, not ${file}; activate it first (amsnet model activate) or leave out --model`);
+      throw new UserError(
+        `clinic ${grant.clinicId} scores with its active model ${active.sha256.slice(0, 12)}…, not ${file}; activate it first (amsnet model activate) or leave out --model`,
+      );
     }
   }
 }
@@ -60,21 +68,32 @@ function describe(run: ScoringRun): string {
   const rate = run.embryosPerSecond ? `, ${run.embryosPerSecond.toFixed(2)} embryos/s` : '';
   const provider = run.executionProvider ? ` on ${run.executionProvider}` : '';
   const error = run.error ? `\n  reason: ${run.error}` : '';
-  return `run ${run.id}: ${run.status} — ${run.embryosScored} embryo(s), ${run.predictionsWritten} prediction(s), ${run.embryosFailed} failed` +
-    `${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(1)} s` : ''}${rate}${provider}${error}`;
+  return (
+    `run ${run.id}: ${run.status} — ${run.embryosScored} embryo(s), ${run.predictionsWritten} prediction(s), ${run.embryosFailed} failed` +
+    `${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(1)} s` : ''}${rate}${provider}${error}`
+  );
 }
 
 async function waitWithProgress(services: CliServices, run: ScoringRun, interactive: boolean): Promise<ScoringRun> {
-  const bar = interactive ? new SingleBar({ format: ' {clinic} [{bar}] {value}/{total} batches | {status}', hideCursor: true }, Presets.shades_classic) : null;
+  const bar = interactive
+    ? new SingleBar(
+        { format: ' {clinic} [{bar}] {value}/{total} batches | {status}', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : null;
   let started = false;
   const hint = setTimeout(() => {
-    if (!started) process.stderr.write('  still queued: is a worker running? (`amsnet worker`, or add --work to score in this process)\n');
+    if (!started)
+      process.stderr.write(
+        '  still queued: is a worker running? (`amsnet worker`, or add --work to score in this process)\n',
+      );
   }, 30_000);
   try {
     return await watchScoringRun(services.store, run.id, (p) => {
       started ||= p.run.status !== 'QUEUED';
       if (!bar || p.batchesTotal === null) return;
-      if (!bar.isActive) bar.start(Math.max(1, p.batchesTotal), 0, { clinic: (p.run.clinicId ?? '').slice(0, 8), status: p.run.status });
+      if (!bar.isActive)
+        bar.start(Math.max(1, p.batchesTotal), 0, { clinic: (p.run.clinicId ?? '').slice(0, 8), status: p.run.status });
       bar.setTotal(Math.max(1, p.batchesTotal));
       bar.update(p.batchesDone, { status: p.run.status });
     });
@@ -96,7 +115,10 @@ async function score(app: CliContext, opts: ScoreOptions): Promise<void> {
       if (!scoped) throw new UserError('--model needs --clinic (or --cycle / --embryo): which clinic should use it?');
       await useModelFile(services, opts.model, grants);
     }
-    if (clinicIds.length === 0) throw new UserError('no clinic has an active model: register and activate one (amsnet model register / activate), or pass --clinic and --model');
+    if (clinicIds.length === 0)
+      throw new UserError(
+        'no clinic has an active model: register and activate one (amsnet model register / activate), or pass --clinic and --model',
+      );
     if (opts.work) worker = await app.startWorker();
     const runs: ScoringRun[] = [];
     for (const grant of grants) {
@@ -119,7 +141,9 @@ async function score(app: CliContext, opts: ScoreOptions): Promise<void> {
 export function registerScoreCommands(program: Command, runtime: CliRuntime): void {
   program
     .command('score')
-    .description('score the complete, unscored segments of embryos with the clinic\'s active model (queued for the workers)')
+    .description(
+      "score the complete, unscored segments of embryos with the clinic's active model (queued for the workers)",
+    )
     .option('--clinic <code|id>', 'the clinic (default: every clinic with an active model)')
     .option('--cycle <id>', 'only the embryos of this cycle (any status)')
     .option('--embryo <id...>', 'only these embryos')

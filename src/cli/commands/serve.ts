@@ -7,11 +7,15 @@ export function registerServeCommands(program: Command, runtime: CliRuntime): vo
     .description('run the API, the scheduler and a scoring worker in one process')
     .option('--no-worker', 'do not score in this process')
     .option('--no-scheduler', 'do not enqueue cron-driven scoring from this process')
-    .action((opts: { worker: boolean; scheduler: boolean }) => runtime.serve({ http: true, worker: opts.worker, scheduler: opts.scheduler, firstStart: false }));
+    .action((opts: { worker: boolean; scheduler: boolean }) =>
+      runtime.serve({ http: true, worker: opts.worker, scheduler: opts.scheduler, firstStart: false }),
+    );
 
   program
     .command('start')
-    .description('what `npm start` runs: migrate, on an empty database create the demo admin and seed the demo lab, then serve')
+    .description(
+      'what `npm start` runs: migrate, on an empty database create the demo admin and seed the demo lab, then serve',
+    )
     .option('--no-worker', 'do not score in this process')
     .option('--no-scheduler', 'do not enqueue cron-driven scoring from this process')
     .option('--no-demo', 'do not seed the demo lab on first start')

@@ -88,7 +88,9 @@ export function planDemoLab(options: DemoLabOptions): DemoLabPlan {
       patientName: PATIENT_NAMES[p % PATIENT_NAMES.length],
       cycleId,
       method: p % 2 === 0 ? 'ICSI' : 'IVF',
-      inseminationAt: new Date(Math.floor((options.referenceTime.getTime() - cultureHours * 3_600_000) / 60_000) * 60_000),
+      inseminationAt: new Date(
+        Math.floor((options.referenceTime.getTime() - cultureHours * 3_600_000) / 60_000) * 60_000,
+      ),
       slide: String(1000 + cycleRandom.integer(0, 8999)),
       instrument: String(100 + cycleRandom.integer(0, 899)),
       cultureHours,
@@ -102,7 +104,9 @@ export function planDemoLab(options: DemoLabOptions): DemoLabPlan {
 /** About half the embryos become blastocysts; the rest arrest or fragment. */
 function shuffledFates(random: SeededRandom, n: number): Fate[] {
   const blastocysts = Math.max(1, Math.min(n - 1, Math.round(n / 2 + random.between(-1, 1))));
-  const fates: Fate[] = Array.from({ length: n }, (_, i) => (i < blastocysts ? 'blastocyst' : i % 2 === 0 ? 'arrest' : 'fragmentation'));
+  const fates: Fate[] = Array.from({ length: n }, (_, i) =>
+    i < blastocysts ? 'blastocyst' : i % 2 === 0 ? 'arrest' : 'fragmentation',
+  );
   for (let i = fates.length - 1; i > 0; i--) {
     const j = Math.floor(random.next() * (i + 1));
     [fates[i], fates[j]] = [fates[j], fates[i]];
@@ -113,6 +117,7 @@ function shuffledFates(random: SeededRandom, n: number): Fate[] {
 /** Acquisition times (hpi) of the frames of a culture: from 1 hpi every `frameMinutes`, below `cultureHours`. */
 export function frameTimes(cultureHours: number, frameMinutes: number): number[] {
   const times: number[] = [];
-  for (let minutes = 60; minutes < cultureHours * 60; minutes += frameMinutes) times.push(Math.round((minutes / 60) * 100) / 100);
+  for (let minutes = 60; minutes < cultureHours * 60; minutes += frameMinutes)
+    times.push(Math.round((minutes / 60) * 100) / 100);
   return times;
 }

@@ -9,17 +9,60 @@ import { SeededRandom } from './random';
 export type Fate = 'blastocyst' | 'arrest' | 'fragmentation';
 
 /** Annotation names, in developmental order, as the folder export's phase files spell them. */
-export const PHASES = ['tPB2', 'tPNa', 'tPNf', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9+', 'tM', 'tSB', 'tB', 'tEB'] as const;
+export const PHASES = [
+  'tPB2',
+  'tPNa',
+  'tPNf',
+  't2',
+  't3',
+  't4',
+  't5',
+  't6',
+  't7',
+  't8',
+  't9+',
+  'tM',
+  'tSB',
+  'tB',
+  'tEB',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 const TYPICAL_HPI: Record<Phase, number> = {
-  tPB2: 3.5, tPNa: 9, tPNf: 23.5, t2: 26.5, t3: 36.5, t4: 38.5, t5: 48.5, t6: 50.5, t7: 52.5, t8: 55.5,
-  't9+': 68, tM: 85, tSB: 97, tB: 106, tEB: 116,
+  tPB2: 3.5,
+  tPNa: 9,
+  tPNf: 23.5,
+  t2: 26.5,
+  t3: 36.5,
+  t4: 38.5,
+  t5: 48.5,
+  t6: 50.5,
+  t7: 52.5,
+  t8: 55.5,
+  't9+': 68,
+  tM: 85,
+  tSB: 97,
+  tB: 106,
+  tEB: 116,
 };
 
 /** Cells present once each phase is reached (0 = not a cleavage phase). */
 export const CELLS_AT: Record<Phase, number> = {
-  tPB2: 1, tPNa: 1, tPNf: 1, t2: 2, t3: 3, t4: 4, t5: 5, t6: 6, t7: 7, t8: 8, 't9+': 12, tM: 16, tSB: 16, tB: 16, tEB: 16,
+  tPB2: 1,
+  tPNa: 1,
+  tPNf: 1,
+  t2: 2,
+  t3: 3,
+  t4: 4,
+  t5: 5,
+  t6: 6,
+  t7: 7,
+  t8: 8,
+  't9+': 12,
+  tM: 16,
+  tSB: 16,
+  tB: 16,
+  tEB: 16,
 };
 
 export interface DevelopmentStory {
@@ -41,11 +84,12 @@ export interface DevelopmentStory {
 /** Draws the story of one embryo. Slower embryos are slower at every step (one pace factor). */
 export function drawStory(random: SeededRandom, fate: Fate): DevelopmentStory {
   const pace = Math.min(1.25, Math.max(0.85, random.normal(1, 0.07)));
-  const lastIndex = fate === 'blastocyst'
-    ? PHASES.length - 1
-    : fate === 'arrest'
-      ? PHASES.indexOf(random.pick(['t2', 't4', 't5', 't8', 't9+', 'tM'] as const))
-      : PHASES.indexOf(random.pick(['t4', 't6', 't8'] as const));
+  const lastIndex =
+    fate === 'blastocyst'
+      ? PHASES.length - 1
+      : fate === 'arrest'
+        ? PHASES.indexOf(random.pick(['t2', 't4', 't5', 't8', 't9+', 'tM'] as const))
+        : PHASES.indexOf(random.pick(['t4', 't6', 't8'] as const));
   const events: Array<{ phase: Phase; hpi: number }> = [];
   let previous = 0;
   for (let i = 0; i <= lastIndex; i++) {
@@ -60,7 +104,12 @@ export function drawStory(random: SeededRandom, fate: Fate): DevelopmentStory {
     fate,
     events,
     arrestHpi: fate === 'blastocyst' ? null : round2(last + random.between(6, 20)),
-    fragmentation: fate === 'fragmentation' ? random.between(0.25, 0.45) : fate === 'arrest' ? random.between(0, 0.1) : random.between(0, 0.04),
+    fragmentation:
+      fate === 'fragmentation'
+        ? random.between(0.25, 0.45)
+        : fate === 'arrest'
+          ? random.between(0, 0.1)
+          : random.between(0, 0.04),
     orientation: random.between(0, Math.PI * 2),
     zonaRadius: random.between(0.37, 0.41),
     icmAngle: random.between(0, Math.PI * 2),
@@ -69,7 +118,10 @@ export function drawStory(random: SeededRandom, fate: Fate): DevelopmentStory {
 }
 
 /** The phase the embryo is in at `hpi` (undefined before the first event). */
-export function phaseAt(story: DevelopmentStory, hpi: number): { phase: Phase; since: number; next: number | undefined } | undefined {
+export function phaseAt(
+  story: DevelopmentStory,
+  hpi: number,
+): { phase: Phase; since: number; next: number | undefined } | undefined {
   let found: { phase: Phase; since: number; next: number | undefined } | undefined;
   story.events.forEach((event, i) => {
     if (event.hpi <= hpi) found = { phase: event.phase, since: event.hpi, next: story.events[i + 1]?.hpi };

@@ -38,7 +38,20 @@ const CENTRE = 0.5;
 const ZYGOTE_RADIUS = 0.3;
 
 function cell(cx: number, cy: number, r: number, fill: number, over: Partial<Ellipse> = {}): Ellipse {
-  return { kind: 'ellipse', cx, cy, rx: r, ry: r * 0.96, fill, shade: 14, edgeWidth: 0.07, edge: 95, relief: 40, grain: 10, ...over };
+  return {
+    kind: 'ellipse',
+    cx,
+    cy,
+    rx: r,
+    ry: r * 0.96,
+    fill,
+    shade: 14,
+    edgeWidth: 0.07,
+    edge: 95,
+    relief: 40,
+    grain: 10,
+    ...over,
+  };
 }
 
 /** Positions of n blastomeres inside the zygote's outline: rings of cells, alternating depth. */
@@ -63,13 +76,22 @@ export function sceneAt(story: DevelopmentStory, hpi: number): Shape[] {
   // Degeneration after arrest: cytoplasm darkens and loses its outline over about a day.
   const decay = story.arrestHpi !== null && hpi > story.arrestHpi ? Math.min(1, (hpi - story.arrestHpi) / 24) : 0;
   const lastHpi = story.events[story.events.length - 1].hpi;
-  const fragmentProgress = story.fragmentation * Math.min(1, Math.max(0, (hpi - story.events[0].hpi) / Math.max(1, lastHpi + 12)));
+  const fragmentProgress =
+    story.fragmentation * Math.min(1, Math.max(0, (hpi - story.events[0].hpi) / Math.max(1, lastHpi + 12)));
 
   // Blastocyst expansion from start of blastulation: 0 at tSB, 1 at tB, 2 at tEB and beyond.
   const blast = blastulation(story, hpi);
   const zonaGrowth = Math.max(0, blast - 1) * 0.06;
   const zonaRadius = story.zonaRadius + zonaGrowth;
-  shapes.push({ kind: 'ring', cx: CENTRE, cy: CENTRE, radius: zonaRadius, thickness: 0.028 - zonaGrowth * 0.15, fill: 182, relief: 30 });
+  shapes.push({
+    kind: 'ring',
+    cx: CENTRE,
+    cy: CENTRE,
+    radius: zonaRadius,
+    thickness: 0.028 - zonaGrowth * 0.15,
+    fill: 182,
+    relief: 30,
+  });
 
   // Polar body in the perivitelline space once extruded.
   if (phase) {
@@ -86,7 +108,13 @@ export function sceneAt(story: DevelopmentStory, hpi: number): Shape[] {
     // Morula: cells compact into one mass whose boundaries fade.
     shapes.push(cell(CENTRE, CENTRE, ZYGOTE_RADIUS * 0.86, fill - 6, { grain: 14, relief }));
     for (const c of cleavageLayout(8, story.orientation)) {
-      shapes.push(cell(CENTRE + (c.x - CENTRE) * 0.55, CENTRE + (c.y - CENTRE) * 0.55, c.r * 0.6, fill - 4, { edge: fill - 22, relief: 8, shade: 4 }));
+      shapes.push(
+        cell(CENTRE + (c.x - CENTRE) * 0.55, CENTRE + (c.y - CENTRE) * 0.55, c.r * 0.6, fill - 4, {
+          edge: fill - 22,
+          relief: 8,
+          shade: 4,
+        }),
+      );
     }
   } else {
     const cells = phase ? CELLS_AT[phase] : 1;
@@ -102,10 +130,20 @@ export function sceneAt(story: DevelopmentStory, hpi: number): Shape[] {
   }
 
   // Fragments: small dark bodies at fixed spots of this embryo, more of them as fragmentation grows.
-  const spots = Array.from({ length: 40 }, () => ({ a: layout.between(0, 2 * Math.PI), d: layout.between(0.1, 0.31), r: layout.between(0.012, 0.03) }));
+  const spots = Array.from({ length: 40 }, () => ({
+    a: layout.between(0, 2 * Math.PI),
+    d: layout.between(0.1, 0.31),
+    r: layout.between(0.012, 0.03),
+  }));
   const count = Math.round(fragmentProgress * spots.length * 1.6);
   for (const s of spots.slice(0, Math.min(count, spots.length))) {
-    shapes.push(cell(CENTRE + s.d * Math.cos(s.a), CENTRE + s.d * Math.sin(s.a), s.r, 120 - decay * 20, { grain: 6, edge: 80, relief: 20 }));
+    shapes.push(
+      cell(CENTRE + s.d * Math.cos(s.a), CENTRE + s.d * Math.sin(s.a), s.r, 120 - decay * 20, {
+        grain: 6,
+        edge: 80,
+        relief: 20,
+      }),
+    );
   }
   return shapes;
 }
@@ -129,8 +167,17 @@ function blastocystShapes(story: DevelopmentStory, blast: number): Shape[] {
   const icmD = outer - icmR - 0.01;
   return [
     cell(CENTRE, CENTRE, outer, 150, { grain: 12, edgeWidth: 0.05 }),
-    cell(CENTRE + 0.02 * Math.cos(story.icmAngle + Math.PI), CENTRE + 0.02 * Math.sin(story.icmAngle + Math.PI), cavity, 196,
-      { grain: 3, shade: 4, edge: 135, edgeWidth: 0.04, relief: 18 }),
-    cell(CENTRE + icmD * Math.cos(story.icmAngle), CENTRE + icmD * Math.sin(story.icmAngle), icmR, 128, { grain: 18, edge: 100, relief: 22 }),
+    cell(
+      CENTRE + 0.02 * Math.cos(story.icmAngle + Math.PI),
+      CENTRE + 0.02 * Math.sin(story.icmAngle + Math.PI),
+      cavity,
+      196,
+      { grain: 3, shade: 4, edge: 135, edgeWidth: 0.04, relief: 18 },
+    ),
+    cell(CENTRE + icmD * Math.cos(story.icmAngle), CENTRE + icmD * Math.sin(story.icmAngle), icmR, 128, {
+      grain: 18,
+      edge: 100,
+      relief: 22,
+    }),
   ];
 }

@@ -5,7 +5,10 @@ import type { DevelopmentStory } from './development-story';
  * `phase,firstRun,lastRun` per phase, RUN numbers starting at 1. A phase too short to get a frame
  * of its own (t3 between two frames, say) is left out, as annotators do.
  */
-export function phaseRows(story: DevelopmentStory, times: readonly number[]): Array<{ phase: string; firstRun: number; lastRun: number }> {
+export function phaseRows(
+  story: DevelopmentStory,
+  times: readonly number[],
+): Array<{ phase: string; firstRun: number; lastRun: number }> {
   const starts = story.events
     .map((event) => ({ phase: event.phase, firstRun: times.findIndex((t) => t >= event.hpi) + 1 }))
     .filter((row) => row.firstRun > 0);
@@ -14,7 +17,11 @@ export function phaseRows(story: DevelopmentStory, times: readonly number[]): Ar
     const nextStart = starts.slice(i + 1).find((later) => later.firstRun > row.firstRun)?.firstRun;
     const superseded = starts.slice(i + 1).some((later) => later.firstRun === row.firstRun);
     if (superseded) return; // a later phase begins on the same frame
-    rows.push({ phase: row.phase, firstRun: row.firstRun, lastRun: nextStart !== undefined ? nextStart - 1 : times.length });
+    rows.push({
+      phase: row.phase,
+      firstRun: row.firstRun,
+      lastRun: nextStart !== undefined ? nextStart - 1 : times.length,
+    });
   });
   return rows;
 }

@@ -16,7 +16,9 @@ export function defocusSigma(planeUm: number, size: number): number {
  * darker below focus and brighter above (the halo of phase-like optics), 8-bit single channel.
  */
 export async function encodePlane(pixels: Uint8Array, size: number, planeUm: number, quality = 88): Promise<Buffer> {
-  let image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width: size, height: size, channels: 1 } });
+  let image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
+    raw: { width: size, height: size, channels: 1 },
+  });
   const sigma = defocusSigma(planeUm, size);
   if (sigma >= 0.3) image = image.blur(sigma); // sharp's blur needs sigma ≥ 0.3; below that is in focus
   const offset = Math.sign(planeUm) * Math.min(6, Math.abs(planeUm) / 8);

@@ -53,14 +53,26 @@ export async function writeDemoExport(
   return { exportDir, cycleSheetPath, embryos: work.length, frames, files: files + 1 };
 }
 
-async function writeEmbryo(exportDir: string, cycle: PlannedCycle, embryo: PlannedEmbryo, plan: DemoLabPlan): Promise<{ frames: number; files: number }> {
+async function writeEmbryo(
+  exportDir: string,
+  cycle: PlannedCycle,
+  embryo: PlannedEmbryo,
+  plan: DemoLabPlan,
+): Promise<{ frames: number; files: number }> {
   const { imageSize, frameMinutes } = plan.options;
   const times = frameTimes(cycle.cultureHours, frameMinutes);
-  for (const plane of EXPORT_FOCAL_PLANES_UM) await mkdir(join(exportDir, planeFolderName(plane), embryo.externalId), { recursive: true });
+  for (const plane of EXPORT_FOCAL_PLANES_UM)
+    await mkdir(join(exportDir, planeFolderName(plane), embryo.externalId), { recursive: true });
   for (let i = 0; i < times.length; i++) {
     const run = i + 1;
     const pixels = rasterise(sceneAt(embryo.story, times[i]), imageSize, embryo.story.layoutSeed + run);
-    const name = frameFileName(new Date(cycle.inseminationAt.getTime() + times[i] * 3_600_000), cycle.slide, cycle.instrument, embryo.well, run);
+    const name = frameFileName(
+      new Date(cycle.inseminationAt.getTime() + times[i] * 3_600_000),
+      cycle.slide,
+      cycle.instrument,
+      embryo.well,
+      run,
+    );
     await Promise.all(
       EXPORT_FOCAL_PLANES_UM.map(async (plane) => {
         const jpeg = await encodePlane(pixels, imageSize, plane);
@@ -73,7 +85,10 @@ async function writeEmbryo(exportDir: string, cycle: PlannedCycle, embryo: Plann
   // Annotations exist only for finished cultures: the importer reads an annotated embryo that
   // never reached tB as NOT_BLASTOCYST, which would be false for an embryo still in culture.
   if (!cycle.completed) return { frames: times.length, files: times.length * EXPORT_FOCAL_PLANES_UM.length + 1 };
-  const phases = phaseRows(embryo.story, times).map((r) => `${r.phase},${r.firstRun},${r.lastRun}`).join('\n') + '\n';
+  const phases =
+    phaseRows(embryo.story, times)
+      .map((r) => `${r.phase},${r.firstRun},${r.lastRun}`)
+      .join('\n') + '\n';
   await writeFile(join(exportDir, 'embryo_dataset_annotations', `${embryo.externalId}_phases.csv`), phases);
   return { frames: times.length, files: times.length * EXPORT_FOCAL_PLANES_UM.length + 2 };
 }
@@ -81,9 +96,15 @@ async function writeEmbryo(exportDir: string, cycle: PlannedCycle, embryo: Plann
 /** `mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id`, one row per embryo. */
 export function cycleSheet(plan: DemoLabPlan): string {
   const rows = plan.cycles.flatMap((c) =>
-    c.embryos.map((e) => [c.mrn, c.patientName, c.cycleId, c.inseminationAt.toISOString(), c.method, e.label, e.externalId].map(csvField).join(',')),
+    c.embryos.map((e) =>
+      [c.mrn, c.patientName, c.cycleId, c.inseminationAt.toISOString(), c.method, e.label, e.externalId]
+        .map(csvField)
+        .join(','),
+    ),
   );
-  return ['mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id', ...rows].join('\n') + '\n';
+  return (
+    ['mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id', ...rows].join('\n') + '\n'
+  );
 }
 
 const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -34,10 +34,20 @@ export class AccountRepository {
 
   /** The one read that loads the password hash: password sign-in. */
   withPasswordHash(email: string): Promise<User | null> {
-    return this.m.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.email = :email', { email }).getOne();
+    return this.m
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .getOne();
   }
 
-  async createUser(input: { email: string; passwordHash: string | null; displayName: string | null; networkAdmin: boolean }): Promise<User> {
+  async createUser(input: {
+    email: string;
+    passwordHash: string | null;
+    displayName: string | null;
+    networkAdmin: boolean;
+  }): Promise<User> {
     const user = await this.m.save(User, this.m.create(User, input));
     delete (user as Partial<User>).passwordHash;
     return user;
@@ -49,18 +59,29 @@ export class AccountRepository {
 
   /** The user's membership in the clinic, locked for the rest of the transaction. */
   lockMembership(userId: string, clinicId: string): Promise<Membership | null> {
-    return this.m.getRepository(Membership).createQueryBuilder('ms').setLock('pessimistic_write')
-      .where('ms.user_id = :userId AND ms.clinic_id = :clinicId', { userId, clinicId }).getOne();
+    return this.m
+      .getRepository(Membership)
+      .createQueryBuilder('ms')
+      .setLock('pessimistic_write')
+      .where('ms.user_id = :userId AND ms.clinic_id = :clinicId', { userId, clinicId })
+      .getOne();
   }
 
   /** The clinic's administrators, locked, so two concurrent revocations cannot both pass a "last admin" check. */
   lockAdministrators(clinicId: string): Promise<Membership[]> {
-    return this.m.getRepository(Membership).createQueryBuilder('ms').setLock('pessimistic_write')
-      .where("ms.clinic_id = :clinicId AND ms.role = 'ADMIN'", { clinicId }).getMany();
+    return this.m
+      .getRepository(Membership)
+      .createQueryBuilder('ms')
+      .setLock('pessimistic_write')
+      .where("ms.clinic_id = :clinicId AND ms.role = 'ADMIN'", { clinicId })
+      .getMany();
   }
 
   /** Creates the membership, or changes the role of the one given. */
-  saveMembership(existing: Membership | null, input: { userId: string; clinicId: string; role: Role }): Promise<Membership> {
+  saveMembership(
+    existing: Membership | null,
+    input: { userId: string; clinicId: string; role: Role },
+  ): Promise<Membership> {
     return existing
       ? this.m.save(Membership, { ...existing, role: input.role })
       : this.m.save(Membership, this.m.create(Membership, input));
@@ -72,15 +93,23 @@ export class AccountRepository {
 
   /** Users with a role in the clinic, by e-mail. */
   membersOf(clinicId: string): Promise<User[]> {
-    return this.m.getRepository(User).createQueryBuilder('u')
+    return this.m
+      .getRepository(User)
+      .createQueryBuilder('u')
       .where('u.id IN (SELECT m.user_id FROM membership m WHERE m.clinic_id = :clinicId)', { clinicId })
-      .orderBy('u.email').getMany();
+      .orderBy('u.email')
+      .getMany();
   }
 
   /** Memberships of several users, restricted to the clinics of a scope, oldest first. */
   membershipsOf(scope: ClinicScope, userIds: readonly string[]): Promise<Membership[]> {
     const [condition, params] = scopeCondition('m.clinic_id', scope);
-    return this.m.getRepository(Membership).createQueryBuilder('m').where(condition, params)
-      .andWhere('m.user_id = ANY(CAST(:ids AS uuid[]))', { ids: userIds }).orderBy('m.created_at').getMany();
+    return this.m
+      .getRepository(Membership)
+      .createQueryBuilder('m')
+      .where(condition, params)
+      .andWhere('m.user_id = ANY(CAST(:ids AS uuid[]))', { ids: userIds })
+      .orderBy('m.created_at')
+      .getMany();
   }
 }

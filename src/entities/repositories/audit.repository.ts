@@ -52,7 +52,10 @@ export class AuditRepository {
     if (filter.from) query.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('a.at < :to', { to: filter.to });
     if (afterId) query.andWhere('a.id > :afterId', { afterId });
-    const rows = await query.orderBy('a.id', 'ASC').limit(first + 1).getMany();
+    const rows = await query
+      .orderBy('a.id', 'ASC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first);
   }
 }

@@ -10,7 +10,11 @@ export interface ClinicScope {
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /** SQL condition restricting `column` to a scope; parameters are named per prefix. */
-export function scopeCondition(column: string, scope: ClinicScope, prefix = 'scope'): [string, Record<string, unknown>] {
+export function scopeCondition(
+  column: string,
+  scope: ClinicScope,
+  prefix = 'scope',
+): [string, Record<string, unknown>] {
   return [
     `(:${prefix}All OR ${column} = ANY(CAST(:${prefix}Ids AS uuid[])))`,
     { [`${prefix}All`]: scope.all, [`${prefix}Ids`]: scope.clinicIds },
@@ -18,7 +22,12 @@ export function scopeCondition(column: string, scope: ClinicScope, prefix = 'sco
 }
 
 /** A query of `entity` (as `alias`) already restricted to the scope on `alias.clinic_id`. */
-export function scopedQuery<T extends ObjectLiteral>(m: EntityManager, entity: new () => T, alias: string, scope: ClinicScope): SelectQueryBuilder<T> {
+export function scopedQuery<T extends ObjectLiteral>(
+  m: EntityManager,
+  entity: new () => T,
+  alias: string,
+  scope: ClinicScope,
+): SelectQueryBuilder<T> {
   const [condition, params] = scopeCondition(`${alias}.clinic_id`, scope);
   return m.getRepository(entity).createQueryBuilder(alias).where(condition, params);
 }

@@ -35,8 +35,12 @@ export class ClinicRepository {
   /** The clinics of `ids` that lie inside the scope. */
   byIds(scope: ClinicScope, ids: readonly string[]): Promise<Clinic[]> {
     const [condition, params] = scopeCondition('c.id', scope);
-    return this.m.getRepository(Clinic).createQueryBuilder('c').where(condition, params)
-      .andWhere('c.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+    return this.m
+      .getRepository(Clinic)
+      .createQueryBuilder('c')
+      .where(condition, params)
+      .andWhere('c.id = ANY(CAST(:ids AS uuid[]))', { ids })
+      .getMany();
   }
 
   /**

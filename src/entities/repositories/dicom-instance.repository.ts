@@ -14,7 +14,13 @@ export class DicomInstanceRepository {
     await this.m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sop:${clinicId}:${sopInstanceUid}`]);
   }
 
-  async record(input: { clinicId: string; sopInstanceUid: string; embryoId: string; frameCount: number; importRunId: string }): Promise<void> {
+  async record(input: {
+    clinicId: string;
+    sopInstanceUid: string;
+    embryoId: string;
+    frameCount: number;
+    importRunId: string;
+  }): Promise<void> {
     await this.m.createQueryBuilder().insert().into(IngestedDicomInstance).values(input).orIgnore().execute();
   }
 }

@@ -11,7 +11,11 @@ export async function refusingDuplicates<T>(constraints: readonly string[], writ
   try {
     return await write();
   } catch (error) {
-    const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string } | null;
+    const e = error as {
+      code?: string;
+      driverError?: { code?: string; constraint?: string };
+      constraint?: string;
+    } | null;
     const code = e?.driverError?.code ?? e?.code;
     const name = e?.driverError?.constraint ?? e?.constraint;
     if (code === '23505' && name !== undefined && constraints.includes(name)) throw new DuplicateRecordError(name);

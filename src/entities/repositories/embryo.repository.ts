@@ -82,7 +82,8 @@ const CULTURE_ENDED_HPI_SQL =
   'COALESCE(e.culture_ended_hpi, EXTRACT(EPOCH FROM (e.culture_ended_at - c.insemination_at)) / 3600.0)::double precision';
 
 const hours = (value: number | null): number | null => (value === null ? null : Number(value));
-const endedHours = (value: number | null): number | null => (value === null || Number(value) < 0 ? null : Number(value));
+const endedHours = (value: number | null): number | null =>
+  value === null || Number(value) < 0 ? null : Number(value);
 
 /**
  * Embryos with their annotated phases, frames and content-addressed frame images. Frame writes are
@@ -100,20 +101,33 @@ export class EmbryoRepository {
 
   /** Embryos of several cycles, by label. */
   embryosOfCycles(scope: ClinicScope, cycleIds: readonly string[]): Promise<Embryo[]> {
-    return scopedQuery(this.m, Embryo, 'e', scope).andWhere('e.cycle_id = ANY(CAST(:ids AS uuid[]))', { ids: cycleIds })
-      .orderBy('e.label').addOrderBy('e.id').getMany();
+    return scopedQuery(this.m, Embryo, 'e', scope)
+      .andWhere('e.cycle_id = ANY(CAST(:ids AS uuid[]))', { ids: cycleIds })
+      .orderBy('e.label')
+      .addOrderBy('e.id')
+      .getMany();
   }
 
   phasesOf(scope: ClinicScope, embryoIds: readonly string[]): Promise<EmbryoPhase[]> {
     const [condition, params] = scopeCondition('e.clinic_id', scope);
-    return this.m.getRepository(EmbryoPhase).createQueryBuilder('ph')
-      .innerJoin(Embryo, 'e', 'e.id = ph.embryo_id').where(condition, params)
+    return this.m
+      .getRepository(EmbryoPhase)
+      .createQueryBuilder('ph')
+      .innerJoin(Embryo, 'e', 'e.id = ph.embryo_id')
+      .where(condition, params)
       .andWhere('ph.embryo_id = ANY(CAST(:ids AS uuid[]))', { ids: embryoIds })
-      .orderBy('ph.start_hpi', 'ASC', 'NULLS LAST').addOrderBy('ph.phase').getMany();
+      .orderBy('ph.start_hpi', 'ASC', 'NULLS LAST')
+      .addOrderBy('ph.phase')
+      .getMany();
   }
 
   /** Frames of one embryo by time, then focal plane, after the frame `afterId`. */
-  async framePage(embryoId: string, focalPlaneUm: number | undefined, first: number, afterId: string | undefined): Promise<Page<Frame>> {
+  async framePage(
+    embryoId: string,
+    focalPlaneUm: number | undefined,
+    first: number,
+    afterId: string | undefined,
+  ): Promise<Page<Frame>> {
     const query = this.m.getRepository(Frame).createQueryBuilder('f').where('f.embryo_id = :embryoId', { embryoId });
     if (focalPlaneUm !== undefined) query.andWhere('f.focal_plane_um = :plane', { plane: focalPlaneUm });
     if (afterId) {
@@ -122,14 +136,21 @@ export class EmbryoRepository {
         { afterId },
       );
     }
-    const rows = await query.orderBy('f.hours_post_insemination').addOrderBy('f.focal_plane_um').addOrderBy('f.id').limit(first + 1).getMany();
+    const rows = await query
+      .orderBy('f.hours_post_insemination')
+      .addOrderBy('f.focal_plane_um')
+      .addOrderBy('f.id')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first);
   }
 
   /** A frame inside the scope and the clinic of its embryo (frames carry no clinic id of their own). */
   async frameIn(scope: ClinicScope, id: string): Promise<{ frame: Frame; clinicId: string } | null> {
     const [condition, params] = scopeCondition('e.clinic_id', scope);
-    const row = await this.m.getRepository(Frame).createQueryBuilder('f')
+    const row = await this.m
+      .getRepository(Frame)
+      .createQueryBuilder('f')
       .innerJoin(Embryo, 'e', 'e.id = f.embryo_id')
       .addSelect('e.clinic_id', 'embryo_clinic_id')
       .where(condition, params)
@@ -154,15 +175,21 @@ export class EmbryoRepository {
 
   /** The clinic of an embryo, whoever owns it (operator tools only). */
   async clinicOfEmbryo(id: string): Promise<string | null> {
-    return (await this.m.getRepository(Embryo).findOne({ where: { id }, select: { clinicId: true } }))?.clinicId ?? null;
+    return (
+      (await this.m.getRepository(Embryo).findOne({ where: { id }, select: { clinicId: true } }))?.clinicId ?? null
+    );
   }
 
   // ---- outcome -------------------------------------------------------------------------------
 
   /** The embryo, locked for the rest of the transaction; null when it is not one of the clinic's. */
   lockEmbryo(clinicId: string, id: string): Promise<Embryo | null> {
-    return this.m.getRepository(Embryo).createQueryBuilder('e').setLock('pessimistic_write')
-      .where('e.id = :id AND e.clinic_id = :clinicId', { id, clinicId }).getOne();
+    return this.m
+      .getRepository(Embryo)
+      .createQueryBuilder('e')
+      .setLock('pessimistic_write')
+      .where('e.id = :id AND e.clinic_id = :clinicId', { id, clinicId })
+      .getOne();
   }
 
   saveEmbryo(embryo: Embryo): Promise<Embryo> {
@@ -213,11 +240,18 @@ export class EmbryoRepository {
   }
 
   async moveEmbryo(embryoId: string, cycleId: string, label: string | null): Promise<void> {
-    await this.m.query('UPDATE embryo SET cycle_id = $2, label = COALESCE($3, label) WHERE id = $1', [embryoId, cycleId, label]);
+    await this.m.query('UPDATE embryo SET cycle_id = $2, label = COALESCE($3, label) WHERE id = $1', [
+      embryoId,
+      cycleId,
+      label,
+    ]);
   }
 
   async relabelEmbryo(embryoId: string, label: string): Promise<boolean> {
-    const [, affected]: [unknown[], number] = await this.m.query('UPDATE embryo SET label = $2 WHERE id = $1 AND label <> $2', [embryoId, label]);
+    const [, affected]: [unknown[], number] = await this.m.query(
+      'UPDATE embryo SET label = $2 WHERE id = $1 AND label <> $2',
+      [embryoId, label],
+    );
     return affected > 0;
   }
 
@@ -261,10 +295,23 @@ export class EmbryoRepository {
       imageParams.push(img.sha256, img.bytes, img.mime);
       return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`;
     });
-    await this.m.query(`INSERT INTO frame_image (sha256, bytes, mime) VALUES ${imageValues.join(', ')} ON CONFLICT (sha256) DO NOTHING`, imageParams);
+    await this.m.query(
+      `INSERT INTO frame_image (sha256, bytes, mime) VALUES ${imageValues.join(', ')} ON CONFLICT (sha256) DO NOTHING`,
+      imageParams,
+    );
     const frameParams: unknown[] = [];
     const frameValues = rows.map((r, i) => {
-      frameParams.push(r.embryoId, r.acquiredAt, r.hoursPostInsemination, r.focalPlaneUm, r.run, r.image.width, r.image.height, r.image.sha256, r.source);
+      frameParams.push(
+        r.embryoId,
+        r.acquiredAt,
+        r.hoursPostInsemination,
+        r.focalPlaneUm,
+        r.run,
+        r.image.width,
+        r.image.height,
+        r.image.sha256,
+        r.source,
+      );
       const o = i * FRAME_COLUMNS;
       return `(${Array.from({ length: FRAME_COLUMNS }, (_, k) => `$${o + k + 1}`).join(', ')})`;
     });
@@ -283,17 +330,18 @@ export class EmbryoRepository {
    */
   async fillAcquiredAt(of: { embryoId: string } | { cycleId: string }, inseminationAt: Date): Promise<number> {
     // TypeORM answers an UPDATE with [rows, affected count].
-    const [, affected]: [unknown[], number] = 'embryoId' in of
-      ? await this.m.query(
-        `UPDATE frame SET acquired_at = $2::timestamptz + hours_post_insemination * interval '1 hour'
+    const [, affected]: [unknown[], number] =
+      'embryoId' in of
+        ? await this.m.query(
+            `UPDATE frame SET acquired_at = $2::timestamptz + hours_post_insemination * interval '1 hour'
          WHERE embryo_id = $1 AND acquired_at IS NULL`,
-        [of.embryoId, inseminationAt],
-      )
-      : await this.m.query(
-        `UPDATE frame f SET acquired_at = $2::timestamptz + f.hours_post_insemination * interval '1 hour'
+            [of.embryoId, inseminationAt],
+          )
+        : await this.m.query(
+            `UPDATE frame f SET acquired_at = $2::timestamptz + f.hours_post_insemination * interval '1 hour'
          FROM embryo e WHERE e.id = f.embryo_id AND e.cycle_id = $1 AND f.acquired_at IS NULL`,
-        [of.cycleId, inseminationAt],
-      );
+            [of.cycleId, inseminationAt],
+          );
     return affected;
   }
 
@@ -301,8 +349,9 @@ export class EmbryoRepository {
 
   /** Progress of the selected embryos of a clinic for one model. */
   async progress(selection: EmbryoSelection, modelVersionId: string): Promise<EmbryoProgress[]> {
-    const rows: Array<{ id: string; latest: number | null; ended: number | null; predicted: string }> = await this.m.query(
-      `SELECT e.id,
+    const rows: Array<{ id: string; latest: number | null; ended: number | null; predicted: string }> =
+      await this.m.query(
+        `SELECT e.id,
               (SELECT max(f.hours_post_insemination) FROM frame f WHERE f.embryo_id = e.id) AS latest,
               ${CULTURE_ENDED_HPI_SQL} AS ended,
               (SELECT count(*) FROM prediction p WHERE p.embryo_id = e.id AND p.model_version_id = $2) AS predicted
@@ -312,49 +361,74 @@ export class EmbryoRepository {
           AND ($4::uuid[] IS NULL OR e.id = ANY($4))
           AND (NOT $5 OR c.status = 'ACTIVE')
         ORDER BY e.id`,
-      [selection.clinicId, modelVersionId, selection.cycleId ?? null, selection.embryoIds ?? null, selection.activeCyclesOnly],
-    );
+        [
+          selection.clinicId,
+          modelVersionId,
+          selection.cycleId ?? null,
+          selection.embryoIds ?? null,
+          selection.activeCyclesOnly,
+        ],
+      );
     return rows.map((r) => ({
-      embryoId: r.id, latestFrameHpi: hours(r.latest), cultureEndedHpi: endedHours(r.ended), predictedSegments: Number(r.predicted),
+      embryoId: r.id,
+      latestFrameHpi: hours(r.latest),
+      cultureEndedHpi: endedHours(r.ended),
+      predictedSegments: Number(r.predicted),
     }));
   }
 
   /** Progress plus the segments already predicted, for the embryos of one batch (of one clinic). */
-  async progressWithSegments(clinicId: string, embryoIds: readonly string[], modelVersionId: string): Promise<Array<EmbryoProgress & { segments: number[] }>> {
-    const rows: Array<{ id: string; latest: number | null; ended: number | null; segments: number[] }> = await this.m.query(
-      `SELECT e.id,
+  async progressWithSegments(
+    clinicId: string,
+    embryoIds: readonly string[],
+    modelVersionId: string,
+  ): Promise<Array<EmbryoProgress & { segments: number[] }>> {
+    const rows: Array<{ id: string; latest: number | null; ended: number | null; segments: number[] }> =
+      await this.m.query(
+        `SELECT e.id,
               (SELECT max(f.hours_post_insemination) FROM frame f WHERE f.embryo_id = e.id) AS latest,
               ${CULTURE_ENDED_HPI_SQL} AS ended,
               ARRAY(SELECT p.segment::int FROM prediction p WHERE p.embryo_id = e.id AND p.model_version_id = $3 ORDER BY 1) AS segments
          FROM embryo e JOIN cycle c ON c.id = e.cycle_id
         WHERE e.clinic_id = $1 AND e.id = ANY($2::uuid[])
         ORDER BY e.id`,
-      [clinicId, embryoIds, modelVersionId],
-    );
+        [clinicId, embryoIds, modelVersionId],
+      );
     return rows.map((r) => ({
-      embryoId: r.id, latestFrameHpi: hours(r.latest), cultureEndedHpi: endedHours(r.ended),
-      predictedSegments: r.segments.length, segments: r.segments.map(Number),
+      embryoId: r.id,
+      latestFrameHpi: hours(r.latest),
+      cultureEndedHpi: endedHours(r.ended),
+      predictedSegments: r.segments.length,
+      segments: r.segments.map(Number),
     }));
   }
 
   /** Frame references (no pixels) of several embryos, below an hpi bound when one is given, in one query. */
   async frameRefs(embryoIds: readonly string[], belowHpi: number | null = null): Promise<Map<string, FrameRef[]>> {
-    const rows: Array<{ id: string; embryo_id: string; hpi: number; plane: number; sha256: string }> = await this.m.query(
-      `SELECT id::text AS id, embryo_id, hours_post_insemination AS hpi, focal_plane_um AS plane, sha256
+    const rows: Array<{ id: string; embryo_id: string; hpi: number; plane: number; sha256: string }> =
+      await this.m.query(
+        `SELECT id::text AS id, embryo_id, hours_post_insemination AS hpi, focal_plane_um AS plane, sha256
          FROM frame WHERE embryo_id = ANY($1::uuid[]) AND ($2::double precision IS NULL OR hours_post_insemination < $2)
         ORDER BY embryo_id, hours_post_insemination, focal_plane_um`,
-      [embryoIds, belowHpi],
-    );
+        [embryoIds, belowHpi],
+      );
     const byEmbryo = new Map<string, FrameRef[]>(embryoIds.map((id) => [id, []]));
-    for (const r of rows) byEmbryo.get(r.embryo_id)?.push({ frameId: r.id, hpi: Number(r.hpi), planeUm: r.plane, sha256: r.sha256.trim() });
+    for (const r of rows)
+      byEmbryo.get(r.embryo_id)?.push({ frameId: r.id, hpi: Number(r.hpi), planeUm: r.plane, sha256: r.sha256.trim() });
     return byEmbryo;
   }
 
   /** Embryos of a clinic with a recorded outcome, cycles inseminated in [from, to), in a stable order. */
   async exportable(clinicId: string, period: { from?: Date | null; to?: Date | null }): Promise<ExportableEmbryo[]> {
     const rows: Array<{
-      id: string; label: string; external_id: string; cycle_external_id: string; patient_id: string | null;
-      outcome: ExportableEmbryo['outcome']; latest: number | null; ended: number | null;
+      id: string;
+      label: string;
+      external_id: string;
+      cycle_external_id: string;
+      patient_id: string | null;
+      outcome: ExportableEmbryo['outcome'];
+      latest: number | null;
+      ended: number | null;
     }> = await this.m.query(
       `SELECT e.id, e.label, e.external_id, c.external_id AS cycle_external_id, c.patient_id, e.outcome,
               (SELECT max(f.hours_post_insemination) FROM frame f WHERE f.embryo_id = e.id) AS latest,
@@ -368,8 +442,14 @@ export class EmbryoRepository {
       [clinicId, period.from ?? null, period.to ?? null],
     );
     return rows.map((r) => ({
-      embryoId: r.id, label: r.label, externalId: r.external_id, cycleExternalId: r.cycle_external_id, patientId: r.patient_id,
-      outcome: r.outcome, latestFrameHpi: hours(r.latest), cultureEndedHpi: endedHours(r.ended),
+      embryoId: r.id,
+      label: r.label,
+      externalId: r.external_id,
+      cycleExternalId: r.cycle_external_id,
+      patientId: r.patient_id,
+      outcome: r.outcome,
+      latestFrameHpi: hours(r.latest),
+      cultureEndedHpi: endedHours(r.ended),
     }));
   }
 }

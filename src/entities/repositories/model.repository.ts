@@ -4,7 +4,10 @@ import { ModelVersion } from '../model-version.entity';
 import { scopeCondition, type ClinicScope } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
 
-export type NewModelVersion = Pick<ModelVersion, 'name' | 'version' | 'sha256' | 'variant' | 'planes' | 'inputSize' | 'contract' | 'trained' | 'onnx' | 'createdBy'>;
+export type NewModelVersion = Pick<
+  ModelVersion,
+  'name' | 'version' | 'sha256' | 'variant' | 'planes' | 'inputSize' | 'contract' | 'trained' | 'onnx' | 'createdBy'
+>;
 
 /**
  * Model versions and their use per clinic (clinic_model: active, shadow). The entity marks `onnx`
@@ -51,7 +54,19 @@ export class ModelRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (sha256) DO NOTHING
          RETURNING id`,
-        [row.name, row.version, row.sha256, row.variant, row.planes, row.inputSize, JSON.stringify(row.contract), row.trained, row.onnx, row.onnx.length, row.createdBy],
+        [
+          row.name,
+          row.version,
+          row.sha256,
+          row.variant,
+          row.planes,
+          row.inputSize,
+          JSON.stringify(row.contract),
+          row.trained,
+          row.onnx,
+          row.onnx.length,
+          row.createdBy,
+        ],
       );
       return rows[0]?.id ?? null;
     });
@@ -65,7 +80,9 @@ export class ModelRepository {
 
   /** The clinic's active model, with its version (no ONNX bytes); null when it has none. */
   activeClinicModel(clinicId: string): Promise<ClinicModel | null> {
-    return this.m.getRepository(ClinicModel).findOne({ where: { clinicId, active: true }, relations: { modelVersion: true } });
+    return this.m
+      .getRepository(ClinicModel)
+      .findOne({ where: { clinicId, active: true }, relations: { modelVersion: true } });
   }
 
   /** The clinic's shadow (silent-mode) row of the model, if the model is one. */
@@ -75,8 +92,13 @@ export class ModelRepository {
 
   /** Whether the clinic scores this model: it is the active one or a shadow one. */
   clinicScoresModel(clinicId: string, modelVersionId: string): Promise<boolean> {
-    return this.m.getRepository(ClinicModel).createQueryBuilder('cm')
-      .where('cm.clinic_id = :clinicId AND cm.model_version_id = :modelVersionId AND (cm.active OR cm.shadow)', { clinicId, modelVersionId })
+    return this.m
+      .getRepository(ClinicModel)
+      .createQueryBuilder('cm')
+      .where('cm.clinic_id = :clinicId AND cm.model_version_id = :modelVersionId AND (cm.active OR cm.shadow)', {
+        clinicId,
+        modelVersionId,
+      })
       .getExists();
   }
 
@@ -84,23 +106,33 @@ export class ModelRepository {
   clinicModels(filter: { clinicIds?: string[]; modelVersionId?: string } = {}): Promise<ClinicModel[]> {
     const q = this.m.getRepository(ClinicModel).createQueryBuilder('cm').orderBy('cm.created_at', 'ASC');
     if (filter.clinicIds) q.andWhere('cm.clinic_id = ANY(:clinicIds)', { clinicIds: filter.clinicIds });
-    if (filter.modelVersionId) q.andWhere('cm.model_version_id = :modelVersionId', { modelVersionId: filter.modelVersionId });
+    if (filter.modelVersionId)
+      q.andWhere('cm.model_version_id = :modelVersionId', { modelVersionId: filter.modelVersionId });
     return q.getMany();
   }
 
   /** Models enabled for several clinics of a scope (active, shadow and plain) with their versions, newest first. */
   enabledIn(scope: ClinicScope, clinicIds: readonly string[]): Promise<ClinicModel[]> {
     const [condition, params] = scopeCondition('cm.clinic_id', scope);
-    return this.m.getRepository(ClinicModel).createQueryBuilder('cm')
-      .innerJoinAndSelect('cm.modelVersion', 'mv').where(condition, params)
+    return this.m
+      .getRepository(ClinicModel)
+      .createQueryBuilder('cm')
+      .innerJoinAndSelect('cm.modelVersion', 'mv')
+      .where(condition, params)
       .andWhere('cm.clinic_id = ANY(CAST(:ids AS uuid[]))', { ids: clinicIds })
-      .orderBy('mv.created_at', 'DESC').getMany();
+      .orderBy('mv.created_at', 'DESC')
+      .getMany();
   }
 
   /** Every clinic with an active model, and every (clinic, shadow model) pair: what the nightly tick scores. */
   async scoredModels(): Promise<{ active: string[]; shadows: Array<{ clinicId: string; modelVersionId: string }> }> {
-    const rows = await this.m.getRepository(ClinicModel).createQueryBuilder('cm')
-      .where('cm.active OR cm.shadow').orderBy('cm.clinic_id').addOrderBy('cm.model_version_id').getMany();
+    const rows = await this.m
+      .getRepository(ClinicModel)
+      .createQueryBuilder('cm')
+      .where('cm.active OR cm.shadow')
+      .orderBy('cm.clinic_id')
+      .addOrderBy('cm.model_version_id')
+      .getMany();
     return {
       active: rows.filter((r) => r.active).map((r) => r.clinicId),
       shadows: rows.filter((r) => r.shadow).map((r) => ({ clinicId: r.clinicId, modelVersionId: r.modelVersionId })),
@@ -109,11 +141,20 @@ export class ModelRepository {
 
   /** Clears `active` on every other model of the clinic (call with the clinic locked). */
   async deactivateOthers(clinicId: string, keepModelVersionId: string): Promise<void> {
-    await this.m.query(`UPDATE clinic_model SET active = false WHERE clinic_id = $1 AND active AND model_version_id <> $2`, [clinicId, keepModelVersionId]);
+    await this.m.query(
+      `UPDATE clinic_model SET active = false WHERE clinic_id = $1 AND active AND model_version_id <> $2`,
+      [clinicId, keepModelVersionId],
+    );
   }
 
   /** Creates or updates the (clinic, model) row with the given flags. */
-  async upsertClinicModel(row: { clinicId: string; modelVersionId: string; active: boolean; shadow: boolean; activatedBy?: string | null }): Promise<void> {
+  async upsertClinicModel(row: {
+    clinicId: string;
+    modelVersionId: string;
+    active: boolean;
+    shadow: boolean;
+    activatedBy?: string | null;
+  }): Promise<void> {
     await this.m.query(
       `INSERT INTO clinic_model (clinic_id, model_version_id, active, shadow, activated_at, activated_by)
        VALUES ($1, $2, $3, $4, CASE WHEN $3 THEN now() END, CASE WHEN $3 THEN $5::uuid END)

@@ -36,9 +36,23 @@ export class PatientCycleRepository {
   }
 
   /** Creates the patient unless a concurrent writer just did; returns the row either way. */
-  async ensurePatient(input: { clinicId: string; mrn: string; displayName: string | null }): Promise<{ patient: Patient; created: boolean }> {
-    const result = await this.m.createQueryBuilder().insert().into(Patient).values(input).orIgnore().returning('id').execute();
-    return { patient: (await this.patientByMrn(input.clinicId, input.mrn))!, created: (result.raw as unknown[]).length > 0 };
+  async ensurePatient(input: {
+    clinicId: string;
+    mrn: string;
+    displayName: string | null;
+  }): Promise<{ patient: Patient; created: boolean }> {
+    const result = await this.m
+      .createQueryBuilder()
+      .insert()
+      .into(Patient)
+      .values(input)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    return {
+      patient: (await this.patientByMrn(input.clinicId, input.mrn))!,
+      created: (result.raw as unknown[]).length > 0,
+    };
   }
 
   async renamePatient(id: string, displayName: string): Promise<void> {
@@ -53,15 +67,30 @@ export class PatientCycleRepository {
   }
 
   /** Newest first; the id breaks ties so the order is total and pages never overlap. */
-  async cyclePage(scope: ClinicScope, filter: CycleFilter, first: number, afterId: string | undefined): Promise<Page<Cycle>> {
+  async cyclePage(
+    scope: ClinicScope,
+    filter: CycleFilter,
+    first: number,
+    afterId: string | undefined,
+  ): Promise<Page<Cycle>> {
     const query = scopedQuery(this.m, Cycle, 'c', scope);
-    if (filter.clinicIds) query.andWhere('c.clinic_id = ANY(CAST(:clinicIds AS uuid[]))', { clinicIds: filter.clinicIds });
+    if (filter.clinicIds)
+      query.andWhere('c.clinic_id = ANY(CAST(:clinicIds AS uuid[]))', { clinicIds: filter.clinicIds });
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.patientMrn !== undefined) {
-      query.andWhere('c.patient_id IN (SELECT p.id FROM patient p WHERE p.mrn = :mrn AND p.clinic_id = c.clinic_id)', { mrn: filter.patientMrn });
+      query.andWhere('c.patient_id IN (SELECT p.id FROM patient p WHERE p.mrn = :mrn AND p.clinic_id = c.clinic_id)', {
+        mrn: filter.patientMrn,
+      });
     }
-    if (afterId) query.andWhere('(c.created_at, c.id) < (SELECT a.created_at, a.id FROM cycle a WHERE a.id = :afterId)', { afterId });
-    const rows = await query.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
+    if (afterId)
+      query.andWhere('(c.created_at, c.id) < (SELECT a.created_at, a.id FROM cycle a WHERE a.id = :afterId)', {
+        afterId,
+      });
+    const rows = await query
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first);
   }
 
@@ -75,14 +104,26 @@ export class PatientCycleRepository {
   }
 
   /** Throws DuplicateRecordError when the clinic has a cycle with that external id. */
-  createCycle(input: { clinicId: string; patientId: string; externalId: string; inseminationAt: Date | null; method: CycleMethod | null }): Promise<Cycle> {
-    return refusingDuplicates(['uq_cycle_clinic_external'], () => this.m.save(Cycle, this.m.create(Cycle, { ...input, status: 'ACTIVE' })));
+  createCycle(input: {
+    clinicId: string;
+    patientId: string;
+    externalId: string;
+    inseminationAt: Date | null;
+    method: CycleMethod | null;
+  }): Promise<Cycle> {
+    return refusingDuplicates(['uq_cycle_clinic_external'], () =>
+      this.m.save(Cycle, this.m.create(Cycle, { ...input, status: 'ACTIVE' })),
+    );
   }
 
   /** The cycle, locked for the rest of the transaction; null when it is not one of the clinic's. */
   lockCycle(clinicId: string, id: string): Promise<Cycle | null> {
-    return this.m.getRepository(Cycle).createQueryBuilder('c').setLock('pessimistic_write')
-      .where('c.id = :id AND c.clinic_id = :clinicId', { id, clinicId }).getOne();
+    return this.m
+      .getRepository(Cycle)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.id = :id AND c.clinic_id = :clinicId', { id, clinicId })
+      .getOne();
   }
 
   /** Throws DuplicateRecordError when an external id change collides with another cycle of the clinic. */
@@ -91,7 +132,10 @@ export class PatientCycleRepository {
   }
 
   /** Links the cycle to its patient and insemination time (a cycle sheet); a null method keeps the stored one. */
-  async completeCycle(id: string, changes: { patientId: string; inseminationAt: Date; method: CycleMethod | null }): Promise<void> {
+  async completeCycle(
+    id: string,
+    changes: { patientId: string; inseminationAt: Date; method: CycleMethod | null },
+  ): Promise<void> {
     await this.m.query(
       'UPDATE cycle SET patient_id = $2, insemination_at = $3, method = COALESCE($4, method), updated_at = now() WHERE id = $1',
       [id, changes.patientId, changes.inseminationAt, changes.method],
@@ -115,7 +159,10 @@ export class PatientCycleRepository {
 
   /** MRN of a cycle's patient (null for a cycle without one). */
   async patientMrnOfCycle(cycleId: string): Promise<string | null> {
-    const rows: { mrn: string }[] = await this.m.query('SELECT p.mrn FROM cycle c JOIN patient p ON p.id = c.patient_id WHERE c.id = $1', [cycleId]);
+    const rows: { mrn: string }[] = await this.m.query(
+      'SELECT p.mrn FROM cycle c JOIN patient p ON p.id = c.patient_id WHERE c.id = $1',
+      [cycleId],
+    );
     return rows[0]?.mrn ?? null;
   }
 }

@@ -39,15 +39,22 @@ export class PredictionRepository {
   constructor(private readonly m: EntityManager) {}
 
   /** Predictions of (embryo, model) pairs of embryos inside the scope, by segment. */
-  ofPairs(scope: ClinicScope, pairs: ReadonlyArray<{ embryoId: string; modelVersionId: string }>): Promise<Prediction[]> {
+  ofPairs(
+    scope: ClinicScope,
+    pairs: ReadonlyArray<{ embryoId: string; modelVersionId: string }>,
+  ): Promise<Prediction[]> {
     const [condition, params] = scopeCondition('e.clinic_id', scope);
-    return this.m.getRepository(Prediction).createQueryBuilder('p')
-      .innerJoin(Embryo, 'e', 'e.id = p.embryo_id').where(condition, params)
+    return this.m
+      .getRepository(Prediction)
+      .createQueryBuilder('p')
+      .innerJoin(Embryo, 'e', 'e.id = p.embryo_id')
+      .where(condition, params)
       .andWhere(
         '(p.embryo_id, p.model_version_id) IN (SELECT * FROM unnest(CAST(:embryoIds AS uuid[]), CAST(:modelIds AS uuid[])))',
         { embryoIds: pairs.map((p) => p.embryoId), modelIds: pairs.map((p) => p.modelVersionId) },
       )
-      .orderBy('p.segment').getMany();
+      .orderBy('p.segment')
+      .getMany();
   }
 
   /**
@@ -55,11 +62,18 @@ export class PredictionRepository {
    * workers that computed the same embryo write one after the other and the second finds the rows.
    */
   async lockTrajectory(embryoId: string, modelVersionId: string): Promise<void> {
-    await this.m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`prediction:${embryoId}:${modelVersionId}`]);
+    await this.m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `prediction:${embryoId}:${modelVersionId}`,
+    ]);
   }
 
   /** Inserts the predictions of one embryo; rows that already exist stay as they are. Returns the segments written. */
-  async insert(embryoId: string, modelVersionId: string, scoringRunId: string, predictions: NewPrediction[]): Promise<number[]> {
+  async insert(
+    embryoId: string,
+    modelVersionId: string,
+    scoringRunId: string,
+    predictions: NewPrediction[],
+  ): Promise<number[]> {
     if (predictions.length === 0) return [];
     const rows: Array<{ segment: number }> = await this.m.query(
       `INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs, scoring_run_id)
@@ -68,7 +82,9 @@ export class PredictionRepository {
        ON CONFLICT (embryo_id, model_version_id, segment) DO NOTHING
        RETURNING segment`,
       [
-        embryoId, modelVersionId, scoringRunId,
+        embryoId,
+        modelVersionId,
+        scoringRunId,
         predictions.map((p) => p.segment),
         predictions.map((p) => p.hoursPostInsemination),
         predictions.map((p) => p.probability),
@@ -93,7 +109,13 @@ export class PredictionRepository {
    * cycle's insemination time, or the embryo's creation for cycles without one.
    */
   async outcomesWithPredictions(selection: OutcomeSelection): Promise<OutcomeWithPredictions[]> {
-    const rows: Array<{ embryo_id: string; clinic_id: string; outcome: OutcomeWithPredictions['outcome']; segments: number[] | null; probabilities: number[] | null }> = await this.m.query(
+    const rows: Array<{
+      embryo_id: string;
+      clinic_id: string;
+      outcome: OutcomeWithPredictions['outcome'];
+      segments: number[] | null;
+      probabilities: number[] | null;
+    }> = await this.m.query(
       `SELECT e.id AS embryo_id, e.clinic_id, e.outcome,
               array_agg(p.segment ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS segments,
               array_agg(p.probability ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS probabilities
@@ -120,9 +142,17 @@ export class PredictionRepository {
   // ---- streaming state -----------------------------------------------------------------------
 
   /** The stored state after each embryo's first `segments` segments, for one model. */
-  async streamStates(embryoIds: readonly string[], modelVersionId: string): Promise<Map<string, { segments: number; state: Buffer }>> {
-    const rows = await this.m.getRepository(ScoringStreamState).createQueryBuilder('s')
-      .where('s.embryo_id = ANY(CAST(:ids AS uuid[])) AND s.model_version_id = :modelVersionId', { ids: embryoIds, modelVersionId })
+  async streamStates(
+    embryoIds: readonly string[],
+    modelVersionId: string,
+  ): Promise<Map<string, { segments: number; state: Buffer }>> {
+    const rows = await this.m
+      .getRepository(ScoringStreamState)
+      .createQueryBuilder('s')
+      .where('s.embryo_id = ANY(CAST(:ids AS uuid[])) AND s.model_version_id = :modelVersionId', {
+        ids: embryoIds,
+        modelVersionId,
+      })
       .getMany();
     return new Map(rows.map((r) => [r.embryoId, { segments: Number(r.segments), state: r.state }]));
   }

@@ -21,8 +21,14 @@ export class ScoringRunRepository {
   /** Creates a QUEUED run; null when a run with the given id exists already (two processes asking for the same one). */
   async insert(run: NewScoringRun): Promise<ScoringRun | null> {
     const id = run.id ?? randomUUID();
-    const result = await this.m.createQueryBuilder().insert().into(ScoringRun)
-      .values({ ...run, id, status: 'QUEUED', scope: run.scope as object }).orIgnore().returning('id').execute();
+    const result = await this.m
+      .createQueryBuilder()
+      .insert()
+      .into(ScoringRun)
+      .values({ ...run, id, status: 'QUEUED', scope: run.scope as object })
+      .orIgnore()
+      .returning('id')
+      .execute();
     return (result.raw as unknown[]).length > 0 ? this.find(id) : null;
   }
 
@@ -40,11 +46,27 @@ export class ScoringRunRepository {
   }
 
   /** Runs of one clinic inside the scope, newest first. */
-  async page(scope: ClinicScope, clinicId: string, first: number, afterId: string | undefined): Promise<Page<ScoringRun>> {
+  async page(
+    scope: ClinicScope,
+    clinicId: string,
+    first: number,
+    afterId: string | undefined,
+  ): Promise<Page<ScoringRun>> {
     const [condition, params] = scopeCondition('r.clinic_id', scope);
-    const query = this.m.getRepository(ScoringRun).createQueryBuilder('r').where(condition, params).andWhere('r.clinic_id = :clinicId', { clinicId });
-    if (afterId) query.andWhere('(r.created_at, r.id) < (SELECT a.created_at, a.id FROM scoring_run a WHERE a.id = :afterId)', { afterId });
-    const rows = await query.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(first + 1).getMany();
+    const query = this.m
+      .getRepository(ScoringRun)
+      .createQueryBuilder('r')
+      .where(condition, params)
+      .andWhere('r.clinic_id = :clinicId', { clinicId });
+    if (afterId)
+      query.andWhere('(r.created_at, r.id) < (SELECT a.created_at, a.id FROM scoring_run a WHERE a.id = :afterId)', {
+        afterId,
+      });
+    const rows = await query
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first);
   }
 }

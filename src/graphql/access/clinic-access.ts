@@ -1,5 +1,10 @@
 import {
-  issueClinicGrant, issueModelRegistrationGrant, issueNetworkGrant, type ClinicGrant, type ModelRegistrationGrant, type NetworkGrant,
+  issueClinicGrant,
+  issueModelRegistrationGrant,
+  issueNetworkGrant,
+  type ClinicGrant,
+  type ModelRegistrationGrant,
+  type NetworkGrant,
 } from '../../auth/grants';
 import { Permission, roleAllows } from '../../auth/permissions';
 import type { Principal } from '../../auth/principal';

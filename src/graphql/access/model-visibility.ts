@@ -10,8 +10,15 @@ import type { ClinicAccess } from './clinic-access';
  */
 
 /** The clinic rows a caller may see. */
-export function visibleClinicModels<T extends Pick<ClinicModel, 'clinicId' | 'shadow'>>(access: ClinicAccess, rows: T[]): T[] {
-  return rows.filter((r) => access.roleIn(r.clinicId) !== undefined && (!r.shadow || access.allows(r.clinicId, Permission.VIEW_SHADOW_MODELS)));
+export function visibleClinicModels<T extends Pick<ClinicModel, 'clinicId' | 'shadow'>>(
+  access: ClinicAccess,
+  rows: T[],
+): T[] {
+  return rows.filter(
+    (r) =>
+      access.roleIn(r.clinicId) !== undefined &&
+      (!r.shadow || access.allows(r.clinicId, Permission.VIEW_SHADOW_MODELS)),
+  );
 }
 
 /** Clinic rows are read for the caller's clinics only (all clinics for a network admin). */

@@ -1,6 +1,16 @@
 import DataLoader from 'dataloader';
 import { Permission } from '../../auth/permissions';
-import type { Clinic, ClinicModel, Cycle, Embryo, EmbryoPhase, ImportRunItem, Membership, Patient, Prediction } from '../../entities';
+import type {
+  Clinic,
+  ClinicModel,
+  Cycle,
+  Embryo,
+  EmbryoPhase,
+  ImportRunItem,
+  Membership,
+  Patient,
+  Prediction,
+} from '../../entities';
 import type { Repositories } from '../../entities/repositories';
 import type { ClinicAccess } from './clinic-access';
 
@@ -29,10 +39,16 @@ const byIdOf = <T extends { id: string }>(ids: readonly string[], rows: T[]): Ar
 export function createRequestLoaders(store: Repositories, access: ClinicAccess) {
   const read = () => access.scopeFor(Permission.READ_CLINICAL);
   return {
-    cycle: new DataLoader<string, Cycle | null>(async (ids) => byIdOf(ids, await store.patientCycles.cyclesIn(read(), ids))),
-    patient: new DataLoader<string, Patient | null>(async (ids) => byIdOf(ids, await store.patientCycles.patientsIn(read(), ids))),
+    cycle: new DataLoader<string, Cycle | null>(async (ids) =>
+      byIdOf(ids, await store.patientCycles.cyclesIn(read(), ids)),
+    ),
+    patient: new DataLoader<string, Patient | null>(async (ids) =>
+      byIdOf(ids, await store.patientCycles.patientsIn(read(), ids)),
+    ),
     /** Clinics the caller can see at all (any role); membership lists need those of auditors too. */
-    clinic: new DataLoader<string, Clinic | null>(async (ids) => byIdOf(ids, await store.clinics.byIds(access.visibleScope(), ids))),
+    clinic: new DataLoader<string, Clinic | null>(async (ids) =>
+      byIdOf(ids, await store.clinics.byIds(access.visibleScope(), ids)),
+    ),
     /** Embryos of each cycle, by label. */
     embryosByCycle: new DataLoader<string, Embryo[]>(async (cycleIds) => {
       const groups = groupBy(await store.embryos.embryosOfCycles(read(), cycleIds), (r) => r.cycleId);
@@ -53,7 +69,10 @@ export function createRequestLoaders(store: Repositories, access: ClinicAccess) 
         const [embryoId, modelVersionId] = k.split('/');
         return { embryoId, modelVersionId };
       });
-      const groups = groupBy(await store.predictions.ofPairs(read(), pairs), (r) => `${r.embryoId}/${r.modelVersionId}`);
+      const groups = groupBy(
+        await store.predictions.ofPairs(read(), pairs),
+        (r) => `${r.embryoId}/${r.modelVersionId}`,
+      );
       return keys.map((k) => groups.get(k) ?? []);
     }),
     importItemsByRun: new DataLoader<string, ImportRunItem[]>(async (runIds) => {

@@ -1,8 +1,23 @@
 import type { ClinicGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import {
-  AuditAction, type AuditEvent, type Clinic, type ClinicModel, type Cycle, type CycleStatus, type Embryo, type EmbryoPhase, type Frame,
-  type FrameImage, type ImportRun, type ImportRunItem, type Membership, type ModelVersion, type Patient, type Prediction, type ScoringRun,
+  AuditAction,
+  type AuditEvent,
+  type Clinic,
+  type ClinicModel,
+  type Cycle,
+  type CycleStatus,
+  type Embryo,
+  type EmbryoPhase,
+  type Frame,
+  type FrameImage,
+  type ImportRun,
+  type ImportRunItem,
+  type Membership,
+  type ModelVersion,
+  type Patient,
+  type Prediction,
+  type ScoringRun,
   type User,
 } from '../../entities';
 import type { AuditRecord, ClinicScope, Page, Repositories } from '../../entities/repositories';
@@ -38,7 +53,10 @@ export class ScopedData {
 
   /** One row by id inside the visible scope, readable under `permission`. */
   private async byId<T extends { clinicId: string }>(
-    name: string, id: string, permission: Permission, find: (scope: ClinicScope, ids: string[]) => Promise<T[]>,
+    name: string,
+    id: string,
+    permission: Permission,
+    find: (scope: ClinicScope, ids: string[]) => Promise<T[]>,
   ): Promise<T> {
     if (!isUuid(id)) throw new NotFoundError(name);
     const [row] = await find(this.access.visibleScope(), [id]);
@@ -88,39 +106,67 @@ export class ScopedData {
   // ---- patient-level reads (audited) ----------------------------------------------------------
 
   /** Cycles of the caller's clinics (or of one), newest first; one READ_CYCLES event per clinic shown. */
-  async cycles(filter: { clinicId?: string; status?: CycleStatus; patientMrn?: string }, first: number, after?: string | null): Promise<Page<Cycle>> {
+  async cycles(
+    filter: { clinicId?: string; status?: CycleStatus; patientMrn?: string },
+    first: number,
+    after?: string | null,
+  ): Promise<Page<Cycle>> {
     const { clinicId, status, patientMrn } = filter;
     if (clinicId) await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
     const afterId = decodeCursor('cycle', after, UUID_KEY);
     const page = await this.store.patientCycles.cyclePage(
-      this.access.scopeFor(Permission.READ_CLINICAL), { clinicIds: clinicId ? [clinicId] : undefined, status, patientMrn }, first, afterId,
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      { clinicIds: clinicId ? [clinicId] : undefined, status, patientMrn },
+      first,
+      afterId,
     );
     // auditors read their clinic's events: one per clinic whose cycles this page shows
     const clinics = [...new Set(page.nodes.map((c) => c.clinicId))];
     await this.audit(
       (clinics.length ? clinics : [clinicId ?? null]).map((id) => ({
-        action: AuditAction.READ_CYCLES, entity: 'cycle', clinicId: id,
-        detail: { cycleIds: page.nodes.filter((c) => c.clinicId === id).map((c) => c.id), filter: { status: status ?? null, patientMrn: patientMrn ?? null } },
+        action: AuditAction.READ_CYCLES,
+        entity: 'cycle',
+        clinicId: id,
+        detail: {
+          cycleIds: page.nodes.filter((c) => c.clinicId === id).map((c) => c.id),
+          filter: { status: status ?? null, patientMrn: patientMrn ?? null },
+        },
       })),
     );
     return page;
   }
 
   async cycle(id: string): Promise<Cycle> {
-    const cycle = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) => this.store.patientCycles.cyclesIn(s, ids));
+    const cycle = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) =>
+      this.store.patientCycles.cyclesIn(s, ids),
+    );
     await this.audit({ action: AuditAction.READ_CYCLE, entity: 'cycle', entityId: cycle.id, clinicId: cycle.clinicId });
     return cycle;
   }
 
   async patient(id: string): Promise<Patient> {
-    const patient = await this.byId('patient', id, Permission.READ_CLINICAL, (s, ids) => this.store.patientCycles.patientsIn(s, ids));
-    await this.audit({ action: AuditAction.READ_PATIENT, entity: 'patient', entityId: patient.id, clinicId: patient.clinicId });
+    const patient = await this.byId('patient', id, Permission.READ_CLINICAL, (s, ids) =>
+      this.store.patientCycles.patientsIn(s, ids),
+    );
+    await this.audit({
+      action: AuditAction.READ_PATIENT,
+      entity: 'patient',
+      entityId: patient.id,
+      clinicId: patient.clinicId,
+    });
     return patient;
   }
 
   async embryo(id: string): Promise<Embryo> {
-    const embryo = await this.byId('embryo', id, Permission.READ_CLINICAL, (s, ids) => this.store.embryos.embryosIn(s, ids));
-    await this.audit({ action: AuditAction.READ_EMBRYO, entity: 'embryo', entityId: embryo.id, clinicId: embryo.clinicId });
+    const embryo = await this.byId('embryo', id, Permission.READ_CLINICAL, (s, ids) =>
+      this.store.embryos.embryosIn(s, ids),
+    );
+    await this.audit({
+      action: AuditAction.READ_EMBRYO,
+      entity: 'embryo',
+      entityId: embryo.id,
+      clinicId: embryo.clinicId,
+    });
     return embryo;
   }
 
@@ -129,22 +175,42 @@ export class ScopedData {
    * caller; `size` is the thumbnail asked for. The read is audited once the image is ready to
    * leave: an image that cannot be shown is never read, so it is not audited either.
    */
-  async frameImage(id: string, size: number | undefined, render: (image: FrameImage) => Promise<Buffer>): Promise<Buffer> {
+  async frameImage(
+    id: string,
+    size: number | undefined,
+    render: (image: FrameImage) => Promise<Buffer>,
+  ): Promise<Buffer> {
     const found = BIGINT_KEY.test(id) ? await this.store.embryos.frameIn(this.access.visibleScope(), id) : null;
     if (!found) throw new NotFoundError('frame');
     this.access.assertAllowed(found.clinicId, Permission.READ_FRAMES);
     const image = await this.store.embryos.image(found.frame.sha256);
     if (!image) throw new Error(`frame ${found.frame.id}: image ${found.frame.sha256} is missing`); // FK makes this a bug, not a 404
     const rendered = await render(image);
-    await this.audit({ action: AuditAction.READ_FRAME_IMAGE, entity: 'frame', entityId: found.frame.id, clinicId: found.clinicId, detail: { size: size ?? null } });
+    await this.audit({
+      action: AuditAction.READ_FRAME_IMAGE,
+      entity: 'frame',
+      entityId: found.frame.id,
+      clinicId: found.clinicId,
+      detail: { size: size ?? null },
+    });
     return rendered;
   }
 
   /** Import runs of a clinic with their item names and reasons, which can carry patient identifiers (sheet rows, folder names). */
   async importRuns(clinicId: string, first: number, after?: string | null): Promise<Page<ImportRun>> {
     await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
-    const page = await this.store.importRuns.page(this.access.scopeFor(Permission.READ_CLINICAL), clinicId, first, decodeCursor('import-run', after, UUID_KEY));
-    await this.audit({ action: AuditAction.READ_IMPORT_RUNS, entity: 'import_run', clinicId, detail: { importRunIds: page.nodes.map((r) => r.id) } });
+    const page = await this.store.importRuns.page(
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      clinicId,
+      first,
+      decodeCursor('import-run', after, UUID_KEY),
+    );
+    await this.audit({
+      action: AuditAction.READ_IMPORT_RUNS,
+      entity: 'import_run',
+      clinicId,
+      detail: { importRunIds: page.nodes.map((r) => r.id) },
+    });
     return page;
   }
 
@@ -152,13 +218,25 @@ export class ScopedData {
    * The audit log of one clinic (ADMIN, AUDITOR) or, without a clinic, the events of no clinic
    * (sign-ins; network admins only), oldest first within [from, to). Reading it is audited too.
    */
-  async auditEvents(clinicId: string | null, range: { from?: Date; to?: Date }, first: number, after?: string | null): Promise<Page<AuditEvent>> {
+  async auditEvents(
+    clinicId: string | null,
+    range: { from?: Date; to?: Date },
+    first: number,
+    after?: string | null,
+  ): Promise<Page<AuditEvent>> {
     if (clinicId) await this.access.requireClinic(clinicId, Permission.READ_AUDIT_LOG);
     else this.access.requireNetworkAdmin();
     const afterId = decodeCursor('audit', after, BIGINT_KEY);
-    const page = await this.store.audit.page(this.access.scopeFor(Permission.READ_AUDIT_LOG), { clinicId, ...range }, first, afterId);
+    const page = await this.store.audit.page(
+      this.access.scopeFor(Permission.READ_AUDIT_LOG),
+      { clinicId, ...range },
+      first,
+      afterId,
+    );
     await this.audit({
-      action: AuditAction.READ_AUDIT_LOG, entity: 'audit_event', clinicId,
+      action: AuditAction.READ_AUDIT_LOG,
+      entity: 'audit_event',
+      clinicId,
       detail: { from: range.from ?? null, to: range.to ?? null, count: page.nodes.length },
     });
     return page;
@@ -179,7 +257,10 @@ export class ScopedData {
 
   /** The cycle's embryos by label; the clinic's models (for trajectories and ranking) load alongside, not after. */
   async embryosOf(cycle: Cycle): Promise<Embryo[]> {
-    const [embryos] = await Promise.all([this.loaders.embryosByCycle.load(cycle.id), this.loaders.modelsByClinic.load(cycle.clinicId)]);
+    const [embryos] = await Promise.all([
+      this.loaders.embryosByCycle.load(cycle.id),
+      this.loaders.modelsByClinic.load(cycle.clinicId),
+    ]);
     return embryos;
   }
 
@@ -188,14 +269,24 @@ export class ScopedData {
   }
 
   /** By time, then focal plane. */
-  framesOf(embryo: Embryo, focalPlaneUm: number | undefined, first: number, after?: string | null): Promise<Page<Frame>> {
+  framesOf(
+    embryo: Embryo,
+    focalPlaneUm: number | undefined,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<Frame>> {
     this.access.assertAllowed(embryo.clinicId, Permission.READ_FRAMES);
     return this.store.embryos.framePage(embryo.id, focalPlaneUm, first, decodeCursor('frame', after, BIGINT_KEY));
   }
 
   async scoringRuns(clinicId: string, first: number, after?: string | null): Promise<Page<ScoringRun>> {
     await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
-    return this.store.scoringRuns.page(this.access.scopeFor(Permission.READ_CLINICAL), clinicId, first, decodeCursor('scoring-run', after, UUID_KEY));
+    return this.store.scoringRuns.page(
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      clinicId,
+      first,
+      decodeCursor('scoring-run', after, UUID_KEY),
+    );
   }
 
   importItemsOf(run: ImportRun): Promise<ImportRunItem[]> {
@@ -224,8 +315,16 @@ export class ScopedData {
 
   /** Registered model versions the caller may see, newest first. */
   async models(): Promise<ModelVersion[]> {
-    const [models, rows] = await Promise.all([this.store.models.list(), this.store.models.clinicModels(clinicFilter(this.access))]);
-    return models.filter((model) => modelVisible(this.access, rows.filter((r) => r.modelVersionId === model.id)));
+    const [models, rows] = await Promise.all([
+      this.store.models.list(),
+      this.store.models.clinicModels(clinicFilter(this.access)),
+    ]);
+    return models.filter((model) =>
+      modelVisible(
+        this.access,
+        rows.filter((r) => r.modelVersionId === model.id),
+      ),
+    );
   }
 
   /** One model version; NOT_FOUND when missing or not visible to the caller. */

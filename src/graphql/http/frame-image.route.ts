@@ -2,7 +2,12 @@ import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import sharp from 'sharp';
 import { DecodeBusyError, MAX_WAITING_REQUESTS, requestDecodes } from '../../platform/images/decode-slots';
-import { ImageTooLargeError, UnsupportedImageError, admitEncodedImage, decodeLimits } from '../../platform/images/image-limits';
+import {
+  ImageTooLargeError,
+  UnsupportedImageError,
+  admitEncodedImage,
+  decodeLimits,
+} from '../../platform/images/image-limits';
 import type { Logger } from '../../platform/logger';
 import type { ApiContext, RequestInfo } from '../context';
 import { ErrorCode } from '../errors';
@@ -11,7 +16,10 @@ const MIN_SIZE = 16;
 const MAX_SIZE = 1024;
 
 const STATUS_OF: Record<string, number> = {
-  [ErrorCode.UNAUTHENTICATED]: 401, [ErrorCode.FORBIDDEN]: 403, [ErrorCode.NOT_FOUND]: 404, [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
 };
 
 /**
@@ -27,7 +35,9 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
     res.setHeader('Cache-Control', 'private, no-store');
     try {
       const ctx = await deps.createContext({
-        authorization: req.headers.authorization, address: req.ip ?? 'unknown', requestId: res.locals.requestId as string,
+        authorization: req.headers.authorization,
+        address: req.ip ?? 'unknown',
+        requestId: res.locals.requestId as string,
       });
       const size = parseSize(req.query.size);
       const id = String(req.params.id);
@@ -40,11 +50,16 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
       res.type('image/png').send(png);
     } catch (error) {
       if (error instanceof ImageTooLargeError || error instanceof UnsupportedImageError) {
-        res.status(422).json({ error: { code: 'UNPROCESSABLE_IMAGE', message: `this frame's image cannot be shown: ${error.message}` } });
+        res.status(422).json({
+          error: { code: 'UNPROCESSABLE_IMAGE', message: `this frame's image cannot be shown: ${error.message}` },
+        });
         return;
       }
       if (error instanceof DecodeBusyError) {
-        res.status(503).setHeader('Retry-After', '1').json({ error: { code: 'BUSY', message: 'too many images are being prepared; try again shortly' } });
+        res
+          .status(503)
+          .setHeader('Retry-After', '1')
+          .json({ error: { code: 'BUSY', message: 'too many images are being prepared; try again shortly' } });
         return;
       }
       const code = error instanceof GraphQLError ? String(error.extensions.code) : undefined;
@@ -60,14 +75,20 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
 
 /** Incubator frames are grayscale: one channel keeps thumbnails small. */
 function toGrayscalePng(bytes: Buffer, size: number | undefined): Promise<Buffer> {
-  return sharp(bytes, decodeLimits()).resize(size, size, { fit: 'inside', withoutEnlargement: true }).toColourspace('b-w').png().toBuffer();
+  return sharp(bytes, decodeLimits())
+    .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }
 
 function parseSize(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
   const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= MIN_SIZE && n <= MAX_SIZE)) {
-    throw new GraphQLError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}`, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+    throw new GraphQLError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    });
   }
   return n;
 }

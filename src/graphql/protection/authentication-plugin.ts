@@ -11,7 +11,9 @@ export const PUBLIC_ROOT_FIELDS = new Set(['health', 'login', '__typename']);
  * field besides `health` and `login` (introspection too, outside development). Resolvers check again
  * through ClinicAccess, which throws UNAUTHENTICATED without a principal.
  */
-export function authenticationPlugin(options: { allowAnonymousIntrospection: boolean }): ApolloServerPlugin<ApiContext> {
+export function authenticationPlugin(options: {
+  allowAnonymousIntrospection: boolean;
+}): ApolloServerPlugin<ApiContext> {
   const allowed = new Set(PUBLIC_ROOT_FIELDS);
   if (options.allowAnonymousIntrospection) ['__schema', '__type'].forEach((f) => allowed.add(f));
   return {
@@ -19,7 +21,8 @@ export function authenticationPlugin(options: { allowAnonymousIntrospection: boo
       return {
         async didResolveOperation({ contextValue, operation }) {
           if (contextValue.access.authenticated) return;
-          if (!operation || rootFieldNames(operation).some((name) => !allowed.has(name))) throw new UnauthenticatedError('authentication required', 401);
+          if (!operation || rootFieldNames(operation).some((name) => !allowed.has(name)))
+            throw new UnauthenticatedError('authentication required', 401);
         },
       };
     },

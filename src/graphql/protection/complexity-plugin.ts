@@ -13,7 +13,8 @@ const UNPAGED_LIST_LENGTH = 12;
  * list fields multiply by a typical length.
  */
 const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  if (field.args.some((a) => a.name === 'first')) return 1 + childComplexity * (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE);
+  if (field.args.some((a) => a.name === 'first'))
+    return 1 + childComplexity * (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE);
   if (field.name === 'edges') return childComplexity;
   if (String(field.type).startsWith('[')) return 1 + childComplexity * UNPAGED_LIST_LENGTH;
   return undefined;
@@ -25,20 +26,30 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
  * is enabled), introspection-only operations are not estimated: their shape is limited instead
  * (introspection-limit.ts).
  */
-export function complexityLimitPlugin(schema: GraphQLSchema, maximum: number, options: { exemptIntrospection?: boolean } = {}): ApolloServerPlugin {
+export function complexityLimitPlugin(
+  schema: GraphQLSchema,
+  maximum: number,
+  options: { exemptIntrospection?: boolean } = {},
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (options.exemptIntrospection && operation && isIntrospectionOnly(operation)) return;
           const complexity = getComplexity({
-            schema, query: document, variables: request.variables, operationName: request.operationName,
+            schema,
+            query: document,
+            variables: request.variables,
+            operationName: request.operationName,
             estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
           });
           if (complexity > maximum) {
-            throw new GraphQLError(`query is too complex (${complexity}; the limit is ${maximum}): ask for fewer items per page`, {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `query is too complex (${complexity}; the limit is ${maximum}): ask for fewer items per page`,
+              {
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+              },
+            );
           }
         },
       };

@@ -14,7 +14,9 @@ export function depthLimitRule(maxDepth: number) {
         if (isIntrospectionOnly(node)) return;
         const depth = nestingOf(node.selectionSet, fragments, () => 1);
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`query is nested ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node] }));
+          context.reportError(
+            new GraphQLError(`query is nested ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node] }),
+          );
         }
       },
     };

@@ -2,7 +2,16 @@ import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import { fragmentsOf, isIntrospectionOnly, nestingOf } from './selection-nesting';
 
 /** Introspection fields that return lists: their nesting, not the depth, is what multiplies the work. */
-const INTROSPECTION_LISTS = new Set(['types', 'fields', 'args', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'directives']);
+const INTROSPECTION_LISTS = new Set([
+  'types',
+  'fields',
+  'args',
+  'inputFields',
+  'interfaces',
+  'possibleTypes',
+  'enumValues',
+  'directives',
+]);
 
 /**
  * The standard introspection query (graphql-js getIntrospectionQuery, what GraphiQL and codegen
@@ -26,10 +35,12 @@ export function introspectionLimitRule(limits = INTROSPECTION_LIMITS) {
         const depth = nestingOf(node.selectionSet, fragments, () => 1);
         const lists = nestingOf(node.selectionSet, fragments, (name) => (INTROSPECTION_LISTS.has(name) ? 1 : 0));
         if (depth > limits.maxDepth || lists > limits.maxListNesting) {
-          context.reportError(new GraphQLError(
-            `introspection query is nested ${depth} levels deep with lists ${lists} deep; the limits are ${limits.maxDepth} and ${limits.maxListNesting}`,
-            { nodes: [node] },
-          ));
+          context.reportError(
+            new GraphQLError(
+              `introspection query is nested ${depth} levels deep with lists ${lists} deep; the limits are ${limits.maxDepth} and ${limits.maxListNesting}`,
+              { nodes: [node] },
+            ),
+          );
         }
       },
     };

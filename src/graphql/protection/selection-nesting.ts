@@ -1,4 +1,10 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** How much one field adds to a nesting count: 1 per field for depth, 1 per list field for list nesting. */
 export type FieldWeight = (fieldName: string) => number;
@@ -13,12 +19,19 @@ export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinit
  * The largest sum of field weights along any path of the selection set, following fragments (a
  * fragment cycle is not followed twice: graphql's own rule reports it).
  */
-export function nestingOf(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, weight: FieldWeight, seen = new Set<string>()): number {
+export function nestingOf(
+  set: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  weight: FieldWeight,
+  seen = new Set<string>(),
+): number {
   if (!set) return 0;
   let max = 0;
   for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) max = Math.max(max, weight(sel.name.value) + nestingOf(sel.selectionSet, fragments, weight, seen));
-    else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, nestingOf(sel.selectionSet, fragments, weight, seen));
+    if (sel.kind === Kind.FIELD)
+      max = Math.max(max, weight(sel.name.value) + nestingOf(sel.selectionSet, fragments, weight, seen));
+    else if (sel.kind === Kind.INLINE_FRAGMENT)
+      max = Math.max(max, nestingOf(sel.selectionSet, fragments, weight, seen));
     else {
       const name = sel.name.value;
       if (seen.has(name)) continue;

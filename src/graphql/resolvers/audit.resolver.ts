@@ -9,8 +9,9 @@ import { AuditEventConnection } from '../types/run.types';
 @Resolver()
 export class AuditResolver {
   @Query(() => AuditEventConnection, {
-    description: 'Clinic ADMIN or AUDITOR: events of one clinic in [from, to), oldest first. Without clinicId: events of no clinic '
-      + '(sign-ins, failed sign-ins), for network admins only. Reading it is audited too.',
+    description:
+      'Clinic ADMIN or AUDITOR: events of one clinic in [from, to), oldest first. Without clinicId: events of no clinic ' +
+      '(sign-ins, failed sign-ins), for network admins only. Reading it is audited too.',
   })
   async auditEvents(
     @Ctx() ctx: ApiContext,
@@ -22,7 +23,12 @@ export class AuditResolver {
   ): Promise<ConnectionValue<AuditEvent>> {
     const size = pageSize(first);
     if (from && to && from >= to) throw new BadInputError('"from" must be before "to"');
-    const page = await ctx.data.auditEvents(clinicId ?? null, { from: from ?? undefined, to: to ?? undefined }, size, after);
+    const page = await ctx.data.auditEvents(
+      clinicId ?? null,
+      { from: from ?? undefined, to: to ?? undefined },
+      size,
+      after,
+    );
     return toConnection(page, (e) => encodeCursor('audit', e.id));
   }
 }

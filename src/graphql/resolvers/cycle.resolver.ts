@@ -13,7 +13,7 @@ import { CreateCycleInput, UpdateCycleInput } from '../types/inputs';
 
 @Resolver(() => CycleType)
 export class CycleResolver {
-  @Query(() => CycleConnection, { description: 'Cycles of the caller\'s clinics (or of one), newest first.' })
+  @Query(() => CycleConnection, { description: "Cycles of the caller's clinics (or of one), newest first." })
   async cycles(
     @Ctx() ctx: ApiContext,
     @Arg('clinicId', () => ID, { nullable: true }) clinicId?: string,
@@ -23,7 +23,11 @@ export class CycleResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionValue<Cycle>> {
     const size = pageSize(first);
-    const page = await ctx.data.cycles({ clinicId: clinicId ?? undefined, status: status ?? undefined, patientMrn: patientMrn ?? undefined }, size, after);
+    const page = await ctx.data.cycles(
+      { clinicId: clinicId ?? undefined, status: status ?? undefined, patientMrn: patientMrn ?? undefined },
+      size,
+      after,
+    );
     return toConnection(page, (c) => encodeCursor('cycle', c.id));
   }
 
@@ -40,16 +44,28 @@ export class CycleResolver {
   }
 
   @Mutation(() => CycleType, { description: 'Clinic ADMIN.' })
-  async updateCycle(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateCycleInput, @Ctx() ctx: ApiContext): Promise<Cycle> {
+  async updateCycle(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdateCycleInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Cycle> {
     const { cycle, grant } = await ctx.data.cycleToChange(id, Permission.MANAGE);
-    if (input.patientId !== undefined && input.patientId !== null) await this.patientOfClinic(ctx, input.patientId, cycle.clinicId);
+    if (input.patientId !== undefined && input.patientId !== null)
+      await this.patientOfClinic(ctx, input.patientId, cycle.clinicId);
     return ctx.services.cycles.updateCycle(grant, cycle.id, {
-      externalId: input.externalId ?? undefined, patientId: input.patientId ?? undefined, inseminationAt: input.inseminationAt, method: input.method,
+      externalId: input.externalId ?? undefined,
+      patientId: input.patientId ?? undefined,
+      inseminationAt: input.inseminationAt,
+      method: input.method,
     });
   }
 
   @Mutation(() => CycleType, { description: 'Clinic ADMIN.' })
-  async setCycleStatus(@Arg('id', () => ID) id: string, @Arg('status', () => CycleStatusEnum) status: CycleStatus, @Ctx() ctx: ApiContext): Promise<Cycle> {
+  async setCycleStatus(
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => CycleStatusEnum) status: CycleStatus,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Cycle> {
     const { cycle, grant } = await ctx.data.cycleToChange(id, Permission.MANAGE);
     return ctx.services.cycles.setCycleStatus(grant, cycle.id, status);
   }

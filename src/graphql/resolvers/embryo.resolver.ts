@@ -4,7 +4,14 @@ import type { Cycle, Embryo, EmbryoPhase, Frame, Outcome } from '../../entities'
 import type { ApiContext } from '../context';
 import { encodeCursor, pageSize } from '../pagination';
 import { latestProbabilityOf, trajectoryOf } from '../trajectories';
-import { CycleType, EmbryoPhaseType, EmbryoType, FrameConnection, FrameType, TrajectoryType } from '../types/clinical.types';
+import {
+  CycleType,
+  EmbryoPhaseType,
+  EmbryoType,
+  FrameConnection,
+  FrameType,
+  TrajectoryType,
+} from '../types/clinical.types';
 import { toConnection, type ConnectionValue } from '../types/connection';
 import { OutcomeEnum } from '../types/enums';
 
@@ -16,7 +23,11 @@ export class EmbryoResolver {
   }
 
   @Mutation(() => EmbryoType, { description: 'Clinic ADMIN or EMBRYOLOGIST.' })
-  async recordOutcome(@Arg('embryoId', () => ID) embryoId: string, @Arg('outcome', () => OutcomeEnum) outcome: Outcome, @Ctx() ctx: ApiContext): Promise<Embryo> {
+  async recordOutcome(
+    @Arg('embryoId', () => ID) embryoId: string,
+    @Arg('outcome', () => OutcomeEnum) outcome: Outcome,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Embryo> {
     const { embryo, grant } = await ctx.data.embryoToChange(embryoId, Permission.LAB_WORK);
     return ctx.services.outcomes.recordOutcome(grant, embryo.id, outcome);
   }
@@ -43,20 +54,36 @@ export class EmbryoResolver {
     return ctx.data.phasesOf(embryo);
   }
 
-  @FieldResolver(() => TrajectoryType, { nullable: true, description: "Probabilities of one model; default: the clinic's active model (null when it has none)." })
-  trajectory(@Root() embryo: Embryo, @Ctx() ctx: ApiContext, @Arg('modelId', () => ID, { nullable: true }) modelId?: string): Promise<TrajectoryType | null> {
+  @FieldResolver(() => TrajectoryType, {
+    nullable: true,
+    description: "Probabilities of one model; default: the clinic's active model (null when it has none).",
+  })
+  trajectory(
+    @Root() embryo: Embryo,
+    @Ctx() ctx: ApiContext,
+    @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
+  ): Promise<TrajectoryType | null> {
     return trajectoryOf(ctx, embryo, modelId);
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Probability at the last scored segment. Check trajectory.model.trained before using it.' })
-  latestProbability(@Root() embryo: Embryo, @Ctx() ctx: ApiContext, @Arg('modelId', () => ID, { nullable: true }) modelId?: string): Promise<number | null> {
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Probability at the last scored segment. Check trajectory.model.trained before using it.',
+  })
+  latestProbability(
+    @Root() embryo: Embryo,
+    @Ctx() ctx: ApiContext,
+    @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
+  ): Promise<number | null> {
     return latestProbabilityOf(ctx, embryo, modelId);
   }
 }
 
 @Resolver(() => FrameType)
 export class FrameResolver {
-  @FieldResolver(() => String, { description: 'GET with the same bearer token; `?size=N` for a thumbnail (N = 16…1024 px).' })
+  @FieldResolver(() => String, {
+    description: 'GET with the same bearer token; `?size=N` for a thumbnail (N = 16…1024 px).',
+  })
   imageUrl(@Root() frame: Frame): string {
     return `/frames/${frame.id}.png`;
   }

@@ -6,7 +6,11 @@ import { untrainedWarning } from '../../inference/provenance';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import {
-  ClinicModelType, ModelEvaluationType, ModelVersionType, RegisterModelInput, RegisterModelResultType,
+  ClinicModelType,
+  ModelEvaluationType,
+  ModelVersionType,
+  RegisterModelInput,
+  RegisterModelResultType,
 } from '../types/model.types';
 
 /**
@@ -23,39 +27,63 @@ export class ModelResolver {
     return (await ctx.data.models()).map(toModelType);
   }
 
-  @Query(() => ModelVersionType, { description: 'One model version; NOT_FOUND when missing or not visible to the caller.' })
+  @Query(() => ModelVersionType, {
+    description: 'One model version; NOT_FOUND when missing or not visible to the caller.',
+  })
   async model(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<ModelVersionType> {
     return toModelType(await ctx.data.model(id));
   }
 
   @Mutation(() => RegisterModelResultType, {
-    description: 'Network admin or any clinic ADMIN: checks a model file placed in the server\'s model folder (DATA_DIR/models) against the AMSNet contract by running it, and stores it. The same bytes twice give the existing version.',
+    description:
+      "Network admin or any clinic ADMIN: checks a model file placed in the server's model folder (DATA_DIR/models) against the AMSNet contract by running it, and stores it. The same bytes twice give the existing version.",
   })
-  async registerModel(@Arg('input') input: RegisterModelInput, @Ctx() ctx: ApiContext): Promise<RegisterModelResultType> {
+  async registerModel(
+    @Arg('input') input: RegisterModelInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<RegisterModelResultType> {
     const grant = ctx.access.requireModelRegistrar();
-    if (input.variant !== undefined && input.variant !== null && !(MODEL_VARIANTS as readonly string[]).includes(input.variant)) {
+    if (
+      input.variant !== undefined &&
+      input.variant !== null &&
+      !(MODEL_VARIANTS as readonly string[]).includes(input.variant)
+    ) {
       throw new BadInputError(`variant must be one of ${MODEL_VARIANTS.join(', ')}`);
     }
     const bytes = await ctx.services.readModelUpload(input.serverPath);
     const { model, created } = await ctx.services.registry.register(
       bytes,
       {
-        name: input.name, version: input.version, trained: input.trained ?? undefined, planes: input.planes ?? undefined,
-        variant: (input.variant ?? undefined) as ModelVariant | undefined, inputSize: input.inputSize ?? undefined,
+        name: input.name,
+        version: input.version,
+        trained: input.trained ?? undefined,
+        planes: input.planes ?? undefined,
+        variant: (input.variant ?? undefined) as ModelVariant | undefined,
+        inputSize: input.inputSize ?? undefined,
       },
       grant,
     );
     return { model: toModelType(model), created };
   }
 
-  @Mutation(() => ClinicModelType, { description: "Clinic ADMIN: makes the model the clinic's one active model (the previous one is deactivated)." })
-  async activateModel(@Arg('modelId', () => ID) modelId: string, @Arg('clinicId', () => ID) clinicId: string, @Ctx() ctx: ApiContext): Promise<ClinicModelType> {
+  @Mutation(() => ClinicModelType, {
+    description: "Clinic ADMIN: makes the model the clinic's one active model (the previous one is deactivated).",
+  })
+  async activateModel(
+    @Arg('modelId', () => ID) modelId: string,
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ClinicModelType> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     await ctx.data.modelToChange(modelId);
     return toClinicModelType(await ctx.services.registry.activate(modelId, grant));
   }
 
-  @Mutation(() => ClinicModelType, { nullable: true, description: 'Clinic ADMIN: silent mode on/off: scored for the clinic, visible to its admins only. Not for the active model.' })
+  @Mutation(() => ClinicModelType, {
+    nullable: true,
+    description:
+      'Clinic ADMIN: silent mode on/off: scored for the clinic, visible to its admins only. Not for the active model.',
+  })
   async setModelShadow(
     @Arg('modelId', () => ID) modelId: string,
     @Arg('clinicId', () => ID) clinicId: string,
@@ -68,7 +96,10 @@ export class ModelResolver {
     return row ? toClinicModelType(row) : null;
   }
 
-  @Query(() => ModelEvaluationType, { description: "Clinic ADMIN: the paper's metrics of a model on the clinic's recorded outcomes, cycles inseminated in [from, to). Audited." })
+  @Query(() => ModelEvaluationType, {
+    description:
+      "Clinic ADMIN: the paper's metrics of a model on the clinic's recorded outcomes, cycles inseminated in [from, to). Audited.",
+  })
   async modelEvaluation(
     @Arg('modelId', () => ID) modelId: string,
     @Arg('clinicId', () => ID) clinicId: string,
@@ -79,12 +110,16 @@ export class ModelResolver {
     return evaluate(ctx, modelId, clinicId, from, to);
   }
 
-  @FieldResolver(() => [ClinicModelType], { description: 'Clinics (visible to the caller) that use this version; shadow rows for their admins only.' })
+  @FieldResolver(() => [ClinicModelType], {
+    description: 'Clinics (visible to the caller) that use this version; shadow rows for their admins only.',
+  })
   async clinics(@Root() model: ModelVersionType, @Ctx() ctx: ApiContext): Promise<ClinicModelType[]> {
     return (await ctx.data.clinicsOfModel(model.id)).map(toClinicModelType);
   }
 
-  @FieldResolver(() => ModelEvaluationType, { description: 'Same as Query.modelEvaluation, for this version (clinic ADMIN).' })
+  @FieldResolver(() => ModelEvaluationType, {
+    description: 'Same as Query.modelEvaluation, for this version (clinic ADMIN).',
+  })
   async evaluation(
     @Root() model: ModelVersionType,
     @Arg('clinicId', () => ID) clinicId: string,
@@ -96,7 +131,13 @@ export class ModelResolver {
   }
 }
 
-async function evaluate(ctx: ApiContext, modelId: string, clinicId: string, from?: Date | null, to?: Date | null): Promise<ModelEvaluationType> {
+async function evaluate(
+  ctx: ApiContext,
+  modelId: string,
+  clinicId: string,
+  from?: Date | null,
+  to?: Date | null,
+): Promise<ModelEvaluationType> {
   const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
   const model = await ctx.data.modelToChange(modelId);
   const evaluation = await ctx.services.evaluation.evaluate({ modelId, from: from ?? null, to: to ?? null }, grant);
@@ -105,22 +146,49 @@ async function evaluate(ctx: ApiContext, modelId: string, clinicId: string, from
 
 function toModelType(m: ModelVersion): ModelVersionType {
   return {
-    id: m.id, name: m.name, version: m.version, sha256: m.sha256.trim(), variant: m.variant, planes: m.planes, inputSize: m.inputSize,
-    trained: m.trained, warning: untrainedWarning(m), sizeBytes: Number(m.sizeBytes), createdAt: m.createdAt,
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    sha256: m.sha256.trim(),
+    variant: m.variant,
+    planes: m.planes,
+    inputSize: m.inputSize,
+    trained: m.trained,
+    warning: untrainedWarning(m),
+    sizeBytes: Number(m.sizeBytes),
+    createdAt: m.createdAt,
   };
 }
 
 function toClinicModelType(r: ClinicModel): ClinicModelType {
-  return { clinicId: r.clinicId, modelId: r.modelVersionId, active: r.active, shadow: r.shadow, activatedAt: r.activatedAt };
+  return {
+    clinicId: r.clinicId,
+    modelId: r.modelVersionId,
+    active: r.active,
+    shadow: r.shadow,
+    activatedAt: r.activatedAt,
+  };
 }
 
 function toEvaluationType(e: ModelEvaluation, model: ModelVersion): ModelEvaluationType {
   return {
-    model: toModelType(model), untrained: e.untrained, warning: e.warning, clinicId: e.clinicId!, from: e.from, to: e.to,
-    embryosWithOutcome: e.embryosWithOutcome, embryosNotScored: e.embryosNotScored,
-    embryos: e.metrics.embryos, blastocysts: e.metrics.blastocysts, notBlastocysts: e.metrics.notBlastocysts,
-    accuracyAuc: e.metrics.accuracyAuc, days: e.metrics.days,
-    roc: e.metrics.roc.map((r) => ({ ...r, points: r.points.map((p) => ({ ...p, threshold: Number.isFinite(p.threshold) ? p.threshold : null })) })),
+    model: toModelType(model),
+    untrained: e.untrained,
+    warning: e.warning,
+    clinicId: e.clinicId!,
+    from: e.from,
+    to: e.to,
+    embryosWithOutcome: e.embryosWithOutcome,
+    embryosNotScored: e.embryosNotScored,
+    embryos: e.metrics.embryos,
+    blastocysts: e.metrics.blastocysts,
+    notBlastocysts: e.metrics.notBlastocysts,
+    accuracyAuc: e.metrics.accuracyAuc,
+    days: e.metrics.days,
+    roc: e.metrics.roc.map((r) => ({
+      ...r,
+      points: r.points.map((p) => ({ ...p, threshold: Number.isFinite(p.threshold) ? p.threshold : null })),
+    })),
     evaluatedAt: e.evaluatedAt,
   };
 }

@@ -6,7 +6,13 @@ import { BadInputError } from '../errors';
 import { encodeCursor, pageSize } from '../pagination';
 import { toConnection, type ConnectionValue } from '../types/connection';
 import { ScoringRequestInput } from '../types/inputs';
-import { ImportRunConnection, ImportRunItemType, ImportRunType, ScoringRunConnection, ScoringRunType } from '../types/run.types';
+import {
+  ImportRunConnection,
+  ImportRunItemType,
+  ImportRunType,
+  ScoringRunConnection,
+  ScoringRunType,
+} from '../types/run.types';
 
 /** Scoring runs (and asking for one) and import runs with their per-item reports. */
 @Resolver(() => ImportRunType)
@@ -33,7 +39,9 @@ export class RunResolver {
     return toConnection(page, (r) => encodeCursor('import-run', r.id));
   }
 
-  @Mutation(() => ScoringRunType, { description: 'Clinic ADMIN or EMBRYOLOGIST: queues scoring of a cycle or of some embryos (one clinic per request).' })
+  @Mutation(() => ScoringRunType, {
+    description: 'Clinic ADMIN or EMBRYOLOGIST: queues scoring of a cycle or of some embryos (one clinic per request).',
+  })
   async requestScoring(@Arg('input') input: ScoringRequestInput, @Ctx() ctx: ApiContext): Promise<ScoringRun> {
     const hasCycle = input.cycleId !== undefined && input.cycleId !== null;
     const hasEmbryos = input.embryoIds !== undefined && input.embryoIds !== null;
@@ -46,7 +54,10 @@ export class RunResolver {
       if (clinicIds.length !== 1) throw new BadInputError('all embryos of one request must belong to one clinic');
       grant = await ctx.data.clinicToChange(clinicIds[0], Permission.LAB_WORK);
     }
-    const scope = { cycleId: hasCycle ? input.cycleId! : undefined, embryoIds: hasEmbryos ? [...new Set(input.embryoIds)] : undefined };
+    const scope = {
+      cycleId: hasCycle ? input.cycleId! : undefined,
+      embryoIds: hasEmbryos ? [...new Set(input.embryoIds)] : undefined,
+    };
     return ctx.services.scoring.request(grant, scope, 'request');
   }
 

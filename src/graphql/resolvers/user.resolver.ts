@@ -12,7 +12,10 @@ import { CreateUserInput } from '../types/inputs';
 /** Users and their clinic memberships; administrators manage those of their clinics. */
 @Resolver(() => UserType)
 export class UserResolver {
-  @Mutation(() => UserType, { description: 'Clinic ADMIN: a user with a role in that clinic. Network admins: also users without a clinic and network admins.' })
+  @Mutation(() => UserType, {
+    description:
+      'Clinic ADMIN: a user with a role in that clinic. Network admins: also users without a clinic and network admins.',
+  })
   async createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: ApiContext): Promise<User> {
     const network = input.networkAdmin || !input.clinicId ? ctx.access.requireNetworkAdmin() : undefined;
     let clinic: { grant: ClinicGrant; role: Role } | undefined;
@@ -22,7 +25,12 @@ export class UserResolver {
       clinic = { grant, role: input.role };
     }
     return ctx.services.accounts.createUser(
-      { email: input.email, password: input.password ?? null, displayName: input.displayName ?? null, networkAdmin: input.networkAdmin },
+      {
+        email: input.email,
+        password: input.password ?? null,
+        displayName: input.displayName ?? null,
+        networkAdmin: input.networkAdmin,
+      },
       { network, clinic },
     );
   }
@@ -44,8 +52,14 @@ export class UserResolver {
     return ctx.services.memberships.grant(grant, userId, role);
   }
 
-  @Mutation(() => Boolean, { description: 'Clinic ADMIN: removes a user from the clinic. The last administrator stays.' })
-  async revokeMembership(@Arg('userId', () => ID) userId: string, @Arg('clinicId', () => ID) clinicId: string, @Ctx() ctx: ApiContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Clinic ADMIN: removes a user from the clinic. The last administrator stays.',
+  })
+  async revokeMembership(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<boolean> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     if (!isUuid(userId)) throw new NotFoundError('membership');
     return ctx.services.memberships.revoke(grant, userId);

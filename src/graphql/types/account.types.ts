@@ -31,6 +31,7 @@ export class UserType {
 @ObjectType('AuthPayload')
 export class AuthPayloadType {
   @Field({ description: 'Bearer token for the Authorization header.' }) token: string;
-  @Field(() => GraphQLISODateTime, { description: 'Renew before this with refreshToken, or sign in again.' }) expiresAt: Date;
+  @Field(() => GraphQLISODateTime, { description: 'Renew before this with refreshToken, or sign in again.' })
+  expiresAt: Date;
   @Field(() => UserType) user: UserType;
 }

@@ -26,7 +26,8 @@ export class CycleType {
 export class EmbryoType {
   @Field(() => ID) id: string;
   @Field({ description: 'Well label, e.g. "A3".' }) label: string;
-  @Field({ description: 'How the source names it: folder name, <slide>-WELL<n>, SeriesInstanceUID.' }) externalId: string;
+  @Field({ description: 'How the source names it: folder name, <slide>-WELL<n>, SeriesInstanceUID.' })
+  externalId: string;
   @Field(() => OutcomeEnum) outcome: Outcome;
   @Field(() => GraphQLISODateTime, { nullable: true }) outcomeRecordedAt: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) cultureEndedAt: Date | null;
@@ -57,7 +58,8 @@ export class TrajectoryModelType {
   @Field() name: string;
   @Field() version: string;
   @Field() variant: string;
-  @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' }) trained: boolean;
+  @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
+  trained: boolean;
   @Field({ description: 'Scored silently; visible to clinic administrators only.' }) shadow: boolean;
   @Field({ description: "The clinic's default model." }) active: boolean;
 }
@@ -68,7 +70,8 @@ export class TrajectoryPointType {
   @Field(() => Float, { description: 'The prediction is "at" 6(k+1) hpi.' }) hoursPostInsemination: number;
   @Field(() => Float, { description: 'hoursPostInsemination / 24.' }) day: number;
   @Field(() => Float) probability: number;
-  @Field({ description: 'The segment had no frame of its own (or lacked a plane) and reused a neighbour.' }) imputed: boolean;
+  @Field({ description: 'The segment had no frame of its own (or lacked a plane) and reused a neighbour.' })
+  imputed: boolean;
   @Field(() => GraphQLISODateTime) computedAt: Date;
 }
 
@@ -76,7 +79,10 @@ export class TrajectoryPointType {
 export class TrajectoryType {
   @Field(() => TrajectoryModelType) model: TrajectoryModelType;
   @Field(() => [TrajectoryPointType]) points: TrajectoryPointType[];
-  @Field(() => String, { nullable: true, description: 'Set when the numbers must not be used clinically (untrained model).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set when the numbers must not be used clinically (untrained model).',
+  })
   warning: string | null;
 }
 

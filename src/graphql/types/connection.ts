@@ -27,7 +27,10 @@ export interface ConnectionValue<T> {
   pageInfo: PageInfo;
 }
 
-export function toConnection<T>(page: { nodes: T[]; hasNextPage: boolean }, cursorOf: (node: T) => string): ConnectionValue<T> {
+export function toConnection<T>(
+  page: { nodes: T[]; hasNextPage: boolean },
+  cursorOf: (node: T) => string,
+): ConnectionValue<T> {
   const edges = page.nodes.map((node) => ({ cursor: cursorOf(node), node }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }

@@ -1,7 +1,8 @@
 import { registerEnumType } from 'type-graphql';
 import { CYCLE_METHODS, CYCLE_STATUSES, IMPORT_KINDS, OUTCOMES, ROLES, RUN_STATUSES } from '../../entities';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+const asEnum = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 /** GraphQL enums mirror the value sets of the schema's CHECK constraints. */
 export const RoleEnum = asEnum(ROLES);
@@ -21,5 +22,6 @@ registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 registerEnumType(ImportKindEnum, { name: 'ImportKind' });
 registerEnumType(EmbryoOrderEnum, {
   name: 'EmbryoOrder',
-  description: 'LABEL: by well label. PROBABILITY_DESC: highest latest probability of the default model first, unscored last.',
+  description:
+    'LABEL: by well label. PROBABILITY_DESC: highest latest probability of the default model first, unscored last.',
 });

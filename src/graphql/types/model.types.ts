@@ -20,7 +20,8 @@ export class ModelVersionType {
   @Field() variant: string;
   @Field(() => [Int], { description: 'Focal planes in µm, ascending.' }) planes: number[];
   @Field(() => Int) inputSize: number;
-  @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' }) trained: boolean;
+  @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
+  trained: boolean;
   @Field(() => String, { nullable: true, description: 'Set for an untrained model.' }) warning: string | null;
   @Field(() => Float) sizeBytes: number;
   @Field(() => GraphQLISODateTime) createdAt: Date;
@@ -30,21 +31,30 @@ export class ModelVersionType {
 @ObjectType('RegisterModelResult')
 export class RegisterModelResultType {
   @Field(() => ModelVersionType) model: ModelVersionType;
-  @Field({ description: 'False when a version with the same bytes (sha256) existed already; that one is returned.' }) created: boolean;
+  @Field({ description: 'False when a version with the same bytes (sha256) existed already; that one is returned.' })
+  created: boolean;
 }
 
-@InputType('RegisterModelInput', { description: 'A model file placed in the server\'s model folder (DATA_DIR/models).' })
+@InputType('RegisterModelInput', { description: "A model file placed in the server's model folder (DATA_DIR/models)." })
 export class RegisterModelInput {
   @Field({ description: 'File name inside DATA_DIR/models, e.g. "amsnet-f7-2026.onnx".' }) serverPath: string;
   @Field() name: string;
   @Field() version: string;
   @Field({ nullable: true, description: 'State trained/untrained when the file does not.' }) trained?: boolean;
-  @Field(() => [Int], { nullable: true, description: 'Focal planes (µm, ascending) for a file without amsnet metadata.' }) planes?: number[];
-  @Field({ nullable: true, description: 'baseline | tsm | tsm-channel | amsnet, for a file without amsnet metadata.' }) variant?: string;
+  @Field(() => [Int], {
+    nullable: true,
+    description: 'Focal planes (µm, ascending) for a file without amsnet metadata.',
+  })
+  planes?: number[];
+  @Field({ nullable: true, description: 'baseline | tsm | tsm-channel | amsnet, for a file without amsnet metadata.' })
+  variant?: string;
   @Field(() => Int, { nullable: true }) inputSize?: number;
 }
 
-@ObjectType('EvaluationDay', { description: 'One column of the paper\'s Table 1: predictions at segment 4d−1 (or the last scored one) against recorded outcomes, threshold 0.5.' })
+@ObjectType('EvaluationDay', {
+  description:
+    "One column of the paper's Table 1: predictions at segment 4d−1 (or the last scored one) against recorded outcomes, threshold 0.5.",
+})
 export class EvaluationDayType {
   @Field(() => Float) day: number;
   @Field(() => Int) segment: number;
@@ -62,7 +72,11 @@ export class EvaluationDayType {
 
 @ObjectType('RocPoint')
 export class RocPointType {
-  @Field(() => Float, { nullable: true, description: 'Predictions ≥ threshold count as positive; null for the (0, 0) corner.' }) threshold: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Predictions ≥ threshold count as positive; null for the (0, 0) corner.',
+  })
+  threshold: number | null;
   @Field(() => Float) falsePositiveRate: number;
   @Field(() => Float) truePositiveRate: number;
 }
@@ -71,7 +85,11 @@ export class RocPointType {
 export class RocCurveType {
   @Field(() => Float) day: number;
   @Field(() => Int) segment: number;
-  @Field(() => Float, { nullable: true, description: 'Exact (Mann–Whitney, ties count ½); null when one class is absent.' }) auc: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Exact (Mann–Whitney, ties count ½); null when one class is absent.',
+  })
+  auc: number | null;
   @Field(() => Int) positives: number;
   @Field(() => Int) negatives: number;
   @Field(() => [RocPointType]) points: RocPointType[];
@@ -80,17 +98,23 @@ export class RocCurveType {
 @ObjectType('ModelEvaluation', { description: "The paper's metrics of one model on a clinic's recorded outcomes." })
 export class ModelEvaluationType {
   @Field(() => ModelVersionType) model: ModelVersionType;
-  @Field({ description: 'True for a model without trained weights: say so wherever these numbers appear.' }) untrained: boolean;
+  @Field({ description: 'True for a model without trained weights: say so wherever these numbers appear.' })
+  untrained: boolean;
   @Field(() => String, { nullable: true }) warning: string | null;
   @Field(() => ID) clinicId: string;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Cycles inseminated at or after.' }) from: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Cycles inseminated at or after.' })
+  from: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Cycles inseminated before.' }) to: Date | null;
   @Field(() => Int, { description: 'Embryos in scope with a recorded outcome.' }) embryosWithOutcome: number;
   @Field(() => Int, { description: 'Of those, never scored by this model (left out).' }) embryosNotScored: number;
   @Field(() => Int) embryos: number;
   @Field(() => Int) blastocysts: number;
   @Field(() => Int) notBlastocysts: number;
-  @Field(() => Float, { nullable: true, description: 'Trapezoidal area of the accuracy curve over days 0.5…7 divided by 7.' }) accuracyAuc: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Trapezoidal area of the accuracy curve over days 0.5…7 divided by 7.',
+  })
+  accuracyAuc: number | null;
   @Field(() => [EvaluationDayType]) days: EvaluationDayType[];
   @Field(() => [RocCurveType], { description: 'Days 3, 4, 5.' }) roc: RocCurveType[];
   @Field(() => GraphQLISODateTime) evaluatedAt: Date;

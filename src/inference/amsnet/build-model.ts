@@ -43,8 +43,20 @@ export interface BuiltModel {
   trained: boolean;
 }
 
-export function contractMetadata(config: AmsnetConfig, trained: boolean, bnMode: BuilderRecord['bnMode']): Record<string, string> {
-  const record: BuilderRecord = { version: BUILDER_VERSION, variant: config.variant, planes: config.planes, width: config.width, blocks: config.blocks, inputSize: config.inputSize, bnMode };
+export function contractMetadata(
+  config: AmsnetConfig,
+  trained: boolean,
+  bnMode: BuilderRecord['bnMode'],
+): Record<string, string> {
+  const record: BuilderRecord = {
+    version: BUILDER_VERSION,
+    variant: config.variant,
+    planes: config.planes,
+    width: config.width,
+    blocks: config.blocks,
+    inputSize: config.inputSize,
+    bnMode,
+  };
   return {
     'amsnet.contract': '1',
     'amsnet.variant': config.variant,

@@ -48,10 +48,20 @@ export async function calibrateBatchNorm(config: AmsnetConfig, sd: StateDict, se
   const batch = 2;
   const segments = 2;
   // One thread: the statistics then do not depend on how work is split between threads.
-  const session = await ort.InferenceSession.create(g.encode(), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'basic' });
+  const session = await ort.InferenceSession.create(g.encode(), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'basic',
+  });
   try {
     const S = config.inputSize;
-    const frames = new ort.Tensor('float32', syntheticFrames(config, batch, segments, seed), [batch, segments, config.planes.length, S, S]);
+    const frames = new ort.Tensor('float32', syntheticFrames(config, batch, segments, seed), [
+      batch,
+      segments,
+      config.planes.length,
+      S,
+      S,
+    ]);
     const results = await session.run({ frames });
     const out: StateDict = new Map(sd);
     for (const c of ctx.calibration) {

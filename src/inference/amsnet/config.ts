@@ -44,17 +44,24 @@ export class AmsnetConfigError extends Error {
 
 /** Throws a message naming the bad parameter; sizes that the graph cannot represent are refused here. */
 export function validateConfig(config: AmsnetConfig): void {
-  if (!isVariant(config.variant)) throw new AmsnetConfigError(`unknown variant "${String(config.variant)}" (expected ${VARIANTS.join(', ')})`);
+  if (!isVariant(config.variant))
+    throw new AmsnetConfigError(`unknown variant "${String(config.variant)}" (expected ${VARIANTS.join(', ')})`);
   const { planes, width, blocks, inputSize } = config;
-  if (planes.length < 1 || planes.some((p) => !Number.isFinite(p))) throw new AmsnetConfigError('planes must be a non-empty list of numbers (µm)');
+  if (planes.length < 1 || planes.some((p) => !Number.isFinite(p)))
+    throw new AmsnetConfigError('planes must be a non-empty list of numbers (µm)');
   for (let i = 1; i < planes.length; i++) {
-    if (planes[i] <= planes[i - 1]) throw new AmsnetConfigError(`planes must be strictly ascending, got ${planes.join(',')}`);
+    if (planes[i] <= planes[i - 1])
+      throw new AmsnetConfigError(`planes must be strictly ascending, got ${planes.join(',')}`);
   }
   // width ≥ 8 so that every TSM fold (⌊C/8⌋, C ≥ width) has at least one channel.
   if (!Number.isInteger(width) || width < 8) throw new AmsnetConfigError(`width must be an integer ≥ 8, got ${width}`);
   if (usesMfs(config.variant) && (planes.length * width * 4) % 16 !== 0) {
-    throw new AmsnetConfigError(`the channel-attention MLP needs F·4·width divisible by 16 (F=${planes.length}, width=${width})`);
+    throw new AmsnetConfigError(
+      `the channel-attention MLP needs F·4·width divisible by 16 (F=${planes.length}, width=${width})`,
+    );
   }
-  if (blocks.length !== 4 || blocks.some((b) => !Number.isInteger(b) || b < 1)) throw new AmsnetConfigError(`blocks must be four positive integers, got ${blocks.join(',')}`);
-  if (!Number.isInteger(inputSize) || inputSize < 32 || inputSize % 32 !== 0) throw new AmsnetConfigError(`input size must be a multiple of 32 (≥ 32), got ${inputSize}`);
+  if (blocks.length !== 4 || blocks.some((b) => !Number.isInteger(b) || b < 1))
+    throw new AmsnetConfigError(`blocks must be four positive integers, got ${blocks.join(',')}`);
+  if (!Number.isInteger(inputSize) || inputSize < 32 || inputSize % 32 !== 0)
+    throw new AmsnetConfigError(`input size must be a multiple of 32 (≥ 32), got ${inputSize}`);
 }

@@ -41,7 +41,13 @@ export interface EmitContext {
   shapeCache: Map<string, string>;
 }
 
-export function createEmitContext(g: GraphBuilder, params: Map<string, FloatTensor>, bnMode: BatchNormMode, form: GraphForm, seqLen: string): EmitContext {
+export function createEmitContext(
+  g: GraphBuilder,
+  params: Map<string, FloatTensor>,
+  bnMode: BatchNormMode,
+  form: GraphForm,
+  seqLen: string,
+): EmitContext {
   return { g, params, bnMode, form, seqLen, stateSites: [], calibration: [], shapeCache: new Map() };
 }
 

@@ -1,8 +1,25 @@
 import { GraphBuilder } from '../onnx/graph-builder';
 import type { FloatTensor } from '../onnx/graph-builder';
 import { type AmsnetConfig, planesPerImage, usesMfs, usesShift } from './config';
-import { type BatchNormMode, type EmitContext, type GraphForm, createEmitContext, imagesDim, param, seqLenOf, seqShape } from './emit-context';
-import { channelAttention, convBn, convBnParts, delayOneSegment, foldChannels, nonLocal, sliceChannels } from './layers';
+import {
+  type BatchNormMode,
+  type EmitContext,
+  type GraphForm,
+  createEmitContext,
+  imagesDim,
+  param,
+  seqLenOf,
+  seqShape,
+} from './emit-context';
+import {
+  channelAttention,
+  convBn,
+  convBnParts,
+  delayOneSegment,
+  foldChannels,
+  nonLocal,
+  sliceChannels,
+} from './layers';
 import { type BlockSpec, blockSpecs } from './param-spec';
 
 /** Mean and standard deviation of the pixel values (DESIGN.md §6: the graph's first op). */
@@ -27,20 +44,47 @@ export interface SplitActivation {
 }
 
 /** One bottleneck: the residual branch sees the shifted input, identity/downsample the unshifted one. */
-export function bottleneck(ctx: EmitContext, x: SplitActivation, b: BlockSpec, size: SpatialSize, planes: number, shift: boolean): { out: SplitActivation; size: SpatialSize } {
+export function bottleneck(
+  ctx: EmitContext,
+  x: SplitActivation,
+  b: BlockSpec,
+  size: SpatialSize,
+  planes: number,
+  shift: boolean,
+): { out: SplitActivation; size: SpatialSize } {
   const { g } = ctx;
   const kIn = foldChannels(b.inChannels);
   const kOut = foldChannels(b.outChannels);
-  const foldIn = shift ? delayOneSegment(ctx, x.fold, { channels: kIn, height: size.height, width: size.width, planes }, b.prefix) : x.fold;
+  const foldIn = shift
+    ? delayOneSegment(ctx, x.fold, { channels: kIn, height: size.height, width: size.width, planes }, b.prefix)
+    : x.fold;
   const inputParts = (fold: string) => [
     { x: x.rest, channels: [kIn, b.inChannels] as [number, number] },
     { x: fold, channels: [0, kIn] as [number, number] },
   ];
   let y = convBnParts(ctx, inputParts(foldIn), `${b.prefix}.conv1.weight`, `${b.prefix}.bn1`, { kernel: 1 }, true)[0];
   y = convBn(ctx, y, `${b.prefix}.conv2.weight`, `${b.prefix}.bn2`, { kernel: 3, stride: b.stride, pad: 1 }, true);
-  const [yFold, yRest] = convBnParts(ctx, [{ x: y }], `${b.prefix}.conv3.weight`, `${b.prefix}.bn3`, { kernel: 1 }, false, false, kOut);
+  const [yFold, yRest] = convBnParts(
+    ctx,
+    [{ x: y }],
+    `${b.prefix}.conv3.weight`,
+    `${b.prefix}.bn3`,
+    { kernel: 1 },
+    false,
+    false,
+    kOut,
+  );
   const [idFold, idRest] = b.downsample
-    ? convBnParts(ctx, inputParts(x.fold), `${b.prefix}.downsample.0.weight`, `${b.prefix}.downsample.1`, { kernel: 1, stride: b.stride }, false, false, kOut)
+    ? convBnParts(
+        ctx,
+        inputParts(x.fold),
+        `${b.prefix}.downsample.0.weight`,
+        `${b.prefix}.downsample.1`,
+        { kernel: 1, stride: b.stride },
+        false,
+        false,
+        kOut,
+      )
     : [x.fold, x.rest];
   const out = {
     fold: g.op('Relu', [g.op('Add', [yFold, idFold], {}, `${b.prefix}.sum`)], {}, `${b.prefix}.fold`),
@@ -98,8 +142,18 @@ export function emitAmsnet({ config, params, bnMode, form }: EmitOptions): Emitt
   const shift = usesShift(config.variant);
   const mfs = usesMfs(config.variant);
 
-  const [stemFold, stemRest] = convBnParts(ctx, [{ x: stemInput(ctx, frames, config) }], 'conv1.weight', 'bn1', { kernel: 7, stride: 2, pad: 3 }, true, false, foldChannels(config.width));
-  const maxPool = (v: string) => g.op('MaxPool', [v], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'maxpool');
+  const [stemFold, stemRest] = convBnParts(
+    ctx,
+    [{ x: stemInput(ctx, frames, config) }],
+    'conv1.weight',
+    'bn1',
+    { kernel: 7, stride: 2, pad: 3 },
+    true,
+    false,
+    foldChannels(config.width),
+  );
+  const maxPool = (v: string) =>
+    g.op('MaxPool', [v], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'maxpool');
   let x: SplitActivation = { fold: maxPool(stemFold), rest: maxPool(stemRest), channels: config.width };
   let size: SpatialSize = { height: Math.ceil(S / 4), width: Math.ceil(S / 4) };
 
@@ -109,7 +163,10 @@ export function emitAmsnet({ config, params, bnMode, form }: EmitOptions): Emitt
     for (const b of stages[l]) ({ out: x, size } = bottleneck(ctx, x, b, size, planes, shift));
     if (l === 0 && mfs) {
       const c1 = config.width * 4;
-      const u = g.shape(g.op('Reshape', [joinChannels(ctx, x), g.int64([-1, F * c1, size.height, size.width])], {}, 'mfs.u'), [imagesDim(1), F * c1, size.height, size.width]);
+      const u = g.shape(
+        g.op('Reshape', [joinChannels(ctx, x), g.int64([-1, F * c1, size.height, size.width])], {}, 'mfs.u'),
+        [imagesDim(1), F * c1, size.height, size.width],
+      );
       let fm = convBn(ctx, channelAttention(ctx, u), 'mfs.reduce.0.weight', 'mfs.reduce.1', { kernel: 1 }, true);
       if (config.variant === 'amsnet') fm = nonLocal(ctx, fm, c1, size.height, size.width);
       x = splitChannels(ctx, fm, c1);

@@ -15,17 +15,34 @@ export function foldedBiasKey(convKey: string): string {
   return convKey.replace(/\.weight$/, '.bias');
 }
 
-function conv(ctx: EmitContext, x: string, weight: string, bias: string | null, geo: ConvGeometry, hint: string): string {
+function conv(
+  ctx: EmitContext,
+  x: string,
+  weight: string,
+  bias: string | null,
+  geo: ConvGeometry,
+  hint: string,
+): string {
   const pad = geo.pad ?? 0;
   const stride = geo.stride ?? 1;
-  return ctx.g.op('Conv', bias ? [x, weight, bias] : [x, weight], { kernel_shape: [geo.kernel, geo.kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] }, hint);
+  return ctx.g.op(
+    'Conv',
+    bias ? [x, weight, bias] : [x, weight],
+    { kernel_shape: [geo.kernel, geo.kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] },
+    hint,
+  );
 }
 
 function batchStats(ctx: EmitContext, x: string, bnKey: string): string {
   const { g } = ctx;
   const mean = g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 1 }, `${bnKey}.mean`);
   const centred = g.op('Sub', [x, mean]);
-  const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred])], { axes: [0, 2, 3], keepdims: 1 }, `${bnKey}.var`);
+  const variance = g.op(
+    'ReduceMean',
+    [g.op('Mul', [centred, centred])],
+    { axes: [0, 2, 3], keepdims: 1 },
+    `${bnKey}.var`,
+  );
   const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.float([BN_EPS], [])])])]);
   const axes = g.int64([1, 2]);
   const gamma = g.op('Unsqueeze', [param(ctx, `${bnKey}.weight`), axes]);
@@ -38,7 +55,15 @@ function batchStats(ctx: EmitContext, x: string, bnKey: string): string {
  * conv → BN (→ ReLU). With folded BN this is a single Conv with bias, which ONNX Runtime fuses
  * with the ReLU (and with a following residual Add).
  */
-export function convBn(ctx: EmitContext, x: string, convKey: string, bnKey: string, geo: ConvGeometry, relu: boolean, convHasBias = false): string {
+export function convBn(
+  ctx: EmitContext,
+  x: string,
+  convKey: string,
+  bnKey: string,
+  geo: ConvGeometry,
+  relu: boolean,
+  convHasBias = false,
+): string {
   return convBnParts(ctx, [{ x }], convKey, bnKey, geo, relu, convHasBias)[0];
 }
 
@@ -47,7 +72,12 @@ function paramSlice(ctx: EmitContext, key: string, axis: number, range: [number,
   const name = param(ctx, key);
   if (!range) return name;
   const { g } = ctx;
-  return g.op('Slice', [name, g.int64([range[0]]), g.int64([range[1]]), g.int64([axis])], {}, `${key}[${range[0]}:${range[1]}]`);
+  return g.op(
+    'Slice',
+    [name, g.int64([range[0]]), g.int64([range[1]]), g.int64([axis])],
+    {},
+    `${key}[${range[0]}:${range[1]}]`,
+  );
 }
 
 /** An input of a conv whose input channels come as separate tensors: `channels` = its range of W's axis 1. */
@@ -62,32 +92,69 @@ export interface ConvInputPart {
  * conv). `outputSplit` returns the output channels as [0, k) and [k, C) from two convs, so
  * the next block can shift its fold channels without slicing a whole tensor.
  */
-export function convBnParts(ctx: EmitContext, parts: ConvInputPart[], convKey: string, bnKey: string, geo: ConvGeometry, relu: boolean, convHasBias = false, outputSplit: number | null = null): string[] {
+export function convBnParts(
+  ctx: EmitContext,
+  parts: ConvInputPart[],
+  convKey: string,
+  bnKey: string,
+  geo: ConvGeometry,
+  relu: boolean,
+  convHasBias = false,
+  outputSplit: number | null = null,
+): string[] {
   const { g } = ctx;
   const outChannels = ctx.params.get(convKey)?.dims[0];
   if (outChannels === undefined) throw new Error(`graph parameter "${convKey}" is missing`);
-  const ranges: ([number, number] | null)[] = outputSplit === null ? [null] : [[0, outputSplit], [outputSplit, outChannels]];
+  const ranges: ([number, number] | null)[] =
+    outputSplit === null
+      ? [null]
+      : [
+          [0, outputSplit],
+          [outputSplit, outChannels],
+        ];
   const activate = (y: string) => (relu ? g.op('Relu', [y]) : y);
   if (ctx.bnMode !== 'fold') {
     // Reference and calibration graphs: whole convs and explicit BN; speed does not matter here.
     let y = sumOfConvs(ctx, parts, convKey, null, convHasBias ? param(ctx, foldedBiasKey(convKey)) : null, geo);
     if (ctx.bnMode === 'node') {
-      y = g.op('BatchNormalization', [y, ...['weight', 'bias', 'running_mean', 'running_var'].map((s) => param(ctx, `${bnKey}.${s}`))], { epsilon: BN_EPS }, bnKey);
+      y = g.op(
+        'BatchNormalization',
+        [y, ...['weight', 'bias', 'running_mean', 'running_var'].map((s) => param(ctx, `${bnKey}.${s}`))],
+        { epsilon: BN_EPS },
+        bnKey,
+      );
     } else {
       y = batchStats(ctx, y, bnKey);
     }
     y = activate(y);
-    return ranges.map((r) => (r ? g.op('Slice', [y, g.int64([r[0]]), g.int64([r[1]]), g.int64([1])], {}, `${convKey}.out[${r[0]}:${r[1]}]`) : y));
+    return ranges.map((r) =>
+      r ? g.op('Slice', [y, g.int64([r[0]]), g.int64([r[1]]), g.int64([1])], {}, `${convKey}.out[${r[0]}:${r[1]}]`) : y,
+    );
   }
-  return ranges.map((r) => activate(sumOfConvs(ctx, parts, convKey, r, paramSlice(ctx, foldedBiasKey(convKey), 0, r), geo)));
+  return ranges.map((r) =>
+    activate(sumOfConvs(ctx, parts, convKey, r, paramSlice(ctx, foldedBiasKey(convKey), 0, r), geo)),
+  );
 }
 
-function sumOfConvs(ctx: EmitContext, parts: ConvInputPart[], convKey: string, outRange: [number, number] | null, bias: string | null, geo: ConvGeometry): string {
+function sumOfConvs(
+  ctx: EmitContext,
+  parts: ConvInputPart[],
+  convKey: string,
+  outRange: [number, number] | null,
+  bias: string | null,
+  geo: ConvGeometry,
+): string {
   const { g } = ctx;
   let sum: string | null = null;
   parts.forEach((part, i) => {
     let w = paramSlice(ctx, convKey, 0, outRange);
-    if (part.channels) w = g.op('Slice', [w, g.int64([part.channels[0]]), g.int64([part.channels[1]]), g.int64([1])], {}, `${convKey}[:,${part.channels[0]}:${part.channels[1]}]`);
+    if (part.channels)
+      w = g.op(
+        'Slice',
+        [w, g.int64([part.channels[0]]), g.int64([part.channels[1]]), g.int64([1])],
+        {},
+        `${convKey}[:,${part.channels[0]}:${part.channels[1]}]`,
+      );
     // The bias goes with the first conv; the others add into it.
     const y = conv(ctx, part.x, w, i === 0 ? bias : null, geo, convKey);
     sum = sum === null ? y : g.op('Add', [sum, y], {}, `${convKey}.sum`);
@@ -148,8 +215,20 @@ export function sliceChannels(ctx: EmitContext, x: string, from: number, to: num
 export function channelAttention(ctx: EmitContext, u: string): string {
   const { g } = ctx;
   const mlp = (v: string) => {
-    const h = g.op('Relu', [g.op('Gemm', [v, param(ctx, 'mfs.attention.mlp.0.weight'), param(ctx, 'mfs.attention.mlp.0.bias')], { transB: 1 }, 'mfs.mlp0')]);
-    return g.op('Gemm', [h, param(ctx, 'mfs.attention.mlp.2.weight'), param(ctx, 'mfs.attention.mlp.2.bias')], { transB: 1 }, 'mfs.mlp2');
+    const h = g.op('Relu', [
+      g.op(
+        'Gemm',
+        [v, param(ctx, 'mfs.attention.mlp.0.weight'), param(ctx, 'mfs.attention.mlp.0.bias')],
+        { transB: 1 },
+        'mfs.mlp0',
+      ),
+    ]);
+    return g.op(
+      'Gemm',
+      [h, param(ctx, 'mfs.attention.mlp.2.weight'), param(ctx, 'mfs.attention.mlp.2.bias')],
+      { transB: 1 },
+      'mfs.mlp2',
+    );
   };
   const avg = g.op('Flatten', [g.op('GlobalAveragePool', [u])], { axis: 1 });
   const max = g.op('Flatten', [g.op('GlobalMaxPool', [u])], { axis: 1 });
@@ -171,12 +250,25 @@ export function nonLocal(ctx: EmitContext, fm: string, channels: number, height:
   const half = channels / 2;
   const x = g.op('Reshape', [fm, g.int64([0, channels, n])], {}, 'nl.x');
   const xt = g.op('Transpose', [x], { perm: [0, 2, 1] }, 'nl.xt');
-  const gx = conv(ctx, fm, param(ctx, 'mfs.nonlocal.g.weight'), param(ctx, 'mfs.nonlocal.g.bias'), { kernel: 1 }, 'nl.g');
+  const gx = conv(
+    ctx,
+    fm,
+    param(ctx, 'mfs.nonlocal.g.weight'),
+    param(ctx, 'mfs.nonlocal.g.bias'),
+    { kernel: 1 },
+    'nl.g',
+  );
   const gt = g.op('Transpose', [g.op('Reshape', [gx, g.int64([0, half, n])])], { perm: [0, 2, 1] }, 'nl.gt');
-  const attend = (logits: string) => g.op('MatMul', [g.op('Softmax', [logits], { axis: -1 }, 'nl.attention'), gt], {}, 'nl.yt');
+  const attend = (logits: string) =>
+    g.op('MatMul', [g.op('Softmax', [logits], { axis: -1 }, 'nl.attention'), gt], {}, 'nl.yt');
   const yt = g.op('Concat', gramRowBlocks(ctx, x, xt, n).map(attend), { axis: 1 }, 'nl.yt');
   const y = g.op('Transpose', [yt], { perm: [0, 2, 1] }, 'nl.y');
-  const yImage = g.shape(g.op('Reshape', [y, g.int64([0, half, height, width])], {}, 'nl.y_image'), [imagesDim(1), half, height, width]);
+  const yImage = g.shape(g.op('Reshape', [y, g.int64([0, half, height, width])], {}, 'nl.y_image'), [
+    imagesDim(1),
+    half,
+    height,
+    width,
+  ]);
   const z = convBn(ctx, yImage, 'mfs.nonlocal.W.0.weight', 'mfs.nonlocal.W.1', { kernel: 1 }, false, true);
   return g.op('Add', [z, fm], {}, 'nl.out');
 }
@@ -186,8 +278,10 @@ function gramRowBlocks(ctx: EmitContext, x: string, xt: string, n: number): stri
   const { g } = ctx;
   const h = Math.floor(n / 2);
   if (h === 0) return [g.op('MatMul', [xt, x], {}, 'nl.logits')];
-  const rows = (from: number, to: number) => g.op('Slice', [xt, g.int64([from]), g.int64([to]), g.int64([1])], {}, 'nl.xt_rows');
-  const cols = (from: number, to: number) => g.op('Slice', [x, g.int64([from]), g.int64([to]), g.int64([2])], {}, 'nl.x_cols');
+  const rows = (from: number, to: number) =>
+    g.op('Slice', [xt, g.int64([from]), g.int64([to]), g.int64([1])], {}, 'nl.xt_rows');
+  const cols = (from: number, to: number) =>
+    g.op('Slice', [x, g.int64([from]), g.int64([to]), g.int64([2])], {}, 'nl.x_cols');
   const [top, bottom] = [rows(0, h), rows(h, n)];
   const [left, right] = [cols(0, h), cols(h, n)];
   const a12 = g.op('MatMul', [top, right], {}, 'nl.logits12');

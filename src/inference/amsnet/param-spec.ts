@@ -4,7 +4,15 @@ import { type AmsnetConfig, stemInputChannels, usesMfs } from './config';
 export interface ParamSpec {
   key: string;
   dims: number[];
-  kind: 'conv' | 'bn.weight' | 'bn.bias' | 'bn.running_mean' | 'bn.running_var' | 'linear.weight' | 'linear.bias' | 'conv.bias';
+  kind:
+    | 'conv'
+    | 'bn.weight'
+    | 'bn.bias'
+    | 'bn.running_mean'
+    | 'bn.running_var'
+    | 'linear.weight'
+    | 'linear.bias'
+    | 'conv.bias';
 }
 
 export interface BlockSpec {
@@ -26,7 +34,14 @@ export function blockSpecs(config: AmsnetConfig): BlockSpec[][] {
     const stage: BlockSpec[] = [];
     for (let i = 0; i < config.blocks[l]; i++) {
       const stride = i === 0 && l > 0 ? 2 : 1;
-      stage.push({ prefix: `layer${l + 1}.${i}`, inChannels, width, outChannels, stride, downsample: i === 0 && (stride !== 1 || inChannels !== outChannels) });
+      stage.push({
+        prefix: `layer${l + 1}.${i}`,
+        inChannels,
+        width,
+        outChannels,
+        stride,
+        downsample: i === 0 && (stride !== 1 || inChannels !== outChannels),
+      });
       inChannels = outChannels;
     }
     stages.push(stage);
@@ -45,13 +60,29 @@ function bn(prefix: string, c: number): ParamSpec[] {
 
 /** Every tensor of the §6 weights file for this configuration, in a fixed order. */
 export function paramSpecs(config: AmsnetConfig): ParamSpec[] {
-  const specs: ParamSpec[] = [{ key: 'conv1.weight', dims: [config.width, stemInputChannels(config), 7, 7], kind: 'conv' }, ...bn('bn1', config.width)];
+  const specs: ParamSpec[] = [
+    { key: 'conv1.weight', dims: [config.width, stemInputChannels(config), 7, 7], kind: 'conv' },
+    ...bn('bn1', config.width),
+  ];
   for (const stage of blockSpecs(config)) {
     for (const b of stage) {
-      specs.push({ key: `${b.prefix}.conv1.weight`, dims: [b.width, b.inChannels, 1, 1], kind: 'conv' }, ...bn(`${b.prefix}.bn1`, b.width));
-      specs.push({ key: `${b.prefix}.conv2.weight`, dims: [b.width, b.width, 3, 3], kind: 'conv' }, ...bn(`${b.prefix}.bn2`, b.width));
-      specs.push({ key: `${b.prefix}.conv3.weight`, dims: [b.outChannels, b.width, 1, 1], kind: 'conv' }, ...bn(`${b.prefix}.bn3`, b.outChannels));
-      if (b.downsample) specs.push({ key: `${b.prefix}.downsample.0.weight`, dims: [b.outChannels, b.inChannels, 1, 1], kind: 'conv' }, ...bn(`${b.prefix}.downsample.1`, b.outChannels));
+      specs.push(
+        { key: `${b.prefix}.conv1.weight`, dims: [b.width, b.inChannels, 1, 1], kind: 'conv' },
+        ...bn(`${b.prefix}.bn1`, b.width),
+      );
+      specs.push(
+        { key: `${b.prefix}.conv2.weight`, dims: [b.width, b.width, 3, 3], kind: 'conv' },
+        ...bn(`${b.prefix}.bn2`, b.width),
+      );
+      specs.push(
+        { key: `${b.prefix}.conv3.weight`, dims: [b.outChannels, b.width, 1, 1], kind: 'conv' },
+        ...bn(`${b.prefix}.bn3`, b.outChannels),
+      );
+      if (b.downsample)
+        specs.push(
+          { key: `${b.prefix}.downsample.0.weight`, dims: [b.outChannels, b.inChannels, 1, 1], kind: 'conv' },
+          ...bn(`${b.prefix}.downsample.1`, b.outChannels),
+        );
     }
   }
   if (usesMfs(config.variant)) {
@@ -76,6 +107,9 @@ export function paramSpecs(config: AmsnetConfig): ParamSpec[] {
       );
     }
   }
-  specs.push({ key: 'fc.weight', dims: [1, config.width * 32], kind: 'linear.weight' }, { key: 'fc.bias', dims: [1], kind: 'linear.bias' });
+  specs.push(
+    { key: 'fc.weight', dims: [1, config.width * 32], kind: 'linear.weight' },
+    { key: 'fc.bias', dims: [1], kind: 'linear.bias' },
+  );
   return specs;
 }

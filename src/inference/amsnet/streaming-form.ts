@@ -43,13 +43,27 @@ export function streamingFormOf(model: OnnxModel, fileSha256: string): Streaming
   } catch {
     return null;
   }
-  if (record.version !== BUILDER_VERSION || !isVariant(record.variant) || (record.bnMode !== 'fold' && record.bnMode !== 'node')) return null;
-  const config: AmsnetConfig = { variant: record.variant, planes: record.planes, width: record.width, blocks: record.blocks, inputSize: record.inputSize };
+  if (
+    record.version !== BUILDER_VERSION ||
+    !isVariant(record.variant) ||
+    (record.bnMode !== 'fold' && record.bnMode !== 'node')
+  )
+    return null;
+  const config: AmsnetConfig = {
+    variant: record.variant,
+    planes: record.planes,
+    width: record.width,
+    blocks: record.blocks,
+    inputSize: record.inputSize,
+  };
   try {
     validateConfig(config);
     const params = floatInitializers(model);
     const sequence = emitAmsnet({ config, params, bnMode: record.bnMode, form: 'sequence' });
-    const again = encodeModel({ ...sequence.g.toModel({}, model.graph.name ?? 'graph'), metadataProps: model.metadataProps });
+    const again = encodeModel({
+      ...sequence.g.toModel({}, model.graph.name ?? 'graph'),
+      metadataProps: model.metadataProps,
+    });
     if (sha256Hex(again) !== fileSha256) return null;
     const stream = emitAmsnet({ config, params, bnMode: record.bnMode, form: 'stream' });
     return { onnx: stream.g.encode({}, `${model.graph.name ?? 'graph'}-stream`), sites: stream.ctx.stateSites };

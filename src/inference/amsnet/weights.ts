@@ -39,9 +39,15 @@ export function stateDictFromSafetensors(config: AmsnetConfig, entries: Map<stri
     out.set(spec.key, { dims: spec.dims, data: entry.data });
   }
   for (const [key, entry] of entries) {
-    if (!expected.has(key) && !key.endsWith('.num_batches_tracked')) problems.push(`unexpected tensor "${key}" with shape ${shape(entry.dims)} (not part of a ${config.variant} network with these sizes)`);
+    if (!expected.has(key) && !key.endsWith('.num_batches_tracked'))
+      problems.push(
+        `unexpected tensor "${key}" with shape ${shape(entry.dims)} (not part of a ${config.variant} network with these sizes)`,
+      );
   }
-  if (problems.length) throw new WeightsError(`weights do not fit ${config.variant} (F=${config.planes.length}, width ${config.width}, blocks ${config.blocks.join(',')}):\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new WeightsError(
+      `weights do not fit ${config.variant} (F=${config.planes.length}, width ${config.width}, blocks ${config.blocks.join(',')}):\n  ${problems.join('\n  ')}`,
+    );
   return out;
 }
 
@@ -55,7 +61,12 @@ export function randomStateDict(config: AmsnetConfig, seed: number): StateDict {
   const out: StateDict = new Map();
   const specs = paramSpecs(config);
   const fanIn = new Map<string, number>();
-  for (const spec of specs) if (spec.kind === 'conv' || spec.kind === 'linear.weight') fanIn.set(spec.key.replace(/\.weight$/, ''), spec.dims.slice(1).reduce((a, b) => a * b, 1));
+  for (const spec of specs)
+    if (spec.kind === 'conv' || spec.kind === 'linear.weight')
+      fanIn.set(
+        spec.key.replace(/\.weight$/, ''),
+        spec.dims.slice(1).reduce((a, b) => a * b, 1),
+      );
   for (const spec of specs) {
     const n = spec.dims.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);

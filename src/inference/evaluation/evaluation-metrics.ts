@@ -64,9 +64,16 @@ export interface ThresholdCounts {
   specificity: number | null;
 }
 
-export function thresholdCounts(scores: readonly number[], labels: readonly boolean[], threshold = DECISION_THRESHOLD): ThresholdCounts {
+export function thresholdCounts(
+  scores: readonly number[],
+  labels: readonly boolean[],
+  threshold = DECISION_THRESHOLD,
+): ThresholdCounts {
   if (scores.length !== labels.length) throw new RangeError('scores and labels differ in length');
-  let tp = 0, tn = 0, fp = 0, fn = 0;
+  let tp = 0,
+    tn = 0,
+    fp = 0,
+    fn = 0;
   scores.forEach((score, i) => {
     const predicted = score >= threshold;
     if (labels[i]) predicted ? tp++ : fn++;
@@ -76,7 +83,13 @@ export function thresholdCounts(scores: readonly number[], labels: readonly bool
   const negatives = tn + fp;
   const n = positives + negatives;
   return {
-    n, positives, negatives, truePositives: tp, trueNegatives: tn, falsePositives: fp, falseNegatives: fn,
+    n,
+    positives,
+    negatives,
+    truePositives: tp,
+    trueNegatives: tn,
+    falsePositives: fp,
+    falseNegatives: fn,
     accuracy: n > 0 ? (tp + tn) / n : null,
     sensitivity: positives > 0 ? tp / positives : null,
     specificity: negatives > 0 ? tn / negatives : null,
@@ -88,7 +101,8 @@ export function thresholdCounts(scores: readonly number[], labels: readonly bool
  * divided by 7. Accuracies are fractions (0…1); null if any day has none.
  */
 export function accuracyCurveAuc(accuracies: readonly (number | null)[]): number | null {
-  if (accuracies.length !== EVALUATION_DAYS.length) throw new RangeError(`expected ${EVALUATION_DAYS.length} accuracies, got ${accuracies.length}`);
+  if (accuracies.length !== EVALUATION_DAYS.length)
+    throw new RangeError(`expected ${EVALUATION_DAYS.length} accuracies, got ${accuracies.length}`);
   if (accuracies.some((a) => a === null || !Number.isFinite(a))) return null;
   const a = accuracies as number[];
   let area = 0;
@@ -108,7 +122,7 @@ export function rocAuc(scores: readonly number[], labels: readonly boolean[]): n
   if (positives === 0 || negatives === 0) return null;
   const order = scores.map((score, i) => ({ score, positive: labels[i] })).sort((x, y) => x.score - y.score);
   let positiveRankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1].score === order[i].score) j++;
     const midRank = (i + 1 + (j + 1)) / 2; // ranks are 1-based; tied scores share the mean rank
@@ -136,8 +150,9 @@ export function rocCurve(scores: readonly number[], labels: readonly boolean[]):
   if (positives === 0 || negatives === 0) return [];
   const order = scores.map((score, i) => ({ score, positive: labels[i] })).sort((x, y) => y.score - x.score);
   const points: RocPoint[] = [{ threshold: Infinity, falsePositiveRate: 0, truePositiveRate: 0 }];
-  let tp = 0, fp = 0;
-  for (let i = 0; i < order.length; ) {
+  let tp = 0,
+    fp = 0;
+  for (let i = 0; i < order.length;) {
     const score = order[i].score;
     while (i < order.length && order[i].score === score) order[i++].positive ? tp++ : fp++;
     points.push({ threshold: score, falsePositiveRate: fp / negatives, truePositiveRate: tp / positives });
@@ -149,7 +164,9 @@ export function rocCurve(scores: readonly number[], labels: readonly boolean[]):
 export function areaUnderPoints(points: readonly RocPoint[]): number {
   let area = 0;
   for (let i = 1; i < points.length; i++) {
-    area += ((points[i].truePositiveRate + points[i - 1].truePositiveRate) / 2) * (points[i].falsePositiveRate - points[i - 1].falsePositiveRate);
+    area +=
+      ((points[i].truePositiveRate + points[i - 1].truePositiveRate) / 2) *
+      (points[i].falsePositiveRate - points[i - 1].falsePositiveRate);
   }
   return area;
 }
@@ -180,7 +197,10 @@ export interface EvaluationMetrics {
   roc: RocResult[];
 }
 
-function scoresAtDay(trajectories: readonly LabelledTrajectory[], day: number): { scores: number[]; labels: boolean[] } {
+function scoresAtDay(
+  trajectories: readonly LabelledTrajectory[],
+  day: number,
+): { scores: number[]; labels: boolean[] } {
   const scores: number[] = [];
   const labels: boolean[] = [];
   for (const t of trajectories) {
@@ -201,7 +221,14 @@ export function evaluateTrajectories(trajectories: readonly LabelledTrajectory[]
   const roc = ROC_DAYS.map((day) => {
     const { scores, labels } = scoresAtDay(trajectories, day);
     const positives = labels.filter(Boolean).length;
-    return { day, segment: segmentForDay(day), auc: rocAuc(scores, labels), points: rocCurve(scores, labels), positives, negatives: labels.length - positives };
+    return {
+      day,
+      segment: segmentForDay(day),
+      auc: rocAuc(scores, labels),
+      points: rocCurve(scores, labels),
+      positives,
+      negatives: labels.length - positives,
+    };
   });
   const blastocysts = trajectories.filter((t) => t.blastocyst).length;
   return {

@@ -44,44 +44,60 @@ export class EvaluationService {
     let clinicId: string | null = null;
     if (ClinicGrant.isGenuine(grant)) clinicId = ClinicGrant.check(grant, Permission.MANAGE).clinicId;
     else NetworkGrant.check(grant);
-    if (request.from && request.to && request.from >= request.to) throw new UserError('the period is empty: "from" must be before "to"');
-    return this.store.transaction(async (tx) => {
-      const model = isUuid(request.modelId) ? await tx.models.byId(request.modelId) : null;
-      if (!model) throw new UserError(`model ${request.modelId} not found`);
-      if (clinicId !== null && !isUuid(clinicId)) throw new UserError(`clinic ${clinicId} not found`);
-      const rows = await tx.predictions.outcomesWithPredictions({ modelId: model.id, clinicId, from: request.from, to: request.to });
-      // An embryo with a recorded outcome has finished culture, so its last prediction carries
-      // forward to the days after its last scored segment (§7).
-      const trajectories: LabelledTrajectory[] = rows
-        .filter((r) => r.segments.length > 0)
-        .map((r) => ({
-          embryoId: r.embryoId,
-          blastocyst: r.outcome === 'BLASTOCYST',
-          cultureEnded: true,
-          probabilities: new Map(r.segments.map((s, i) => [s, r.probabilities[i]])),
-        }));
-      const metrics = evaluateTrajectories(trajectories);
-      const evaluation: ModelEvaluation = {
-        model: { id: model.id, name: model.name, version: model.version, variant: model.variant, planes: model.planes, trained: model.trained },
-        untrained: !model.trained,
-        warning: untrainedWarning(model),
-        clinicId,
-        from: request.from ?? null,
-        to: request.to ?? null,
-        embryosWithOutcome: rows.length,
-        embryosNotScored: rows.length - trajectories.length,
-        metrics,
-        evaluatedAt: new Date(),
-      };
-      // Aggregates over patients' embryos are patient-level data: the read is audited.
-      await tx.audit.append(grant.actor, {
-        action: AuditAction.READ_EVALUATION,
-        entity: 'model_version',
-        entityId: model.id,
-        clinicId,
-        detail: { from: request.from ?? null, to: request.to ?? null, embryos: metrics.embryos },
-      });
-      return evaluation;
-    }, { isolation: 'REPEATABLE READ' });
+    if (request.from && request.to && request.from >= request.to)
+      throw new UserError('the period is empty: "from" must be before "to"');
+    return this.store.transaction(
+      async (tx) => {
+        const model = isUuid(request.modelId) ? await tx.models.byId(request.modelId) : null;
+        if (!model) throw new UserError(`model ${request.modelId} not found`);
+        if (clinicId !== null && !isUuid(clinicId)) throw new UserError(`clinic ${clinicId} not found`);
+        const rows = await tx.predictions.outcomesWithPredictions({
+          modelId: model.id,
+          clinicId,
+          from: request.from,
+          to: request.to,
+        });
+        // An embryo with a recorded outcome has finished culture, so its last prediction carries
+        // forward to the days after its last scored segment (§7).
+        const trajectories: LabelledTrajectory[] = rows
+          .filter((r) => r.segments.length > 0)
+          .map((r) => ({
+            embryoId: r.embryoId,
+            blastocyst: r.outcome === 'BLASTOCYST',
+            cultureEnded: true,
+            probabilities: new Map(r.segments.map((s, i) => [s, r.probabilities[i]])),
+          }));
+        const metrics = evaluateTrajectories(trajectories);
+        const evaluation: ModelEvaluation = {
+          model: {
+            id: model.id,
+            name: model.name,
+            version: model.version,
+            variant: model.variant,
+            planes: model.planes,
+            trained: model.trained,
+          },
+          untrained: !model.trained,
+          warning: untrainedWarning(model),
+          clinicId,
+          from: request.from ?? null,
+          to: request.to ?? null,
+          embryosWithOutcome: rows.length,
+          embryosNotScored: rows.length - trajectories.length,
+          metrics,
+          evaluatedAt: new Date(),
+        };
+        // Aggregates over patients' embryos are patient-level data: the read is audited.
+        await tx.audit.append(grant.actor, {
+          action: AuditAction.READ_EVALUATION,
+          entity: 'model_version',
+          entityId: model.id,
+          clinicId,
+          detail: { from: request.from ?? null, to: request.to ?? null, embryos: metrics.embryos },
+        });
+        return evaluation;
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
   }
 }

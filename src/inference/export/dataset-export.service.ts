@@ -10,7 +10,14 @@ import { preprocessFrame } from '../preprocess';
 import { sampleSegments } from '../sampling/sample-segments';
 import { completeSegmentCount } from '../sampling/timeline';
 import { csvLine, datasetReadme, writeEmbryoFrames, type DatasetFormat } from './dataset-files';
-import { DEFAULT_FRACTIONS, SPLIT_NAMES, splitByGroup, validateFractions, type SplitFractions, type SplitName } from './dataset-split';
+import {
+  DEFAULT_FRACTIONS,
+  SPLIT_NAMES,
+  splitByGroup,
+  validateFractions,
+  type SplitFractions,
+  type SplitName,
+} from './dataset-split';
 
 /** The paper's seven planes, used when neither the caller nor an active model says otherwise. */
 export const PAPER_PLANES = [-45, -30, -15, 0, 15, 30, 45];
@@ -41,7 +48,11 @@ export interface DatasetExportReport {
 }
 
 /** Patients appear in the export only as a one-way key, enough to keep siblings together. */
-const groupKey = (e: ExportableEmbryo) => createHash('sha256').update(e.patientId ?? `embryo:${e.embryoId}`).digest('hex').slice(0, 16);
+const groupKey = (e: ExportableEmbryo) =>
+  createHash('sha256')
+    .update(e.patientId ?? `embryo:${e.embryoId}`)
+    .digest('hex')
+    .slice(0, 16);
 
 /**
  * Writes a clinic's embryos with recorded outcomes as a training set (frames sampled and
@@ -64,14 +75,17 @@ export class DatasetExportService {
     } catch (error) {
       throw new UserError((error as Error).message);
     }
-    if (!Number.isInteger(inputSize) || inputSize < 8 || inputSize > 1024) throw new UserError('input size must be a whole number of pixels from 8 to 1024');
+    if (!Number.isInteger(inputSize) || inputSize < 8 || inputSize > 1024)
+      throw new UserError('input size must be a whole number of pixels from 8 to 1024');
     const outDir = resolve(request.outDir);
     await assertEmptyOrAbsent(outDir);
     const planes = request.planes ?? (await this.defaultPlanes(clinicId));
-    if (planes.length === 0 || planes.some((p, i) => !Number.isInteger(p) || (i > 0 && p <= planes[i - 1]))) throw new UserError('planes must be whole µm, strictly ascending');
+    if (planes.length === 0 || planes.some((p, i) => !Number.isInteger(p) || (i > 0 && p <= planes[i - 1])))
+      throw new UserError('planes must be whole µm, strictly ascending');
 
     const embryos = await this.store.embryos.exportable(clinicId, request);
-    if (embryos.length === 0) throw new UserError('no embryo of this clinic has a recorded outcome (in this period): nothing to export');
+    if (embryos.length === 0)
+      throw new UserError('no embryo of this clinic has a recorded outcome (in this period): nothing to export');
 
     const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
     await mkdir(join(staging, 'frames'), { recursive: true });
@@ -89,24 +103,79 @@ export class DatasetExportService {
         }
         request.onProgress?.(index + 1, embryos.length);
       }
-      if (written.length === 0) throw new UserError(`no embryo could be exported: ${skipped[0]?.reason ?? 'no frames'}`);
+      if (written.length === 0)
+        throw new UserError(`no embryo could be exported: ${skipped[0]?.reason ?? 'no frames'}`);
 
       const groupSizes = new Map<string, number>();
       for (const w of written) groupSizes.set(groupKey(w.embryo), (groupSizes.get(groupKey(w.embryo)) ?? 0) + 1);
       const assignment = splitByGroup(groupSizes, fractions, seed);
-      const splits = Object.fromEntries(SPLIT_NAMES.map((s) => [s, { embryos: 0, blastocysts: 0, patients: 0 }])) as DatasetExportReport['splits'];
+      const splits = Object.fromEntries(
+        SPLIT_NAMES.map((s) => [s, { embryos: 0, blastocysts: 0, patients: 0 }]),
+      ) as DatasetExportReport['splits'];
       for (const split of assignment.values()) splits[split].patients++;
-      const lines = [csvLine(['embryo_id', 'external_id', 'cycle', 'well', 'patient_group', 'split', 'label', 'outcome', 'segments', 'imputed_segments', 'path'])];
+      const lines = [
+        csvLine([
+          'embryo_id',
+          'external_id',
+          'cycle',
+          'well',
+          'patient_group',
+          'split',
+          'label',
+          'outcome',
+          'segments',
+          'imputed_segments',
+          'path',
+        ]),
+      ];
       for (const w of written) {
         const group = groupKey(w.embryo);
         const split = assignment.get(group)!;
         splits[split].embryos++;
         if (w.embryo.outcome === 'BLASTOCYST') splits[split].blastocysts++;
-        lines.push(csvLine([w.embryo.embryoId, w.embryo.externalId, w.embryo.cycleExternalId, w.embryo.label, group, split, w.embryo.outcome === 'BLASTOCYST' ? 1 : 0, w.embryo.outcome, w.segments, w.imputed, w.path]));
+        lines.push(
+          csvLine([
+            w.embryo.embryoId,
+            w.embryo.externalId,
+            w.embryo.cycleExternalId,
+            w.embryo.label,
+            group,
+            split,
+            w.embryo.outcome === 'BLASTOCYST' ? 1 : 0,
+            w.embryo.outcome,
+            w.segments,
+            w.imputed,
+            w.path,
+          ]),
+        );
       }
-      const report: DatasetExportReport = { outDir, format, planes, inputSize, seed, fractions, embryos: written.length, splits, skipped };
+      const report: DatasetExportReport = {
+        outDir,
+        format,
+        planes,
+        inputSize,
+        seed,
+        fractions,
+        embryos: written.length,
+        splits,
+        skipped,
+      };
       await writeFile(join(staging, 'labels.csv'), lines.join('\n') + '\n');
-      await writeFile(join(staging, 'manifest.json'), JSON.stringify({ ...report, outDir: undefined, clinicId, from: request.from ?? null, to: request.to ?? null, createdAt: new Date() }, null, 2) + '\n');
+      await writeFile(
+        join(staging, 'manifest.json'),
+        JSON.stringify(
+          {
+            ...report,
+            outDir: undefined,
+            clinicId,
+            from: request.from ?? null,
+            to: request.to ?? null,
+            createdAt: new Date(),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       await writeFile(join(staging, 'README.txt'), datasetReadme(format, planes, inputSize));
 
       await this.store.audit.append(grant.actor, {
@@ -125,7 +194,13 @@ export class DatasetExportService {
     }
   }
 
-  private async writeEmbryo(root: string, embryo: ExportableEmbryo, planes: number[], size: number, format: DatasetFormat): Promise<{ path: string; segments: number; imputed: number }> {
+  private async writeEmbryo(
+    root: string,
+    embryo: ExportableEmbryo,
+    planes: number[],
+    size: number,
+    format: DatasetFormat,
+  ): Promise<{ path: string; segments: number; imputed: number }> {
     // an outcome is recorded, so culture is over: the segment of the last frame counts as complete
     const segments = completeSegmentCount(embryo.latestFrameHpi, embryo.cultureEndedHpi ?? embryo.latestFrameHpi);
     if (segments === 0) throw new Error('no frames');
@@ -159,5 +234,8 @@ async function assertEmptyOrAbsent(dir: string): Promise<void> {
   } catch {
     return; // absent: fine
   }
-  if (!info.isDirectory() || (await readdir(dir)).length > 0) throw new UserError(`${dir} exists and is not an empty folder; choose a new folder so no dataset gets mixed with another`);
+  if (!info.isDirectory() || (await readdir(dir)).length > 0)
+    throw new UserError(
+      `${dir} exists and is not an empty folder; choose a new folder so no dataset gets mixed with another`,
+    );
 }

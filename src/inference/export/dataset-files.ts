@@ -12,10 +12,18 @@ import { writeNpy } from '../npy';
 export const DATASET_FORMATS = ['png', 'npy'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
-export const pngName = (segment: number, planeUm: number) => `seg${String(segment).padStart(2, '0')}_plane${planeUm}.png`;
+export const pngName = (segment: number, planeUm: number) =>
+  `seg${String(segment).padStart(2, '0')}_plane${planeUm}.png`;
 
 /** `planes[k][f]` is segment k, plane f, preprocessed to S×S in [0, 1]. Returns the path relative to the dataset root. */
-export async function writeEmbryoFrames(root: string, embryoId: string, planesUm: readonly number[], planes: Float32Array[][], size: number, format: DatasetFormat): Promise<string> {
+export async function writeEmbryoFrames(
+  root: string,
+  embryoId: string,
+  planesUm: readonly number[],
+  planes: Float32Array[][],
+  size: number,
+  format: DatasetFormat,
+): Promise<string> {
   if (format === 'npy') {
     const F = planesUm.length;
     const data = new Float32Array(SEGMENT_COUNT * F * size * size);
@@ -31,7 +39,10 @@ export async function writeEmbryoFrames(root: string, embryoId: string, planesUm
       segment.map(async (plane, f) => {
         const pixels = Buffer.alloc(size * size);
         for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, plane[i])) * 255);
-        const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+        const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+          .toColourspace('b-w')
+          .png()
+          .toBuffer();
         await writeFile(join(root, relative, pngName(k, planesUm[f])), png);
       }),
     ),
@@ -58,10 +69,12 @@ labels.csv    one row per embryo: label 1 = blastocyst, 0 = not; split = train /
               segments (the rest is padding: mask their loss, as the paper does);
               imputed_segments = segments whose frame was borrowed (DESIGN.md §5).
 manifest.json seed, fractions, planes, input size, counts, what was skipped and why.
-frames/       ${format === 'png'
-    ? `<embryo_id>/segKK_planeP.png: 8-bit grayscale ${size}×${size} (segment KK = 0…27, plane P µm);
+frames/       ${
+    format === 'png'
+      ? `<embryo_id>/segKK_planeP.png: 8-bit grayscale ${size}×${size} (segment KK = 0…27, plane P µm);
               divide by 255 to get the model input values.`
-    : `<embryo_id>.npy: float32 [28, ${planesUm.length}, ${size}, ${size}] in [0, 1], the model input itself.`}
+      : `<embryo_id>.npy: float32 [28, ${planesUm.length}, ${size}, ${size}] in [0, 1], the model input itself.`
+  }
 
 Frames were chosen and preprocessed exactly as the scoring worker does (frame closest to 6k+3 hpi,
 resize to ${Math.floor((size * 256) / 224)}, centre crop ${size}); planes (µm, ascending): ${planesUm.join(', ')}.

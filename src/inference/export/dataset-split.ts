@@ -27,7 +27,11 @@ export function validateFractions(f: SplitFractions): void {
  * split furthest below its target share of embryos, so the parts come close to the fractions even
  * though groups differ in size.
  */
-export function splitByGroup(groupSizes: ReadonlyMap<string, number>, fractions: SplitFractions, seed: number): Map<string, SplitName> {
+export function splitByGroup(
+  groupSizes: ReadonlyMap<string, number>,
+  fractions: SplitFractions,
+  seed: number,
+): Map<string, SplitName> {
   validateFractions(fractions);
   const random = new SeededRandom(seed);
   const groups = [...groupSizes.keys()].sort(); // a stable order before the seeded shuffle

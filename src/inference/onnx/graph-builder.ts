@@ -1,5 +1,12 @@
 import { AttributeType, TensorDataType } from './onnx-schema';
-import { encodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto';
+import {
+  encodeModel,
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './onnx-proto';
 
 export const OPSET = 17;
 const IR_VERSION = 8;
@@ -24,7 +31,9 @@ function attribute(name: string, value: AttrValue): OnnxAttribute {
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: Buffer.from(value, 'utf8') };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   if (typeof value === 'number') {
-    return Number.isInteger(value) ? { name, type: AttributeType.INT, i: value } : { name, type: AttributeType.FLOAT, f: value };
+    return Number.isInteger(value)
+      ? { name, type: AttributeType.INT, i: value }
+      : { name, type: AttributeType.FLOAT, f: value };
   }
   return { name, type: AttributeType.TENSOR, t: floatTensorProto('value', value) };
 }
@@ -59,7 +68,13 @@ export class GraphBuilder {
     return `${hint}:${this.counter++}`;
   }
 
-  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, hint: string = opType.toLowerCase(), outputCount = 1): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    hint: string = opType.toLowerCase(),
+    outputCount = 1,
+  ): string[] {
     const outputs = Array.from({ length: outputCount }, () => this.fresh(hint));
     this.nodes.push({
       input: inputs,
@@ -96,7 +111,12 @@ export class GraphBuilder {
     if (!name) {
       name = `const_i64_${this.constants.size}`;
       const data = new BigInt64Array(values.map((v) => BigInt(v)));
-      this.initializers.push({ name, dims: [values.length], dataType: TensorDataType.INT64, rawData: Buffer.from(data.buffer) });
+      this.initializers.push({
+        name,
+        dims: [values.length],
+        dataType: TensorDataType.INT64,
+        rawData: Buffer.from(data.buffer),
+      });
       this.initializerNames.add(name);
       this.constants.set(key, name);
     }
@@ -122,7 +142,8 @@ export class GraphBuilder {
 
   /** Declares `value` as a graph output named `name` (an Identity renames it when needed). */
   output(name: string, value: string, dims: Dim[] | null = null): void {
-    if (value !== name) this.nodes.push({ input: [value], output: [name], name: `output:${name}`, opType: 'Identity', attribute: [] });
+    if (value !== name)
+      this.nodes.push({ input: [value], output: [name], name: `output:${name}`, opType: 'Identity', attribute: [] });
     this.outputs.push(valueInfo(name, dims));
   }
 

@@ -2,7 +2,10 @@ import protobuf from 'protobufjs';
 import { ONNX_SCHEMA } from './onnx-schema';
 
 /** Plain-object forms of the ONNX messages, as protobufjs reads and writes them (camelCase). */
-export interface OnnxDimension { dimValue?: number; dimParam?: string }
+export interface OnnxDimension {
+  dimValue?: number;
+  dimParam?: string;
+}
 export interface OnnxValueInfo {
   name: string;
   type?: { tensorType?: { elemType?: number; shape?: { dim?: OnnxDimension[] } } };

@@ -34,14 +34,26 @@ type Kind = 'model' | 'training' | 'function' | 'graph' | 'node' | 'attribute' |
 
 /** Fields (by number, from onnx.proto) that hold a message which can contain a tensor. */
 const CHILDREN: Record<Kind, Record<number, { kind: Kind; role: string }>> = {
-  model: { 7: { kind: 'graph', role: 'graph' }, 20: { kind: 'training', role: 'training info' }, 25: { kind: 'function', role: 'function' } },
+  model: {
+    7: { kind: 'graph', role: 'graph' },
+    20: { kind: 'training', role: 'training info' },
+    25: { kind: 'function', role: 'function' },
+  },
   training: { 1: { kind: 'graph', role: 'initialization graph' }, 2: { kind: 'graph', role: 'algorithm graph' } },
   function: { 7: { kind: 'node', role: 'node' }, 11: { kind: 'attribute', role: 'attribute' } },
-  graph: { 1: { kind: 'node', role: 'node' }, 5: { kind: 'tensor', role: 'initializer' }, 15: { kind: 'sparse', role: 'sparse initializer' } },
+  graph: {
+    1: { kind: 'node', role: 'node' },
+    5: { kind: 'tensor', role: 'initializer' },
+    15: { kind: 'sparse', role: 'sparse initializer' },
+  },
   node: { 5: { kind: 'attribute', role: 'attribute' } },
   attribute: {
-    5: { kind: 'tensor', role: 'tensor' }, 6: { kind: 'graph', role: 'graph' }, 10: { kind: 'tensor', role: 'tensor' },
-    11: { kind: 'graph', role: 'graph' }, 22: { kind: 'sparse', role: 'sparse tensor' }, 23: { kind: 'sparse', role: 'sparse tensor' },
+    5: { kind: 'tensor', role: 'tensor' },
+    6: { kind: 'graph', role: 'graph' },
+    10: { kind: 'tensor', role: 'tensor' },
+    11: { kind: 'graph', role: 'graph' },
+    22: { kind: 'sparse', role: 'sparse tensor' },
+    23: { kind: 'sparse', role: 'sparse tensor' },
   },
   sparse: { 1: { kind: 'tensor', role: 'values' }, 2: { kind: 'tensor', role: 'indices' } },
   tensor: {},
@@ -107,7 +119,16 @@ function shown(name: string): string {
  * Walks one message of `kind` in bytes[start, end); `role` is how its parent holds it
  * ("initializer", "graph", …), used with its name to say where a refused tensor sits.
  */
-function scan(bytes: Uint8Array, start: number, end: number, kind: Kind, role: string | null, path: string[], depth: number, found: string[]): void {
+function scan(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  kind: Kind,
+  role: string | null,
+  path: string[],
+  depth: number,
+  found: string[],
+): void {
   if (depth > MAX_DEPTH) throw new Malformed(`messages nested deeper than ${MAX_DEPTH} levels`);
   const reader = new WireReader(bytes, start, end);
   const children: { kind: Kind; role: string; start: number; end: number }[] = [];
@@ -160,7 +181,8 @@ export function externalDataPlaces(bytes: Uint8Array): string[] {
   try {
     scan(bytes, 0, bytes.length, 'model', null, [], 0, found);
   } catch (error) {
-    if (error instanceof Malformed) throw new UnsafeModelError('malformed', `not a readable ONNX model (${error.message})`);
+    if (error instanceof Malformed)
+      throw new UnsafeModelError('malformed', `not a readable ONNX model (${error.message})`);
     throw error;
   }
   return found;
@@ -172,11 +194,16 @@ export function externalDataPlaces(bytes: Uint8Array): string[] {
  */
 export function assertSelfContainedModel(bytes: Uint8Array): void {
   if (isOrtFormat(bytes)) {
-    throw new UnsafeModelError('ort-format', 'the file is in ONNX Runtime\'s .ort format; only .onnx models are accepted');
+    throw new UnsafeModelError(
+      'ort-format',
+      "the file is in ONNX Runtime's .ort format; only .onnx models are accepted",
+    );
   }
   const places = externalDataPlaces(bytes);
   if (places.length === 0) return;
-  const listed = places.slice(0, MAX_REPORTED).join('; ') + (places.length > MAX_REPORTED ? `; and ${places.length - MAX_REPORTED} more` : '');
+  const listed =
+    places.slice(0, MAX_REPORTED).join('; ') +
+    (places.length > MAX_REPORTED ? `; and ${places.length - MAX_REPORTED} more` : '');
   throw new UnsafeModelError(
     'external-data',
     `the model keeps tensor data in files outside the model (${listed}); only self-contained .onnx files are accepted: ` +

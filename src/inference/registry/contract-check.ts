@@ -28,7 +28,8 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
   try {
     assertSelfContainedModel(onnx);
   } catch (error) {
-    if (error instanceof UnsafeModelError) throw new ModelRefusedError(error.reason === 'malformed' ? 'unreadable' : error.reason, error.message);
+    if (error instanceof UnsafeModelError)
+      throw new ModelRefusedError(error.reason === 'malformed' ? 'unreadable' : error.reason, error.message);
     throw error;
   }
   let overrides: Partial<ModelContract>;
@@ -40,13 +41,20 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
     throw new ModelRefusedError('contract', reason(error));
   }
   if (contract.segmentHours !== SEGMENT_HOURS) {
-    throw new ModelRefusedError('segment-length', `it predicts every ${contract.segmentHours} h, amsnet-clinic samples ${SEGMENT_HOURS} h segments`);
+    throw new ModelRefusedError(
+      'segment-length',
+      `it predicts every ${contract.segmentHours} h, amsnet-clinic samples ${SEGMENT_HOURS} h segments`,
+    );
   }
   let predictor: AmsnetPredictor;
   try {
     // the caller's statements travel with the load; the scoring worker must load a stored version
     // the same way, passing model_version.contract as contractOverrides
-    predictor = await AmsnetPredictor.load(onnx, { executionProviders: ['cpu'], maxBatch: 1, contractOverrides: overrides });
+    predictor = await AmsnetPredictor.load(onnx, {
+      executionProviders: ['cpu'],
+      maxBatch: 1,
+      contractOverrides: overrides,
+    });
   } catch (error) {
     if (error instanceof ModelContractError) throw new ModelRefusedError('contract', reason(error));
     throw new ModelRefusedError('load-failed', `ONNX Runtime cannot load it: ${reason(error)}`);
@@ -59,12 +67,19 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
     try {
       output = await predictor.predict(frames, 1, 1);
     } catch {
-      throw new ModelRefusedError('run-failed', `ONNX Runtime failed running it on a [1, 1, ${planes}, ${size}, ${size}] input of mid-grey frames`);
+      throw new ModelRefusedError(
+        'run-failed',
+        `ONNX Runtime failed running it on a [1, 1, ${planes}, ${size}, ${size}] input of mid-grey frames`,
+      );
     }
-    if (output.length !== 1) throw new ModelRefusedError('output-count', 'it must give exactly 1 probability for 1 embryo × 1 segment');
+    if (output.length !== 1)
+      throw new ModelRefusedError('output-count', 'it must give exactly 1 probability for 1 embryo × 1 segment');
     const probability = output[0];
     if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
-      throw new ModelRefusedError('not-a-probability', 'its output for a mid-grey input is not a probability in [0, 1]');
+      throw new ModelRefusedError(
+        'not-a-probability',
+        'its output for a mid-grey input is not a probability in [0, 1]',
+      );
     }
     return { contract, executionProvider: predictor.executionProvider, probeProbability: probability };
   } finally {
@@ -88,7 +103,9 @@ function completeStatedContract(onnx: Uint8Array, stated: ContractOverrides): Pa
   }
   if (stated.trained === true && meta.get('amsnet.trained') === 'false') {
     // a random-weight model must never be passed off as trained: its numbers would lose their label
-    throw new Error('the file says its weights are untrained (amsnet.trained=false); it cannot be registered as trained');
+    throw new Error(
+      'the file says its weights are untrained (amsnet.trained=false); it cannot be registered as trained',
+    );
   }
   const completed: Partial<ModelContract> = { ...stated };
   if (!meta.has('amsnet.contract')) completed.contractVersion = 1;

@@ -15,7 +15,9 @@ export function modelUploadDir(dataDir: string): string {
 export async function readModelUpload(dataDir: string, relativePath: string): Promise<Buffer> {
   const root = modelUploadDir(dataDir);
   if (relativePath.trim() === '' || isAbsolute(relativePath) || relativePath.split(/[\\/]/).includes('..')) {
-    throw new UserError(`give the file's name inside the server's model folder (${root}), without ".." or an absolute path`);
+    throw new UserError(
+      `give the file's name inside the server's model folder (${root}), without ".." or an absolute path`,
+    );
   }
   let real: string;
   let realRoot: string;

@@ -7,7 +7,16 @@ import { UserError } from '../../platform/errors';
  * the person registering may name parts of the file; the code never carries anything from it.
  */
 export const REFUSAL_REASONS = [
-  'empty-file', 'external-data', 'ort-format', 'unreadable', 'contract', 'segment-length', 'load-failed', 'run-failed', 'output-count', 'not-a-probability',
+  'empty-file',
+  'external-data',
+  'ort-format',
+  'unreadable',
+  'contract',
+  'segment-length',
+  'load-failed',
+  'run-failed',
+  'output-count',
+  'not-a-probability',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -34,7 +43,11 @@ export interface RefusedRegistration {
  * Appends the audit event of a refused registration: who tried, which file (by sha256), and the
  * reason code. It commits on its own, since nothing else is written for a refused file.
  */
-export async function auditRefusedRegistration(audit: AuditRepository, actor: AuditActor, refused: RefusedRegistration): Promise<void> {
+export async function auditRefusedRegistration(
+  audit: AuditRepository,
+  actor: AuditActor,
+  refused: RefusedRegistration,
+): Promise<void> {
   await audit.append(actor, {
     action: AuditAction.MODEL_REGISTRATION_REFUSED,
     entity: 'model_version',

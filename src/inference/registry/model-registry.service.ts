@@ -42,19 +42,30 @@ const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._+-]{0,99}$/u;
 export class ModelRegistryService {
   constructor(private readonly store: DataStore) {}
 
-  async register(onnx: Uint8Array, input: RegisterModelInput, grant: ModelRegistrationGrant): Promise<RegisterModelResult> {
+  async register(
+    onnx: Uint8Array,
+    input: RegisterModelInput,
+    grant: ModelRegistrationGrant,
+  ): Promise<RegisterModelResult> {
     const { actor } = ModelRegistrationGrant.check(grant);
     const name = input.name?.trim() ?? '';
     const version = input.version?.trim() ?? '';
-    if (!NAME_PATTERN.test(name)) throw new UserError('model name must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)');
-    if (!NAME_PATTERN.test(version)) throw new UserError('model version must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)');
+    if (!NAME_PATTERN.test(name))
+      throw new UserError('model name must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)');
+    if (!NAME_PATTERN.test(version))
+      throw new UserError(
+        'model version must be 1–100 letters, digits, spaces or ._+- (starting with a letter or digit)',
+      );
     if (input.variant !== undefined && !(MODEL_VARIANTS as readonly string[]).includes(input.variant)) {
       throw new UserError(`unknown variant "${input.variant}" (expected ${MODEL_VARIANTS.join(', ')})`);
     }
     if (input.planes !== undefined && !planesAreValid(input.planes)) {
-      throw new UserError(`focal planes must be whole µm between -500 and 500, strictly ascending (got ${input.planes.join(',')})`);
+      throw new UserError(
+        `focal planes must be whole µm between -500 and 500, strictly ascending (got ${input.planes.join(',')})`,
+      );
     }
-    if (input.inputSize !== undefined && !(Number.isInteger(input.inputSize) && input.inputSize > 0)) throw new UserError('input size must be a positive whole number of pixels');
+    if (input.inputSize !== undefined && !(Number.isInteger(input.inputSize) && input.inputSize > 0))
+      throw new UserError('input size must be a positive whole number of pixels');
     const bytes = Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
 
@@ -72,7 +83,14 @@ export class ModelRegistryService {
       checked = await checkModelContract(bytes, overrides);
     } catch (error) {
       // a refused file is audited too: who tried to register what, and the reason's code
-      if (error instanceof ModelRefusedError) await auditRefusedRegistration(this.store.audit, actor, { name, version, sha256, sizeBytes: bytes.length, reason: error.reason });
+      if (error instanceof ModelRefusedError)
+        await auditRefusedRegistration(this.store.audit, actor, {
+          name,
+          version,
+          sha256,
+          sizeBytes: bytes.length,
+          reason: error.reason,
+        });
       throw error;
     }
     const { contract } = checked;
@@ -81,9 +99,14 @@ export class ModelRegistryService {
       return await this.store.transaction(async (tx) => {
         const clash = await tx.models.byNameVersion(name, version);
         if (clash?.sha256 === sha256) return { model: clash, created: false }; // registered concurrently
-        if (clash) throw new UserError(`model ${name} ${version} already exists with other contents (sha256 ${clash.sha256.slice(0, 12)}…); register it under a new version`);
+        if (clash)
+          throw new UserError(
+            `model ${name} ${version} already exists with other contents (sha256 ${clash.sha256.slice(0, 12)}…); register it under a new version`,
+          );
         const id = await tx.models.insertIfNewSha256({
-          name, version, sha256,
+          name,
+          version,
+          sha256,
           variant: contract.variant,
           planes: contract.focalPlanesUm,
           inputSize: contract.inputSize,
@@ -100,7 +123,16 @@ export class ModelRegistryService {
           action: AuditAction.MODEL_REGISTERED,
           entity: 'model_version',
           entityId: id,
-          detail: { name, version, sha256, variant: contract.variant, planes: contract.focalPlanesUm, trained: contract.trained, sizeBytes: bytes.length, probeProbability: checked.probeProbability },
+          detail: {
+            name,
+            version,
+            sha256,
+            variant: contract.variant,
+            planes: contract.focalPlanesUm,
+            trained: contract.trained,
+            sizeBytes: bytes.length,
+            probeProbability: checked.probeProbability,
+          },
         });
         return { model: (await tx.models.byId(id))!, created: true };
       });
@@ -109,7 +141,9 @@ export class ModelRegistryService {
         // a concurrent registration of the same bytes won the race: its version is the answer
         const winner = await this.store.models.bySha256(sha256);
         if (winner) return { model: winner, created: false };
-        throw new UserError(`model ${name} ${version} already exists with other contents; register it under a new version`);
+        throw new UserError(
+          `model ${name} ${version} already exists with other contents; register it under a new version`,
+        );
       }
       throw error;
     }
@@ -128,7 +162,13 @@ export class ModelRegistryService {
       const previous = await tx.models.activeClinicModel(clinicId);
       if (previous?.modelVersionId === modelId) return previous;
       await tx.models.deactivateOthers(clinicId, modelId);
-      await tx.models.upsertClinicModel({ clinicId, modelVersionId: modelId, active: true, shadow: false, activatedBy: actor.userId });
+      await tx.models.upsertClinicModel({
+        clinicId,
+        modelVersionId: modelId,
+        active: true,
+        shadow: false,
+        activatedBy: actor.userId,
+      });
       await tx.audit.append(actor, {
         action: AuditAction.MODEL_ACTIVATED,
         entity: 'clinic_model',
@@ -151,9 +191,17 @@ export class ModelRegistryService {
     return this.store.transaction(async (tx) => {
       await this.lockClinicAndFindModel(tx, clinicId, modelId);
       const current = await tx.models.clinicModel(clinicId, modelId);
-      if (current?.active && shadow) throw new UserError('this model is the clinic’s active model; activate another model before putting it in shadow mode');
+      if (current?.active && shadow)
+        throw new UserError(
+          'this model is the clinic’s active model; activate another model before putting it in shadow mode',
+        );
       if ((current?.shadow ?? false) === shadow) return current;
-      await tx.models.upsertClinicModel({ clinicId, modelVersionId: modelId, active: current?.active ?? false, shadow });
+      await tx.models.upsertClinicModel({
+        clinicId,
+        modelVersionId: modelId,
+        active: current?.active ?? false,
+        shadow,
+      });
       await tx.audit.append(actor, {
         action: AuditAction.MODEL_SHADOW_SET,
         entity: 'clinic_model',
@@ -167,7 +215,10 @@ export class ModelRegistryService {
 
   /** Every version (newest first) with its clinic rows; `clinicIds` limits the clinic rows shown. */
   async list(filter: { clinicIds?: string[] } = {}): Promise<RegisteredModel[]> {
-    const [models, clinicModels] = await Promise.all([this.store.models.list(), this.store.models.clinicModels(filter)]);
+    const [models, clinicModels] = await Promise.all([
+      this.store.models.list(),
+      this.store.models.clinicModels(filter),
+    ]);
     return models.map((model) => ({ model, clinics: clinicModels.filter((cm) => cm.modelVersionId === model.id) }));
   }
 
@@ -187,7 +238,9 @@ export class ModelRegistryService {
 
   /** The models a clinic's embryos are scored with: the active one first, then the shadow ones. */
   async scoredModelsFor(clinicId: string): Promise<ModelVersion[]> {
-    const rows = (await this.store.models.clinicModels({ clinicIds: [clinicId] })).filter((cm) => cm.active || cm.shadow);
+    const rows = (await this.store.models.clinicModels({ clinicIds: [clinicId] })).filter(
+      (cm) => cm.active || cm.shadow,
+    );
     rows.sort((a, b) => Number(b.active) - Number(a.active));
     const models = await Promise.all(rows.map((cm) => this.store.models.byId(cm.modelVersionId)));
     return models.filter((x): x is ModelVersion => x !== null);
@@ -209,5 +262,8 @@ export class ModelRegistryService {
 }
 
 function planesAreValid(planes: number[]): boolean {
-  return planes.length > 0 && planes.every((p, i) => Number.isInteger(p) && Math.abs(p) <= 500 && (i === 0 || p > planes[i - 1]));
+  return (
+    planes.length > 0 &&
+    planes.every((p, i) => Number.isInteger(p) && Math.abs(p) <= 500 && (i === 0 || p > planes[i - 1]))
+  );
 }

@@ -49,8 +49,11 @@ function pickTimePoint(points: TimePoint[], segment: number, planes: readonly nu
 function nearestPlane(point: TimePoint, planeUm: number): FrameRef {
   let best: FrameRef | undefined;
   for (const [plane, frame] of point.frames) {
-    if (!best || Math.abs(plane - planeUm) < Math.abs(best.planeUm - planeUm) ||
-      (Math.abs(plane - planeUm) === Math.abs(best.planeUm - planeUm) && plane < best.planeUm)) {
+    if (
+      !best ||
+      Math.abs(plane - planeUm) < Math.abs(best.planeUm - planeUm) ||
+      (Math.abs(plane - planeUm) === Math.abs(best.planeUm - planeUm) && plane < best.planeUm)
+    ) {
       best = frame;
     }
   }
@@ -63,7 +66,14 @@ function observedSegment(point: TimePoint, segment: number, planes: readonly num
     const exact = point.frames.get(planeUm);
     if (exact) return { planeUm, frameId: exact.frameId, hpi: exact.hpi, sha256: exact.sha256 };
     const stand = nearestPlane(point, planeUm);
-    return { planeUm, frameId: stand.frameId, hpi: stand.hpi, sha256: stand.sha256, imputed: 'missing-plane', from: { planeUm: stand.planeUm } };
+    return {
+      planeUm,
+      frameId: stand.frameId,
+      hpi: stand.hpi,
+      sha256: stand.sha256,
+      imputed: 'missing-plane',
+      from: { planeUm: stand.planeUm },
+    };
   });
   return { segment, imputed: frames.some((f) => f.imputed), frames };
 }

@@ -71,14 +71,21 @@ export class EmbryoScoringService {
     const { plans, outcomes } = await this.plan(input, predictor);
     timings.readMs += performance.now() - readStart;
 
-    const stored = predictor.supportsStreaming && plans.length
-      ? await this.store.predictions.streamStates(plans.map((p) => p.embryoId), input.modelVersionId)
-      : new Map<string, { segments: number; state: Buffer }>();
+    const stored =
+      predictor.supportsStreaming && plans.length
+        ? await this.store.predictions.streamStates(
+            plans.map((p) => p.embryoId),
+            input.modelVersionId,
+          )
+        : new Map<string, { segments: number; state: Buffer }>();
     const batches = planInferenceBatches(plans, predictor, stored);
 
     const readImages = (sha256s: string[]) => this.store.embryos.images(sha256s);
     const prepare = (batch: WorkBatch) => {
-      const pending = buildInputBatch(batch.plans, predictor.contract.inputSize, readImages, { from: batch.from, layout: batch.streaming ? 'time-major' : 'batch-major' });
+      const pending = buildInputBatch(batch.plans, predictor.contract.inputSize, readImages, {
+        from: batch.from,
+        layout: batch.streaming ? 'time-major' : 'batch-major',
+      });
       pending.catch(() => undefined); // awaited below; avoid an "unhandled" report while inference runs
       return pending;
     };
@@ -115,26 +122,44 @@ export class EmbryoScoringService {
   }
 
   /** Reads progress and frame references of every embryo of the batch (two queries) and plans each. */
-  private async plan(input: ScoreEmbryosInput, predictor: AmsnetPredictor): Promise<{ plans: EmbryoPlan[]; outcomes: EmbryoOutcome[] }> {
-    const progress = await this.store.embryos.progressWithSegments(input.clinicId, input.embryoIds, input.modelVersionId);
+  private async plan(
+    input: ScoreEmbryosInput,
+    predictor: AmsnetPredictor,
+  ): Promise<{ plans: EmbryoPlan[]; outcomes: EmbryoOutcome[] }> {
+    const progress = await this.store.embryos.progressWithSegments(
+      input.clinicId,
+      input.embryoIds,
+      input.modelVersionId,
+    );
     const outcomes: EmbryoOutcome[] = [];
     const known = new Set(progress.map((p) => p.embryoId));
     for (const id of input.embryoIds) {
-      if (!known.has(id)) outcomes.push({ embryoId: id, status: 'skipped', written: [], reason: 'no such embryo in this clinic' });
+      if (!known.has(id))
+        outcomes.push({ embryoId: id, status: 'skipped', written: [], reason: 'no such embryo in this clinic' });
     }
-    const frames = await this.store.embryos.frameRefs(progress.map((p) => p.embryoId), CULTURE_HORIZON_HOURS);
+    const frames = await this.store.embryos.frameRefs(
+      progress.map((p) => p.embryoId),
+      CULTURE_HORIZON_HOURS,
+    );
     const plans: EmbryoPlan[] = [];
     for (const p of progress) {
       const result = planEmbryo(p.embryoId, p, frames.get(p.embryoId) ?? [], predictor.contract.focalPlanesUm);
       if ('plan' in result) plans.push(result.plan);
-      else if ('skipped' in result) outcomes.push({ embryoId: p.embryoId, status: 'skipped', written: [], reason: result.skipped });
+      else if ('skipped' in result)
+        outcomes.push({ embryoId: p.embryoId, status: 'skipped', written: [], reason: result.skipped });
       else outcomes.push({ embryoId: p.embryoId, status: 'up-to-date', written: [] });
     }
     return { plans, outcomes };
   }
 
   /** One transaction per embryo: all its missing segments or none. */
-  private async write(input: ScoreEmbryosInput, batch: InputBatch, probabilities: Float32Array, states: Buffer[] | null, observer: ScoringObserver): Promise<EmbryoOutcome[]> {
+  private async write(
+    input: ScoreEmbryosInput,
+    batch: InputBatch,
+    probabilities: Float32Array,
+    states: Buffer[] | null,
+    observer: ScoringObserver,
+  ): Promise<EmbryoOutcome[]> {
     const outcomes: EmbryoOutcome[] = [];
     for (let b = 0; b < batch.included.length; b++) {
       const plan = batch.included[b];
@@ -146,7 +171,12 @@ export class EmbryoScoringService {
       }));
       const bad = rows.find((r) => !(r.probability >= 0 && r.probability <= 1));
       if (bad) {
-        outcomes.push({ embryoId: plan.embryoId, status: 'failed', written: [], reason: `the model returned ${bad.probability} for segment ${bad.segment} (not a probability)` });
+        outcomes.push({
+          embryoId: plan.embryoId,
+          status: 'failed',
+          written: [],
+          reason: `the model returned ${bad.probability} for segment ${bad.segment} (not a probability)`,
+        });
         continue;
       }
       await observer.beforeWrite?.(plan.embryoId);
@@ -154,7 +184,13 @@ export class EmbryoScoringService {
         await tx.predictions.lockTrajectory(plan.embryoId, input.modelVersionId);
         const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows);
         if (plan.final) await tx.predictions.deleteStreamState(plan.embryoId, input.modelVersionId);
-        else if (states) await tx.predictions.saveStreamState(plan.embryoId, input.modelVersionId, batch.from + batch.segments, states[b]);
+        else if (states)
+          await tx.predictions.saveStreamState(
+            plan.embryoId,
+            input.modelVersionId,
+            batch.from + batch.segments,
+            states[b],
+          );
         return inserted;
       });
       outcomes.push({ embryoId: plan.embryoId, status: 'scored', written });

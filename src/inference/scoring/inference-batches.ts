@@ -1,4 +1,11 @@
-import { decodeStreamState, encodeStreamState, splitStreamState, stackStreamStates, type AmsnetPredictor, type StreamState } from '../predictor';
+import {
+  decodeStreamState,
+  encodeStreamState,
+  splitStreamState,
+  stackStreamStates,
+  type AmsnetPredictor,
+  type StreamState,
+} from '../predictor';
 import type { InputBatch } from './input-tensor';
 import type { EmbryoPlan } from './scoring-plan';
 
@@ -46,7 +53,12 @@ export function planInferenceBatches(
   const batches: WorkBatch[] = [];
   for (const group of streamGroups.values()) {
     for (let i = 0; i < group.plans.length; i += predictor.maxBatch) {
-      batches.push({ plans: group.plans.slice(i, i + predictor.maxBatch), from: group.from, streaming: true, states: group.states.slice(i, i + predictor.maxBatch) });
+      batches.push({
+        plans: group.plans.slice(i, i + predictor.maxBatch),
+        from: group.from,
+        streaming: true,
+        states: group.states.slice(i, i + predictor.maxBatch),
+      });
     }
   }
   sequence.sort((a, b) => b.segments - a.segments || a.embryoId.localeCompare(b.embryoId));
@@ -61,10 +73,15 @@ export function planInferenceBatches(
  * stacked stored states. Returns probabilities [B, segments fed] and, when streaming, each
  * embryo's new state (encoded for storage).
  */
-export async function runInferenceBatch(predictor: AmsnetPredictor, batch: WorkBatch, ready: InputBatch): Promise<{ probabilities: Float32Array; states: Buffer[] | null }> {
+export async function runInferenceBatch(
+  predictor: AmsnetPredictor,
+  batch: WorkBatch,
+  ready: InputBatch,
+): Promise<{ probabilities: Float32Array; states: Buffer[] | null }> {
   const B = ready.included.length;
   if (B === 0) return { probabilities: new Float32Array(), states: null };
-  if (!batch.streaming) return { probabilities: await predictor.predict(ready.tensor, B, ready.segments), states: null };
+  if (!batch.streaming)
+    return { probabilities: await predictor.predict(ready.tensor, B, ready.segments), states: null };
   const byEmbryo = new Map(batch.plans.map((p, i) => [p.embryoId, batch.states[i]]));
   const carried = ready.included.map((p) => byEmbryo.get(p.embryoId) ?? null);
   let state: StreamState | null = batch.from === 0 ? null : stackStreamStates(carried as StreamState[]);

@@ -17,7 +17,11 @@ export interface EmbryoPlan {
 export type PlanResult = { plan: EmbryoPlan } | { skipped: string } | { upToDate: true };
 
 /** Complete segments that the model has not predicted yet, ascending. */
-export function missingSegments(latestFrameHpi: number | null, cultureEndedHpi: number | null, predicted: readonly number[]): number[] {
+export function missingSegments(
+  latestFrameHpi: number | null,
+  cultureEndedHpi: number | null,
+  predicted: readonly number[],
+): number[] {
   const complete = completeSegmentCount(latestFrameHpi, cultureEndedHpi);
   const have = new Set(predicted);
   const missing: number[] = [];

@@ -42,8 +42,21 @@ export class ScoringRunsService {
   async startPlanned(tx: Repositories, runId: string, modelVersionId: string, batches: number): Promise<boolean> {
     const run = await tx.scoringRuns.find(runId, { lock: true });
     if (!run || run.status !== 'QUEUED') return false;
-    const details: ScoringRunDetails = { ...(run.details as ScoringRunDetails), batchesTotal: batches, batchesRemaining: batches, batchesDone: [], failures: [], skipped: [], timingsMs: { ...ZERO_TIMINGS } };
-    await tx.scoringRuns.update(runId, { status: 'RUNNING', modelVersionId, startedAt: new Date(), details: details as Record<string, unknown> });
+    const details: ScoringRunDetails = {
+      ...(run.details as ScoringRunDetails),
+      batchesTotal: batches,
+      batchesRemaining: batches,
+      batchesDone: [],
+      failures: [],
+      skipped: [],
+      timingsMs: { ...ZERO_TIMINGS },
+    };
+    await tx.scoringRuns.update(runId, {
+      status: 'RUNNING',
+      modelVersionId,
+      startedAt: new Date(),
+      details: details as Record<string, unknown>,
+    });
     if (batches === 0) await this.close(tx, runId);
     return true;
   }
@@ -54,7 +67,12 @@ export class ScoringRunsService {
     if (!run) return;
     const details = run.details as ScoringRunDetails;
     await tx.scoringRuns.update(runId, {
-      details: { ...details, batchesTotal: (details.batchesTotal ?? 0) + 1, batchesRemaining: (details.batchesRemaining ?? 0) + 1, modelChangedTo } as Record<string, unknown>,
+      details: {
+        ...details,
+        batchesTotal: (details.batchesTotal ?? 0) + 1,
+        batchesRemaining: (details.batchesRemaining ?? 0) + 1,
+        modelChangedTo,
+      } as Record<string, unknown>,
     });
   }
 
@@ -70,8 +88,12 @@ export class ScoringRunsService {
       if (!run) return null;
       const details = run.details as ScoringRunDetails;
       if (details.batchesDone?.includes(batchId)) return run;
-      const failures = result.outcomes.filter((o) => o.status === 'failed').map((o) => ({ embryoId: o.embryoId, reason: o.reason ?? 'unknown' }));
-      const skipped = result.outcomes.filter((o) => o.status === 'skipped').map((o) => ({ embryoId: o.embryoId, reason: o.reason ?? 'unknown' }));
+      const failures = result.outcomes
+        .filter((o) => o.status === 'failed')
+        .map((o) => ({ embryoId: o.embryoId, reason: o.reason ?? 'unknown' }));
+      const skipped = result.outcomes
+        .filter((o) => o.status === 'skipped')
+        .map((o) => ({ embryoId: o.embryoId, reason: o.reason ?? 'unknown' }));
       const t = details.timingsMs ?? { ...ZERO_TIMINGS };
       const r = result.timings;
       const next: ScoringRunDetails = {
@@ -81,7 +103,14 @@ export class ScoringRunsService {
         failures: [...(details.failures ?? []), ...failures].slice(0, MAX_LISTED),
         skipped: [...(details.skipped ?? []), ...skipped].slice(0, MAX_LISTED),
         timingsMs: r
-          ? { loadMs: t.loadMs + r.loadMs, readMs: t.readMs + r.readMs, preprocessMs: t.preprocessMs + r.preprocessMs, inferenceMs: t.inferenceMs + r.inferenceMs, writeMs: t.writeMs + r.writeMs, batchesWallMs: t.batchesWallMs + r.wallMs }
+          ? {
+              loadMs: t.loadMs + r.loadMs,
+              readMs: t.readMs + r.readMs,
+              preprocessMs: t.preprocessMs + r.preprocessMs,
+              inferenceMs: t.inferenceMs + r.inferenceMs,
+              writeMs: t.writeMs + r.writeMs,
+              batchesWallMs: t.batchesWallMs + r.wallMs,
+            }
           : t,
       };
       await m.scoringRuns.update(runId, {

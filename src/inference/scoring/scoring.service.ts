@@ -27,7 +27,9 @@ export function cronRunId(clinicId: string, tick: string): string {
 
 /** Errors that no retry can fix: the run fails at once with the reason. */
 function isPermanent(error: unknown): boolean {
-  return error instanceof ModelContractError || error instanceof ModelNotFoundError || error instanceof PredictorInputError;
+  return (
+    error instanceof ModelContractError || error instanceof ModelNotFoundError || error instanceof PredictorInputError
+  );
 }
 
 export interface ScoringServiceDeps {
@@ -58,9 +60,17 @@ export class ScoringService {
     const { store, runs, log } = this.deps;
     const { clinicId, shadowModelVersionId } = task;
     const tickKey = task.tick ?? taskId;
-    const runId = task.scoringRunId ?? cronRunId(clinicId, shadowModelVersionId ? `${tickKey}:${shadowModelVersionId}` : tickKey);
+    const runId =
+      task.scoringRunId ?? cronRunId(clinicId, shadowModelVersionId ? `${tickKey}:${shadowModelVersionId}` : tickKey);
     if (!task.scoringRunId) {
-      await runs.create({ id: runId, clinicId, modelVersionId: null, trigger: 'cron', requestedBy: null, scope: { clinicId, tick: task.tick ?? null } });
+      await runs.create({
+        id: runId,
+        clinicId,
+        modelVersionId: null,
+        trigger: 'cron',
+        requestedBy: null,
+        scope: { clinicId, tick: task.tick ?? null },
+      });
     }
     const run = await runs.find(runId);
     if (!run) return { ignored: 'scoring run no longer exists' };
@@ -88,7 +98,8 @@ export class ScoringService {
       .filter((p) => missingSegments(p.latestFrameHpi, p.cultureEndedHpi, []).length > p.predictedSegments)
       .map((p) => p.embryoId);
     const batches: string[][] = [];
-    for (let i = 0; i < due.length; i += this.deps.embryosPerBatch) batches.push(due.slice(i, i + this.deps.embryosPerBatch));
+    for (let i = 0; i < due.length; i += this.deps.embryosPerBatch)
+      batches.push(due.slice(i, i + this.deps.embryosPerBatch));
 
     const planned = await store.transaction(async (tx) => {
       if (!(await runs.startPlanned(tx, runId, model.modelVersionId, batches.length))) return false;
@@ -132,7 +143,10 @@ export class ScoringService {
         { ...batch, modelVersionId: active.modelVersionId },
         { id: deterministicUuid(`score-embryos:${batch.scoringRunId}:${batch.batchId}:${active.modelVersionId}`) },
       );
-      log.info({ runId: batch.scoringRunId, batch: batch.batchId, from: batch.modelVersionId, to: active.modelVersionId }, 'active model changed: batch re-queued');
+      log.info(
+        { runId: batch.scoringRunId, batch: batch.batchId, from: batch.modelVersionId, to: active.modelVersionId },
+        'active model changed: batch re-queued',
+      );
       return { requeued: active.modelVersionId };
     }
     return this.score(batch, attempt);
@@ -142,7 +156,12 @@ export class ScoringService {
     const { store, runs, log } = this.deps;
     try {
       const result = await this.deps.scoring.scoreEmbryos(
-        { clinicId: batch.clinicId, modelVersionId: batch.modelVersionId, scoringRunId: batch.scoringRunId, embryoIds: batch.embryoIds },
+        {
+          clinicId: batch.clinicId,
+          modelVersionId: batch.modelVersionId,
+          scoringRunId: batch.scoringRunId,
+          embryoIds: batch.embryoIds,
+        },
         this.deps.observer,
       );
       await store.transaction(async (tx) => {
@@ -160,7 +179,17 @@ export class ScoringService {
         await runs.recordBatch(batch.scoringRunId, batch.batchId, result, tx);
       });
       const written = result.outcomes.reduce((n, o) => n + o.written.length, 0);
-      log.info({ runId: batch.scoringRunId, batch: batch.batchId, embryos: batch.embryoIds.length, written, provider: result.executionProvider, timings: result.timings }, 'batch scored');
+      log.info(
+        {
+          runId: batch.scoringRunId,
+          batch: batch.batchId,
+          embryos: batch.embryoIds.length,
+          written,
+          provider: result.executionProvider,
+          timings: result.timings,
+        },
+        'batch scored',
+      );
       return { written };
     } catch (error) {
       const reason = (error as Error).message;
@@ -173,12 +202,20 @@ export class ScoringService {
       if (attempt.retryCount >= attempt.retryLimit) {
         // Last attempt: the queue marks the job failed; the run records why and moves on.
         await runs.recordBatch(batch.scoringRunId, batch.batchId, {
-          outcomes: batch.embryoIds.map((embryoId) => ({ embryoId, status: 'failed' as const, written: [], reason: `gave up after ${attempt.retryCount + 1} attempts: ${reason}` })),
+          outcomes: batch.embryoIds.map((embryoId) => ({
+            embryoId,
+            status: 'failed' as const,
+            written: [],
+            reason: `gave up after ${attempt.retryCount + 1} attempts: ${reason}`,
+          })),
         });
       } else {
         await runs.noteRetry(batch.scoringRunId, reason);
       }
-      log.warn({ runId: batch.scoringRunId, batch: batch.batchId, attempt: attempt.retryCount + 1, err: error }, 'scoring batch failed; the queue retries it');
+      log.warn(
+        { runId: batch.scoringRunId, batch: batch.batchId, attempt: attempt.retryCount + 1, err: error },
+        'scoring batch failed; the queue retries it',
+      );
       throw error;
     }
   }

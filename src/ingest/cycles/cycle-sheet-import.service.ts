@@ -25,21 +25,37 @@ export class CycleSheetImportService {
     for (const [index, parsed] of rows.entries()) {
       if (options.signal?.aborted) {
         aborted = true;
-        await recorder.add('(import)', 'failed', 'aborted before the end; rows committed so far are kept, rerun to resume');
+        await recorder.add(
+          '(import)',
+          'failed',
+          'aborted before the end; rows committed so far are kept, rerun to resume',
+        );
         break;
       }
-      const item = `row ${parsed.line}` + (parsed.row ? ` (cycle ${parsed.row.cycleExternalId})` : parsed.cycle ? ` (cycle ${parsed.cycle})` : '');
+      const item =
+        `row ${parsed.line}` +
+        (parsed.row ? ` (cycle ${parsed.row.cycleExternalId})` : parsed.cycle ? ` (cycle ${parsed.cycle})` : '');
       options.onProgress?.({ kind: 'CYCLES', unitsDone: index, unitsTotal: rows.length, frames: 0, current: item });
       if (!parsed.row) {
         await recorder.add(item, 'failed', parsed.error);
         continue;
       }
       try {
-        const changes = await this.store.transaction((tx) => this.applyRow(tx, options.grant.clinicId, options.grant.actor, parsed.row!));
-        await recorder.add(item, changes.length ? 'stored' : 'alreadyStored', changes.length ? changes.join('; ') : null);
+        const changes = await this.store.transaction((tx) =>
+          this.applyRow(tx, options.grant.clinicId, options.grant.actor, parsed.row!),
+        );
+        await recorder.add(
+          item,
+          changes.length ? 'stored' : 'alreadyStored',
+          changes.length ? changes.join('; ') : null,
+        );
       } catch (error) {
         if (error instanceof ImportAbortedError) throw error;
-        await recorder.add(item, 'failed', error instanceof RowConflict ? error.message : `not stored: ${(error as Error).message}`);
+        await recorder.add(
+          item,
+          'failed',
+          error instanceof RowConflict ? error.message : `not stored: ${(error as Error).message}`,
+        );
       }
     }
     options.onProgress?.({ kind: 'CYCLES', unitsDone: rows.length, unitsTotal: rows.length, frames: 0, current: '' });
@@ -63,28 +79,60 @@ export class CycleSheetImportService {
     } else if (row.patientName && row.patientName !== patient.displayName) {
       await tx.patientCycles.renamePatient(patient.id, row.patientName);
       changes.push(`patient ${row.mrn} renamed`);
-      audit.push({ action: AuditAction.PATIENT_UPDATED, entity: 'patient', entityId: patient.id, clinicId, detail: { changed: ['displayName'], source: 'cycle sheet' } });
+      audit.push({
+        action: AuditAction.PATIENT_UPDATED,
+        entity: 'patient',
+        entityId: patient.id,
+        clinicId,
+        detail: { changed: ['displayName'], source: 'cycle sheet' },
+      });
     }
 
     let cycle = await tx.patientCycles.cycleByExternalId(clinicId, row.cycleExternalId);
     if (!cycle) {
-      cycle = await tx.patientCycles.createCycle({ clinicId, patientId: patient.id, externalId: row.cycleExternalId, inseminationAt: row.inseminationAt, method: row.method });
+      cycle = await tx.patientCycles.createCycle({
+        clinicId,
+        patientId: patient.id,
+        externalId: row.cycleExternalId,
+        inseminationAt: row.inseminationAt,
+        method: row.method,
+      });
       changes.push(`cycle ${row.cycleExternalId} created`);
-      audit.push({ action: AuditAction.CYCLE_CREATED, entity: 'cycle', entityId: cycle.id, clinicId, detail: { externalId: row.cycleExternalId } });
+      audit.push({
+        action: AuditAction.CYCLE_CREATED,
+        entity: 'cycle',
+        entityId: cycle.id,
+        clinicId,
+        detail: { externalId: row.cycleExternalId },
+      });
     } else {
       if (cycle.patientId && cycle.patientId !== patient.id) {
         const owner = await tx.patientCycles.patientById(cycle.patientId);
-        throw new RowConflict(`cycle ${row.cycleExternalId} belongs to patient ${owner?.mrn ?? cycle.patientId}, not ${row.mrn}`);
+        throw new RowConflict(
+          `cycle ${row.cycleExternalId} belongs to patient ${owner?.mrn ?? cycle.patientId}, not ${row.mrn}`,
+        );
       }
       if (cycle.inseminationAt && cycle.inseminationAt.getTime() !== row.inseminationAt.getTime()) {
-        throw new RowConflict(`cycle ${row.cycleExternalId} already has insemination time ${cycle.inseminationAt.toISOString()}; the sheet says ${row.inseminationAt.toISOString()}`);
+        throw new RowConflict(
+          `cycle ${row.cycleExternalId} already has insemination time ${cycle.inseminationAt.toISOString()}; the sheet says ${row.inseminationAt.toISOString()}`,
+        );
       }
       const methodChanged = row.method !== null && row.method !== cycle.method;
       if (!cycle.patientId || !cycle.inseminationAt || methodChanged) {
-        await tx.patientCycles.completeCycle(cycle.id, { patientId: patient.id, inseminationAt: row.inseminationAt, method: row.method });
+        await tx.patientCycles.completeCycle(cycle.id, {
+          patientId: patient.id,
+          inseminationAt: row.inseminationAt,
+          method: row.method,
+        });
         if (!cycle.inseminationAt) await tx.embryos.fillAcquiredAt({ cycleId: cycle.id }, row.inseminationAt);
         changes.push(`cycle ${row.cycleExternalId} updated`);
-        audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'cycle', entityId: cycle.id, clinicId, detail: { source: 'cycle sheet' } });
+        audit.push({
+          action: AuditAction.CYCLE_UPDATED,
+          entity: 'cycle',
+          entityId: cycle.id,
+          clinicId,
+          detail: { source: 'cycle sheet' },
+        });
       }
     }
 
@@ -93,13 +141,25 @@ export class CycleSheetImportService {
     return changes;
   }
 
-  private async applyEmbryo(tx: Repositories, clinicId: string, cycleId: string, row: CycleSheetRow, audit: AuditRecord[]): Promise<string[]> {
+  private async applyEmbryo(
+    tx: Repositories,
+    clinicId: string,
+    cycleId: string,
+    row: CycleSheetRow,
+    audit: AuditRecord[],
+  ): Promise<string[]> {
     const { externalId, label } = row.embryo!;
     await tx.embryos.lockExternalId(clinicId, externalId);
     const embryo = await tx.embryos.byExternalId(clinicId, externalId);
     if (!embryo) {
       const id = await tx.embryos.createEmbryo({ clinicId, cycleId, label, externalId });
-      audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'embryo', entityId: id, clinicId, detail: { created: externalId, cycle: row.cycleExternalId } });
+      audit.push({
+        action: AuditAction.CYCLE_UPDATED,
+        entity: 'embryo',
+        entityId: id,
+        clinicId,
+        detail: { created: externalId, cycle: row.cycleExternalId },
+      });
       return [`embryo ${externalId} created`];
     }
     const placement = placementOf(embryo, row.cycleExternalId);
@@ -111,7 +171,13 @@ export class CycleSheetImportService {
     }
     await tx.embryos.moveEmbryo(embryo.id, cycleId, label);
     const timed = await tx.embryos.fillAcquiredAt({ embryoId: embryo.id }, row.inseminationAt);
-    audit.push({ action: AuditAction.CYCLE_UPDATED, entity: 'embryo', entityId: embryo.id, clinicId, detail: { claimed: externalId, cycle: row.cycleExternalId } });
+    audit.push({
+      action: AuditAction.CYCLE_UPDATED,
+      entity: 'embryo',
+      entityId: embryo.id,
+      clinicId,
+      detail: { claimed: externalId, cycle: row.cycleExternalId },
+    });
     return [`embryo ${externalId} linked to cycle ${row.cycleExternalId}${timed ? ` (${timed} frames timed)` : ''}`];
   }
 }

@@ -16,14 +16,26 @@ export function parseDicomDateTime(value: string | undefined, timezoneOffset?: s
   const m = value ? DT.exec(value.trim()) : null;
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
-  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.round(Number(`0.${frac}`) * 1000));
+  const local = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Math.round(Number(`0.${frac}`) * 1000),
+  );
   if (Number.isNaN(local)) return null;
   const offset = offsetMinutes(zone) ?? offsetMinutes(timezoneOffset) ?? 0;
   return new Date(local - offset * 60_000);
 }
 
 /** DA `YYYYMMDD` + TM `HHMMSS.FFFFFF` (TM may be shortened or use colons in old files). */
-export function parseDicomDateAndTime(date: string | undefined, time: string | undefined, timezoneOffset?: string): Date | null {
+export function parseDicomDateAndTime(
+  date: string | undefined,
+  time: string | undefined,
+  timezoneOffset?: string,
+): Date | null {
   if (!date) return null;
   const t = (time ?? '').trim().replace(/:/g, '');
   return parseDicomDateTime(`${date.trim()}${t}`, timezoneOffset);

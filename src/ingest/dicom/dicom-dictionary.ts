@@ -69,7 +69,10 @@ export const TRANSFER_SYNTAXES: Record<string, TransferSyntax> = {
   '1.2.840.10008.1.2.4.50': { name: 'JPEG Baseline (Process 1)', encoding: 'jpeg' },
   '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', encoding: 'jpeg' },
   '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', encoding: 'jpeg-lossless' },
-  '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, First-Order Prediction (Process 14, SV1)', encoding: 'jpeg-lossless' },
+  '1.2.840.10008.1.2.4.70': {
+    name: 'JPEG Lossless, First-Order Prediction (Process 14, SV1)',
+    encoding: 'jpeg-lossless',
+  },
   '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS Lossless', encoding: 'jpeg-ls' },
   '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS Near-Lossless', encoding: 'jpeg-ls' },
   '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 (Lossless Only)', encoding: 'jpeg2000' },
@@ -104,7 +107,8 @@ export function transferSyntax(uid: string): TransferSyntax | undefined {
   if (known) return known;
   const jpeg = /^1\.2\.840\.10008\.1\.2\.4\.(\d+)$/.exec(uid);
   const n = jpeg ? Number(jpeg[1]) : 0;
-  if ((n >= 52 && n <= 56) || (n >= 58 && n <= 66)) return { name: `retired JPEG process (1.2.840.10008.1.2.4.${n})`, encoding: null };
+  if ((n >= 52 && n <= 56) || (n >= 58 && n <= 66))
+    return { name: `retired JPEG process (1.2.840.10008.1.2.4.${n})`, encoding: null };
   return undefined;
 }
 

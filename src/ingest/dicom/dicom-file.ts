@@ -27,14 +27,22 @@ const DICM_OFFSET = 128;
  * DicomFileProblem when it is not DICOM, is truncated or corrupt, or uses a syntax the importer
  * does not decode.
  */
-export function parseDicomFile(bytes: Uint8Array, options: ParseOptions = {}): { ds: DataSet; syntax: DecodableSyntax } {
-  if (bytes.length < DICM_OFFSET + 4 || Buffer.from(bytes.subarray(DICM_OFFSET, DICM_OFFSET + 4)).toString('latin1') !== 'DICM') {
+export function parseDicomFile(
+  bytes: Uint8Array,
+  options: ParseOptions = {},
+): { ds: DataSet; syntax: DecodableSyntax } {
+  if (
+    bytes.length < DICM_OFFSET + 4 ||
+    Buffer.from(bytes.subarray(DICM_OFFSET, DICM_OFFSET + 4)).toString('latin1') !== 'DICM'
+  ) {
     throw new DicomFileProblem('skipped', 'not a DICOM Part 10 file (no "DICM" at byte 128)');
   }
   const limit = options.maxInflatedBytes ?? MAX_INFLATED_BYTES;
   let ds: DataSet;
   try {
-    ds = parseDicom(withKnownVrs(bytes), { inflater: (all: Uint8Array, position: number) => inflateDataSet(all, position, limit) });
+    ds = parseDicom(withKnownVrs(bytes), {
+      inflater: (all: Uint8Array, position: number) => inflateDataSet(all, position, limit),
+    });
   } catch (error) {
     if (error instanceof DicomFileProblem) throw error;
     throw new DicomFileProblem('failed', `truncated or corrupt DICOM file: ${errorText(error)}`);
@@ -42,13 +50,19 @@ export function parseDicomFile(bytes: Uint8Array, options: ParseOptions = {}): {
   const uid = (ds.string(TAG.transferSyntaxUid) ?? '').trim();
   const syntax = transferSyntax(uid);
   if (!syntax?.encoding) {
-    throw new DicomFileProblem('failed', `unsupported transfer syntax ${uid || '(none)'} (${syntax?.name ?? 'unknown'}); send it uncompressed or in a syntax the importer decodes (see the README)`);
+    throw new DicomFileProblem(
+      'failed',
+      `unsupported transfer syntax ${uid || '(none)'} (${syntax?.name ?? 'unknown'}); send it uncompressed or in a syntax the importer decodes (see the README)`,
+    );
   }
   return { ds, syntax: { ...syntax, encoding: syntax.encoding } };
 }
 
 /** The Extended Offset Table and its lengths, explicit VR little endian: tag, then VR "OV". */
-const OV_ELEMENTS = [Buffer.from([0xe0, 0x7f, 0x01, 0x00, 0x4f, 0x56, 0, 0]), Buffer.from([0xe0, 0x7f, 0x02, 0x00, 0x4f, 0x56, 0, 0])];
+const OV_ELEMENTS = [
+  Buffer.from([0xe0, 0x7f, 0x01, 0x00, 0x4f, 0x56, 0, 0]),
+  Buffer.from([0xe0, 0x7f, 0x02, 0x00, 0x4f, 0x56, 0, 0]),
+];
 
 /**
  * dicom-parser 1.8 predates the OV value representation and misreads its length, which breaks the
@@ -75,7 +89,10 @@ function inflateDataSet(bytes: Uint8Array, position: number, limit: number): Uin
     inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: limit });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new DicomFileProblem('failed', `deflated data set inflates to more than ${formatBytes(limit)}, the import limit`);
+      throw new DicomFileProblem(
+        'failed',
+        `deflated data set inflates to more than ${formatBytes(limit)}, the import limit`,
+      );
     }
     throw new DicomFileProblem('failed', `deflated data set cannot be inflated: ${errorText(error)}`);
   }

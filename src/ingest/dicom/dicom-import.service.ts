@@ -13,7 +13,10 @@ const HOUR_MS = 3_600_000;
 
 /** A file refused after parsing (no cycle yet, wrong patient, …): nothing of it is written. */
 class InstanceRefused extends Error {
-  constructor(readonly status: 'skipped' | 'failed', message: string) {
+  constructor(
+    readonly status: 'skipped' | 'failed',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,13 +65,21 @@ export class DicomImportService {
         throw error;
       }
       aborted = true;
-      await recorder.add('(import)', 'failed', 'aborted before the end; files committed so far are kept, rerun to resume');
+      await recorder.add(
+        '(import)',
+        'failed',
+        'aborted before the end; files committed so far are kept, rerun to resume',
+      );
     }
     options.onProgress?.({ kind: 'DICOM', unitsDone: done, unitsTotal: done, frames, current: '' });
     return recorder.finish(aborted);
   }
 
-  private async importFile(path: string, importRunId: string, options: ImportOptions & { focalPlaneTag?: string }): Promise<FileOutcome> {
+  private async importFile(
+    path: string,
+    importRunId: string,
+    options: ImportOptions & { focalPlaneTag?: string },
+  ): Promise<FileOutcome> {
     const none = { stored: 0, alreadyStored: 0 };
     let instance: DicomInstance;
     try {
@@ -76,7 +87,11 @@ export class DicomImportService {
       instance = readDicomInstance(await readFile(path), { focalPlaneTag: options.focalPlaneTag });
     } catch (error) {
       if (error instanceof DicomFileProblem) return { status: error.status, reason: error.message, ...none };
-      return { status: 'failed', reason: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`, ...none };
+      return {
+        status: 'failed',
+        reason: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`,
+        ...none,
+      };
     }
     try {
       return await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
@@ -87,33 +102,57 @@ export class DicomImportService {
     }
   }
 
-  private async storeInstance(tx: Repositories, instance: DicomInstance, importRunId: string, options: ImportOptions): Promise<FileOutcome> {
+  private async storeInstance(
+    tx: Repositories,
+    instance: DicomInstance,
+    importRunId: string,
+    options: ImportOptions,
+  ): Promise<FileOutcome> {
     const { clinicId } = options.grant;
     await tx.dicomInstances.lock(clinicId, instance.sopInstanceUid);
     if (await tx.dicomInstances.isIngested(clinicId, instance.sopInstanceUid)) {
-      return { status: 'alreadyStored', reason: `instance ${instance.sopInstanceUid} already imported`, stored: 0, alreadyStored: instance.frames.length };
+      return {
+        status: 'alreadyStored',
+        reason: `instance ${instance.sopInstanceUid} already imported`,
+        stored: 0,
+        alreadyStored: instance.frames.length,
+      };
     }
     const cycle = await tx.patientCycles.cycleByExternalId(clinicId, instance.studyInstanceUid);
     if (!cycle?.inseminationAt) {
-      throw new InstanceRefused('skipped', `cycle ${instance.studyInstanceUid} has no insemination time; import its cycle sheet first`);
+      throw new InstanceRefused(
+        'skipped',
+        `cycle ${instance.studyInstanceUid} has no insemination time; import its cycle sheet first`,
+      );
     }
     const mrn = await tx.patientCycles.patientMrnOfCycle(cycle.id);
     if (mrn !== null && mrn !== instance.patientId) {
-      throw new InstanceRefused('failed', `study ${instance.studyInstanceUid} is the cycle of patient ${mrn}, but the file says PatientID ${instance.patientId}`);
+      throw new InstanceRefused(
+        'failed',
+        `study ${instance.studyInstanceUid} is the cycle of patient ${mrn}, but the file says PatientID ${instance.patientId}`,
+      );
     }
     await tx.embryos.lockExternalId(clinicId, instance.seriesInstanceUid);
     const embryo = await tx.embryos.byExternalId(clinicId, instance.seriesInstanceUid);
     const placement = embryo ? placementOf(embryo, cycle.externalId) : 'new';
     let embryoId: string;
     if (!embryo) {
-      embryoId = await tx.embryos.createEmbryo({ clinicId, cycleId: cycle.id, label: instance.embryoLabel, externalId: instance.seriesInstanceUid });
+      embryoId = await tx.embryos.createEmbryo({
+        clinicId,
+        cycleId: cycle.id,
+        label: instance.embryoLabel,
+        externalId: instance.seriesInstanceUid,
+      });
     } else if (placement === 'in-place') {
       embryoId = embryo.id;
     } else if (placement === 'claim') {
       await tx.embryos.moveEmbryo(embryo.id, cycle.id, null);
       embryoId = embryo.id;
     } else {
-      throw new InstanceRefused('failed', `series ${instance.seriesInstanceUid} is embryo of cycle ${embryo.cycleExternalId}, not of study ${instance.studyInstanceUid}`);
+      throw new InstanceRefused(
+        'failed',
+        `series ${instance.seriesInstanceUid} is embryo of cycle ${embryo.cycleExternalId}, not of study ${instance.studyInstanceUid}`,
+      );
     }
 
     const inseminationMs = cycle.inseminationAt.getTime();
@@ -127,24 +166,48 @@ export class DicomImportService {
       }
       const hpi = (frame.acquiredAt.getTime() - inseminationMs) / HOUR_MS;
       if (!(hpi >= 0 && hpi < 1000)) {
-        problems.push(`frame ${frame.index + 1}: acquired ${frame.acquiredAt.toISOString()}, ${hpi.toFixed(1)} h from insemination (outside 0–1000 h)`);
+        problems.push(
+          `frame ${frame.index + 1}: acquired ${frame.acquiredAt.toISOString()}, ${hpi.toFixed(1)} h from insemination (outside 0–1000 h)`,
+        );
         continue;
       }
       if (Math.abs(frame.focalPlaneUm) > 500) {
         problems.push(`frame ${frame.index + 1}: focal plane ${frame.focalPlaneUm} µm is outside ±500 µm`);
         continue;
       }
-      candidates.push({ item: name, source: name, hoursPostInsemination: hpi, focalPlaneUm: frame.focalPlaneUm, run: null, acquiredAt: frame.acquiredAt, load: () => frame.load() });
+      candidates.push({
+        item: name,
+        source: name,
+        hoursPostInsemination: hpi,
+        focalPlaneUm: frame.focalPlaneUm,
+        run: null,
+        acquiredAt: frame.acquiredAt,
+        load: () => frame.load(),
+      });
     }
-    const result = await this.writer.write(tx, embryoId, candidates, { inseminationAt: cycle.inseminationAt, signal: options.signal });
+    const result = await this.writer.write(tx, embryoId, candidates, {
+      inseminationAt: cycle.inseminationAt,
+      signal: options.signal,
+    });
     problems.push(...result.problems.map((p) => `${p.item}: ${p.reason}`));
     if (problems.length > 0) {
       // All or nothing per instance: a partly readable instance is refused and can be fixed and resent.
       throw new InstanceRefused('failed', problems.join('; '));
     }
-    await tx.dicomInstances.record({ clinicId, sopInstanceUid: instance.sopInstanceUid, embryoId, frameCount: instance.frames.length, importRunId });
+    await tx.dicomInstances.record({
+      clinicId,
+      sopInstanceUid: instance.sopInstanceUid,
+      embryoId,
+      frameCount: instance.frames.length,
+      importRunId,
+    });
     const planes = [...new Set(instance.frames.map((f) => f.focalPlaneSource))].join(', ');
     const status: ImportItemStatus = result.stored > 0 || !embryo ? 'stored' : 'alreadyStored';
-    return { status, reason: `${result.stored} frame(s) stored, ${result.alreadyStored} already stored; focal plane from ${planes}`, stored: result.stored, alreadyStored: result.alreadyStored };
+    return {
+      status,
+      reason: `${result.stored} frame(s) stored, ${result.alreadyStored} already stored; focal plane from ${planes}`,
+      stored: result.stored,
+      alreadyStored: result.alreadyStored,
+    };
   }
 }

@@ -42,7 +42,10 @@ export function readDicomInstance(bytes: Uint8Array, options: DicomReadOptions =
   const { ds, syntax } = parseDicomFile(bytes, options);
   const sopClass = (ds.string(TAG.sopClassUid) ?? '').trim();
   if (!IMAGE_SOP_CLASSES[sopClass]) {
-    throw new DicomFileProblem('skipped', `SOP class ${sopClass || '(none)'} is not a VL microscopy or secondary capture image`);
+    throw new DicomFileProblem(
+      'skipped',
+      `SOP class ${sopClass || '(none)'} is not a VL microscopy or secondary capture image`,
+    );
   }
   const required = (tag: string, name: string) => {
     const value = ds.string(tag)?.trim();
@@ -62,7 +65,10 @@ export function readDicomInstance(bytes: Uint8Array, options: DicomReadOptions =
     throw new DicomFileProblem('failed', `unreadable pixel data: ${errorText(error)}`);
   }
   const frames = loaders.map((load, index) => ({ index, load, ...frameTimeAndPlane(ds, index, options) }));
-  const label = ds.string(TAG.seriesDescription)?.trim() || ds.string(TAG.containerIdentifier)?.trim() || `series ${ds.string(TAG.seriesNumber)?.trim() ?? seriesInstanceUid}`;
+  const label =
+    ds.string(TAG.seriesDescription)?.trim() ||
+    ds.string(TAG.containerIdentifier)?.trim() ||
+    `series ${ds.string(TAG.seriesNumber)?.trim() ?? seriesInstanceUid}`;
   return { sopInstanceUid, patientId, studyInstanceUid, seriesInstanceUid, embryoLabel: label, frames };
 }
 
@@ -71,21 +77,31 @@ function item(ds: DataSet | undefined, tag: string, index = 0): DataSet | undefi
   return ds?.elements[tag]?.items?.[index]?.dataSet;
 }
 
-function frameTimeAndPlane(ds: DataSet, index: number, options: DicomReadOptions): Pick<DicomFrame, 'acquiredAt' | 'focalPlaneUm' | 'focalPlaneSource'> {
+function frameTimeAndPlane(
+  ds: DataSet,
+  index: number,
+  options: DicomReadOptions,
+): Pick<DicomFrame, 'acquiredAt' | 'focalPlaneUm' | 'focalPlaneSource'> {
   const zone = ds.string(TAG.timezoneOffsetFromUtc);
   const perFrame = item(ds, TAG.perFrameFunctionalGroupsSequence, index);
   const shared = item(ds, TAG.sharedFunctionalGroupsSequence);
-  const frameTime = (group: DataSet | undefined) => parseDicomDateTime(item(group, TAG.frameContentSequence)?.string(TAG.frameAcquisitionDateTime), zone);
-  const acquiredAt = frameTime(perFrame) ?? frameTime(shared)
-    ?? parseDicomDateTime(ds.string(TAG.acquisitionDateTime), zone)
-    ?? parseDicomDateAndTime(ds.string(TAG.acquisitionDate), ds.string(TAG.acquisitionTime), zone)
-    ?? parseDicomDateAndTime(ds.string(TAG.contentDate), ds.string(TAG.contentTime), zone);
+  const frameTime = (group: DataSet | undefined) =>
+    parseDicomDateTime(item(group, TAG.frameContentSequence)?.string(TAG.frameAcquisitionDateTime), zone);
+  const acquiredAt =
+    frameTime(perFrame) ??
+    frameTime(shared) ??
+    parseDicomDateTime(ds.string(TAG.acquisitionDateTime), zone) ??
+    parseDicomDateAndTime(ds.string(TAG.acquisitionDate), ds.string(TAG.acquisitionTime), zone) ??
+    parseDicomDateAndTime(ds.string(TAG.contentDate), ds.string(TAG.contentTime), zone);
 
-  const zOffset = (group: DataSet | undefined) => item(group, TAG.planePositionSlideSequence)?.floatString(TAG.zOffsetInSlideCoordinateSystem);
+  const zOffset = (group: DataSet | undefined) =>
+    item(group, TAG.planePositionSlideSequence)?.floatString(TAG.zOffsetInSlideCoordinateSystem);
   const z = zOffset(perFrame) ?? zOffset(shared) ?? zOffset(ds) ?? ds.floatString(TAG.zOffsetInSlideCoordinateSystem);
-  if (z !== undefined && Number.isFinite(z)) return { acquiredAt, focalPlaneUm: Math.round(z), focalPlaneSource: 'ZOffsetInSlideCoordinateSystem' };
+  if (z !== undefined && Number.isFinite(z))
+    return { acquiredAt, focalPlaneUm: Math.round(z), focalPlaneSource: 'ZOffsetInSlideCoordinateSystem' };
   const privateValue = options.focalPlaneTag ? privateNumber(ds, `x${options.focalPlaneTag}`) : undefined;
-  if (privateValue !== undefined) return { acquiredAt, focalPlaneUm: Math.round(privateValue), focalPlaneSource: 'private tag' };
+  if (privateValue !== undefined)
+    return { acquiredAt, focalPlaneUm: Math.round(privateValue), focalPlaneSource: 'private tag' };
   // A single-plane capture without any focus information is the nominal (0 µm) plane.
   return { acquiredAt, focalPlaneUm: 0, focalPlaneSource: 'default 0 µm' };
 }

@@ -1,6 +1,12 @@
 import type { DataSet } from 'dicom-parser';
 import sharp from 'sharp';
-import { hasJpegEndMarker, normaliseEncodedFrame, normaliseRawFrame, UnreadableFrameError, type NormalisedFrame } from '../frames/frame-normaliser';
+import {
+  hasJpegEndMarker,
+  normaliseEncodedFrame,
+  normaliseRawFrame,
+  UnreadableFrameError,
+  type NormalisedFrame,
+} from '../frames/frame-normaliser';
 import { readJpegHeader } from '../../platform/images/jpeg-header';
 import { readJ2kHeader } from './codecs/j2k-header';
 import { decodeJpegDct } from './codecs/jpeg-dct';
@@ -34,10 +40,14 @@ const CODEC_NAMES: Record<PixelEncoding, string> = {
 
 /** One loader per frame: decodes and normalises it when called (see frameDecoders). */
 export function frameLoaders(ds: DataSet, syntax: DecodableSyntax): FrameLoader[] {
-  return frameDecoders(ds, syntax).map((decode) => withReadableErrors(syntax.encoding, async () => {
-    const frame = await decode();
-    return 'jpeg' in frame ? normaliseEncodedFrame(frame.jpeg) : normaliseRawFrame(frame.pixels, frame.width, frame.height, frame.channels);
-  }));
+  return frameDecoders(ds, syntax).map((decode) =>
+    withReadableErrors(syntax.encoding, async () => {
+      const frame = await decode();
+      return 'jpeg' in frame
+        ? normaliseEncodedFrame(frame.jpeg)
+        : normaliseRawFrame(frame.pixels, frame.width, frame.height, frame.channels);
+    }),
+  );
 }
 
 export type DecodableSyntax = TransferSyntax & { encoding: PixelEncoding };
@@ -53,16 +63,24 @@ export function frameDecoders(ds: DataSet, syntax: DecodableSyntax): FrameDecode
   const element = ds.elements[TAG.pixelData];
   if (!element) throw new PixelDataError('no Pixel Data (7FE0,0010)');
   if (encoding === 'native') {
-    if (element.encapsulatedPixelData) throw new PixelDataError(`pixel data is compressed (encapsulated), which ${syntax.name} does not allow`);
+    if (element.encapsulatedPixelData)
+      throw new PixelDataError(`pixel data is compressed (encapsulated), which ${syntax.name} does not allow`);
     const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
     checkNativeLength(available, m);
     let pixelData = ds.byteArray.subarray(element.dataOffset, element.dataOffset + available);
     // big endian OW holds 16-bit words: 8- and 1-bit pixels written as OW come byte-swapped in pairs
-    if (syntax.bigEndian && element.vr === 'OW' && m.bitsAllocated <= 8) pixelData = Buffer.from(pixelData.subarray(0, available & ~1)).swap16();
-    return Array.from({ length: m.frames }, (_, i) => withReadableErrors(encoding, async () => display(nativeFrame(pixelData, i, m, !!syntax.bigEndian), m, m.photometric)));
+    if (syntax.bigEndian && element.vr === 'OW' && m.bitsAllocated <= 8)
+      pixelData = Buffer.from(pixelData.subarray(0, available & ~1)).swap16();
+    return Array.from({ length: m.frames }, (_, i) =>
+      withReadableErrors(encoding, async () =>
+        display(nativeFrame(pixelData, i, m, !!syntax.bigEndian), m, m.photometric),
+      ),
+    );
   }
   if (!element.encapsulatedPixelData) throw new PixelDataError(`${syntax.name} pixel data is not encapsulated`);
-  return encapsulatedFrames(ds, element, m.frames, encoding).map((bytesOf) => withReadableErrors(encoding, () => decodeCompressed(bytesOf(), m, encoding)));
+  return encapsulatedFrames(ds, element, m.frames, encoding).map((bytesOf) =>
+    withReadableErrors(encoding, () => decodeCompressed(bytesOf(), m, encoding)),
+  );
 }
 
 function withReadableErrors<T>(encoding: PixelEncoding, load: () => Promise<T>): () => Promise<T> {
@@ -84,10 +102,12 @@ async function decodeCompressed(bytes: Uint8Array, m: PixelModule, encoding: Pix
   }
   // Every JPEG-family and JPEG 2000 code stream ends with FF D9 (EOI / EOC); the decoders below
   // return a partial image from a truncated one without complaint.
-  if (!hasJpegEndMarker(bytes)) throw new PixelDataError(`${CODEC_NAMES[encoding]} frame is truncated (no end-of-image marker)`);
+  if (!hasJpegEndMarker(bytes))
+    throw new PixelDataError(`${CODEC_NAMES[encoding]} frame is truncated (no end-of-image marker)`);
   if (encoding === 'jpeg2000' || encoding === 'htj2k') {
     const header = readJ2kHeader(bytes);
-    if (!header) throw new PixelDataError(`frame is not a ${CODEC_NAMES[encoding]} code stream (no SIZ marker segment)`);
+    if (!header)
+      throw new PixelDataError(`frame is not a ${CODEC_NAMES[encoding]} code stream (no SIZ marker segment)`);
     checkShape(CODEC_NAMES[encoding], header, shape);
     const frame = encoding === 'jpeg2000' ? await decodeJpeg2000(bytes, shape) : await decodeHtj2k(bytes, shape);
     clampToPrecision(frame, header.precision);
@@ -108,15 +128,25 @@ async function decodeJpegFamily(bytes: Uint8Array, m: PixelModule, shape: FrameS
   // Lossy JPEG decoders turn YCbCr into RGB themselves.
   const decoded: Photometric = m.samplesPerPixel === 3 ? 'RGB' : m.photometric;
   if (header.precision > 8) {
-    if (header.sof !== 0xc0 && header.sof !== 0xc1) throw new PixelDataError(`${header.precision}-bit JPEG of process SOF${header.sof - 0xc0} is not supported (only sequential 12-bit)`);
+    if (header.sof !== 0xc0 && header.sof !== 0xc1)
+      throw new PixelDataError(
+        `${header.precision}-bit JPEG of process SOF${header.sof - 0xc0} is not supported (only sequential 12-bit)`,
+      );
     return display(decodeJpegDct(bytes), m, decoded);
   }
   // 8-bit: libvips. A plain gray or colour frame goes through the normaliser as it is (an 8-bit
   // gray JPEG is stored byte for byte); inverted or signed data is decoded and converted first.
   if (m.photometric !== 'MONOCHROME1' && !m.signed) return { jpeg: Buffer.from(bytes) };
-  const gray = m.samplesPerPixel === 1 ? sharp(bytes, { failOn: 'truncated' }).toColourspace('b-w') : sharp(bytes, { failOn: 'truncated' });
+  const gray =
+    m.samplesPerPixel === 1
+      ? sharp(bytes, { failOn: 'truncated' }).toColourspace('b-w')
+      : sharp(bytes, { failOn: 'truncated' });
   const { data, info } = await gray.raw().toBuffer({ resolveWithObject: true });
-  return display({ data: new Uint8Array(data), width: info.width, height: info.height, components: info.channels, bitsPerSample: 8 }, m, decoded);
+  return display(
+    { data: new Uint8Array(data), width: info.width, height: info.height, components: info.channels, bitsPerSample: 8 },
+    m,
+    decoded,
+  );
 }
 
 /**
@@ -147,7 +177,10 @@ function clampToPrecision(frame: DecodedFrame, bits: number): void {
 function display(frame: DecodedFrame, m: PixelModule, photometric: Photometric): DisplayFrame {
   let module = m;
   if (frame.bitsPerSample !== undefined) {
-    if (frame.bitsPerSample > m.bitsAllocated) throw new PixelDataError(`code stream holds ${frame.bitsPerSample}-bit samples but BitsAllocated is ${m.bitsAllocated}`);
+    if (frame.bitsPerSample > m.bitsAllocated)
+      throw new PixelDataError(
+        `code stream holds ${frame.bitsPerSample}-bit samples but BitsAllocated is ${m.bitsAllocated}`,
+      );
     const bits = Math.min(m.bitsStored, frame.bitsPerSample);
     module = { ...m, bitsStored: bits, highBit: bits - 1 };
   }

@@ -8,7 +8,8 @@ export function errorText(error: unknown): string {
   if (typeof error === 'string') return error;
   if (typeof error === 'number') return `native decoder error ${error}`;
   if (error && typeof error === 'object') {
-    const inner = (error as { exception?: unknown; message?: unknown }).exception ?? (error as { message?: unknown }).message;
+    const inner =
+      (error as { exception?: unknown; message?: unknown }).exception ?? (error as { message?: unknown }).message;
     if (inner !== undefined && inner !== error) return errorText(inner);
     try {
       return JSON.stringify(error).slice(0, 200);

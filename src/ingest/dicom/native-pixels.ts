@@ -15,7 +15,9 @@ export function nativeFrameBits(m: PixelModule): number {
 export function checkNativeLength(available: number, m: PixelModule): void {
   const needed = Math.ceil((nativeFrameBits(m) * m.frames) / 8);
   if (available < needed) {
-    throw new PixelDataError(`pixel data holds ${available} bytes but ${m.frames} frame(s) of ${m.columns}×${m.rows} need ${needed} (file truncated?)`);
+    throw new PixelDataError(
+      `pixel data holds ${available} bytes but ${m.frames} frame(s) of ${m.columns}×${m.rows} need ${needed} (file truncated?)`,
+    );
   }
 }
 
@@ -39,9 +41,12 @@ export function nativeFrame(pixelData: Uint8Array, index: number, m: PixelModule
     const { buffer, byteOffset, byteLength } = bytes;
     const aligned = byteOffset % 4 === 0 ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
     const offset = aligned === buffer ? byteOffset : 0;
-    data = m.bitsAllocated === 8 ? new Uint8Array(aligned, offset, byteLength)
-      : m.bitsAllocated === 16 ? new Uint16Array(aligned, offset, byteLength / 2)
-        : new Uint32Array(aligned, offset, byteLength / 4);
+    data =
+      m.bitsAllocated === 8
+        ? new Uint8Array(aligned, offset, byteLength)
+        : m.bitsAllocated === 16
+          ? new Uint16Array(aligned, offset, byteLength / 2)
+          : new Uint32Array(aligned, offset, byteLength / 4);
   }
   if (m.photometric === 'YBR_FULL_422') data = expandYbr422(data as Uint8Array, pixels);
   else if (m.samplesPerPixel === 3 && m.planarConfiguration === 1) data = interleave(data, pixels, 3);

@@ -28,12 +28,14 @@ function words(ds: DataSet, tag: string): number[] {
 
 export function readPaletteLut(ds: DataSet, signedPixels: boolean): PaletteLut {
   const tables = CHANNELS.map(([colour, descriptorTag, dataTag, segmentedTag]) => {
-    if (!ds.elements[descriptorTag]) throw new PixelDataError(`PALETTE COLOR image without ${colour} Palette Color Lookup Table Descriptor`);
+    if (!ds.elements[descriptorTag])
+      throw new PixelDataError(`PALETTE COLOR image without ${colour} Palette Color Lookup Table Descriptor`);
     const entries = ds.uint16(descriptorTag, 0) || 65536;
     let firstMapped = ds.uint16(descriptorTag, 1) ?? 0;
     if (signedPixels && firstMapped > 0x7fff) firstMapped -= 0x10000;
     const bits = ds.uint16(descriptorTag, 2);
-    if (bits !== 8 && bits !== 16) throw new PixelDataError(`${colour} palette entries of ${bits} bits are not supported (8 or 16)`);
+    if (bits !== 8 && bits !== 16)
+      throw new PixelDataError(`${colour} palette entries of ${bits} bits are not supported (8 or 16)`);
     let values: Uint16Array;
     if (ds.elements[dataTag]) {
       values = plainTable(words(ds, dataTag), entries, bits, colour);
@@ -45,7 +47,13 @@ export function readPaletteLut(ds: DataSet, signedPixels: boolean): PaletteLut {
     return { entries, firstMapped, bits: bits as 8 | 16, values };
   });
   const [r, g, b] = tables;
-  if (g.entries !== r.entries || b.entries !== r.entries || g.bits !== r.bits || b.bits !== r.bits || g.firstMapped !== r.firstMapped) {
+  if (
+    g.entries !== r.entries ||
+    b.entries !== r.entries ||
+    g.bits !== r.bits ||
+    b.bits !== r.bits ||
+    g.firstMapped !== r.firstMapped
+  ) {
     throw new PixelDataError('the red, green and blue palette descriptors differ');
   }
   return { firstMapped: r.firstMapped, bits: r.bits, red: r.values, green: g.values, blue: b.values };

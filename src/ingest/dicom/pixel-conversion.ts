@@ -26,10 +26,17 @@ export function toDisplay(samples: SampleArray, m: PixelModule, photometric: Pho
   const shift = m.highBit + 1 - bits;
   if (photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2') {
     const invert = photometric === 'MONOCHROME1';
-    return { pixels: bits <= 16 ? throughTable(samples, shift, storedToDisplay(bits, m.signed, invert)) : narrow(samples, shift, bits, m.signed, invert), channels: 1 };
+    return {
+      pixels:
+        bits <= 16
+          ? throughTable(samples, shift, storedToDisplay(bits, m.signed, invert))
+          : narrow(samples, shift, bits, m.signed, invert),
+      channels: 1,
+    };
   }
   const table = storedToDisplay(bits, false, false);
-  if (photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422') return { pixels: ybrToRgb(samples, shift, bits, table), channels: 3 };
+  if (photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422')
+    return { pixels: ybrToRgb(samples, shift, bits, table), channels: 3 };
   return { pixels: throughTable(samples, shift, table), channels: 3 };
 }
 
@@ -75,7 +82,12 @@ function narrow(samples: SampleArray, shift: number, bits: number, signed: boole
   return out;
 }
 
-function ybrToRgb(samples: SampleArray, shift: number, bits: number, table: Uint8Array | Uint16Array): Uint8Array | Uint16Array {
+function ybrToRgb(
+  samples: SampleArray,
+  shift: number,
+  bits: number,
+  table: Uint8Array | Uint16Array,
+): Uint8Array | Uint16Array {
   const max = 2 ** bits - 1;
   const mid = 2 ** (bits - 1);
   const out = new (table.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(samples.length);

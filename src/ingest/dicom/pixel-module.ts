@@ -4,7 +4,8 @@ import { TAG, type PixelEncoding } from './dicom-dictionary';
 import { readPaletteLut, type PaletteLut } from './palette-lut';
 import { PixelDataError } from './pixel-data-error';
 
-export type Photometric = 'MONOCHROME1' | 'MONOCHROME2' | 'RGB' | 'YBR_FULL' | 'YBR_FULL_422' | 'YBR_RCT' | 'YBR_ICT' | 'PALETTE COLOR';
+export type Photometric =
+  'MONOCHROME1' | 'MONOCHROME2' | 'RGB' | 'YBR_FULL' | 'YBR_FULL_422' | 'YBR_RCT' | 'YBR_ICT' | 'PALETTE COLOR';
 
 /**
  * Decode memory bound per frame: 25 megapixels (a 5000×5000 slide tile; embryo frames are about
@@ -66,24 +67,32 @@ export function readPixelModule(ds: DataSet, encoding: PixelEncoding, syntaxName
   const photometric = (ds.string(TAG.photometricInterpretation) ?? '').trim() as Photometric;
 
   if (!rows || !columns) throw new PixelDataError('Rows or Columns missing');
-  if (!(frames >= 1)) throw new PixelDataError(`NumberOfFrames "${ds.string(TAG.numberOfFrames)}" is not a positive number`);
+  if (!(frames >= 1))
+    throw new PixelDataError(`NumberOfFrames "${ds.string(TAG.numberOfFrames)}" is not a positive number`);
   // the site's IMAGE_MAX_MEGAPIXELS, never above what DICOM's wider samples let us decode safely
   const limit = Math.min(MAX_FRAME_PIXELS, maxImagePixels());
   if (rows * columns > limit) {
     const mp = (rows * columns) / 1e6;
-    throw new PixelDataError(`frames of ${columns}×${rows} (${mp.toFixed(1)} megapixels) exceed the import limit of ${limit / 1e6} megapixels per frame`);
+    throw new PixelDataError(
+      `frames of ${columns}×${rows} (${mp.toFixed(1)} megapixels) exceed the import limit of ${limit / 1e6} megapixels per frame`,
+    );
   }
   if (!PHOTOMETRICS[encoding].includes(photometric)) {
     const known = Object.values(PHOTOMETRICS).some((list) => list.includes(photometric));
-    throw new PixelDataError(known
-      ? `PhotometricInterpretation ${photometric} cannot be carried by ${syntaxName}`
-      : `PhotometricInterpretation ${photometric || '(none)'} is not supported`);
+    throw new PixelDataError(
+      known
+        ? `PhotometricInterpretation ${photometric} cannot be carried by ${syntaxName}`
+        : `PhotometricInterpretation ${photometric || '(none)'} is not supported`,
+    );
   }
   const colour = photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2' && photometric !== 'PALETTE COLOR';
   const expectedSamples = colour ? 3 : 1;
-  if (samplesPerPixel !== expectedSamples) throw new PixelDataError(`SamplesPerPixel ${samplesPerPixel} does not match ${photometric}`);
+  if (samplesPerPixel !== expectedSamples)
+    throw new PixelDataError(`SamplesPerPixel ${samplesPerPixel} does not match ${photometric}`);
   if (!BITS_ALLOCATED[encoding].includes(bitsAllocated)) {
-    throw new PixelDataError(`BitsAllocated ${bitsAllocated} is not supported with ${syntaxName} (${BITS_ALLOCATED[encoding].join(', ')})`);
+    throw new PixelDataError(
+      `BitsAllocated ${bitsAllocated} is not supported with ${syntaxName} (${BITS_ALLOCATED[encoding].join(', ')})`,
+    );
   }
   if (!(bitsStored >= 1 && bitsStored <= bitsAllocated && highBit >= bitsStored - 1 && highBit < bitsAllocated)) {
     throw new PixelDataError(`BitsStored ${bitsStored} / HighBit ${highBit} do not fit BitsAllocated ${bitsAllocated}`);
@@ -91,15 +100,25 @@ export function readPixelModule(ds: DataSet, encoding: PixelEncoding, syntaxName
   if (bitsAllocated === 1 && photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') {
     throw new PixelDataError(`1-bit ${photometric} images are not supported`);
   }
-  if (colour && bitsAllocated > 16) throw new PixelDataError(`colour images with ${bitsAllocated} bits per sample are not supported (8 or 16)`);
+  if (colour && bitsAllocated > 16)
+    throw new PixelDataError(`colour images with ${bitsAllocated} bits per sample are not supported (8 or 16)`);
   if (colour && signed) throw new PixelDataError('signed colour samples (PixelRepresentation 1) are not supported');
-  if (photometric === 'PALETTE COLOR' && bitsAllocated > 16) throw new PixelDataError(`palette indices of ${bitsAllocated} bits are not supported (8 or 16)`);
+  if (photometric === 'PALETTE COLOR' && bitsAllocated > 16)
+    throw new PixelDataError(`palette indices of ${bitsAllocated} bits are not supported (8 or 16)`);
   if (photometric === 'YBR_FULL_422' && (bitsAllocated !== 8 || columns % 2)) {
     throw new PixelDataError('YBR_FULL_422 needs 8-bit samples and an even number of columns');
   }
   return {
-    rows, columns, frames, samplesPerPixel: expectedSamples, bitsAllocated: bitsAllocated as PixelModule['bitsAllocated'],
-    bitsStored, highBit, signed, photometric, planarConfiguration: ds.uint16(TAG.planarConfiguration) === 1 ? 1 : 0,
+    rows,
+    columns,
+    frames,
+    samplesPerPixel: expectedSamples,
+    bitsAllocated: bitsAllocated as PixelModule['bitsAllocated'],
+    bitsStored,
+    highBit,
+    signed,
+    photometric,
+    planarConfiguration: ds.uint16(TAG.planarConfiguration) === 1 ? 1 : 0,
     palette: photometric === 'PALETTE COLOR' ? readPaletteLut(ds, signed) : null,
   };
 }

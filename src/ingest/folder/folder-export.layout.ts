@@ -29,7 +29,24 @@ export function parseFrameFileName(name: string): FrameFileName | null {
 }
 
 /** Morphokinetic phases in developmental order; reaching one of BLASTOCYST_PHASES means blastocyst. */
-export const PHASES = ['tPB2', 'tPNa', 'tPNf', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9+', 'tM', 'tSB', 'tB', 'tEB', 'tHB'] as const;
+export const PHASES = [
+  'tPB2',
+  'tPNa',
+  'tPNf',
+  't2',
+  't3',
+  't4',
+  't5',
+  't6',
+  't7',
+  't8',
+  't9+',
+  'tM',
+  'tSB',
+  'tB',
+  'tEB',
+  'tHB',
+] as const;
 export const BLASTOCYST_PHASES: readonly string[] = ['tB', 'tEB', 'tHB'];
 
 /** Folder name of the duplicate 0 µm copy some exports put inside an embryo folder. */

@@ -4,7 +4,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { UserError } from '../../platform/errors';
 import {
-  ANNOTATIONS_FOLDER, DUPLICATE_PLANE_SUBFOLDER, PHASES, TIME_FOLDER, focalPlaneOfFolder, parseFrameFileName, phasesFileName, timeFileName,
+  ANNOTATIONS_FOLDER,
+  DUPLICATE_PLANE_SUBFOLDER,
+  PHASES,
+  TIME_FOLDER,
+  focalPlaneOfFolder,
+  parseFrameFileName,
+  phasesFileName,
+  timeFileName,
 } from './folder-export.layout';
 
 export interface FolderExport {
@@ -88,7 +95,11 @@ export async function readEmbryoFolder(exp: FolderExport, name: string): Promise
       const rel = relative(exp.root, join(dir, sub.name));
       const isDuplicate = DUPLICATE_PLANE_SUBFOLDER.test(sub.name);
       if (isDuplicate && direct.some((d) => parseFrameFileName(d.name))) {
-        problems.push({ item: rel, status: 'skipped', reason: `duplicate plane subfolder ${sub.name}/ ignored: the embryo folder holds the images` });
+        problems.push({
+          item: rel,
+          status: 'skipped',
+          reason: `duplicate plane subfolder ${sub.name}/ ignored: the embryo folder holds the images`,
+        });
       } else if (isDuplicate) {
         source = { dir: join(dir, sub.name), list: (await entries(join(dir, sub.name))).filter((d) => d.isFile()) };
       } else {
@@ -99,7 +110,11 @@ export async function readEmbryoFolder(exp: FolderExport, name: string): Promise
       const parsed = parseFrameFileName(f.name);
       const path = join(source.dir, f.name);
       if (!parsed) {
-        problems.push({ item: relative(exp.root, path), status: 'skipped', reason: 'name is not D<date>_S<slide>_I<instrument>_WELL<n>_RUN<k>.jpeg' });
+        problems.push({
+          item: relative(exp.root, path),
+          status: 'skipped',
+          reason: 'name is not D<date>_S<slide>_I<instrument>_WELL<n>_RUN<k>.jpeg',
+        });
         continue;
       }
       files.push({ path, relativePath: relative(exp.root, path), focalPlaneUm: plane.focalPlaneUm, ...parsed });

@@ -51,12 +51,22 @@ export class FolderImportService {
         throw error;
       }
       aborted = true;
-      await recorder.add('(import)', 'failed', 'aborted before the end; embryos committed so far are kept, rerun to resume');
+      await recorder.add(
+        '(import)',
+        'failed',
+        'aborted before the end; embryos committed so far are kept, rerun to resume',
+      );
     }
     return recorder.finish(aborted);
   }
 
-  private async importEmbryo(exp: FolderExport, folder: EmbryoFolder, recorder: ImportRunRecorder, options: ImportOptions, onFrames: (n: number) => void) {
+  private async importEmbryo(
+    exp: FolderExport,
+    folder: EmbryoFolder,
+    recorder: ImportRunRecorder,
+    options: ImportOptions,
+    onFrames: (n: number) => void,
+  ) {
     const item = `embryo ${folder.name}`;
     if (!folder.hoursByRun) {
       for (const p of folder.problems) await recorder.add(p.item, p.status, p.reason);
@@ -69,25 +79,41 @@ export class FolderImportService {
     for (const f of folder.files) {
       const hours = hoursByRun.get(f.run);
       if (hours === undefined) {
-        problems.push({ item: f.relativePath, status: 'skipped', reason: `no time for RUN${f.run} in ${timeFileName(folder.name)}` });
+        problems.push({
+          item: f.relativePath,
+          status: 'skipped',
+          reason: `no time for RUN${f.run} in ${timeFileName(folder.name)}`,
+        });
         continue;
       }
       candidates.push({
-        item: f.relativePath, source: f.relativePath, hoursPostInsemination: hours, focalPlaneUm: f.focalPlaneUm, run: f.run,
-        acquiredAt: null, load: async () => normaliseEncodedFrame(await readFile(f.path)),
+        item: f.relativePath,
+        source: f.relativePath,
+        hoursPostInsemination: hours,
+        focalPlaneUm: f.focalPlaneUm,
+        run: f.run,
+        acquiredAt: null,
+        load: async () => normaliseEncodedFrame(await readFile(f.path)),
       });
     }
     const notes = [...folder.notes, ...this.coverageNotes(exp, folder)];
     const wells = new Set(folder.files.map((f) => f.well));
     const label = wells.size === 1 ? `WELL${[...wells][0]}` : folder.name;
     const phases: PhaseRow[] | undefined = folder.phases?.map((p) => ({
-      phase: p.phase, firstRun: p.firstRun, lastRun: p.lastRun,
-      startHpi: hoursByRun.get(p.firstRun) ?? null, endHpi: hoursByRun.get(p.lastRun) ?? null,
+      phase: p.phase,
+      firstRun: p.firstRun,
+      lastRun: p.lastRun,
+      startHpi: hoursByRun.get(p.firstRun) ?? null,
+      endHpi: hoursByRun.get(p.lastRun) ?? null,
     }));
     const result = await this.embryos.importEmbryo({
-      clinicId: options.grant.clinicId, externalId: folder.name, label, candidates,
+      clinicId: options.grant.clinicId,
+      externalId: folder.name,
+      label,
+      candidates,
       annotations: phases ? { phases, outcome: outcomeFromPhases(phases) } : undefined,
-      signal: options.signal, onFrames,
+      signal: options.signal,
+      onFrames,
     });
     result.problems.unshift(...problems);
     await recordEmbryo(recorder, item, result, notes);
@@ -103,9 +129,15 @@ export class FolderImportService {
     }
     const notes: string[] = [];
     const partial = [...planesByRun].filter(([, planes]) => planes.size < exp.planes.length).map(([run]) => run);
-    if (partial.length) notes.push(`${partial.length} run${partial.length === 1 ? '' : 's'} with an image in some planes only (RUN ${describeRuns(partial)})`);
+    if (partial.length)
+      notes.push(
+        `${partial.length} run${partial.length === 1 ? '' : 's'} with an image in some planes only (RUN ${describeRuns(partial)})`,
+      );
     const orphans = [...folder.hoursByRun!.keys()].filter((run) => !planesByRun.has(run));
-    if (orphans.length) notes.push(`${orphans.length} time row${orphans.length === 1 ? '' : 's'} without an image (RUN ${describeRuns(orphans)})`);
+    if (orphans.length)
+      notes.push(
+        `${orphans.length} time row${orphans.length === 1 ? '' : 's'} without an image (RUN ${describeRuns(orphans)})`,
+      );
     return notes;
   }
 }

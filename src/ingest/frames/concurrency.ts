@@ -2,7 +2,11 @@
  * Maps `items` through `fn` with at most `limit` calls in flight, keeping input order. Image
  * decoding runs on libuv's thread pool, so a few concurrent calls use every core.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

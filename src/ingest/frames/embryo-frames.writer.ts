@@ -50,7 +50,12 @@ const HOUR_MS = 3_600_000;
  */
 export class EmbryoFramesWriter {
   /** Writes through `tx`, the repositories of the embryo's transaction. */
-  async write(tx: Pick<Repositories, 'embryos'>, embryoId: string, candidates: FrameCandidate[], options: WriteFramesOptions): Promise<EmbryoFramesResult> {
+  async write(
+    tx: Pick<Repositories, 'embryos'>,
+    embryoId: string,
+    candidates: FrameCandidate[],
+    options: WriteFramesOptions,
+  ): Promise<EmbryoFramesResult> {
     const result: EmbryoFramesResult = { stored: 0, alreadyStored: 0, bannerCropped: 0, problems: [] };
     const existing = await tx.embryos.frameKeys(embryoId);
     const seen = new Map<string, string>();
@@ -60,7 +65,11 @@ export class EmbryoFramesWriter {
       if (existing.has(key)) {
         result.alreadyStored += 1;
       } else if (seen.has(key)) {
-        result.problems.push({ item: c.item, status: 'skipped', reason: `same time (${c.hoursPostInsemination} hpi) and focal plane (${c.focalPlaneUm} µm) as ${seen.get(key)}` });
+        result.problems.push({
+          item: c.item,
+          status: 'skipped',
+          reason: `same time (${c.hoursPostInsemination} hpi) and focal plane (${c.focalPlaneUm} µm) as ${seen.get(key)}`,
+        });
       } else {
         seen.set(key, c.item);
         todo.push(c);
@@ -86,12 +95,18 @@ export class EmbryoFramesWriter {
     return result;
   }
 
-  private async decode(embryoId: string, batch: FrameCandidate[], inseminationAt: Date | null, result: EmbryoFramesResult): Promise<NewFrame[]> {
+  private async decode(
+    embryoId: string,
+    batch: FrameCandidate[],
+    inseminationAt: Date | null,
+    result: EmbryoFramesResult,
+  ): Promise<NewFrame[]> {
     const decoded = await mapWithConcurrency(batch, DECODE_CONCURRENCY, async (c) => {
       try {
         return { candidate: c, image: await c.load() };
       } catch (error) {
-        const reason = error instanceof UnreadableFrameError ? error.message : `cannot read: ${(error as Error).message}`;
+        const reason =
+          error instanceof UnreadableFrameError ? error.message : `cannot read: ${(error as Error).message}`;
         result.problems.push({ item: c.item, status: 'failed', reason });
         return null;
       }
@@ -103,7 +118,9 @@ export class EmbryoFramesWriter {
       const c = d.candidate;
       rows.push({
         embryoId,
-        acquiredAt: c.acquiredAt ?? (inseminationAt ? new Date(inseminationAt.getTime() + c.hoursPostInsemination * HOUR_MS) : null),
+        acquiredAt:
+          c.acquiredAt ??
+          (inseminationAt ? new Date(inseminationAt.getTime() + c.hoursPostInsemination * HOUR_MS) : null),
         hoursPostInsemination: c.hoursPostInsemination,
         focalPlaneUm: c.focalPlaneUm,
         run: c.run,

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { backgroundDecodes } from '../../platform/images/decode-slots';
-import { ImageTooLargeError, admitEncodedImage, assertPixelLimit, decodeLimits } from '../../platform/images/image-limits';
+import {
+  ImageTooLargeError,
+  admitEncodedImage,
+  assertPixelLimit,
+  decodeLimits,
+} from '../../platform/images/image-limits';
 
 /**
  * Frame normalisation, done once at import (DESIGN.md §4–§5): grayscale, banner cropped, original
@@ -54,7 +59,10 @@ export function hasJpegEndMarker(bytes: Uint8Array): boolean {
 }
 
 /** The square to keep of a width×height frame: bottom square when a banner sits above. */
-function bannerCrop(width: number, height: number): { left: number; top: number; width: number; height: number } | null {
+function bannerCrop(
+  width: number,
+  height: number,
+): { left: number; top: number; width: number; height: number } | null {
   return height > width ? { left: 0, top: height - width, width, height: width } : null;
 }
 
@@ -77,7 +85,8 @@ async function normaliseEncoded(encoded: Buffer): Promise<NormalisedFrame> {
   // The common case — an 8-bit gray JPEG without a banner — is recognised from its header alone
   // and kept byte for byte after one full decode that proves it whole.
   const header = checked(() => admitEncodedImage(encoded));
-  if (header?.format === 'jpeg' && header.components === 1 && header.height <= header.width) return keepGrayJpeg(encoded, header.width, header.height);
+  if (header?.format === 'jpeg' && header.components === 1 && header.height <= header.width)
+    return keepGrayJpeg(encoded, header.width, header.height);
   let meta: sharp.Metadata;
   try {
     meta = await sharp(encoded, decodeLimits()).metadata();
@@ -98,9 +107,19 @@ async function normaliseEncoded(encoded: Buffer): Promise<NormalisedFrame> {
   try {
     let pipeline = sharp(encoded, { ...DECODE_OPTIONS, ...decodeLimits() });
     if (crop) pipeline = pipeline.extract(crop);
-    const bytes = await pipeline.toColourspace(sixteenBit ? 'grey16' : 'b-w').png(PNG_OPTIONS).toBuffer();
+    const bytes = await pipeline
+      .toColourspace(sixteenBit ? 'grey16' : 'b-w')
+      .png(PNG_OPTIONS)
+      .toBuffer();
     const size = crop ?? { width, height };
-    return { sha256: sha256(bytes), bytes, mime: 'image/png', width: size.width, height: size.height, bannerCropped: !!crop };
+    return {
+      sha256: sha256(bytes),
+      bytes,
+      mime: 'image/png',
+      width: size.width,
+      height: size.height,
+      bannerCropped: !!crop,
+    };
   } catch (error) {
     throw new UnreadableFrameError(`unreadable ${format ?? 'image'}: ${(error as Error).message}`);
   }
@@ -112,7 +131,10 @@ async function keepGrayJpeg(encoded: Buffer, width: number, height: number): Pro
     throw new UnreadableFrameError('unreadable jpeg: premature end of JPEG file (truncated: no end-of-image marker)');
   }
   try {
-    await sharp(encoded, { ...DECODE_OPTIONS, ...decodeLimits() }).toColourspace('b-w').raw().toBuffer();
+    await sharp(encoded, { ...DECODE_OPTIONS, ...decodeLimits() })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
   } catch (error) {
     throw new UnreadableFrameError(`unreadable jpeg: ${(error as Error).message}`);
   }
@@ -120,20 +142,40 @@ async function keepGrayJpeg(encoded: Buffer, width: number, height: number): Pro
 }
 
 /** Normalises decoded pixels (uncompressed DICOM): 1 channel gray or 3 channel interleaved RGB. */
-export function normaliseRawFrame(pixels: Uint8Array | Uint16Array, width: number, height: number, channels: 1 | 3): Promise<NormalisedFrame> {
+export function normaliseRawFrame(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: 1 | 3,
+): Promise<NormalisedFrame> {
   return backgroundDecodes.run(() => normaliseRaw(pixels, width, height, channels));
 }
 
-async function normaliseRaw(pixels: Uint8Array | Uint16Array, width: number, height: number, channels: 1 | 3): Promise<NormalisedFrame> {
+async function normaliseRaw(
+  pixels: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  channels: 1 | 3,
+): Promise<NormalisedFrame> {
   checked(() => assertPixelLimit(width, height));
   const sixteenBit = pixels instanceof Uint16Array;
   const crop = bannerCrop(width, height);
   try {
     let pipeline = sharp(pixels, { raw: { width, height, channels }, ...decodeLimits() });
     if (crop) pipeline = pipeline.extract(crop);
-    const bytes = await pipeline.toColourspace(sixteenBit ? 'grey16' : 'b-w').png(PNG_OPTIONS).toBuffer();
+    const bytes = await pipeline
+      .toColourspace(sixteenBit ? 'grey16' : 'b-w')
+      .png(PNG_OPTIONS)
+      .toBuffer();
     const size = crop ?? { width, height };
-    return { sha256: sha256(bytes), bytes, mime: 'image/png', width: size.width, height: size.height, bannerCropped: !!crop };
+    return {
+      sha256: sha256(bytes),
+      bytes,
+      mime: 'image/png',
+      width: size.width,
+      height: size.height,
+      bannerCropped: !!crop,
+    };
   } catch (error) {
     throw new UnreadableFrameError(`pixel data cannot be encoded: ${(error as Error).message}`);
   }

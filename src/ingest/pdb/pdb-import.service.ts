@@ -43,7 +43,14 @@ export class PdbImportService {
           for (const [w, well] of wells.entries()) {
             if (options.signal?.aborted) throw new ImportAbortedError();
             const externalId = `${reader.slide}-WELL${well}`;
-            const report = (current: string) => options.onProgress?.({ kind: 'PDB', unitsDone: index + w / wells.length, unitsTotal: files.length, frames, current });
+            const report = (current: string) =>
+              options.onProgress?.({
+                kind: 'PDB',
+                unitsDone: index + w / wells.length,
+                unitsTotal: files.length,
+                frames,
+                current,
+              });
             report(externalId);
             await this.importWell(reader, well, externalId, recorder, options, (n) => {
               frames += n;
@@ -60,14 +67,22 @@ export class PdbImportService {
         throw error;
       }
       aborted = true;
-      await recorder.add('(import)', 'failed', 'aborted before the end; wells committed so far are kept, rerun to resume');
+      await recorder.add(
+        '(import)',
+        'failed',
+        'aborted before the end; wells committed so far are kept, rerun to resume',
+      );
     }
     return recorder.finish(aborted);
   }
 
   private async importWell(
-    reader: PdbSlideReader, well: number, externalId: string, recorder: ImportRunRecorder,
-    options: ImportOptions & { cycleExternalId?: string }, onFrames: (n: number) => void,
+    reader: PdbSlideReader,
+    well: number,
+    externalId: string,
+    recorder: ImportRunRecorder,
+    options: ImportOptions & { cycleExternalId?: string },
+    onFrames: (n: number) => void,
   ): Promise<void> {
     const item = `embryo ${externalId}`;
     const candidates: FrameCandidate[] = [];
@@ -75,19 +90,32 @@ export class PdbImportService {
     for (const row of reader.imagesOfWell(well)) {
       const name = `${reader.slide} well ${well} run ${row.run} focal ${row.focalPlaneUm}`;
       if (!(row.hoursPostInsemination >= 0 && row.hoursPostInsemination < MAX_HPI)) {
-        problems.push({ item: name, status: 'skipped', reason: `Time gives ${row.hoursPostInsemination.toFixed(2)} h after fertilization, outside 0–${MAX_HPI} h` });
+        problems.push({
+          item: name,
+          status: 'skipped',
+          reason: `Time gives ${row.hoursPostInsemination.toFixed(2)} h after fertilization, outside 0–${MAX_HPI} h`,
+        });
         continue;
       }
       candidates.push({
-        item: name, source: `${reader.path}#IMAGES/${row.rowid}`, hoursPostInsemination: row.hoursPostInsemination,
-        focalPlaneUm: row.focalPlaneUm, run: row.run, acquiredAt: null,
+        item: name,
+        source: `${reader.path}#IMAGES/${row.rowid}`,
+        hoursPostInsemination: row.hoursPostInsemination,
+        focalPlaneUm: row.focalPlaneUm,
+        run: row.run,
+        acquiredAt: null,
         load: async () => normaliseEncodedFrame(reader.imageBytes(row.rowid)),
       });
     }
     try {
       const result = await this.embryos.importEmbryo({
-        clinicId: options.grant.clinicId, externalId, label: `WELL${well}`, cycleExternalId: options.cycleExternalId,
-        candidates, signal: options.signal, onFrames,
+        clinicId: options.grant.clinicId,
+        externalId,
+        label: `WELL${well}`,
+        cycleExternalId: options.cycleExternalId,
+        candidates,
+        signal: options.signal,
+        onFrames,
       });
       result.problems.unshift(...problems);
       await recordEmbryo(recorder, item, result, []);

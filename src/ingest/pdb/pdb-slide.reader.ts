@@ -29,9 +29,15 @@ export class PdbSlideReader {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       this.db = db;
-      const tables = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name.toUpperCase()));
-      for (const t of ['IMAGES', 'GENERAL']) if (!tables.has(t)) throw new SlideFileError(`no ${t} table: not an EmbryoScope slide file`);
-      const row = this.db.prepare("SELECT Val FROM GENERAL WHERE Par = 'Fertilization'").get() as { Val: unknown } | undefined;
+      const tables = new Set(
+        (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) =>
+          t.name.toUpperCase(),
+        ),
+      );
+      for (const t of ['IMAGES', 'GENERAL'])
+        if (!tables.has(t)) throw new SlideFileError(`no ${t} table: not an EmbryoScope slide file`);
+      const row = this.db.prepare("SELECT Val FROM GENERAL WHERE Par = 'Fertilization'").get() as
+        { Val: unknown } | undefined;
       const days = Number(row?.Val);
       if (!row || !Number.isFinite(days)) throw new SlideFileError('GENERAL has no numeric Fertilization time');
       this.fertilizationDays = days;
@@ -43,7 +49,9 @@ export class PdbSlideReader {
   }
 
   wells(): number[] {
-    return (this.db.prepare('SELECT DISTINCT Well AS well FROM IMAGES ORDER BY Well').all() as { well: number }[]).map((r) => r.well);
+    return (this.db.prepare('SELECT DISTINCT Well AS well FROM IMAGES ORDER BY Well').all() as { well: number }[]).map(
+      (r) => r.well,
+    );
   }
 
   /** Image rows of one well, without blobs. */
@@ -52,14 +60,17 @@ export class PdbSlideReader {
       .prepare('SELECT rowid, Run AS run, Focal AS focal, Time AS time FROM IMAGES WHERE Well = ? ORDER BY Run, Focal')
       .all(well) as { rowid: number; run: number; focal: number; time: number }[];
     return rows.map((r) => ({
-      rowid: r.rowid, run: Number(r.run), focalPlaneUm: Math.round(Number(r.focal)),
+      rowid: r.rowid,
+      run: Number(r.run),
+      focalPlaneUm: Math.round(Number(r.focal)),
       // Day fractions carry float noise (1 h = 0.041666… d); incubators record whole seconds.
       hoursPostInsemination: Math.round((Number(r.time) - this.fertilizationDays) * 24 * 3600) / 3600,
     }));
   }
 
   imageBytes(rowid: number): Buffer {
-    const row = this.db.prepare('SELECT Image AS image FROM IMAGES WHERE rowid = ?').get(rowid) as { image: unknown } | undefined;
+    const row = this.db.prepare('SELECT Image AS image FROM IMAGES WHERE rowid = ?').get(rowid) as
+      { image: unknown } | undefined;
     if (!row || !Buffer.isBuffer(row.image)) throw new Error('Image is not a blob');
     return row.image;
   }

@@ -20,7 +20,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await createDatabaseIfMissing(server.url('postgres'), 'amsnet');
   } catch (error) {
     await server.stop();
-    throw new EmbeddedPostgresError(`the server started but creating the amsnet database failed (${(error as Error).message})`);
+    throw new EmbeddedPostgresError(
+      `the server started but creating the amsnet database failed (${(error as Error).message})`,
+    );
   }
   return { url: server.url('amsnet'), stop: () => server.stop() };
 }

@@ -25,7 +25,12 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, log);
     url = embedded.url;
   }
-  const dataSource = createDataSource({ url, schema: options.schema, poolSize: options.poolSize, applicationName: options.applicationName });
+  const dataSource = createDataSource({
+    url,
+    schema: options.schema,
+    poolSize: options.poolSize,
+    applicationName: options.applicationName,
+  });
   try {
     await dataSource.initialize();
     if (options.migrate) {

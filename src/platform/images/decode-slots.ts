@@ -30,7 +30,9 @@ export class DecodeSlots {
       this.active += 1;
     } else {
       if (options.maxWaiting !== undefined && this.waiting.length >= options.maxWaiting) {
-        throw new DecodeBusyError(`${this.active} images are being decoded and ${this.waiting.length} wait; try again shortly`);
+        throw new DecodeBusyError(
+          `${this.active} images are being decoded and ${this.waiting.length} wait; try again shortly`,
+        );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve)); // the finishing caller hands its slot over
     }

@@ -17,7 +17,9 @@ export class ImageTooLargeError extends Error {
     readonly height: number,
     readonly limitPixels: number,
   ) {
-    super(`image is ${width}×${height} pixels (${megapixels(width * height)} megapixels), above the limit of ${megapixels(limitPixels)} megapixels (IMAGE_MAX_MEGAPIXELS)`);
+    super(
+      `image is ${width}×${height} pixels (${megapixels(width * height)} megapixels), above the limit of ${megapixels(limitPixels)} megapixels (IMAGE_MAX_MEGAPIXELS)`,
+    );
   }
 }
 
@@ -63,14 +65,17 @@ function isJpeg(bytes: Uint8Array): boolean {
 export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
   if (isPng(bytes)) {
     // IHDR is the first chunk: length (4), "IHDR" (4), width (4), height (4), bit depth (1)
-    if (bytes.length < 25 || Buffer.from(bytes.buffer, bytes.byteOffset + 12, 4).toString('latin1') !== 'IHDR') return null;
+    if (bytes.length < 25 || Buffer.from(bytes.buffer, bytes.byteOffset + 12, 4).toString('latin1') !== 'IHDR')
+      return null;
     const view = new DataView(bytes.buffer, bytes.byteOffset, 25);
     const width = view.getUint32(16);
     const height = view.getUint32(20);
     return width > 0 && height > 0 ? { format: 'png', width, height, bitDepth: bytes[24] } : null;
   }
   const jpeg = readJpegHeader(bytes);
-  return jpeg ? { format: 'jpeg', width: jpeg.width, height: jpeg.height, bitDepth: 8, components: jpeg.components } : null;
+  return jpeg
+    ? { format: 'jpeg', width: jpeg.width, height: jpeg.height, bitDepth: 8, components: jpeg.components }
+    : null;
 }
 
 export function assertPixelLimit(width: number, height: number): void {

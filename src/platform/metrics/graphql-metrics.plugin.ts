@@ -12,7 +12,8 @@ export function graphqlMetricsPlugin(metrics: AppMetrics): ApolloServerPlugin {
       const stop = metrics.graphqlOperationDuration.startTimer();
       return {
         async willSendResponse(ctx) {
-          const failed = (ctx.errors?.length ?? 0) > 0 ||
+          const failed =
+            (ctx.errors?.length ?? 0) > 0 ||
             (ctx.response.body.kind === 'single' && (ctx.response.body.singleResult.errors?.length ?? 0) > 0);
           stop({
             operation: ctx.operationName ?? (ctx.operation ? 'anonymous' : 'unknown'),

@@ -23,7 +23,10 @@ export function metricsRouter(metrics: AppMetrics, options: MetricsEndpointOptio
       const body = await metrics.registry.metrics();
       res.set('content-type', metrics.registry.contentType).send(body);
     } catch (error) {
-      res.status(500).type('text/plain').send(`metrics collection failed: ${(error as Error).message}`);
+      res
+        .status(500)
+        .type('text/plain')
+        .send(`metrics collection failed: ${(error as Error).message}`);
     }
   });
   return router;

@@ -138,7 +138,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
   });
   const dbPoolConnections = new Gauge({
     name: METRIC_NAMES.dbPoolConnections,
-    help: 'Connections of this process\'s database pool by state (total, idle, in_use, waiting clients)',
+    help: "Connections of this process's database pool by state (total, idle, in_use, waiting clients)",
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {

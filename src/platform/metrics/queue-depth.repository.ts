@@ -7,7 +7,10 @@ import type { QueueDepthRow } from './metrics';
  * queue at all: that reads as no rows, not as an error.
  */
 export async function readQueueDepth(dataSource: DataSource, schema = 'pgboss'): Promise<QueueDepthRow[]> {
-  const [{ present }]: Array<{ present: boolean }> = await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS present', [`${schema}.job`]);
+  const [{ present }]: Array<{ present: boolean }> = await dataSource.query(
+    'SELECT to_regclass($1) IS NOT NULL AS present',
+    [`${schema}.job`],
+  );
   if (!present) return [];
   const rows: Array<{ name: string; state: string; count: string }> = await dataSource.query(
     `SELECT name, state::text AS state, count(*)::text AS count

@@ -34,7 +34,9 @@ export const encodingFixture = (name: string): Buffer => readFileSync(join(ENCOD
 /** The expected display pixels of a fixture, frame after frame. */
 export function expectedPixels(f: EncodingFixture): Uint8Array | Uint16Array {
   const raw = readFileSync(join(ENCODING_FIXTURES, f.expected));
-  return f.depth === 8 ? new Uint8Array(raw) : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  return f.depth === 8
+    ? new Uint8Array(raw)
+    : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 }
 
 /** The first frame's code stream of a compressed fixture. */
@@ -44,23 +46,31 @@ export function firstCodestream(name: string): Buffer {
 }
 
 /** A 48×32 8-bit gray secondary capture of the fixtures' patient and study around the given pixel data. */
-export function grayInstance(n: number, pixelData: DicomItem[string], over: Record<string, DicomItem[string]> = {}, syntax = '1.2.840.10008.1.2.1'): Buffer {
+export function grayInstance(
+  n: number,
+  pixelData: DicomItem[string],
+  over: Record<string, DicomItem[string]> = {},
+  syntax = '1.2.840.10008.1.2.1',
+): Buffer {
   const { patientId, studyInstanceUid } = encodingManifest;
-  return dicomFile({
-    '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.7'],
-    '00080018': ['UI', `${studyInstanceUid}.90${n}.1`],
-    '0008002A': ['DT', '20260105120000'],
-    '00100020': ['LO', patientId],
-    '0020000D': ['UI', studyInstanceUid],
-    '0020000E': ['UI', `${studyInstanceUid}.90${n}`],
-    '00280002': ['US', 1],
-    '00280004': ['CS', 'MONOCHROME2'],
-    '00280010': ['US', 32],
-    '00280011': ['US', 48],
-    '00280100': ['US', 8],
-    '00280101': ['US', 8],
-    '00280103': ['US', 0],
-    '7FE00010': pixelData,
-    ...over,
-  } as DicomItem, syntax);
+  return dicomFile(
+    {
+      '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.7'],
+      '00080018': ['UI', `${studyInstanceUid}.90${n}.1`],
+      '0008002A': ['DT', '20260105120000'],
+      '00100020': ['LO', patientId],
+      '0020000D': ['UI', studyInstanceUid],
+      '0020000E': ['UI', `${studyInstanceUid}.90${n}`],
+      '00280002': ['US', 1],
+      '00280004': ['CS', 'MONOCHROME2'],
+      '00280010': ['US', 32],
+      '00280011': ['US', 48],
+      '00280100': ['US', 8],
+      '00280101': ['US', 8],
+      '00280103': ['US', 0],
+      '7FE00010': pixelData,
+      ...over,
+    } as DicomItem,
+    syntax,
+  );
 }

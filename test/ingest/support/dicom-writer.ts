@@ -18,10 +18,26 @@ function valueBytes(vr: string, value: DicomValue): Buffer {
   if (Buffer.isBuffer(value)) return value.length % 2 ? Buffer.concat([value, Buffer.alloc(1)]) : value;
   const list = Array.isArray(value) ? (value as number[]) : [value as number];
   switch (vr) {
-    case 'US': { const b = Buffer.alloc(2 * list.length); list.forEach((v, i) => b.writeUInt16LE(v, i * 2)); return b; }
-    case 'UL': { const b = Buffer.alloc(4 * list.length); list.forEach((v, i) => b.writeUInt32LE(v, i * 4)); return b; }
-    case 'FD': { const b = Buffer.alloc(8 * list.length); list.forEach((v, i) => b.writeDoubleLE(v, i * 8)); return b; }
-    case 'FL': { const b = Buffer.alloc(4 * list.length); list.forEach((v, i) => b.writeFloatLE(v, i * 4)); return b; }
+    case 'US': {
+      const b = Buffer.alloc(2 * list.length);
+      list.forEach((v, i) => b.writeUInt16LE(v, i * 2));
+      return b;
+    }
+    case 'UL': {
+      const b = Buffer.alloc(4 * list.length);
+      list.forEach((v, i) => b.writeUInt32LE(v, i * 4));
+      return b;
+    }
+    case 'FD': {
+      const b = Buffer.alloc(8 * list.length);
+      list.forEach((v, i) => b.writeDoubleLE(v, i * 8));
+      return b;
+    }
+    case 'FL': {
+      const b = Buffer.alloc(4 * list.length);
+      list.forEach((v, i) => b.writeFloatLE(v, i * 4));
+      return b;
+    }
     default: {
       const text = String(value);
       const pad = vr === 'UI' ? '\0' : ' ';
@@ -33,8 +49,16 @@ function valueBytes(vr: string, value: DicomValue): Buffer {
 const ITEM = 'FFFEE000';
 const ITEM_END = 'FFFEE00D';
 const SEQ_END = 'FFFEE0DD';
-const undefinedLength = () => { const b = Buffer.alloc(4); b.writeUInt32LE(0xffffffff, 0); return b; };
-const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n, 0); return b; };
+const undefinedLength = () => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(0xffffffff, 0);
+  return b;
+};
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n, 0);
+  return b;
+};
 
 export function encodeDataSet(items: DicomItem): Buffer {
   const parts: Buffer[] = [];
@@ -42,15 +66,33 @@ export function encodeDataSet(items: DicomItem): Buffer {
     const [vr, value] = items[tag];
     const head = Buffer.concat([tagBytes(tag), Buffer.from(vr, 'latin1')]);
     if (vr === 'SQ') {
-      const body = (value as DicomItem[]).map((it) => Buffer.concat([tagBytes(ITEM), undefinedLength(), encodeDataSet(it), tagBytes(ITEM_END), u32(0)]));
+      const body = (value as DicomItem[]).map((it) =>
+        Buffer.concat([tagBytes(ITEM), undefinedLength(), encodeDataSet(it), tagBytes(ITEM_END), u32(0)]),
+      );
       parts.push(head, Buffer.alloc(2), undefinedLength(), ...body, tagBytes(SEQ_END), u32(0));
     } else if (typeof value === 'object' && value !== null && 'fragments' in value) {
-      const fragments = value.fragments.map((f) => { const even = f.length % 2 ? Buffer.concat([f, Buffer.alloc(1)]) : f; return Buffer.concat([tagBytes(ITEM), u32(even.length), even]); });
-      parts.push(head, Buffer.alloc(2), undefinedLength(), tagBytes(ITEM), u32(0), ...fragments, tagBytes(SEQ_END), u32(0));
+      const fragments = value.fragments.map((f) => {
+        const even = f.length % 2 ? Buffer.concat([f, Buffer.alloc(1)]) : f;
+        return Buffer.concat([tagBytes(ITEM), u32(even.length), even]);
+      });
+      parts.push(
+        head,
+        Buffer.alloc(2),
+        undefinedLength(),
+        tagBytes(ITEM),
+        u32(0),
+        ...fragments,
+        tagBytes(SEQ_END),
+        u32(0),
+      );
     } else {
       const bytes = valueBytes(vr, value);
       if (LONG_VRS.has(vr)) parts.push(head, Buffer.alloc(2), u32(bytes.length), bytes);
-      else { const len = Buffer.alloc(2); len.writeUInt16LE(bytes.length, 0); parts.push(head, len, bytes); }
+      else {
+        const len = Buffer.alloc(2);
+        len.writeUInt16LE(bytes.length, 0);
+        parts.push(head, len, bytes);
+      }
     }
   }
   return Buffer.concat(parts);

@@ -7,7 +7,16 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts', 'web');
 
 /** Flags that work on a closed network: no background connections to Google's hosts. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface BrowserSession {
   context: BrowserContext;
@@ -27,7 +36,11 @@ export function launchChromium(): Promise<Browser> {
  * request to another origin is refused and recorded (the app must ship every asset), and so are
  * console errors (CSP violations among them) and uncaught page errors.
  */
-export async function openSession(browser: Browser, baseUrl: string, options: { extraHTTPHeaders?: Record<string, string> } = {}): Promise<BrowserSession> {
+export async function openSession(
+  browser: Browser,
+  baseUrl: string,
+  options: { extraHTTPHeaders?: Record<string, string> } = {},
+): Promise<BrowserSession> {
   const context = await browser.newContext({
     viewport: { width: 1366, height: 768 },
     extraHTTPHeaders: options.extraHTTPHeaders,
@@ -44,7 +57,8 @@ export async function openSession(browser: Browser, baseUrl: string, options: { 
   });
   const watch = (page: Page) => {
     page.on('console', (m) => {
-      if (m.type() === 'error' && !expectedError(m.text())) problems.push(`console error on ${page.url()}: ${m.text().slice(0, 300)}`);
+      if (m.type() === 'error' && !expectedError(m.text()))
+        problems.push(`console error on ${page.url()}: ${m.text().slice(0, 300)}`);
     });
     page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   };

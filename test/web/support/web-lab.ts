@@ -40,18 +40,35 @@ export interface WebLab {
  * seeded through the real import and scoring paths (a worker scores it through the queue), the
  * demo clinic's members per role, and a second clinic. 20–90 s on 2 cores, depending on their load.
  */
-export async function startWebLab(lab: Pick<SeedDemoLabRequest['lab'], 'patients' | 'embryosPerCycle'>): Promise<WebLab> {
+export async function startWebLab(
+  lab: Pick<SeedDemoLabRequest['lab'], 'patients' | 'embryosPerCycle'>,
+): Promise<WebLab> {
   if (!existsSync(join(DEFAULT_WEB_BUNDLE_DIR, 'index.html'))) {
     throw new Error(`the web app is not built (${DEFAULT_WEB_BUNDLE_DIR}): run \`npm run build\` (npm test does it)`);
   }
   const log = createLogger('silent');
   const db = await createTestDatabase({ poolSize: 10 });
   const ds = db.dataSource;
-  const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/amsnet-web-test' });
-  const jobs = await startJobs({ services: db.services, databaseUrl: db.url, config, log }, { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } });
+  const config = loadConfig({
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: '/tmp/amsnet-web-test',
+  });
+  const jobs = await startJobs(
+    { services: db.services, databaseUrl: db.url, config, log },
+    { worker: true, scheduler: false, queue: { pollingIntervalSeconds: 0.5 } },
+  );
   const request: SeedDemoLabRequest = {
     clinicCode: 'demo',
-    lab: { seed: 11, frameMinutes: 360, imageSize: 64, patients: lab.patients, embryosPerCycle: lab.embryosPerCycle, referenceTime: new Date() },
+    lab: {
+      seed: 11,
+      frameMinutes: 360,
+      imageSize: 64,
+      patients: lab.patients,
+      embryosPerCycle: lab.embryosPerCycle,
+      referenceTime: new Date(),
+    },
     model: { width: 8, blocks: [1, 1, 1, 1], inputSize: 32, seed: 3 },
     scoring: 'wait',
     scoringTimeoutMs: 180_000,
@@ -65,19 +82,35 @@ export async function startWebLab(lab: Pick<SeedDemoLabRequest['lab'], 'patients
   const users = {} as Record<Role, Account>;
   for (const role of ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'] as const) {
     const email = `${role.toLowerCase()}@clinic-a.example.org`;
-    users[role] = { user: await newMember(ds, clinicA, role, { email, password: PASSWORD, displayName: `A ${role.toLowerCase()}` }), email, password: PASSWORD };
+    users[role] = {
+      user: await newMember(ds, clinicA, role, { email, password: PASSWORD, displayName: `A ${role.toLowerCase()}` }),
+      email,
+      password: PASSWORD,
+    };
   }
   const clinicBRow = await newClinic(ds, { code: 'other-hospital', name: 'Other Hospital IVF' });
   const patientB = await newPatient(ds, clinicBRow, { mrn: 'MRN-OTHER-777', displayName: 'Other, Zelda' });
-  const cycleB = await newCycle(ds, clinicBRow, { patient: patientB, externalId: 'OTHER-CYCLE-42', inseminationAt: new Date(Date.now() - 3 * 86_400_000) });
+  const cycleB = await newCycle(ds, clinicBRow, {
+    patient: patientB,
+    externalId: 'OTHER-CYCLE-42',
+    inseminationAt: new Date(Date.now() - 3 * 86_400_000),
+  });
   const embryoB = await newEmbryo(ds, cycleB, { label: 'Z9', externalId: 'OTHER-EMBRYO-9' });
   const emailB = 'admin@other-hospital.example.org';
   const userB = await newMember(ds, clinicBRow, 'ADMIN', { email: emailB, password: PASSWORD });
 
   return {
-    db, ds, http, url: http.url, demo, clinicA, users,
+    db,
+    ds,
+    http,
+    url: http.url,
+    demo,
+    clinicA,
+    users,
     clinicB: {
-      clinic: clinicBRow, cycleId: cycleB.id, embryoId: embryoB.id,
+      clinic: clinicBRow,
+      cycleId: cycleB.id,
+      embryoId: embryoB.id,
       user: { user: userB, email: emailB, password: PASSWORD },
       markers: ['Other Hospital IVF', 'OTHER-CYCLE-42', 'MRN-OTHER-777', 'Other, Zelda', 'OTHER-EMBRYO-9', emailB],
     },

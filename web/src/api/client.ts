@@ -2,7 +2,10 @@ import type { TypedDocumentString } from './generated';
 
 /** An error the API answered (its message is meant for people), or a network failure. */
 export class ApiError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }

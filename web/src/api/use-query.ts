@@ -19,7 +19,9 @@ export function useQuery<TResult, TVariables>(
   options: { skip?: boolean } = {},
 ): QueryState<TResult> {
   const key = JSON.stringify(variables);
-  const [state, setState] = useState<{ data?: TResult; error?: unknown; loading: boolean; key?: string }>({ loading: !options.skip });
+  const [state, setState] = useState<{ data?: TResult; error?: unknown; loading: boolean; key?: string }>({
+    loading: !options.skip,
+  });
   const [generation, setGeneration] = useState(0);
   const latest = useRef(variables);
   latest.current = variables;
@@ -40,7 +42,12 @@ export function useQuery<TResult, TVariables>(
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   // data of other variables is not shown as if it were this one's
   const data = state.key === key ? state.data : undefined;
-  return { data, error: state.key === key ? state.error : undefined, loading: state.loading || (!options.skip && state.key !== key), reload };
+  return {
+    data,
+    error: state.key === key ? state.error : undefined,
+    loading: state.loading || (!options.skip && state.key !== key),
+    reload,
+  };
 }
 
 /** A mutation's state for a form: run it, show its error, know when it is in flight. */

@@ -45,7 +45,8 @@ export function App() {
   const { path } = useLocation();
 
   useEffect(() => {
-    if (session.status === 'signed-in' && (path === '/' || path === '/sign-in')) navigate(homeOf(role), { replace: true });
+    if (session.status === 'signed-in' && (path === '/' || path === '/sign-in'))
+      navigate(homeOf(role), { replace: true });
   }, [session.status, path, role]);
 
   if (session.status === 'starting') return <Loading what="your session" />;

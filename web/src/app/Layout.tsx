@@ -42,7 +42,11 @@ export function Layout({ children }: { children: ReactNode }) {
           {clinics.length > 1 ? (
             <label>
               <span className="visually-hidden">Clinic</span>
-              <select value={clinic?.id ?? ''} onChange={(e) => chooseClinic(e.target.value)} data-testid="clinic-select">
+              <select
+                value={clinic?.id ?? ''}
+                onChange={(e) => chooseClinic(e.target.value)}
+                data-testid="clinic-select"
+              >
                 {clinics.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name}

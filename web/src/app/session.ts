@@ -38,7 +38,11 @@ function applyToken(token: string | undefined): void {
 
 // The token lives in sessionStorage: gone when the tab closes, never sent anywhere but this origin.
 function store(token: string | undefined, method: SignInMethod | undefined, expiresAt?: string): void {
-  for (const [key, value] of [[TOKEN_KEY, token], [METHOD_KEY, method], [EXPIRES_KEY, expiresAt]] as const) {
+  for (const [key, value] of [
+    [TOKEN_KEY, token],
+    [METHOD_KEY, method],
+    [EXPIRES_KEY, expiresAt],
+  ] as const) {
     if (value) sessionStorage.setItem(key, value);
     else sessionStorage.removeItem(key);
   }
@@ -103,7 +107,9 @@ export async function signInWithToken(token: string): Promise<string | undefined
     return undefined;
   } catch (error) {
     store(undefined, undefined);
-    return error instanceof ApiError && error.code === 'UNAUTHENTICATED' ? 'The identity provider token was refused (expired, or not for this server).' : describeError(error);
+    return error instanceof ApiError && error.code === 'UNAUTHENTICATED'
+      ? 'The identity provider token was refused (expired, or not for this server).'
+      : describeError(error);
   }
 }
 
@@ -120,10 +126,13 @@ export function chooseClinic(clinicId: string): void {
 }
 
 export function useSession(): SessionState {
-  return useSyncExternalStore((listener) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  }, () => state);
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => state,
+  );
 }
 
 /** The clinic the pages work in and the caller's role there. */

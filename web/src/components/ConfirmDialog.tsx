@@ -21,14 +21,23 @@ export function ConfirmDialog(props: {
     if (!props.open && dialog.open) dialog.close();
   }, [props.open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={(e) => (e.preventDefault(), props.onCancel())}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="confirm-title"
+      onCancel={(e) => (e.preventDefault(), props.onCancel())}
+    >
       <h2 id="confirm-title">{props.title}</h2>
       <div className="dialog__body">{props.children}</div>
       <div className="dialog__actions">
         <button type="button" className="button" onClick={props.onCancel}>
           Cancel
         </button>
-        <button type="button" className={`button ${props.danger ? 'button--danger' : 'button--primary'}`} onClick={props.onConfirm}>
+        <button
+          type="button"
+          className={`button ${props.danger ? 'button--danger' : 'button--primary'}`}
+          onClick={props.onConfirm}
+        >
           {props.confirmLabel}
         </button>
       </div>

@@ -63,7 +63,13 @@ export function LineChart(props: LineChartProps) {
   const markers = props.markers ?? [];
 
   return (
-    <svg className={`chart${props.square ? ' chart--square' : ''}`} viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={undefined} aria-label={`${props.title}. ${props.description}`}>
+    <svg
+      className={`chart${props.square ? ' chart--square' : ''}`}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-labelledby={undefined}
+      aria-label={`${props.title}. ${props.description}`}
+    >
       <title>{props.title}</title>
       <desc>{props.description}</desc>
       <g className="chart__grid" aria-hidden="true">
@@ -86,7 +92,11 @@ export function LineChart(props: LineChartProps) {
         <text className="chart__axis-label" x={M.left + plotW / 2} y={height - 6} textAnchor="middle">
           {props.xLabel}
         </text>
-        <text className="chart__axis-label" transform={`translate(14 ${M.top + plotH / 2}) rotate(-90)`} textAnchor="middle">
+        <text
+          className="chart__axis-label"
+          transform={`translate(14 ${M.top + plotH / 2}) rotate(-90)`}
+          textAnchor="middle"
+        >
           {props.yLabel}
         </text>
       </g>
@@ -99,7 +109,13 @@ export function LineChart(props: LineChartProps) {
         </g>
       ))}
       {props.reference && (
-        <line className="chart__reference" x1={sx(props.reference[0])} y1={sy(props.reference[1])} x2={sx(props.reference[2])} y2={sy(props.reference[3])} />
+        <line
+          className="chart__reference"
+          x1={sx(props.reference[0])}
+          y1={sy(props.reference[1])}
+          x2={sx(props.reference[2])}
+          y2={sy(props.reference[3])}
+        />
       )}
       {props.series.map((s, si) => (
         <g key={s.label} className={`chart__series ${s.className}`}>

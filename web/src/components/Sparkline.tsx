@@ -21,9 +21,11 @@ export function Sparkline({ points }: { points: Point[] }) {
     <svg className="sparkline" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
       <line className="sparkline__mid" x1={0} x2={w} y1={sy(0.5)} y2={sy(0.5)} />
       <polyline points={points.map((p) => `${sx(p.day)},${sy(p.probability)}`).join(' ')} />
-      {points.filter((p) => p.imputed).map((p) => (
-        <circle key={p.day} className="sparkline__imputed" cx={sx(p.day)} cy={sy(p.probability)} r={2.6} />
-      ))}
+      {points
+        .filter((p) => p.imputed)
+        .map((p) => (
+          <circle key={p.day} className="sparkline__imputed" cx={sx(p.day)} cy={sy(p.probability)} r={2.6} />
+        ))}
       <circle className="sparkline__last" cx={sx(last.day)} cy={sy(last.probability)} r={2.6} />
     </svg>
   );

@@ -5,7 +5,8 @@ export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTim
 export const formatDate = (iso: string | null | undefined) => (iso ? date.format(new Date(iso)) : '—');
 
 /** 0.8312 → "83.1 %"; null → "—". */
-export const percent = (p: number | null | undefined, digits = 1) => (p === null || p === undefined ? '—' : `${(p * 100).toFixed(digits)} %`);
+export const percent = (p: number | null | undefined, digits = 1) =>
+  p === null || p === undefined ? '—' : `${(p * 100).toFixed(digits)} %`;
 
 export const hours = (hpi: number) => `${hpi.toFixed(1)} h`;
 

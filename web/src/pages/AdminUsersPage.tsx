@@ -1,5 +1,12 @@
 import { useState } from 'react';
-import { ClinicMembersDocument, CreateUserDocument, GrantMembershipDocument, RevokeMembershipDocument, type ClinicMembersQuery, type Role } from '../api/generated';
+import {
+  ClinicMembersDocument,
+  CreateUserDocument,
+  GrantMembershipDocument,
+  RevokeMembershipDocument,
+  type ClinicMembersQuery,
+  type Role,
+} from '../api/generated';
 import { useMutation, useQuery } from '../api/use-query';
 import { useClinic, useSession } from '../app/session';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -9,11 +16,12 @@ import { ROLE_LABEL } from '../lib/format';
 const ROLES: Role[] = ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'];
 type Member = ClinicMembersQuery['clinicMembers'][number];
 
-const RoleOptions = () => ROLES.map((r) => (
-  <option key={r} value={r}>
-    {ROLE_LABEL[r]}
-  </option>
-));
+const RoleOptions = () =>
+  ROLES.map((r) => (
+    <option key={r} value={r}>
+      {ROLE_LABEL[r]}
+    </option>
+  ));
 
 /** The clinic's users and their roles: create a user, change a role (grant), remove from the clinic (revoke). */
 export function AdminUsersPage() {
@@ -83,7 +91,12 @@ export function AdminUsersPage() {
                   {m.networkAdmin && <span className="tag tag--neutral">network admin</span>}
                 </td>
                 <td>
-                  <button type="button" className="button button--quiet" onClick={() => setRevoking(m)} disabled={m.id === meId}>
+                  <button
+                    type="button"
+                    className="button button--quiet"
+                    onClick={() => setRevoking(m)}
+                    disabled={m.id === meId}
+                  >
                     Remove from clinic…
                   </button>
                 </td>
@@ -107,7 +120,9 @@ export function AdminUsersPage() {
           }
         }}
       >
-        <p>{revoking?.email} loses access to every record of {clinic?.name}. The account itself stays.</p>
+        <p>
+          {revoking?.email} loses access to every record of {clinic?.name}. The account itself stays.
+        </p>
       </ConfirmDialog>
     </section>
   );

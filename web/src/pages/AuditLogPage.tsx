@@ -19,30 +19,59 @@ const toLocalInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() *
 export function AuditLogPage() {
   const { clinic, role } = useClinic();
   const clinicId = clinic?.id ?? '';
-  const [period, setPeriod] = useState(() => ({ from: new Date(Date.now() - DAY_MS).toISOString(), to: undefined as string | undefined }));
-  const first = useQuery(AuditEventsDocument, { clinicId, from: period.from, to: period.to ?? null, after: null }, { skip: !clinic });
-  const [more, setMore] = useState<{ key: string; events: AuditEvent[]; after?: string | null }>({ key: '', events: [] });
+  const [period, setPeriod] = useState(() => ({
+    from: new Date(Date.now() - DAY_MS).toISOString(),
+    to: undefined as string | undefined,
+  }));
+  const first = useQuery(
+    AuditEventsDocument,
+    { clinicId, from: period.from, to: period.to ?? null, after: null },
+    { skip: !clinic },
+  );
+  const [more, setMore] = useState<{ key: string; events: AuditEvent[]; after?: string | null }>({
+    key: '',
+    events: [],
+  });
   const [loadError, setLoadError] = useState<unknown>();
   const [filters, setFilters] = useState({ action: '', user: '', text: '' });
   // e-mails for user ids, where the caller may list the clinic's users (administrators)
   const members = useQuery(ClinicMembersDocument, { clinicId }, { skip: !clinic || !can(role, 'manageUsers') });
-  const emailOf = useMemo(() => new Map((members.data?.clinicMembers ?? []).map((m) => [m.id, m.email])), [members.data]);
+  const emailOf = useMemo(
+    () => new Map((members.data?.clinicMembers ?? []).map((m) => [m.id, m.email])),
+    [members.data],
+  );
 
   const key = JSON.stringify(period);
-  const loaded = [...(first.data?.auditEvents.edges.map((e) => e.node) ?? []), ...(more.key === key ? more.events : [])];
-  const nextCursor = more.key === key && more.after !== undefined ? more.after : first.data?.auditEvents.pageInfo.hasNextPage ? first.data.auditEvents.pageInfo.endCursor : null;
+  const loaded = [
+    ...(first.data?.auditEvents.edges.map((e) => e.node) ?? []),
+    ...(more.key === key ? more.events : []),
+  ];
+  const nextCursor =
+    more.key === key && more.after !== undefined
+      ? more.after
+      : first.data?.auditEvents.pageInfo.hasNextPage
+        ? first.data.auditEvents.pageInfo.endCursor
+        : null;
   const actions = [...new Set(loaded.map((e) => e.action))].sort();
   const user = (id: string | null | undefined) => (id ? (emailOf.get(id) ?? id) : 'system');
   const shown = loaded.filter(
     (e) =>
       (!filters.action || e.action === filters.action) &&
       (!filters.user || user(e.userId).toLowerCase().includes(filters.user.toLowerCase())) &&
-      (!filters.text || `${e.entity} ${e.entityId ?? ''} ${e.requestId ?? ''} ${JSON.stringify(e.detail)}`.toLowerCase().includes(filters.text.toLowerCase())),
+      (!filters.text ||
+        `${e.entity} ${e.entityId ?? ''} ${e.requestId ?? ''} ${JSON.stringify(e.detail)}`
+          .toLowerCase()
+          .includes(filters.text.toLowerCase())),
   );
 
   const loadMore = async () => {
     try {
-      const d = await execute(AuditEventsDocument, { clinicId, from: period.from, to: period.to ?? null, after: nextCursor });
+      const d = await execute(AuditEventsDocument, {
+        clinicId,
+        from: period.from,
+        to: period.to ?? null,
+        after: nextCursor,
+      });
       setMore({
         key,
         events: [...(more.key === key ? more.events : []), ...d.auditEvents.edges.map((e) => e.node)],
@@ -63,7 +92,10 @@ export function AuditLogPage() {
           const f = new FormData(e.currentTarget);
           const from = String(f.get('from') || '');
           const to = String(f.get('to') || '');
-          setPeriod({ from: new Date(from || Date.now() - DAY_MS).toISOString(), to: to ? new Date(to).toISOString() : undefined });
+          setPeriod({
+            from: new Date(from || Date.now() - DAY_MS).toISOString(),
+            to: to ? new Date(to).toISOString() : undefined,
+          });
         }}
       >
         <label>
@@ -82,7 +114,11 @@ export function AuditLogPage() {
         <legend>Filter the loaded events</legend>
         <label>
           Action
-          <select value={filters.action} onChange={(e) => setFilters({ ...filters, action: e.target.value })} data-testid="audit-action-filter">
+          <select
+            value={filters.action}
+            onChange={(e) => setFilters({ ...filters, action: e.target.value })}
+            data-testid="audit-action-filter"
+          >
             <option value="">all</option>
             {actions.map((a) => (
               <option key={a}>{a}</option>
@@ -91,11 +127,19 @@ export function AuditLogPage() {
         </label>
         <label>
           User
-          <input type="search" value={filters.user} onChange={(e) => setFilters({ ...filters, user: e.target.value })} />
+          <input
+            type="search"
+            value={filters.user}
+            onChange={(e) => setFilters({ ...filters, user: e.target.value })}
+          />
         </label>
         <label>
           Record, request or detail
-          <input type="search" value={filters.text} onChange={(e) => setFilters({ ...filters, text: e.target.value })} />
+          <input
+            type="search"
+            value={filters.text}
+            onChange={(e) => setFilters({ ...filters, text: e.target.value })}
+          />
         </label>
       </fieldset>
       <ErrorNotice error={first.error ?? loadError} />

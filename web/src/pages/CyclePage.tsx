@@ -47,7 +47,12 @@ export function CyclePage({ id }: { id: string }) {
       <ProvenanceBanner models={models} warning={warning} />
       {can(cycle.clinic.myRole, 'requestScoring') && (
         <p>
-          <button type="button" className="button" disabled={scoring.running} onClick={async () => setQueued((await scoring.run({ cycleId: cycle.id }))?.requestScoring.status)}>
+          <button
+            type="button"
+            className="button"
+            disabled={scoring.running}
+            onClick={async () => setQueued((await scoring.run({ cycleId: cycle.id }))?.requestScoring.status)}
+          >
             Request scoring of this cycle
           </button>{' '}
           <Link to="/runs">See runs</Link>
@@ -67,11 +72,17 @@ export function CyclePage({ id }: { id: string }) {
         <caption>Embryos ranked by latest probability of blastocyst formation (highest first; unscored last)</caption>
         <thead>
           <tr>
-            <th scope="col" className="num">Rank</th>
+            <th scope="col" className="num">
+              Rank
+            </th>
             <th scope="col">Embryo</th>
-            <th scope="col" className="num">Latest probability</th>
+            <th scope="col" className="num">
+              Latest probability
+            </th>
             <th scope="col">Trajectory (day 0–7)</th>
-            <th scope="col" className="num">Imputed segments</th>
+            <th scope="col" className="num">
+              Imputed segments
+            </th>
             <th scope="col">Outcome</th>
             {!sharedModel && <th scope="col">Model</th>}
           </tr>
@@ -94,7 +105,10 @@ export function CyclePage({ id }: { id: string }) {
                 </td>
                 <td className="num">
                   {imputed > 0 ? (
-                    <span className="tag tag--warn" title="Segments without frames of their own reuse a neighbour's frames">
+                    <span
+                      className="tag tag--warn"
+                      title="Segments without frames of their own reuse a neighbour's frames"
+                    >
                       {imputed} imputed
                     </span>
                   ) : (
@@ -106,7 +120,8 @@ export function CyclePage({ id }: { id: string }) {
                   <td>
                     {e.trajectory ? (
                       <>
-                        {e.trajectory.model.name} <span className="muted">{e.trajectory.model.version}</span> <ProvenanceTag model={e.trajectory.model} />
+                        {e.trajectory.model.name} <span className="muted">{e.trajectory.model.version}</span>{' '}
+                        <ProvenanceTag model={e.trajectory.model} />
                       </>
                     ) : (
                       <span className="muted">not scored</span>

@@ -50,20 +50,26 @@ export function EmbryoPage({ id }: { id: string }) {
   return (
     <section className="page">
       <p className="breadcrumb">
-        <Link to="/lab">Lab</Link> › <Link to={`/lab/cycles/${embryo.cycle.id}`}>cycle {embryo.cycle.externalId}</Link> › embryo
+        <Link to="/lab">Lab</Link> › <Link to={`/lab/cycles/${embryo.cycle.id}`}>cycle {embryo.cycle.externalId}</Link>{' '}
+        › embryo
       </p>
       <PageTitle title={`Embryo ${embryo.label}`}>
         Embryo {embryo.label} <span className="muted">{embryo.externalId}</span>
       </PageTitle>
       <p className="facts">
         <span>
-          Patient: {embryo.cycle.patient?.displayName ?? '—'} <span className="muted">(MRN {embryo.cycle.patient?.mrn ?? '—'})</span>
+          Patient: {embryo.cycle.patient?.displayName ?? '—'}{' '}
+          <span className="muted">(MRN {embryo.cycle.patient?.mrn ?? '—'})</span>
         </span>
         <span>Outcome: {OUTCOME_LABEL[embryo.outcome]}</span>
-        {embryo.cultureEndedHpi !== null && embryo.cultureEndedHpi !== undefined && <span>Culture ended at {embryo.cultureEndedHpi.toFixed(1)} h</span>}
+        {embryo.cultureEndedHpi !== null && embryo.cultureEndedHpi !== undefined && (
+          <span>Culture ended at {embryo.cultureEndedHpi.toFixed(1)} h</span>
+        )}
       </p>
       {trajectory && <ProvenanceBanner models={[trajectory.model]} warning={trajectory.warning} />}
-      {can(role, 'viewShadowModels') && <ModelChoice clinicId={embryo.cycle.clinic.id} modelId={modelId} onChange={setModelId} />}
+      {can(role, 'viewShadowModels') && (
+        <ModelChoice clinicId={embryo.cycle.clinic.id} modelId={modelId} onChange={setModelId} />
+      )}
       <ErrorNotice error={framesError} />
       <div className="embryo-grid">
         <TimeLapseViewer
@@ -92,7 +98,12 @@ export function EmbryoPage({ id }: { id: string }) {
               <p>The clinic has no active model, so there is no trajectory.</p>
             </section>
           )}
-          <OutcomeForm embryoId={embryo.id} outcome={embryo.outcome} recordedAt={embryo.outcomeRecordedAt} editable={can(role, 'recordOutcome')} />
+          <OutcomeForm
+            embryoId={embryo.id}
+            outcome={embryo.outcome}
+            recordedAt={embryo.outcomeRecordedAt}
+            editable={can(role, 'recordOutcome')}
+          />
           <section className="card" aria-labelledby="phases-title">
             <h2 id="phases-title">Phases</h2>
             {embryo.phases.length === 0 ? (
@@ -102,8 +113,12 @@ export function EmbryoPage({ id }: { id: string }) {
                 <thead>
                   <tr>
                     <th scope="col">Phase</th>
-                    <th scope="col" className="num">Start</th>
-                    <th scope="col" className="num">End</th>
+                    <th scope="col" className="num">
+                      Start
+                    </th>
+                    <th scope="col" className="num">
+                      End
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -125,7 +140,15 @@ export function EmbryoPage({ id }: { id: string }) {
 }
 
 /** Administrators may look at a shadow model's trajectory next to the active one's. */
-function ModelChoice({ clinicId, modelId, onChange }: { clinicId: string; modelId: string | undefined; onChange(id: string | undefined): void }) {
+function ModelChoice({
+  clinicId,
+  modelId,
+  onChange,
+}: {
+  clinicId: string;
+  modelId: string | undefined;
+  onChange(id: string | undefined): void;
+}) {
   const { data } = useQuery(ModelsDocument, {});
   const enabled = (data?.models ?? []).flatMap((m) => {
     const row = m.clinics.find((c) => c.clinicId === clinicId && (c.active || c.shadow));

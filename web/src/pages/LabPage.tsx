@@ -26,8 +26,12 @@ export function LabPage() {
               <th scope="col">Patient</th>
               <th scope="col">Method</th>
               <th scope="col">Inseminated</th>
-              <th scope="col" className="num">Day of culture</th>
-              <th scope="col" className="num">Embryos</th>
+              <th scope="col" className="num">
+                Day of culture
+              </th>
+              <th scope="col" className="num">
+                Embryos
+              </th>
             </tr>
           </thead>
           <tbody>

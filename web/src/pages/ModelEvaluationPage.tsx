@@ -28,15 +28,14 @@ export function ModelEvaluationPage({ id }: { id: string }) {
       <p className="breadcrumb">
         <Link to="/models">Models</Link> › evaluation
       </p>
-      <PageTitle title="Model evaluation">
-        Evaluation {e ? `· ${e.model.name} ${e.model.version}` : ''}
-      </PageTitle>
+      <PageTitle title="Model evaluation">Evaluation {e ? `· ${e.model.name} ${e.model.version}` : ''}</PageTitle>
       <form
         className="form form--inline"
         onSubmit={(ev) => {
           ev.preventDefault();
           const f = new FormData(ev.currentTarget);
-          const iso = (v: FormDataEntryValue | null) => (v ? new Date(`${String(v)}T00:00:00Z`).toISOString() : undefined);
+          const iso = (v: FormDataEntryValue | null) =>
+            v ? new Date(`${String(v)}T00:00:00Z`).toISOString() : undefined;
           setRange({ from: iso(f.get('from')), to: iso(f.get('to')) });
         }}
       >
@@ -59,7 +58,9 @@ export function ModelEvaluationPage({ id }: { id: string }) {
           <ProvenanceBanner models={[e.model]} warning={e.warning} />
           <p className="facts">
             <ProvenanceTag model={e.model} />
-            <span>{e.embryosWithOutcome} embryos with a recorded outcome in {clinic?.name}</span>
+            <span>
+              {e.embryosWithOutcome} embryos with a recorded outcome in {clinic?.name}
+            </span>
             <span>
               {e.blastocysts} blastocysts, {e.notBlastocysts} not
             </span>
@@ -107,7 +108,19 @@ export function ModelEvaluationPage({ id }: { id: string }) {
             <LineChart
               title="Accuracy by day"
               description={`Accuracy at days ${e.days[0]?.day ?? 0.5} to ${e.days[e.days.length - 1]?.day ?? 7}.`}
-              series={[{ label: 'accuracy', className: 'series-1', points: e.days.filter((d) => d.accuracy !== null).map((d) => ({ x: d.day, y: d.accuracy!, title: `day ${d.day}: ${percent(d.accuracy)} (n=${d.n})` })) }]}
+              series={[
+                {
+                  label: 'accuracy',
+                  className: 'series-1',
+                  points: e.days
+                    .filter((d) => d.accuracy !== null)
+                    .map((d) => ({
+                      x: d.day,
+                      y: d.accuracy!,
+                      title: `day ${d.day}: ${percent(d.accuracy)} (n=${d.n})`,
+                    })),
+                },
+              ]}
               xDomain={[0, 7]}
               yDomain={[0, 1]}
               xTicks={[0, 1, 2, 3, 4, 5, 6, 7]}
@@ -125,7 +138,9 @@ export function ModelEvaluationPage({ id }: { id: string }) {
             <div className="roc">
               <LineChart
                 title="ROC curves"
-                description={e.roc.map((r) => `day ${r.day}: AUC ${r.auc === null ? 'not defined' : r.auc.toFixed(3)}`).join('; ')}
+                description={e.roc
+                  .map((r) => `day ${r.day}: AUC ${r.auc === null ? 'not defined' : r.auc.toFixed(3)}`)
+                  .join('; ')}
                 series={e.roc.map((r, i) => ({
                   label: `day ${r.day}`,
                   className: ROC_CLASSES[i % ROC_CLASSES.length],

@@ -27,9 +27,14 @@ export function ModelsPage() {
     const { kind, model } = pending;
     setPending(undefined);
     const variables = { clinicId: clinic.id, modelId: model.id };
-    const ok = kind === 'activate' ? await activate.run(variables) : await shadow.run({ ...variables, shadow: kind === 'shadow-on' });
+    const ok =
+      kind === 'activate'
+        ? await activate.run(variables)
+        : await shadow.run({ ...variables, shadow: kind === 'shadow-on' });
     if (ok) {
-      setDone(`${model.name} ${model.version}: ${kind === 'activate' ? 'now the active model' : kind === 'shadow-on' ? 'scored in shadow mode' : 'shadow mode off'}.`);
+      setDone(
+        `${model.name} ${model.version}: ${kind === 'activate' ? 'now the active model' : kind === 'shadow-on' ? 'scored in shadow mode' : 'shadow mode off'}.`,
+      );
       models.reload();
     }
   };
@@ -38,7 +43,8 @@ export function ModelsPage() {
     <section className="page">
       <PageTitle title="Models">Models</PageTitle>
       <p className="muted">
-        The active model's probabilities are what {clinic.name} sees; shadow models are scored silently and visible to administrators only.
+        The active model's probabilities are what {clinic.name} sees; shadow models are scored silently and visible to
+        administrators only.
       </p>
       <ErrorNotice error={models.error ?? activate.error ?? shadow.error} />
       <StatusNotice message={done} />
@@ -51,8 +57,12 @@ export function ModelsPage() {
               <th scope="col">Provenance</th>
               <th scope="col">Variant</th>
               <th scope="col">Planes (µm)</th>
-              <th scope="col" className="num">Input</th>
-              <th scope="col" className="num">Size</th>
+              <th scope="col" className="num">
+                Input
+              </th>
+              <th scope="col" className="num">
+                Size
+              </th>
               <th scope="col">Registered</th>
               <th scope="col">In {clinic.code}</th>
               <th scope="col">Actions</th>
@@ -80,17 +90,25 @@ export function ModelsPage() {
                   <td>{row?.active ? <strong>active</strong> : row?.shadow ? 'shadow' : '—'}</td>
                   <td>
                     <div className="actions">
-                    {!row?.active && (
-                      <button type="button" className="button" onClick={() => setPending({ kind: 'activate', model: m })}>
-                        Activate…
-                      </button>
-                    )}
-                    {!row?.active && (
-                      <button type="button" className="button" onClick={() => setPending({ kind: row?.shadow ? 'shadow-off' : 'shadow-on', model: m })}>
-                        {row?.shadow ? 'Stop shadow…' : 'Shadow…'}
-                      </button>
-                    )}
-                    <Link to={`/models/${m.id}/evaluation`}>Evaluation</Link>
+                      {!row?.active && (
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => setPending({ kind: 'activate', model: m })}
+                        >
+                          Activate…
+                        </button>
+                      )}
+                      {!row?.active && (
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => setPending({ kind: row?.shadow ? 'shadow-off' : 'shadow-on', model: m })}
+                        >
+                          {row?.shadow ? 'Stop shadow…' : 'Shadow…'}
+                        </button>
+                      )}
+                      <Link to={`/models/${m.id}/evaluation`}>Evaluation</Link>
                     </div>
                   </td>
                 </tr>
@@ -101,15 +119,28 @@ export function ModelsPage() {
       )}
       <ConfirmDialog
         open={pending !== undefined}
-        title={pending?.kind === 'activate' ? 'Activate this model?' : pending?.kind === 'shadow-on' ? 'Score this model in shadow mode?' : 'Stop shadow mode?'}
-        confirmLabel={pending?.kind === 'activate' ? 'Activate' : pending?.kind === 'shadow-on' ? 'Start shadow mode' : 'Stop shadow mode'}
+        title={
+          pending?.kind === 'activate'
+            ? 'Activate this model?'
+            : pending?.kind === 'shadow-on'
+              ? 'Score this model in shadow mode?'
+              : 'Stop shadow mode?'
+        }
+        confirmLabel={
+          pending?.kind === 'activate'
+            ? 'Activate'
+            : pending?.kind === 'shadow-on'
+              ? 'Start shadow mode'
+              : 'Stop shadow mode'
+        }
         danger={pending?.kind === 'activate'}
         onConfirm={confirm}
         onCancel={() => setPending(undefined)}
       >
         {pending && (
           <p>
-            {pending.model.name} {pending.model.version} ({pending.model.trained ? 'trained' : 'untrained: its numbers mean nothing clinically'}){' '}
+            {pending.model.name} {pending.model.version} (
+            {pending.model.trained ? 'trained' : 'untrained: its numbers mean nothing clinically'}){' '}
             {pending.kind === 'activate'
               ? `becomes the one active model of ${clinic.name}; the current active model is deactivated and everyone in the clinic sees this model's probabilities.`
               : pending.kind === 'shadow-on'

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { ActiveCyclesDocument, ImportRunsDocument, RequestCycleScoringDocument, ScoringRunsDocument } from '../api/generated';
+import {
+  ActiveCyclesDocument,
+  ImportRunsDocument,
+  RequestCycleScoringDocument,
+  ScoringRunsDocument,
+} from '../api/generated';
 import { useMutation, useQuery } from '../api/use-query';
 import { can } from '../app/permissions';
 import { useClinic } from '../app/session';
@@ -29,10 +34,18 @@ export function RunsPage() {
                 <th scope="col">Trigger</th>
                 <th scope="col">Scope</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="num">Scored</th>
-                <th scope="col" className="num">Failed</th>
-                <th scope="col" className="num">Predictions</th>
-                <th scope="col" className="num">Duration</th>
+                <th scope="col" className="num">
+                  Scored
+                </th>
+                <th scope="col" className="num">
+                  Failed
+                </th>
+                <th scope="col" className="num">
+                  Predictions
+                </th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
                 <th scope="col">Provider</th>
                 <th scope="col">Report</th>
               </tr>
@@ -83,7 +96,8 @@ export function RunsPage() {
               </p>
               <details open={problems.length > 0 && problems.length <= 20}>
                 <summary>
-                  Per-item report ({r.items.length} items{problems.length ? `, ${problems.length} skipped or failed` : ''})
+                  Per-item report ({r.items.length} items
+                  {problems.length ? `, ${problems.length} skipped or failed` : ''})
                 </summary>
                 <table className="table table--compact">
                   <thead>

@@ -28,7 +28,10 @@ export function SignInPage({ message }: { message?: string }) {
           {error}
         </p>
       )}
-      <form className="card form" onSubmit={(e) => submit(e, (f) => signInWithPassword(String(f.get('email')), String(f.get('password'))))}>
+      <form
+        className="card form"
+        onSubmit={(e) => submit(e, (f) => signInWithPassword(String(f.get('email')), String(f.get('password'))))}
+      >
         <h2>Sign in</h2>
         <label>
           E-mail

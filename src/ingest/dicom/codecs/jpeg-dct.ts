@@ -17,16 +17,16 @@ export function decodeJpegDct(bytes: Uint8Array): DecodedFrame {
 }
 
 const ZIGZAG = Uint8Array.from([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
-  28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
-  54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ]);
 
 /** IDCT basis: COS[x * 8 + u] = C(u)/2 · cos((2x+1)uπ/16). */
 const COS = Float64Array.from({ length: 64 }, (_, i) => {
   const x = i >> 3;
   const u = i & 7;
-  return (u === 0 ? Math.SQRT1_2 : 1) / 2 * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+  return ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
 });
 
 interface HuffmanTable {
@@ -85,14 +85,24 @@ class DctDecoder {
       }
       const length = this.u16(this.pos);
       const end = this.pos + length;
-      if (length < 2 || end > this.data.length) throw new Error(`JPEG marker segment FF${marker.toString(16).toUpperCase()} runs past the end (truncated?)`);
+      if (length < 2 || end > this.data.length)
+        throw new Error(`JPEG marker segment FF${marker.toString(16).toUpperCase()} runs past the end (truncated?)`);
       if (marker === 0xdb) this.readQuantTables(this.pos + 2, end);
       else if (marker === 0xc4) this.readHuffmanTables(this.pos + 2, end);
       else if (marker === 0xdd) this.restartInterval = this.u16(this.pos + 2);
       else if (marker === 0xc0 || marker === 0xc1) this.readFrame(this.pos + 2);
-      else if ((marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7) {
-        throw new Error(`JPEG process of marker FF${marker.toString(16).toUpperCase()} (progressive, lossless, hierarchical or arithmetic) is not supported by the DCT decoder`);
-      } else if (marker === 0xee && length >= 14 && String.fromCharCode(...this.data.subarray(this.pos + 2, this.pos + 7)) === 'Adobe') {
+      else if (
+        (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) ||
+        marker === 0xf7
+      ) {
+        throw new Error(
+          `JPEG process of marker FF${marker.toString(16).toUpperCase()} (progressive, lossless, hierarchical or arithmetic) is not supported by the DCT decoder`,
+        );
+      } else if (
+        marker === 0xee &&
+        length >= 14 &&
+        String.fromCharCode(...this.data.subarray(this.pos + 2, this.pos + 7)) === 'Adobe'
+      ) {
         this.adobeTransform = this.data[this.pos + 13];
       }
       this.pos = end;
@@ -110,7 +120,8 @@ class DctDecoder {
   private nextMarker(): number {
     while (this.pos < this.data.length && this.data[this.pos] !== 0xff) this.pos += 1;
     while (this.pos < this.data.length && this.data[this.pos] === 0xff) this.pos += 1;
-    if (this.pos >= this.data.length) throw new Error('JPEG code stream ends without an end-of-image marker (truncated?)');
+    if (this.pos >= this.data.length)
+      throw new Error('JPEG code stream ends without an end-of-image marker (truncated?)');
     return this.data[this.pos++];
   }
 
@@ -156,7 +167,8 @@ class DctDecoder {
 
   private readFrame(at: number): void {
     this.precision = this.data[at];
-    if (this.precision !== 8 && this.precision !== 12) throw new Error(`DCT JPEG with ${this.precision}-bit samples (8 or 12 expected)`);
+    if (this.precision !== 8 && this.precision !== 12)
+      throw new Error(`DCT JPEG with ${this.precision}-bit samples (8 or 12 expected)`);
     this.height = this.u16(at + 1);
     this.width = this.u16(at + 3);
     if (!this.height || !this.width) throw new Error('JPEG frame without a size (DNL marker) is not supported');
@@ -170,10 +182,17 @@ class DctDecoder {
     const mcusX = Math.ceil(this.width / (8 * this.maxH));
     const mcusY = Math.ceil(this.height / (8 * this.maxV));
     this.components = parsed.map((c) => {
-      if (c.h < 1 || c.v < 1 || c.h > 4 || c.v > 4) throw new Error(`JPEG component ${c.id} has sampling factors ${c.h}×${c.v}`);
+      if (c.h < 1 || c.v < 1 || c.h > 4 || c.v > 4)
+        throw new Error(`JPEG component ${c.id} has sampling factors ${c.h}×${c.v}`);
       const blocksPerLine = mcusX * c.h;
       const blocksPerColumn = mcusY * c.v;
-      return { ...c, blocksPerLine, blocksPerColumn, plane: new Uint16Array(blocksPerLine * blocksPerColumn * 64), predictor: 0 };
+      return {
+        ...c,
+        blocksPerLine,
+        blocksPerColumn,
+        plane: new Uint16Array(blocksPerLine * blocksPerColumn * 64),
+        predictor: 0,
+      };
     });
   }
 
@@ -187,14 +206,20 @@ class DctDecoder {
       if (!component) throw new Error(`JPEG scan names component ${id}, which the frame does not have`);
       component.dcTable = this.dc[tables >> 4];
       component.acTable = this.ac[tables & 15];
-      if (!component.dcTable || !component.acTable) throw new Error(`JPEG scan uses a Huffman table that was not defined`);
-      if (!this.quant[component.quantTable]) throw new Error(`JPEG component ${id} uses quantisation table ${component.quantTable}, which was not defined`);
+      if (!component.dcTable || !component.acTable)
+        throw new Error(`JPEG scan uses a Huffman table that was not defined`);
+      if (!this.quant[component.quantTable])
+        throw new Error(`JPEG component ${id} uses quantisation table ${component.quantTable}, which was not defined`);
       return component;
     });
     this.pos += length;
     const single = scanComponents.length === 1;
-    const mcusX = single ? Math.ceil(Math.ceil((this.width * scanComponents[0].h) / this.maxH) / 8) : Math.ceil(this.width / (8 * this.maxH));
-    const mcusY = single ? Math.ceil(Math.ceil((this.height * scanComponents[0].v) / this.maxV) / 8) : Math.ceil(this.height / (8 * this.maxV));
+    const mcusX = single
+      ? Math.ceil(Math.ceil((this.width * scanComponents[0].h) / this.maxH) / 8)
+      : Math.ceil(this.width / (8 * this.maxH));
+    const mcusY = single
+      ? Math.ceil(Math.ceil((this.height * scanComponents[0].v) / this.maxV) / 8)
+      : Math.ceil(this.height / (8 * this.maxV));
     const total = mcusX * mcusY;
     const block = new Int32Array(64);
     this.resetDecoder(scanComponents);
@@ -213,7 +238,15 @@ class DctDecoder {
       }
     }
     // leave the position at the marker that ends the entropy-coded segment
-    while (this.pos < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1] !== 0 && !(this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7))) this.pos += 1;
+    while (
+      this.pos < this.data.length &&
+      !(
+        this.data[this.pos] === 0xff &&
+        this.data[this.pos + 1] !== 0 &&
+        !(this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7)
+      )
+    )
+      this.pos += 1;
   }
 
   private resetDecoder(components: Component[]): void {
@@ -225,7 +258,11 @@ class DctDecoder {
 
   /** Expects an RSTn marker at the reader's position (after byte alignment). */
   private restart(components: Component[]): void {
-    while (this.pos + 1 < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7)) this.pos += 1;
+    while (
+      this.pos + 1 < this.data.length &&
+      !(this.data[this.pos] === 0xff && this.data[this.pos + 1] >= 0xd0 && this.data[this.pos + 1] <= 0xd7)
+    )
+      this.pos += 1;
     this.pos += 2;
     this.resetDecoder(components);
   }
@@ -328,7 +365,8 @@ class DctDecoder {
       const stride = c.blocksPerLine * 8;
       for (let y = 0; y < height; y++) {
         const sy = Math.floor((y * c.v) / this.maxV);
-        for (let x = 0; x < width; x++) data[(y * width + x) * n + k] = c.plane[sy * stride + Math.floor((x * c.h) / this.maxH)];
+        for (let x = 0; x < width; x++)
+          data[(y * width + x) * n + k] = c.plane[sy * stride + Math.floor((x * c.h) / this.maxH)];
       }
     });
     if (n === 3 && this.isYCbCr()) yccToRgb(data, this.precision);

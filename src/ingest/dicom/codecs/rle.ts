@@ -20,15 +20,23 @@ export function decodeRle(frame: Uint8Array, layout: RleLayout): DecodedFrame {
   if (frame.length < 64) throw new Error(`RLE frame of ${frame.length} bytes has no complete header`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const segments = view.getUint32(0, true);
-  if (segments !== expected) throw new Error(`RLE frame has ${segments} segment(s), ${components} sample(s) of ${bitsAllocated} bits need ${expected}`);
+  if (segments !== expected)
+    throw new Error(
+      `RLE frame has ${segments} segment(s), ${components} sample(s) of ${bitsAllocated} bits need ${expected}`,
+    );
   const offsets = Array.from({ length: segments }, (_, i) => view.getUint32(4 + i * 4, true));
-  const data: SampleArray = bitsAllocated === 8 ? new Uint8Array(pixels * components)
-    : bitsAllocated === 16 ? new Uint16Array(pixels * components) : new Uint32Array(pixels * components);
+  const data: SampleArray =
+    bitsAllocated === 8
+      ? new Uint8Array(pixels * components)
+      : bitsAllocated === 16
+        ? new Uint16Array(pixels * components)
+        : new Uint32Array(pixels * components);
   const bytes = new Uint8Array(pixels);
   for (let s = 0; s < segments; s++) {
     const start = offsets[s];
     const end = s + 1 < segments ? offsets[s + 1] : frame.length;
-    if (start < 64 || end > frame.length || end < start) throw new Error(`RLE segment ${s + 1} has offset ${start} outside the frame of ${frame.length} bytes`);
+    if (start < 64 || end > frame.length || end < start)
+      throw new Error(`RLE segment ${s + 1} has offset ${start} outside the frame of ${frame.length} bytes`);
     unpackBits(frame, start, end, bytes, s + 1);
     const component = Math.floor(s / bytesPerSample);
     const shift = 8 * (bytesPerSample - 1 - (s % bytesPerSample)); // most significant byte first

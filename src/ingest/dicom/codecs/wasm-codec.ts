@@ -18,7 +18,10 @@ export class WasmCodec<M> {
   ) {}
 
   async run<T>(work: (module: M) => T): Promise<T> {
-    const pending = (this.module ??= this.factory({ print: (t) => this.note(t), printErr: (t) => this.note(t) }) as Promise<M>);
+    const pending = (this.module ??= this.factory({
+      print: (t) => this.note(t),
+      printErr: (t) => this.note(t),
+    }) as Promise<M>);
     let module: M;
     try {
       module = await pending;
@@ -32,7 +35,10 @@ export class WasmCodec<M> {
     } catch (error) {
       this.module = null;
       // a C++ exception reaches JavaScript as a bare number (a pointer): say what it means
-      const text = typeof error === 'number' ? `the ${this.name} decoder rejected the code stream (corrupt or unsupported data)` : errorText(error);
+      const text =
+        typeof error === 'number'
+          ? `the ${this.name} decoder rejected the code stream (corrupt or unsupported data)`
+          : errorText(error);
       const said = this.complaints();
       throw new Error(said ? `${text}; ${said}` : text);
     }

@@ -18,8 +18,10 @@ const charls = new WasmCodec<JpegLsModule>('JPEG-LS (CharLS)', charlsFactory);
 
 export function checkShape(kind: string, found: FrameShape, expected: FrameShape): void {
   if (found.width !== expected.width || found.height !== expected.height || found.components !== expected.components) {
-    throw new Error(`${kind} code stream is ${found.width}×${found.height} with ${found.components} component(s), `
-      + `the DICOM header says ${expected.width}×${expected.height} with ${expected.components}`);
+    throw new Error(
+      `${kind} code stream is ${found.width}×${found.height} with ${found.components} component(s), ` +
+        `the DICOM header says ${expected.width}×${expected.height} with ${expected.components}`,
+    );
   }
 }
 
@@ -39,12 +41,19 @@ export function decodeJpegLs(bytes: Uint8Array, expected: FrameShape): Promise<D
     const decoder = new m.JpegLSDecoder();
     return decodeWith(decoder, bytes, expected, 'JPEG-LS', (frame) => {
       // interleave mode 0: each component is a separate scan, decoded one plane after the other
-      if (frame.components > 1 && decoder.getInterleaveMode() === 0) frame.data = interleave(frame.data, frame.width * frame.height, frame.components);
+      if (frame.components > 1 && decoder.getInterleaveMode() === 0)
+        frame.data = interleave(frame.data, frame.width * frame.height, frame.components);
     });
   });
 }
 
-function decodeWith(decoder: WasmDecoder, bytes: Uint8Array, expected: FrameShape, kind: string, finish?: (frame: DecodedFrame) => void): DecodedFrame {
+function decodeWith(
+  decoder: WasmDecoder,
+  bytes: Uint8Array,
+  expected: FrameShape,
+  kind: string,
+  finish?: (frame: DecodedFrame) => void,
+): DecodedFrame {
   try {
     decoder.getEncodedBuffer(bytes.length).set(bytes);
     decoder.decode();
@@ -67,10 +76,22 @@ function samplesOf(decoder: WasmDecoder, info: FrameInfo, kind: string): Decoded
   const bytesPerSample = info.bitsPerSample <= 8 ? 1 : 2;
   const expectedLength = info.width * info.height * info.componentCount * bytesPerSample;
   if (!info.width) throw new Error(`the ${kind} decoder returned no image`);
-  if (decoded.length !== expectedLength) throw new Error(`the ${kind} decoder returned ${decoded.length} of ${expectedLength} bytes`);
+  if (decoded.length !== expectedLength)
+    throw new Error(`the ${kind} decoder returned ${decoded.length} of ${expectedLength} bytes`);
   const copy = decoded.slice().buffer; // own, aligned memory: the module's heap is reused by the next call
-  const data: SampleArray = bytesPerSample === 1
-    ? (info.isSigned ? new Int8Array(copy) : new Uint8Array(copy))
-    : (info.isSigned ? new Int16Array(copy) : new Uint16Array(copy));
-  return { data, width: info.width, height: info.height, components: info.componentCount, bitsPerSample: info.bitsPerSample };
+  const data: SampleArray =
+    bytesPerSample === 1
+      ? info.isSigned
+        ? new Int8Array(copy)
+        : new Uint8Array(copy)
+      : info.isSigned
+        ? new Int16Array(copy)
+        : new Uint16Array(copy);
+  return {
+    data,
+    width: info.width,
+    height: info.height,
+    components: info.componentCount,
+    bitsPerSample: info.bitsPerSample,
+  };
 }

@@ -25,7 +25,11 @@ function platformPackage(): string {
 
 function binaries(nativeDir: string): PostgresBinaries {
   const exe = process.platform === 'win32' ? '.exe' : '';
-  return { nativeDir, initdb: join(nativeDir, 'bin', `initdb${exe}`), postgres: join(nativeDir, 'bin', `postgres${exe}`) };
+  return {
+    nativeDir,
+    initdb: join(nativeDir, 'bin', `initdb${exe}`),
+    postgres: join(nativeDir, 'bin', `postgres${exe}`),
+  };
 }
 
 /**
@@ -82,7 +86,10 @@ async function cachedCopy(nativeDir: string, name: string, log: EmbeddedLog): Pr
   } catch (error) {
     throw new EmbeddedPostgresError(
       `the postgres user cannot reach the binaries in ${nativeDir} and copying them to ${BINARY_CACHE_DIR} failed (${systemReason(error)})`,
-      systemRemedy(error, 'Make that folder writable for root, move the checkout to a folder others can enter (e.g. /opt), or set DATABASE_URL.'),
+      systemRemedy(
+        error,
+        'Make that folder writable for root, move the checkout to a folder others can enter (e.g. /opt), or set DATABASE_URL.',
+      ),
     );
   } finally {
     await rm(partial, { recursive: true, force: true }).catch(() => undefined);
@@ -107,5 +114,6 @@ async function assertRuns(postgres: string, user: ServiceUser | undefined): Prom
   const result = await runToEnd(postgres, ['--version'], user).catch((error: unknown) => {
     throw cannotRun(postgres, error, user?.name);
   });
-  if (result.code !== 0) throw explainServerOutput('postgres', result.output, { port: 0, clusterDir: dirname(postgres) });
+  if (result.code !== 0)
+    throw explainServerOutput('postgres', result.output, { port: 0, clusterDir: dirname(postgres) });
 }

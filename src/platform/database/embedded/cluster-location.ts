@@ -43,7 +43,11 @@ export async function clusterState(dir: string): Promise<ClusterState> {
  * the postgres user cannot reach, or a relocated one without its link, stops the start with the
  * commands that fix it.
  */
-export async function locateCluster(dataDir: string, user: ServiceUser | undefined, log: EmbeddedLog): Promise<ClusterLocation> {
+export async function locateCluster(
+  dataDir: string,
+  user: ServiceUser | undefined,
+  log: EmbeddedLog,
+): Promise<ClusterLocation> {
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (error) {
@@ -79,10 +83,16 @@ export async function locateCluster(dataDir: string, user: ServiceUser | undefin
   } catch (error) {
     throw new EmbeddedPostgresError(
       `the ${user.name} user cannot enter ${closed}, and ${RELOCATED_CLUSTERS_DIR} cannot be created (${systemReason(error)})`,
-      systemRemedy(error, `Set DATA_DIR to a folder that others can enter (e.g. under /var/lib or /opt), run amsnet as a non-root user, or set DATABASE_URL.`),
+      systemRemedy(
+        error,
+        `Set DATA_DIR to a folder that others can enter (e.g. under /var/lib or /opt), run amsnet as a non-root user, or set DATABASE_URL.`,
+      ),
     );
   }
-  log.info({ dataDir, clusterDir: target }, `the ${user.name} user cannot enter ${closed}: the database goes to ${target}, linked from ${inside}`);
+  log.info(
+    { dataDir, clusterDir: target },
+    `the ${user.name} user cannot enter ${closed}: the database goes to ${target}, linked from ${inside}`,
+  );
   return { dir: target, link: inside };
 }
 

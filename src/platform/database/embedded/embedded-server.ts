@@ -63,13 +63,25 @@ async function start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   if (existing) await clearStaleLock(location.dir, log);
   if (!(await portIsFree(port))) throw portInUse(port);
   if (!existing) {
-    await initialiseCluster(binaries, location.dir, { password: options.password, port, initdbFlags: options.initdbFlags ?? [] }, user, log);
+    await initialiseCluster(
+      binaries,
+      location.dir,
+      { password: options.password, port, initdbFlags: options.initdbFlags ?? [] },
+      user,
+      log,
+    );
   }
   await linkCluster(location);
 
   // Loopback TCP only: no Unix socket, so no clash with other servers' socket files in /tmp.
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
-  const args = ['-D', location.dir, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+  const args = [
+    '-D',
+    location.dir,
+    '-p',
+    String(port),
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+  ];
   const server = await spawnServer(binaries.postgres, args, user, log);
   await waitUntilReady(server, location.dir, options.readyTimeoutMs ?? 300_000).catch(async (error: unknown) => {
     await server.stop(5_000);
@@ -87,7 +99,8 @@ async function start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   return {
     clusterDir: location.dir,
     port,
-    url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
+    url: (database = 'postgres') =>
+      `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
     stop: () => {
       stopping = true;
       return server.stop();

@@ -26,7 +26,10 @@ export async function initialiseCluster(
   log: EmbeddedLog,
 ): Promise<void> {
   if ((await clusterState(dir)) === 'other') {
-    throw new EmbeddedPostgresError(`${dir} exists but holds no PostgreSQL database (no PG_VERSION file)`, 'Move it away or delete it, then start again.');
+    throw new EmbeddedPostgresError(
+      `${dir} exists but holds no PostgreSQL database (no PG_VERSION file)`,
+      'Move it away or delete it, then start again.',
+    );
   }
   const staging = `${dir}.initdb-${process.pid}`;
   const passwordFile = join(dirname(dir), `.initdb-password-${process.pid}`);
@@ -47,7 +50,10 @@ export async function initialiseCluster(
     });
     if (result.code !== 0) throw explainServerOutput('initdb', result.output, { port: settings.port, clusterDir: dir });
     await rename(staging, dir).catch((error: unknown) => {
-      throw new EmbeddedPostgresError(`cannot move the new database into ${dir} (${systemReason(error)})`, systemRemedy(error, 'Check that folder, then start again.'));
+      throw new EmbeddedPostgresError(
+        `cannot move the new database into ${dir} (${systemReason(error)})`,
+        systemRemedy(error, 'Check that folder, then start again.'),
+      );
     });
   } finally {
     await rm(passwordFile, { force: true });
@@ -55,7 +61,12 @@ export async function initialiseCluster(
   }
 }
 
-async function prepare(staging: string, passwordFile: string, password: string, user: ServiceUser | undefined): Promise<void> {
+async function prepare(
+  staging: string,
+  passwordFile: string,
+  password: string,
+  user: ServiceUser | undefined,
+): Promise<void> {
   try {
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { mode: 0o700 });

@@ -42,7 +42,12 @@ function collectLines(child: ChildProcess, onLine: (line: string) => void = () =
  * Runs a short program to its end. Rejects only when it cannot be spawned at all (the errno error:
  * EACCES, ENOENT...); a non-zero exit resolves with its code and output.
  */
-export function runToEnd(file: string, args: string[], user: ServiceUser | undefined, log?: EmbeddedLog): Promise<{ code: number | null; output: string[] }> {
+export function runToEnd(
+  file: string,
+  args: string[],
+  user: ServiceUser | undefined,
+  log?: EmbeddedLog,
+): Promise<{ code: number | null; output: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawnAs(file, args, user);
     const output = collectLines(child, (line) => log?.debug({ postgres: line }));
@@ -64,7 +69,9 @@ function parentDeathPrefix(): Promise<string[]> {
     for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
       if (!existsSync(setpriv)) continue;
       const prefix = [setpriv, '--pdeathsig', 'INT', '--'];
-      const probe = await runToEnd(setpriv, [...prefix.slice(1), setpriv, '--version'], undefined).catch(() => undefined);
+      const probe = await runToEnd(setpriv, [...prefix.slice(1), setpriv, '--version'], undefined).catch(
+        () => undefined,
+      );
       if (probe?.code === 0) return prefix;
     }
     return [];
@@ -90,7 +97,12 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function spawnServer(postgres: string, args: string[], user: ServiceUser | undefined, log: EmbeddedLog): Promise<ServerProcess> {
+export async function spawnServer(
+  postgres: string,
+  args: string[],
+  user: ServiceUser | undefined,
+  log: EmbeddedLog,
+): Promise<ServerProcess> {
   const prefix = await parentDeathPrefix();
   const [file, ...rest] = [...prefix, postgres, ...args];
   const child = spawnAs(file, rest, user);

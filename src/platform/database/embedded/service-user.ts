@@ -22,10 +22,23 @@ export async function serviceUserWhenRoot(): Promise<ServiceUser | undefined> {
   const existing = await lookUp(SERVICE_USER_NAME);
   if (existing) return existing;
   try {
-    if (!(await run('getent', ['group', SERVICE_USER_NAME]).then(() => true, () => false))) {
+    if (
+      !(await run('getent', ['group', SERVICE_USER_NAME]).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await run('groupadd', ['--system', SERVICE_USER_NAME]);
     }
-    await run('useradd', ['--system', '--gid', SERVICE_USER_NAME, '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_USER_NAME]);
+    await run('useradd', [
+      '--system',
+      '--gid',
+      SERVICE_USER_NAME,
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      SERVICE_USER_NAME,
+    ]);
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
     throw new EmbeddedPostgresError(
@@ -34,7 +47,11 @@ export async function serviceUserWhenRoot(): Promise<ServiceUser | undefined> {
     );
   }
   const created = await lookUp(SERVICE_USER_NAME);
-  if (!created) throw new EmbeddedPostgresError(`the system user "${SERVICE_USER_NAME}" was created but cannot be found`, `Check it with \`id ${SERVICE_USER_NAME}\`.`);
+  if (!created)
+    throw new EmbeddedPostgresError(
+      `the system user "${SERVICE_USER_NAME}" was created but cannot be found`,
+      `Check it with \`id ${SERVICE_USER_NAME}\`.`,
+    );
   return created;
 }
 

@@ -18,7 +18,10 @@ export async function clearStaleLock(clusterDir: string, log: EmbeddedLog): Prom
   if (!holder || !Number.isInteger(holder.pid) || holder.pid <= 0 || !isAlive(holder.pid)) return;
   if (!(await isPostgres(holder.pid))) {
     await rm(join(clusterDir, 'postmaster.pid'), { force: true });
-    log.warn({ lockPid: holder.pid, clusterDir }, 'removed a stale postmaster.pid: its PID now belongs to another program');
+    log.warn(
+      { lockPid: holder.pid, clusterDir },
+      'removed a stale postmaster.pid: its PID now belongs to another program',
+    );
     return;
   }
   if (holder.status === 'stopping') {

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors';
 
-const DEFAULT_REMEDY = 'Run with LOG_LEVEL=debug to see the server output, or set DATABASE_URL to use another PostgreSQL server.';
+const DEFAULT_REMEDY =
+  'Run with LOG_LEVEL=debug to see the server output, or set DATABASE_URL to use another PostgreSQL server.';
 
 /**
  * The embedded PostgreSQL could not start. Its message is one line, "why. what to do", printed
@@ -52,7 +53,11 @@ export function systemRemedy(error: unknown, fallback: string): string {
  * Turns what initdb or postgres printed before failing into one reason and remedy. Known causes get
  * a precise remedy; anything else is named by the server's own last FATAL/ERROR line.
  */
-export function explainServerOutput(program: string, output: string[], context: { port: number; clusterDir: string }): EmbeddedPostgresError {
+export function explainServerOutput(
+  program: string,
+  output: string[],
+  context: { port: number; clusterDir: string },
+): EmbeddedPostgresError {
   const text = output.join('\n');
   const lib = /error while loading shared libraries: ([^:\s]+)/.exec(text);
   if (lib) {
@@ -63,7 +68,10 @@ export function explainServerOutput(program: string, output: string[], context: 
   }
   if (/could not bind .*(address already in use)|Address already in use/i.test(text)) return portInUse(context.port);
   if (/No space left on device/i.test(text)) {
-    return new EmbeddedPostgresError(`no space left on the disk that holds ${context.clusterDir}`, 'Free some disk space and start again.');
+    return new EmbeddedPostgresError(
+      `no space left on the disk that holds ${context.clusterDir}`,
+      'Free some disk space and start again.',
+    );
   }
   const lock = /lock file "([^"]+)" already exists/.exec(text);
   if (lock) {
@@ -72,7 +80,9 @@ export function explainServerOutput(program: string, output: string[], context: 
       'Stop the other amsnet or PostgreSQL process that uses this DATA_DIR, then start again.',
     );
   }
-  const versions = /initialized by PostgreSQL version (\S+), which is not compatible with this version (\S+)/.exec(text);
+  const versions = /initialized by PostgreSQL version (\S+), which is not compatible with this version (\S+)/.exec(
+    text,
+  );
   if (versions) {
     return new EmbeddedPostgresError(
       `the database in ${context.clusterDir} was created by PostgreSQL ${versions[1].replace(/,$/, '')}, this build runs ${versions[2].replace(/\.$/, '')}`,
@@ -86,7 +96,10 @@ export function explainServerOutput(program: string, output: string[], context: 
     );
   }
   if (/invalid locale|locale .* (not|in)valid|could not find suitable text search configuration/i.test(text)) {
-    return new EmbeddedPostgresError(`${program} rejected the locale settings (${lastProblem(output)})`, 'Start with LANG=C.UTF-8 (or another installed locale) and LC_ALL unset.');
+    return new EmbeddedPostgresError(
+      `${program} rejected the locale settings (${lastProblem(output)})`,
+      'Start with LANG=C.UTF-8 (or another installed locale) and LC_ALL unset.',
+    );
   }
   return new EmbeddedPostgresError(`${program} failed: ${lastProblem(output) || 'it exited without a message'}`);
 }

@@ -7,7 +7,12 @@ import { formatDateTime, OUTCOME_LABEL } from '../../lib/format';
 const OUTCOMES: Outcome[] = ['BLASTOCYST', 'NOT_BLASTOCYST', 'UNKNOWN'];
 
 /** Records the embryo's outcome (audited by the server); read-only for roles that may not. */
-export function OutcomeForm(props: { embryoId: string; outcome: Outcome; recordedAt: string | null | undefined; editable: boolean }) {
+export function OutcomeForm(props: {
+  embryoId: string;
+  outcome: Outcome;
+  recordedAt: string | null | undefined;
+  editable: boolean;
+}) {
   const [current, setCurrent] = useState({ outcome: props.outcome, recordedAt: props.recordedAt });
   const [choice, setChoice] = useState<Outcome>(props.outcome);
   const [saved, setSaved] = useState(false);
@@ -42,7 +47,11 @@ export function OutcomeForm(props: { embryoId: string; outcome: Outcome; recorde
               ))}
             </select>
           </label>
-          <button type="submit" className="button button--primary" disabled={mutation.running || choice === current.outcome}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={mutation.running || choice === current.outcome}
+          >
             Save outcome
           </button>
           {saved && <span role="status">Saved.</span>}

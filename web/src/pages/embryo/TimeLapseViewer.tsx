@@ -43,7 +43,8 @@ export function TimeLapseViewer(props: Props) {
       (url) => current && (setSrc(url), setImageError(false)),
       () => current && setImageError(true),
     );
-    for (let k = 1; k <= PREFETCH && index + k < frames.length; k++) images.load(frames[index + k].imageUrl, IMAGE_SIZE).catch(() => {});
+    for (let k = 1; k <= PREFETCH && index + k < frames.length; k++)
+      images.load(frames[index + k].imageUrl, IMAGE_SIZE).catch(() => {});
     return () => {
       current = false;
     };
@@ -92,7 +93,9 @@ export function TimeLapseViewer(props: Props) {
   const first = frames[0]?.hoursPostInsemination ?? 0;
   const last = frames[frames.length - 1]?.hoursPostInsemination ?? 1;
   const position = (hpi: number) => `${Math.max(0, Math.min(100, ((hpi - first) / (last - first || 1)) * 100))}%`;
-  const time = frame ? `${hours(frame.hoursPostInsemination)} · day ${(frame.hoursPostInsemination / 24).toFixed(2)}` : '';
+  const time = frame
+    ? `${hours(frame.hoursPostInsemination)} · day ${(frame.hoursPostInsemination / 24).toFixed(2)}`
+    : '';
 
   return (
     <section className="viewer card" aria-labelledby="viewer-title" onKeyDown={onKeyDown}>
@@ -117,7 +120,9 @@ export function TimeLapseViewer(props: Props) {
             data-testid="viewer-image"
           />
         ) : (
-          <div className="viewer__placeholder">{imageError ? 'The image could not be loaded.' : frames.length ? 'Loading image…' : 'Loading frames…'}</div>
+          <div className="viewer__placeholder">
+            {imageError ? 'The image could not be loaded.' : frames.length ? 'Loading image…' : 'Loading frames…'}
+          </div>
         )}
         <p className="viewer__time" aria-live="polite" data-testid="viewer-time">
           {time}
@@ -131,16 +136,40 @@ export function TimeLapseViewer(props: Props) {
         <button type="button" className="button" onClick={() => go(0)} aria-label="First frame" disabled={index === 0}>
           «
         </button>
-        <button type="button" className="button" onClick={() => go(index - 1)} aria-label="Previous frame" disabled={index === 0}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => go(index - 1)}
+          aria-label="Previous frame"
+          disabled={index === 0}
+        >
           ◀
         </button>
-        <button type="button" className="button button--primary" onClick={() => setPlaying((p) => !p)} aria-pressed={playing} data-testid="viewer-play">
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => setPlaying((p) => !p)}
+          aria-pressed={playing}
+          data-testid="viewer-play"
+        >
           {playing ? 'Pause' : 'Play'}
         </button>
-        <button type="button" className="button" onClick={() => go(index + 1)} aria-label="Next frame" disabled={index >= frames.length - 1}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => go(index + 1)}
+          aria-label="Next frame"
+          disabled={index >= frames.length - 1}
+        >
           ▶
         </button>
-        <button type="button" className="button" onClick={() => go(frames.length - 1)} aria-label="Last frame" disabled={index >= frames.length - 1}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => go(frames.length - 1)}
+          aria-label="Last frame"
+          disabled={index >= frames.length - 1}
+        >
           »
         </button>
         <span className="muted">
@@ -164,7 +193,12 @@ export function TimeLapseViewer(props: Props) {
           .filter((p) => p.startHpi !== null && p.startHpi !== undefined)
           .map((p, i) => (
             <li key={p.phase} data-row={i % 2} style={{ left: position(p.startHpi!) }}>
-              <button type="button" className="phase-strip__mark" onClick={() => go(nearestFrame(frames, p.startHpi!))} title={`${p.phase} at ${hours(p.startHpi!)}`}>
+              <button
+                type="button"
+                className="phase-strip__mark"
+                onClick={() => go(nearestFrame(frames, p.startHpi!))}
+                title={`${p.phase} at ${hours(p.startHpi!)}`}
+              >
                 {p.phase}
               </button>
             </li>
@@ -174,7 +208,13 @@ export function TimeLapseViewer(props: Props) {
         <legend>Focal plane</legend>
         {props.planes.map((um) => (
           <label key={um} className="planes__option">
-            <input type="radio" name="focal-plane" value={um} checked={props.plane === um} onChange={() => props.onPlaneChange(um)} />
+            <input
+              type="radio"
+              name="focal-plane"
+              value={um}
+              checked={props.plane === um}
+              onChange={() => props.onPlaneChange(um)}
+            />
             {um > 0 ? `+${um}` : um} µm
           </label>
         ))}

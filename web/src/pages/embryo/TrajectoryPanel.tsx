@@ -25,7 +25,10 @@ export function TrajectoryPanel({ trajectory, phases, frames, currentHpi, onSeek
   const points = trajectory.points;
   const maxDay = Math.max(7, Math.ceil(points[points.length - 1]?.day ?? 0));
   const framesIn = (segment: number) =>
-    frames.filter((f) => f.hoursPostInsemination >= segment * SEGMENT_HOURS && f.hoursPostInsemination < (segment + 1) * SEGMENT_HOURS);
+    frames.filter(
+      (f) =>
+        f.hoursPostInsemination >= segment * SEGMENT_HOURS && f.hoursPostInsemination < (segment + 1) * SEGMENT_HOURS,
+    );
   const imputed = points.filter((p) => p.imputed).length;
 
   return (
@@ -33,7 +36,8 @@ export function TrajectoryPanel({ trajectory, phases, frames, currentHpi, onSeek
       <h2 id="trajectory-title">Trajectory</h2>
       <p className="facts">
         <span>
-          Model {trajectory.model.name} <span className="muted">{trajectory.model.version}</span> ({trajectory.model.variant})
+          Model {trajectory.model.name} <span className="muted">{trajectory.model.version}</span> (
+          {trajectory.model.variant})
         </span>
         <ProvenanceTag model={trajectory.model} />
         {trajectory.model.shadow && <span className="tag tag--warn">shadow model (administrators only)</span>}
@@ -64,24 +68,35 @@ export function TrajectoryPanel({ trajectory, phases, frames, currentHpi, onSeek
         formatY={(p) => `${p * 100} %`}
         xLabel="Day of culture (hours post insemination / 24)"
         yLabel="P(blastocyst)"
-        markers={phases.filter((p) => p.startHpi !== null && p.startHpi !== undefined).map((p) => ({ x: p.startHpi! / 24, label: p.phase }))}
+        markers={phases
+          .filter((p) => p.startHpi !== null && p.startHpi !== undefined)
+          .map((p) => ({ x: p.startHpi! / 24, label: p.phase }))}
         reference={[0, 0.5, maxDay, 0.5]}
         cursorX={currentHpi !== undefined ? currentHpi / 24 : undefined}
         onPointClick={(_, i) => onSeek(points[i].hoursPostInsemination - SEGMENT_HOURS / 2)}
       />
-      <ChartLegend items={[{ label: 'probability (hollow: imputed segment)', className: 'series-1' }, { label: 'phase annotations', className: 'series-marker' }]} />
+      <ChartLegend
+        items={[
+          { label: 'probability (hollow: imputed segment)', className: 'series-1' },
+          { label: 'phase annotations', className: 'series-marker' },
+        ]}
+      />
       <details>
         <summary>Points and frames per segment</summary>
         <p className="muted small">
-          The frames recorded in each segment's window, in the focal plane on screen. The model takes the frame nearest the
-          middle of the window; the exact frames it used are not yet published by the API.
+          The frames recorded in each segment's window, in the focal plane on screen. The model takes the frame nearest
+          the middle of the window; the exact frames it used are not yet published by the API.
         </p>
         <table className="table table--compact" data-testid="trajectory-table">
           <thead>
             <tr>
-              <th scope="col" className="num">Segment</th>
+              <th scope="col" className="num">
+                Segment
+              </th>
               <th scope="col">Window</th>
-              <th scope="col" className="num">Probability</th>
+              <th scope="col" className="num">
+                Probability
+              </th>
               <th scope="col">Imputed</th>
               <th scope="col">Frames in window</th>
               <th scope="col">
@@ -102,7 +117,11 @@ export function TrajectoryPanel({ trajectory, phases, frames, currentHpi, onSeek
                   <td>{p.imputed ? 'yes (reused a neighbour)' : 'no'}</td>
                   <td>{inWindow.length ? inWindow.map((f) => hours(f.hoursPostInsemination)).join(', ') : 'none'}</td>
                   <td>
-                    <button type="button" className="button button--quiet" onClick={() => onSeek(p.hoursPostInsemination - SEGMENT_HOURS / 2)}>
+                    <button
+                      type="button"
+                      className="button button--quiet"
+                      onClick={() => onSeek(p.hoursPostInsemination - SEGMENT_HOURS / 2)}
+                    >
                       Show segment {p.segment}
                     </button>
                   </td>

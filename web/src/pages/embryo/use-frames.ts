@@ -38,7 +38,11 @@ export function useFrames(embryoId: string, plane: number | undefined): FramesSt
       const frames: FrameInfo[] = [];
       let after: string | null | undefined;
       do {
-        const d = await execute(EmbryoFramesDocument, { id: embryoId, focalPlaneUm: plane, after }, { signal: controller.signal });
+        const d = await execute(
+          EmbryoFramesDocument,
+          { id: embryoId, focalPlaneUm: plane, after },
+          { signal: controller.signal },
+        );
         frames.push(...d.embryo.frames.edges.map((e) => e.node));
         after = d.embryo.frames.pageInfo.hasNextPage ? d.embryo.frames.pageInfo.endCursor : undefined;
       } while (after);
