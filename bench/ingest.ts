@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   );
   const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-ingest-'));
   await chmod(scratch, 0o755);
-  let embedded: { url: string; stop(): Promise<void> } | undefined;
+  let embedded: { ownerUrl: string; stop(): Promise<void> } | undefined;
   let admin: Client | undefined;
   const dbName = `amsnet_bench_ingest_${process.pid}`;
   try {
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
       embedded = await startEmbeddedPostgres(join(scratch, 'db'), await freePort(), log);
-      adminUrl = embedded.url;
+      adminUrl = embedded.ownerUrl;
     }
     admin = new Client({ connectionString: adminUrl });
     await admin.connect();

@@ -137,11 +137,11 @@ async function main(): Promise<void> {
   );
   const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-'));
   await chmod(scratch, 0o755);
-  let embedded: { url: string; stop(): Promise<void> } | undefined;
+  let embedded: { ownerUrl: string; stop(): Promise<void> } | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     embedded = await startEmbeddedPostgres(scratch, await freePort(), log);
-    adminUrl = embedded.url;
+    adminUrl = embedded.ownerUrl;
   }
   const dbName = `amsnet_bench_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseUnlessAuditLogDropAllowed } from './audit-log-guard';
 
 /**
  * The domain model of DESIGN.md §4. Rules that protect data live in the database itself: foreign
@@ -235,6 +236,7 @@ export class InitialSchema1764190000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseUnlessAuditLogDropAllowed(q, this.name);
     await q.query(`
       DROP TABLE audit_event;
       DROP FUNCTION audit_event_append_only();

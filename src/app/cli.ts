@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ALLOW_AUDIT_LOG_DROP } from '../../migrations/audit-log-guard';
 import { buildProgram } from '../cli/main';
 import type { CliContext, CliRuntime } from '../cli/runtime';
 import { loadConfig } from '../platform/config';
@@ -26,8 +27,14 @@ export const cliRuntime: CliRuntime = {
       log,
       services,
       migrations: {
-        apply: async () => (await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name),
-        revertLast: () => db.dataSource.undoLastMigration({ transaction: 'each' }),
+        apply: () =>
+          db.asOwner(async (owner) => (await owner.runMigrations({ transaction: 'each' })).map((m) => m.name)),
+        // The audit log's migrations refuse to revert unless this connection allows it (migrations/audit-log-guard.ts).
+        revertLast: (options = {}) =>
+          db.asOwner(
+            (owner) => owner.undoLastMigration({ transaction: 'each' }),
+            options.dropAuditLog ? { [ALLOW_AUDIT_LOG_DROP]: 'on' } : undefined,
+          ),
       },
       startWorker: () => startJobs({ services, databaseUrl: db.url, config, log }, { worker: true, scheduler: false }),
       runDemo: async (request, print) => {

@@ -17,7 +17,13 @@ export function createAppDataSource(options: Omit<DataSourceOptions, 'schema'>) 
 export function openAppDatabase(
   config: AppConfig,
   log: Logger,
-  options: { migrate?: boolean; poolSize?: number; applicationName?: string } = {},
+  options: {
+    migrate?: boolean;
+    poolSize?: number;
+    applicationName?: string;
+    settings?: Record<string, string>;
+    warnWhenPrivileged?: boolean;
+  } = {},
 ): Promise<OpenDatabase> {
   return openDatabase(config, log, { ...options, schema: APP_SCHEMA });
 }

@@ -19,6 +19,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const db = await openAppDatabase(config, log, {
     migrate: true,
     applicationName: opts.http ? 'amsnet-serve' : 'amsnet-worker',
+    // A runaway API query ends instead of holding a connection (API_STATEMENT_TIMEOUT_MS, 0: none).
+    settings:
+      opts.http && config.apiStatementTimeoutMs > 0
+        ? { statement_timeout: String(config.apiStatementTimeoutMs) }
+        : undefined,
+    warnWhenPrivileged: true,
   });
   const services = createServices({ dataSource: db.dataSource, databaseUrl: db.url, log });
   let http: HttpServer | undefined;

@@ -38,7 +38,11 @@ export interface CliContext {
   config: AppConfig;
   log: Logger;
   services: CliServices;
-  migrations: { apply(): Promise<string[]>; revertLast(): Promise<void> };
+  migrations: {
+    apply(): Promise<string[]>;
+    /** Reverts the newest migration; one that would drop the audit log needs `dropAuditLog`. */
+    revertLast(options?: { dropAuditLog?: boolean }): Promise<void>;
+  };
   /** Runs a scoring worker in this process until stopped (`score --work`). */
   startWorker(): Promise<{ stop(): Promise<void> }>;
   /** Seeds the demo lab, printing its steps and where to look. */

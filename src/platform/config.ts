@@ -30,6 +30,15 @@ export interface AppConfig {
   dicomFocalPlaneTag: string | undefined;
   /** Largest image decoded (import, frame route, scoring), in megapixels: a bound on decode memory. */
   imageMaxMegapixels: number;
+  /**
+   * DATABASE_OWNER_URL (or MIGRATION_DATABASE_URL): the role that owns the tables and runs the
+   * migrations, while DATABASE_URL's role only reads and writes rows. Undefined: one role does both.
+   */
+  databaseOwnerUrl: string | undefined;
+  /** statement_timeout of the API's queries in milliseconds (0: none). */
+  apiStatementTimeoutMs: number;
+  /** Schema introspection for callers without a token: GRAPHQL_INTROSPECTION, default on outside production. */
+  anonymousIntrospection: boolean;
 }
 
 export interface OidcConfig {
@@ -68,19 +77,35 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = value(env, 'DATABASE_URL');
+function databaseUrl(env: Env, name = 'DATABASE_URL'): string | undefined {
+  const raw = value(env, name);
   if (raw === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:password@host:5432/database)');
+    throw new ConfigError(name, 'is not a URL (expected postgres://user:password@host:5432/database)');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must use postgres:// or postgresql:// (got "${url.protocol}")`);
+    throw new ConfigError(name, `must use postgres:// or postgresql:// (got "${url.protocol}")`);
   }
   return raw;
+}
+
+function databaseOwnerUrl(env: Env): string | undefined {
+  const owner = databaseUrl(env, 'DATABASE_OWNER_URL') ?? databaseUrl(env, 'MIGRATION_DATABASE_URL');
+  if (owner !== undefined && value(env, 'DATABASE_URL') === undefined) {
+    throw new ConfigError('DATABASE_OWNER_URL', 'needs DATABASE_URL too (the role the application connects as)');
+  }
+  return owner;
+}
+
+function booleanFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
 }
 
 function executionProviders(env: Env): ExecutionProvider[] {
@@ -182,5 +207,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
     imageMaxMegapixels: imageMaxMegapixels(env),
+    databaseOwnerUrl: databaseOwnerUrl(env),
+    apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    anonymousIntrospection: booleanFlag(env, 'GRAPHQL_INTROSPECTION', value(env, 'NODE_ENV') !== 'production'),
   };
 }

@@ -1,5 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { ALLOW_AUDIT_LOG_DROP } from '../../migrations/audit-log-guard';
 import { createAppDataSource } from '../../src/app/database';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo, newFrame, newMember, newPatient, newUser } from '../helpers/factories';
@@ -7,7 +8,8 @@ import { newClinic, newCycle, newEmbryo, newFrame, newMember, newPatient, newUse
 describe('migrations', () => {
   it('apply to an empty database and revert cleanly', async () => {
     const empty = await createEmptyDatabase();
-    const ds = createAppDataSource({ url: empty.url, poolSize: 1 });
+    // Reverting everything drops the audit log: only with the explicit setting (migrations/audit-log-guard.ts).
+    const ds = createAppDataSource({ url: empty.url, poolSize: 1, settings: { [ALLOW_AUDIT_LOG_DROP]: 'on' } });
     await ds.initialize();
     try {
       expect(await ds.showMigrations()).toBe(true);

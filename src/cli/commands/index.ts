@@ -1,5 +1,6 @@
 import type { RegisterCommands } from '../runtime';
 import { registerAccountCommands } from './accounts';
+import { registerAuditCommands } from './audit';
 import { registerDatabaseCommands } from './database';
 import { registerDemoCommand } from './demo';
 import { registerEvaluateCommand } from './evaluate';
@@ -22,4 +23,5 @@ export const commandModules: RegisterCommands[] = [
   registerDemoCommand,
   registerScoreCommands,
   registerImportCommands,
+  registerAuditCommands,
 ];

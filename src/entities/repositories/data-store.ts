@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountRepository } from './account.repository';
+import { AuditChainRepository } from './audit-chain.repository';
 import { AuditRepository } from './audit.repository';
 import { ClinicRepository } from './clinic.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
@@ -27,6 +28,7 @@ export class Repositories {
   readonly scoringRuns: ScoringRunRepository;
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
+  readonly auditChain: AuditChainRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -41,6 +43,7 @@ export class Repositories {
     this.scoringRuns = new ScoringRunRepository(manager);
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
+    this.auditChain = new AuditChainRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

@@ -1,4 +1,5 @@
 export * from './account.repository';
+export * from './audit-chain.repository';
 export * from './audit.repository';
 export * from './clinic-scope';
 export * from './clinic.repository';

@@ -15,6 +15,16 @@ export interface DataSourceOptions {
   /** Called with every SQL statement; tests use it to count queries. */
   onQuery?: (sql: string) => void;
   applicationName?: string;
+  /** Session settings of every connection (`-c name=value` at connect), e.g. statement_timeout. */
+  settings?: Record<string, string>;
+}
+
+/** libpq's `options` parameter for session settings; spaces and backslashes escaped as libpq reads them. */
+export function sessionOptions(settings: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(settings ?? {});
+  if (entries.length === 0) return undefined;
+  const escape = (v: string) => v.replace(/[\\ ]/g, (c) => `\\${c}`);
+  return entries.map(([name, value]) => `-c ${name}=${escape(value)}`).join(' ');
 }
 
 /** TypeORM over PostgreSQL; schema only through migrations (synchronize is off). */
@@ -41,7 +51,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     namingStrategy: new SnakeNamingStrategy(),
     logging: onQuery ? ['query'] : false,
     logger,
-    extra: { max: options.poolSize ?? 10, application_name: options.applicationName ?? 'amsnet' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'amsnet',
+      ...(options.settings ? { options: sessionOptions(options.settings) } : {}),
+    },
   });
 }
 
