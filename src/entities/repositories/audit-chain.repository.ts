@@ -7,7 +7,8 @@ export const NETWORK_CHAIN = 'network';
 /**
  * The hashed text of an event, as the trigger of migration 1764190003000 builds it. Written out
  * again here rather than calling the database's function, so a replaced function cannot make a
- * tampered log verify.
+ * tampered log verify. Tables are named with their schema, so a same-named table in a schema of
+ * the connecting role (first on its search_path) cannot stand in for them.
  */
 const LINK_TEXT = `jsonb_build_array(e.chain_seq, e.prev_hash, e.id,
   to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
@@ -48,8 +49,8 @@ export class AuditChainRepository {
   /** Every chain that has a head or an event, network first. */
   async chains(): Promise<string[]> {
     const rows = (await this.m.query(
-      `SELECT chain FROM audit_chain_head
-       UNION SELECT DISTINCT ${CHAIN_KEY} FROM audit_event e
+      `SELECT chain FROM public.audit_chain_head
+       UNION SELECT DISTINCT ${CHAIN_KEY} FROM public.audit_event e
        ORDER BY 1`,
     )) as { chain: string }[];
     const names = rows.map((r) => r.chain);
@@ -64,7 +65,7 @@ export class AuditChainRepository {
     for (;;) {
       const rows = (await this.m.query(
         `SELECT e.id, e.chain_seq, e.prev_hash, e.hash, ${LINK_TEXT} AS text
-           FROM audit_event e WHERE ${CHAIN_KEY} = $1 AND e.chain_seq >= $2
+           FROM public.audit_event e WHERE ${CHAIN_KEY} = $1 AND e.chain_seq >= $2
           ORDER BY e.chain_seq LIMIT ${BATCH}`,
         [chain, expectedSeq],
       )) as LinkRow[];
@@ -83,7 +84,7 @@ export class AuditChainRepository {
 
   /** The head says how long the chain is: events deleted from its end show here. */
   private async checkHead(chain: string, events: number, lastHash: string): Promise<BrokenLink | null> {
-    const [head] = (await this.m.query(`SELECT seq, hash FROM audit_chain_head WHERE chain = $1`, [chain])) as {
+    const [head] = (await this.m.query(`SELECT seq, hash FROM public.audit_chain_head WHERE chain = $1`, [chain])) as {
       seq: string;
       hash: string;
     }[];

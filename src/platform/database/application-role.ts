@@ -33,21 +33,7 @@ export async function grantApplicationRole(owner: DataSource, appRole: string, l
     await m.query(`REVOKE INSERT, UPDATE, DELETE ON ${list(READ_ONLY)} FROM ${role}`);
     await m.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   });
-  // The job queue (pg-boss) creates a table per queue and attaches it to its own: it must own its
-  // schema. It holds job payloads (ids), never patient data or the audit log.
-  const [queueSchema] = (await owner.query(
-    `SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'pgboss'`,
-  )) as { owner: string }[];
-  if (!queueSchema) {
-    await owner
-      .query(`CREATE SCHEMA pgboss AUTHORIZATION ${role}`)
-      .catch((error: Error) =>
-        log.warn(
-          { role: appRole, reason: error.message },
-          `cannot create the job queue's schema for ${appRole}: run "CREATE SCHEMA pgboss AUTHORIZATION ${appRole}" as a superuser (see README, "Database roles")`,
-        ),
-      );
-  }
+  await prepareQueueSchema(owner, appRole, log);
   const owned = (await owner.query(
     `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_get_userbyid(c.relowner) = $1`,
@@ -73,6 +59,33 @@ export async function canTamperWithAuditLog(ds: DataSource): Promise<boolean> {
        FROM pg_class c WHERE c.oid = to_regclass('public.audit_event')`,
   )) as { can: boolean }[];
   return row?.can ?? false;
+}
+
+/**
+ * The job queue (pg-boss) creates a table per queue and attaches it to its own: the application's
+ * role must own the queue's schema. pg-boss installs it on its first start with CREATE SCHEMA IF
+ * NOT EXISTS, which PostgreSQL allows only with CREATE on the database, even when the schema exists:
+ * granted until the queue is installed, revoked after. The queue holds job payloads (ids), never
+ * patient data or the audit log.
+ */
+async function prepareQueueSchema(owner: DataSource, appRole: string, log: Logger): Promise<void> {
+  const role = quoteIdent(appRole);
+  const [state] = (await owner.query(
+    `SELECT (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'pgboss') AS owner,
+            to_regclass('pgboss.version') IS NOT NULL AS installed,
+            current_database() AS database`,
+  )) as { owner: string | null; installed: boolean; database: string }[];
+  const database = quoteIdent(state.database);
+  try {
+    if (state.owner === null) await owner.query(`CREATE SCHEMA pgboss AUTHORIZATION ${role}`);
+    if (state.installed) await owner.query(`REVOKE CREATE ON DATABASE ${database} FROM ${role}`);
+    else await owner.query(`GRANT CREATE ON DATABASE ${database} TO ${role}`);
+  } catch (error) {
+    log.warn(
+      { role: appRole, reason: (error as Error).message },
+      `cannot prepare the job queue's schema for ${appRole}: as a superuser, run "CREATE SCHEMA pgboss AUTHORIZATION ${appRole}" and "GRANT CREATE ON DATABASE ${state.database} TO ${appRole}" (README, "Database roles")`,
+    );
+  }
 }
 
 function quoteIdent(name: string): string {

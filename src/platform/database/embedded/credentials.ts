@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOrCreateSecretFile } from '../../create-once';
 import { EmbeddedPostgresError, systemReason, systemRemedy } from './start-failure';
@@ -23,6 +24,14 @@ export const CREDENTIALS_FILE = 'postgres-credentials.json';
  */
 export function loadOrCreateCredentials(dataDir: string): EmbeddedCredentials {
   const file = join(dataDir, CREDENTIALS_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `cannot create the data folder ${dataDir} (${systemReason(error)})`,
+      systemRemedy(error, 'Set DATA_DIR to a folder this user can write.'),
+    );
+  }
   let text: string;
   try {
     text = readOrCreateSecretFile(file, () => `${JSON.stringify({ superuser: newPassword(), app: newPassword() })}\n`);
