@@ -131,8 +131,9 @@ export class EmbryoRepository {
     const query = this.m.getRepository(Frame).createQueryBuilder('f').where('f.embryo_id = :embryoId', { embryoId });
     if (focalPlaneUm !== undefined) query.andWhere('f.focal_plane_um = :plane', { plane: focalPlaneUm });
     if (afterId) {
+      // The cursor is looked up in the same embryo: another embryo's frame is no position (as a random id).
       query.andWhere(
-        '(f.hours_post_insemination, f.focal_plane_um, f.id) > (SELECT a.hours_post_insemination, a.focal_plane_um, a.id FROM frame a WHERE a.id = :afterId)',
+        '(f.hours_post_insemination, f.focal_plane_um, f.id) > (SELECT a.hours_post_insemination, a.focal_plane_um, a.id FROM frame a WHERE a.id = :afterId AND a.embryo_id = :embryoId)',
         { afterId },
       );
     }

@@ -60,10 +60,12 @@ export class ImportRunRepository {
       .createQueryBuilder('r')
       .where(condition, params)
       .andWhere('r.clinic_id = :clinicId', { clinicId });
+    // The cursor is looked up in the same clinic: another clinic's run is no position (as a random id).
     if (afterId)
-      query.andWhere('(r.started_at, r.id) < (SELECT a.started_at, a.id FROM import_run a WHERE a.id = :afterId)', {
-        afterId,
-      });
+      query.andWhere(
+        '(r.started_at, r.id) < (SELECT a.started_at, a.id FROM import_run a WHERE a.id = :afterId AND a.clinic_id = :clinicId)',
+        { afterId },
+      );
     const rows = await query
       .orderBy('r.started_at', 'DESC')
       .addOrderBy('r.id', 'DESC')

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Cycle } from '../cycle.entity';
 import { UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod, type CycleStatus } from '../enums';
 import { Patient } from '../patient.entity';
-import { scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
+import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
 
 export interface CycleFilter {
@@ -82,10 +82,15 @@ export class PatientCycleRepository {
         mrn: filter.patientMrn,
       });
     }
-    if (afterId)
-      query.andWhere('(c.created_at, c.id) < (SELECT a.created_at, a.id FROM cycle a WHERE a.id = :afterId)', {
-        afterId,
-      });
+    if (afterId) {
+      // The cursor is looked up inside the caller's scope: a cycle of a clinic the caller cannot
+      // see is no position, exactly as a random id is (else the page would tell when it was created).
+      const [cursorScope, cursorParams] = scopeCondition('a.clinic_id', scope, 'cursorScope');
+      query.andWhere(
+        `(c.created_at, c.id) < (SELECT a.created_at, a.id FROM cycle a WHERE a.id = :afterId AND ${cursorScope})`,
+        { afterId, ...cursorParams },
+      );
+    }
     const rows = await query
       .orderBy('c.created_at', 'DESC')
       .addOrderBy('c.id', 'DESC')

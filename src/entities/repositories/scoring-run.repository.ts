@@ -58,10 +58,12 @@ export class ScoringRunRepository {
       .createQueryBuilder('r')
       .where(condition, params)
       .andWhere('r.clinic_id = :clinicId', { clinicId });
+    // The cursor is looked up in the same clinic: another clinic's run is no position (as a random id).
     if (afterId)
-      query.andWhere('(r.created_at, r.id) < (SELECT a.created_at, a.id FROM scoring_run a WHERE a.id = :afterId)', {
-        afterId,
-      });
+      query.andWhere(
+        '(r.created_at, r.id) < (SELECT a.created_at, a.id FROM scoring_run a WHERE a.id = :afterId AND a.clinic_id = :clinicId)',
+        { afterId },
+      );
     const rows = await query
       .orderBy('r.created_at', 'DESC')
       .addOrderBy('r.id', 'DESC')
