@@ -1,6 +1,7 @@
 import type { ClinicGrant } from '../auth/grants';
 import { AuditAction, IMPORT_ITEM_STATUSES, type ImportItemStatus, type ImportKind, type RunStatus } from '../entities';
 import type { DataStore, ImportItem } from '../entities/repositories';
+import { safeErrorText } from '../platform/safe-error';
 import type { ImportOptions, ImportRunReport } from './import-types';
 
 /** Items are written in groups of this size: few round trips, yet a killed import keeps its report so far. */
@@ -106,7 +107,7 @@ export class ImportRunRecorder {
    */
   async finishAfterError(error: unknown): Promise<void> {
     try {
-      await this.add('(import)', 'failed', `stopped by an error: ${(error as Error)?.message ?? String(error)}`);
+      await this.add('(import)', 'failed', `stopped by an error: ${safeErrorText(error)}`);
       await this.finish(true);
     } catch {
       // the database itself may be what failed; the caller reports the original error

@@ -10,6 +10,7 @@ import { preprocessFrame } from '../preprocess';
 import { sampleSegments } from '../sampling/sample-segments';
 import { completeSegmentCount } from '../sampling/timeline';
 import { csvLine, datasetReadme, writeEmbryoFrames, type DatasetFormat } from './dataset-files';
+import { safeErrorText } from '../../platform/safe-error';
 import {
   DEFAULT_FRACTIONS,
   SPLIT_NAMES,
@@ -99,7 +100,7 @@ export class DatasetExportService {
           // nothing of a skipped embryo stays behind
           await rm(join(staging, 'frames', embryo.embryoId), { recursive: true, force: true });
           await rm(join(staging, 'frames', `${embryo.embryoId}.npy`), { force: true });
-          skipped.push({ embryoId: embryo.embryoId, reason: (error as Error).message });
+          skipped.push({ embryoId: embryo.embryoId, reason: safeErrorText(error) });
         }
         request.onProgress?.(index + 1, embryos.length);
       }

@@ -6,6 +6,7 @@ import type { EmbryoScoringService, ScoringObserver } from './embryo-scoring.ser
 import { ModelNotFoundError } from './model-cache';
 import { missingSegments } from './scoring-plan';
 import type { ScoringRunsService } from './scoring-runs.service';
+import { safeErrorText } from '../../platform/safe-error';
 import type { ScoreClinicPayload, ScoreEmbryosPayload } from './scoring-tasks';
 
 /** Where batches go to be scored by any worker (the job queue). */
@@ -192,9 +193,11 @@ export class ScoringService {
       );
       return { written };
     } catch (error) {
-      const reason = (error as Error).message;
+      // Stored in the run and shown to users: never a database error's values (src/platform/safe-error.ts).
+      const reason = safeErrorText(error);
+      log.debug({ runId: batch.scoringRunId, batch: batch.batchId, err: error }, 'scoring batch error');
       if (isPermanent(error)) {
-        log.error({ runId: batch.scoringRunId, err: error }, 'scoring run failed');
+        log.error({ runId: batch.scoringRunId, reason }, 'scoring run failed');
         await runs.fail(batch.scoringRunId, reason);
         await runs.recordBatch(batch.scoringRunId, batch.batchId, { outcomes: [] });
         return { failed: reason };
@@ -213,7 +216,7 @@ export class ScoringService {
         await runs.noteRetry(batch.scoringRunId, reason);
       }
       log.warn(
-        { runId: batch.scoringRunId, batch: batch.batchId, attempt: attempt.retryCount + 1, err: error },
+        { runId: batch.scoringRunId, batch: batch.batchId, attempt: attempt.retryCount + 1, reason },
         'scoring batch failed; the queue retries it',
       );
       throw error;

@@ -4,6 +4,7 @@ import { AuditAction, type AuditActor } from '../../entities';
 import type { AuditRecord, DataStore, Repositories } from '../../entities/repositories';
 import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
+import { safeErrorText } from '../../platform/safe-error';
 import { readCycleSheet, type CycleSheetRow } from './cycle-sheet.reader';
 
 /** A row that contradicts what is stored; reported as failed, the row's transaction rolls back. */
@@ -54,7 +55,7 @@ export class CycleSheetImportService {
         await recorder.add(
           item,
           'failed',
-          error instanceof RowConflict ? error.message : `not stored: ${(error as Error).message}`,
+          error instanceof RowConflict ? error.message : `not stored: ${safeErrorText(error)}`,
         );
       }
     }
