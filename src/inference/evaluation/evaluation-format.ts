@@ -1,4 +1,5 @@
 import type { ModelEvaluation } from './evaluation.service';
+import { csvCell } from '../../platform/csv';
 
 /**
  * Renders an evaluation for people (a Table-1-style row) and for programs (JSON, CSV). Every format
@@ -53,10 +54,7 @@ export function formatEvaluationJson(e: ModelEvaluation): string {
 
 /** One row per day plus the ROC AUC rows; the `untrained` column repeats on every row. */
 export function formatEvaluationCsv(e: ModelEvaluation): string {
-  const q = (v: string | number | boolean | null | undefined) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  const q = csvCell; // quoting, and a model name like "=HYPERLINK(…)" stays text
   const base = [e.model.id, e.model.name, e.model.version, e.untrained, e.clinicId ?? ''];
   const lines = ['model_id,model_name,model_version,untrained,clinic_id,metric,day,value,n,positives,negatives'];
   for (const d of e.metrics.days) {

@@ -50,15 +50,8 @@ export async function writeEmbryoFrames(
   return relative;
 }
 
-/** CSV with quoting where needed. */
-export function csvLine(values: Array<string | number | boolean | null | undefined>): string {
-  return values
-    .map((v) => {
-      const s = v === null || v === undefined ? '' : String(v);
-      return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    })
-    .join(',');
-}
+/** CSV with quoting where needed and formula-like text neutralised (src/platform/csv.ts). */
+export { csvLine } from '../../platform/csv';
 
 export function datasetReadme(format: DatasetFormat, planesUm: readonly number[], size: number): string {
   return `amsnet-clinic dataset export
