@@ -13,7 +13,8 @@ import type { AppServices } from './services';
 
 export interface ApiWiring {
   services: AppServices;
-  config: Pick<AppConfig, 'production' | 'jwtTtlSeconds' | 'oidc' | 'dataDir'>;
+  config: Pick<AppConfig, 'production' | 'jwtTtlSeconds' | 'oidc' | 'dataDir'> &
+    Partial<Pick<AppConfig, 'graphqlIntrospection'>>;
   jwtSecret: string;
   log: Logger;
   loginRateLimits?: LoginRateLimits;
@@ -45,6 +46,7 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     store: services.store,
     services: api,
     production: config.production,
+    introspection: config.graphqlIntrospection,
     log,
     plugins: wiring.plugins,
   });

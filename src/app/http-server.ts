@@ -1,7 +1,6 @@
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
@@ -17,6 +16,7 @@ import { securityHeaders } from '../web/security-headers';
 import { webAppRouter } from '../web/web-app.route';
 import { webBundle } from '../web/web-bundle';
 import { buildApi, type ApiWiring } from './api';
+import { acceptedRequestId } from '../platform/net/request-id';
 import { createServices, type AppServices } from './services';
 
 export interface HttpServer {
@@ -56,8 +56,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const httpServer: Server = createServer(app);
 
   app.use((req, res, next) => {
-    const requestId =
-      (req.headers['x-request-id'] as string | undefined)?.replace(/[^\w.:-]/g, '').slice(0, 100) || randomUUID();
+    const requestId = acceptedRequestId(req.headers['x-request-id']);
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     next();

@@ -7,6 +7,7 @@ import { openAppDatabase } from './database';
 import { seedDemoOnFirstStart } from './demo';
 import { startHttpServer, type HttpServer } from './http-server';
 import { startJobs } from './jobs';
+import { apiSessionSettings } from '../platform/database/session-settings';
 import { createServices } from './services';
 
 /**
@@ -20,10 +21,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     migrate: true,
     applicationName: opts.http ? 'amsnet-serve' : 'amsnet-worker',
     // A runaway API query ends instead of holding a connection (API_STATEMENT_TIMEOUT_MS, 0: none).
-    settings:
-      opts.http && config.apiStatementTimeoutMs > 0
-        ? { statement_timeout: String(config.apiStatementTimeoutMs) }
-        : undefined,
+    settings: opts.http ? apiSessionSettings(config) : undefined,
     warnWhenPrivileged: true,
   });
   const services = createServices({ dataSource: db.dataSource, databaseUrl: db.url, log });

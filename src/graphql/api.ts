@@ -16,8 +16,10 @@ export const API_LIMITS = { maxDepth: 10, maxComplexity: 10_000, maxBodyBytes: 1
 export interface ApiDeps {
   store: Repositories;
   services: ApiServices;
-  /** Production: no introspection, no landing page. */
+  /** Production: no introspection (unless `introspection`), no schema hints in errors, no landing page. */
   production: boolean;
+  /** Schema introspection, for anonymous callers too; default: outside production only. */
+  introspection?: boolean;
   log: Logger;
   /** Extra Apollo plugins (the HTTP server adds draining and metrics). */
   plugins?: ApolloServerPlugin<ApiContext>[];
@@ -33,16 +35,19 @@ export interface Api {
 /** The GraphQL API: schema, authentication, access, protection and error policy, ready to start. */
 export async function createApi(deps: ApiDeps): Promise<Api> {
   const { production, log } = deps;
+  const introspection = deps.introspection ?? !production;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<ApiContext>({
     schema,
-    introspection: !production,
+    introspection,
+    // "Did you mean …" in validation errors maps the schema for someone without introspection.
+    hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log),
     validationRules: [depthLimitRule(API_LIMITS.maxDepth), introspectionLimitRule()],
     plugins: [
-      authenticationPlugin({ allowAnonymousIntrospection: !production }),
-      complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: !production }),
+      authenticationPlugin({ allowAnonymousIntrospection: introspection }),
+      complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: introspection }),
       // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
       ApolloServerPluginLandingPageDisabled(),
       ...(deps.plugins ?? []),

@@ -37,8 +37,11 @@ export interface AppConfig {
   databaseOwnerUrl: string | undefined;
   /** statement_timeout of the API's queries in milliseconds (0: none). */
   apiStatementTimeoutMs: number;
-  /** Schema introspection for callers without a token: GRAPHQL_INTROSPECTION, default on outside production. */
-  anonymousIntrospection: boolean;
+  /**
+   * GraphQL schema introspection, for every caller including those without a token
+   * (GRAPHQL_INTROSPECTION): on by default outside production, off in production unless set.
+   */
+  graphqlIntrospection: boolean;
 }
 
 export interface OidcConfig {
@@ -209,6 +212,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     imageMaxMegapixels: imageMaxMegapixels(env),
     databaseOwnerUrl: databaseOwnerUrl(env),
     apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
-    anonymousIntrospection: booleanFlag(env, 'GRAPHQL_INTROSPECTION', value(env, 'NODE_ENV') !== 'production'),
+    graphqlIntrospection: booleanFlag(env, 'GRAPHQL_INTROSPECTION', value(env, 'NODE_ENV') !== 'production'),
   };
 }
