@@ -115,12 +115,28 @@ describe('docker/compose.yml', () => {
   it('gives every program process the same database and JWT secret, and builds the image from the repository', () => {
     for (const name of ['migrate', 'api', 'worker']) {
       expect(services[name].environment.DATABASE_URL).toMatch(
-        /^postgres:\/\/amsnet:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/amsnet$/,
+        /^postgres:\/\/amsnet_app:\$\{AMSNET_APP_PASSWORD:\?[^}]+\}@postgres:5432\/amsnet$/,
       );
       expect(services[name].environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
       expect(services[name].image).toBe('amsnet-clinic:latest');
     }
     expect(services.migrate.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+  });
+
+  it('migrates as the owner role; the api and workers connect as the application role only', () => {
+    expect(services.migrate.environment.DATABASE_OWNER_URL).toMatch(
+      /^postgres:\/\/amsnet:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/amsnet$/,
+    );
+    for (const name of ['api', 'worker']) {
+      expect(Object.keys(services[name].environment)).not.toContain('DATABASE_OWNER_URL');
+      expect(JSON.stringify(services[name].environment)).not.toContain('POSTGRES_PASSWORD');
+    }
+    const init = (services.postgres.volumes as string[]).find((v) => v.endsWith(':/docker-entrypoint-initdb.d:ro'));
+    expect(init).toBeDefined();
+    const script = readFileSync(join(root, 'docker', init!.split(':')[0], '10-application-role.sh'), 'utf8');
+    expect(script).toMatch(/CREATE ROLE amsnet_app LOGIN PASSWORD :'app_password'/);
+    expect(script).toMatch(/CREATE SCHEMA pgboss AUTHORIZATION amsnet_app/);
+    expect(services.postgres.environment.AMSNET_APP_PASSWORD).toMatch(/^\$\{AMSNET_APP_PASSWORD:\?/);
   });
 
   it('has a GPU overlay that builds the CUDA image for the workers and reserves a GPU', () => {

@@ -115,6 +115,17 @@ describe('database roles: owner migrates, the application only appends to the au
     expect(job).toEqual({ owner: role });
   });
 
+  it('an api or worker given only the application role starts when the owner has migrated (compose)', async () => {
+    const config = loadConfig({ DATABASE_URL: app.url });
+    const started = await openAppDatabase(config, log, { migrate: true, poolSize: 1, warnWhenPrivileged: true });
+    try {
+      expect((await started.dataSource.query(`SELECT current_user AS u`))[0].u).toBe(role);
+    } finally {
+      await started.close();
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('with one DATABASE_URL only: works as before, and says the audit log is not protected', async () => {
     const single = recordingLog();
     const config = loadConfig({ DATABASE_URL: db.url });
