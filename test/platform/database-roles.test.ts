@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
+import { ALLOW_AUDIT_LOG_DROP } from '../../migrations/audit-log-guard';
 import { openAppDatabase } from '../../src/app/database';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { loadConfig } from '../../src/platform/config';
@@ -124,6 +125,14 @@ describe('database roles: owner migrates, the application only appends to the au
       await started.close();
     }
     expect(warnings).toEqual([]);
+  });
+
+  it('keeps the grants right across a revert and a new migration (run by the owner)', async () => {
+    await app.asOwner((owner) => owner.undoLastMigration({ transaction: 'each' }), { [ALLOW_AUDIT_LOG_DROP]: 'on' });
+    await app.asOwner((owner) => owner.runMigrations({ transaction: 'each' }));
+    await app.dataSource.query(`INSERT INTO audit_event (action, entity) VALUES ('TEST', 'clinic')`);
+    await denied(app.dataSource, `UPDATE audit_event SET action = 'X'`, /permission denied for table audit_event/);
+    await denied(app.dataSource, `UPDATE audit_chain_head SET seq = 0`, /permission denied for table audit_chain_head/);
   });
 
   it('with one DATABASE_URL only: works as before, and says the audit log is not protected', async () => {

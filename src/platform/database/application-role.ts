@@ -24,13 +24,23 @@ export function roleOfUrl(url: string): string | undefined {
  */
 export async function grantApplicationRole(owner: DataSource, appRole: string, log: Logger): Promise<void> {
   const role = quoteIdent(appRole);
-  const list = (names: string[]) => names.map(quoteIdent).join(', ');
   await owner.transaction(async (m) => {
+    // After a revert some of these tables are gone: name only those that exist.
+    const existing = new Set(
+      ((await m.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as { tablename: string }[]).map(
+        (t) => t.tablename,
+      ),
+    );
+    const list = (names: string[]) =>
+      names
+        .filter((n) => existing.has(n))
+        .map((n) => `public.${quoteIdent(n)}`)
+        .join(', ');
     await m.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
     await m.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`);
     await m.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
-    await m.query(`REVOKE UPDATE, DELETE ON ${list(APPEND_ONLY)} FROM ${role}`);
-    await m.query(`REVOKE INSERT, UPDATE, DELETE ON ${list(READ_ONLY)} FROM ${role}`);
+    if (list(APPEND_ONLY)) await m.query(`REVOKE UPDATE, DELETE ON ${list(APPEND_ONLY)} FROM ${role}`);
+    if (list(READ_ONLY)) await m.query(`REVOKE INSERT, UPDATE, DELETE ON ${list(READ_ONLY)} FROM ${role}`);
     await m.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   });
   await prepareQueueSchema(owner, appRole, log);
