@@ -95,11 +95,20 @@ describe('database roles: owner migrates, the application only appends to the au
     await denied(ds, `CREATE TABLE public.intruder (id int)`, /permission denied for schema public/);
   });
 
-  it('reads and writes the rows of the data tables', async () => {
+  it('reads and writes the rows of the data tables, and deletes only what the application deletes', async () => {
     const ds = app.dataSource;
     const [clinic] = await ds.query(`INSERT INTO clinic (code, name) VALUES ('roles-ok', 'Roles') RETURNING id`);
     await ds.query(`UPDATE clinic SET name = 'Renamed' WHERE id = $1`, [clinic.id]);
-    await ds.query(`DELETE FROM clinic WHERE id = $1`, [clinic.id]);
+    const [user] = await ds.query(`INSERT INTO "user" (email) VALUES ('roles@example.org') RETURNING id`);
+    await ds.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [
+      user.id,
+      clinic.id,
+    ]);
+    await ds.query(`DELETE FROM membership WHERE user_id = $1`, [user.id]); // revoking a membership
+    await ds.query(`DELETE FROM scoring_stream_state WHERE segments = 0`);
+    for (const table of ['clinic', 'patient', 'frame_image', 'prediction', 'scoring_run', 'import_run']) {
+      await denied(ds, `DELETE FROM ${table}`, new RegExp(`permission denied for table ${table}`));
+    }
     await denied(ds, `TRUNCATE clinic CASCADE`, /permission denied for table clinic/);
   });
 

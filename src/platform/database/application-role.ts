@@ -4,6 +4,29 @@ import type { Logger } from '../logger';
 /** Tables the application reads and appends to but never changes: the audit log. */
 const APPEND_ONLY = ['audit_event'];
 /**
+ * Records the application adds to and corrects but never deletes (it deletes memberships and the
+ * streaming state of scoring only): without DELETE, a compromised application cannot erase
+ * patients, images, predictions or the history of runs. A table not named here (a later
+ * migration's) gets the full row rights until it is listed.
+ */
+const NEVER_DELETED = [
+  'clinic',
+  'user',
+  'patient',
+  'cycle',
+  'embryo',
+  'embryo_phase',
+  'frame_image',
+  'frame',
+  'model_version',
+  'clinic_model',
+  'scoring_run',
+  'prediction',
+  'import_run',
+  'import_run_item',
+  'ingested_dicom_instance',
+];
+/**
  * Read only: the migrations table (the application checks that it is migrated, it never migrates)
  * and the audit chain heads (the owner's trigger moves them; `audit verify` reads them).
  */
@@ -17,8 +40,8 @@ export function roleOfUrl(url: string): string | undefined {
 
 /**
  * Gives the application's role (DATABASE_URL's user) exactly the rights it needs on the schema the
- * owner just migrated: rows of the data tables (SELECT, INSERT, UPDATE, DELETE), SELECT and INSERT
- * on the audit log, SELECT on the chain heads, no TRUNCATE, no DDL, and not ownership of anything,
+ * owner just migrated: rows of the data tables (SELECT, INSERT, UPDATE; DELETE only where it
+ * deletes), SELECT and INSERT on the audit log, SELECT on the chain heads, no TRUNCATE, no DDL, and not ownership of anything,
  * so it can neither disable the audit triggers nor drop the table. Run by the owner after every
  * migration, so tables that later migrations add are covered. Idempotent.
  */
@@ -40,6 +63,7 @@ export async function grantApplicationRole(owner: DataSource, appRole: string, l
     await m.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`);
     await m.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
     if (list(APPEND_ONLY)) await m.query(`REVOKE UPDATE, DELETE ON ${list(APPEND_ONLY)} FROM ${role}`);
+    if (list(NEVER_DELETED)) await m.query(`REVOKE DELETE ON ${list(NEVER_DELETED)} FROM ${role}`);
     if (list(READ_ONLY)) await m.query(`REVOKE INSERT, UPDATE, DELETE ON ${list(READ_ONLY)} FROM ${role}`);
     await m.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   });
