@@ -11,9 +11,18 @@ import { dirname } from 'node:path';
 export function readOrCreateSecretFile(file: string, make: () => string): string {
   mkdirSync(dirname(file), { recursive: true });
   const staging = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const content = make();
   try {
-    writeFileSync(staging, make(), { mode: 0o600, flag: 'wx' });
-    linkSync(staging, file);
+    writeFileSync(staging, content, { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(staging, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A file system without hard links: an exclusive create still lets only one process write.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
+        writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+      } else throw error;
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   } finally {
