@@ -66,6 +66,24 @@ describe('audit log hash chain', () => {
     expect(await db.store.auditChain.verify(clinic.id)).toMatchObject({ events: 24, broken: null });
   });
 
+  it('lets concurrent REPEATABLE READ transactions of one clinic append (retried on a moved chain head)', async () => {
+    const clinic = await newClinic(db.dataSource);
+    await append(clinic.id, 1);
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        db.store.transaction(
+          async (tx) => {
+            await tx.clinics.byId(clinic.id); // the snapshot is taken before the append
+            await new Promise((r) => setTimeout(r, 20));
+            await tx.audit.append(system, { action: AuditAction.READ_EVALUATION, entity: 'test', clinicId: clinic.id });
+          },
+          { isolation: 'REPEATABLE READ' },
+        ),
+      ),
+    );
+    expect(await db.store.auditChain.verify(clinic.id)).toMatchObject({ events: 7, broken: null });
+  });
+
   it('ignores chain values the inserting code sets itself', async () => {
     const clinic = await newClinic(db.dataSource);
     await append(clinic.id, 1);

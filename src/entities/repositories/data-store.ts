@@ -60,7 +60,26 @@ export class DataStore extends Repositories {
   /** Runs `work` in one transaction: everything it writes through `tx` commits or rolls back together. */
   transaction<T>(work: (tx: Repositories) => Promise<T>, options: { isolation?: 'REPEATABLE READ' } = {}): Promise<T> {
     const run = (m: EntityManager) => work(new Repositories(m));
-    return options.isolation ? this.dataSource.transaction(options.isolation, run) : this.dataSource.transaction(run);
+    if (!options.isolation) return this.dataSource.transaction(run);
+    return this.withSerializationRetries(() => this.dataSource.transaction(options.isolation!, run));
+  }
+
+  /**
+   * A REPEATABLE READ transaction that appends to the audit log fails with a serialization error
+   * (40001) when another transaction moved the same clinic's chain head after its snapshot was
+   * taken (the head is locked and updated per append: migration 1764190003000). Such work reads
+   * and then appends, so it is run again on a fresh snapshot, a few times.
+   */
+  private async withSerializationRetries<T>(attempt: () => Promise<T>, tries = 6): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const code = (error as { code?: string; driverError?: { code?: string } }).code;
+        if (code !== '40001' || i >= tries) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * i));
+      }
+    }
   }
 
   /**
