@@ -5,6 +5,8 @@ import { ClinicRepository } from './clinic.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
 import { EmbryoRepository } from './embryo.repository';
 import { ImportRunRepository } from './import-run.repository';
+import { InvitationRepository } from './invitation.repository';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
@@ -27,6 +29,8 @@ export class Repositories {
   readonly scoringRuns: ScoringRunRepository;
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
+  readonly loginThrottle: LoginThrottleRepository;
+  readonly invitations: InvitationRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -41,6 +45,8 @@ export class Repositories {
     this.scoringRuns = new ScoringRunRepository(manager);
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
+    this.loginThrottle = new LoginThrottleRepository(manager);
+    this.invitations = new InvitationRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }
