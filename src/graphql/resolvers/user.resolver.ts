@@ -18,7 +18,11 @@ export class UserResolver {
       'Clinic ADMIN: a user with a role in that clinic. An e-mail that belongs to a user outside the clinic gets an invitation that user must accept, with an answer of the same shape (nothing of that user is shown). Network admins: also users without a clinic and network admins.',
   })
   async createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: ApiContext): Promise<CreatedUser> {
-    const network = input.networkAdmin || !input.clinicId ? ctx.access.requireNetworkAdmin() : undefined;
+    // a network admin sees every user: it gets the plain "already exists" (clinic admins an invitation)
+    const network =
+      input.networkAdmin || !input.clinicId || ctx.access.principal.networkAdmin
+        ? ctx.access.requireNetworkAdmin()
+        : undefined;
     let clinic: { grant: ClinicGrant; role: Role } | undefined;
     if (input.clinicId) {
       const grant = await ctx.data.clinicToChange(input.clinicId, Permission.MANAGE);
