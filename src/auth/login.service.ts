@@ -50,7 +50,10 @@ export class LoginService {
     const hash = user?.passwordHash ?? (await this.dummy());
     const passwordMatches = await verifyPassword(hash, input.password);
     if (!user || !user.passwordHash || user.disabled || !passwordMatches) {
-      await this.audit(user?.id ?? null, AuditAction.LOGIN_FAILED, input.requestId, { ...typed, address: input.address });
+      await this.audit(user?.id ?? null, AuditAction.LOGIN_FAILED, input.requestId, {
+        ...typed,
+        address: input.address,
+      });
       return { ok: false, reason: 'invalid' };
     }
     await reservation.succeeded();
@@ -100,7 +103,8 @@ export class LoginService {
       });
       return { ok: false, reason: 'invalid' };
     }
-    if (input.newPassword === input.currentPassword) throw new UserError('the new password must differ from the current one');
+    if (input.newPassword === input.currentPassword)
+      throw new UserError('the new password must differ from the current one');
     await reservation.succeeded();
     const passwordHash = await hashPassword(input.newPassword);
     const changed = await this.store.transaction(async (tx) => {

@@ -148,11 +148,16 @@ describe('role changes and session age', () => {
   it("changing or revoking a user's role revokes its tokens", async () => {
     const user = await newPasswordUser(db.dataSource, PASSWORD, { clinic: clinicA, role: 'CLINICIAN' });
     const session = await signIn(user.email, PASSWORD);
-    const grant = 'mutation($u: ID!, $c: ID!) { grantMembership(userId: $u, clinicId: $c, role: EMBRYOLOGIST) { role } }';
+    const grant =
+      'mutation($u: ID!, $c: ID!) { grantMembership(userId: $u, clinicId: $c, role: EMBRYOLOGIST) { role } }';
     expect((await t.gql(grant, { u: user.id, c: clinicA.id }, adminA)).data.grantMembership.role).toBe('EMBRYOLOGIST');
     await expect(t.gql(ME, {}, session.token)).rejects.toThrow(/invalid or expired token/);
     const again = await signIn(user.email, PASSWORD);
-    await t.gql('mutation($u: ID!, $c: ID!) { revokeMembership(userId: $u, clinicId: $c) }', { u: user.id, c: clinicA.id }, adminA);
+    await t.gql(
+      'mutation($u: ID!, $c: ID!) { revokeMembership(userId: $u, clinicId: $c) }',
+      { u: user.id, c: clinicA.id },
+      adminA,
+    );
     await expect(t.gql(ME, {}, again.token)).rejects.toThrow(/invalid or expired token/);
   });
 

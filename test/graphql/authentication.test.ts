@@ -249,9 +249,7 @@ describe('OIDC bearer tokens', () => {
     ).toBe('someone@hospital.example');
     await expect(
       verifier.verifyEmail(await idp.sign({ email: 'someone@hospital.example', email_verified: true })),
-    ).rejects.toThrow(
-      /ext\.mail/,
-    );
+    ).rejects.toThrow(/ext\.mail/);
   });
 });
 

@@ -67,10 +67,7 @@ describe('LOGIN_FAILED audit rows', () => {
     const rows = await failedRows(address);
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toContain('Tr0ub4dor');
-    expect(rows.map((r) => (r.detail as { email: string | null }).email).sort()).toEqual([
-      null,
-      'someone@example.org',
-    ]);
+    expect(rows.map((r) => (r.detail as { email: string | null }).email).sort()).toEqual([null, 'someone@example.org']);
     // and the limiter's own table keeps e-mails only as hashes
     const keys: { key: string }[] = await db.dataSource.query('SELECT key FROM login_attempt');
     expect(JSON.stringify(keys)).not.toMatch(/Tr0ub4dor|someone@/i);
@@ -81,7 +78,10 @@ describe('one operation, one credential check', () => {
   it('refuses aliased logins in one operation before any password is checked', async () => {
     const address = '203.0.113.20';
     const t = await api(address);
-    const aliases = Array.from({ length: 3 }, (_, i) => `a${i}: login(email: "x${i}@example.org", password: "p") { token }`);
+    const aliases = Array.from(
+      { length: 3 },
+      (_, i) => `a${i}: login(email: "x${i}@example.org", password: "p") { token }`,
+    );
     const result = await t.gql(`mutation { ${aliases.join(' ')} }`);
     expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(result.errors![0].message).toMatch(/"login" may appear only once/);

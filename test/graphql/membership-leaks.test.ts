@@ -7,8 +7,7 @@ import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
  * The two leaks a black-box run found (issue 17): a clinic ADMIN pulling another clinic's user into
  * its clinic to read its name and e-mail, and createUser telling which e-mails exist elsewhere.
  */
-const GRANT =
-  'mutation($u: ID!, $c: ID!, $r: Role!) { grantMembership(userId: $u, clinicId: $c, role: $r) { role } }';
+const GRANT = 'mutation($u: ID!, $c: ID!, $r: Role!) { grantMembership(userId: $u, clinicId: $c, role: $r) { role } }';
 const MEMBERS = 'query($c: ID!) { clinicMembers(clinicId: $c) { id email displayName } }';
 const CREATE = `mutation($i: CreateUserInput!) {
   createUser(input: $i) { id email displayName networkAdmin disabled memberships { role clinic { id } } }
@@ -45,7 +44,11 @@ const memberIds = async (clinic: Clinic, as: User) =>
 describe('grantMembership', () => {
   it("answers NOT_FOUND to a clinic ADMIN naming another clinic's user, exactly as for a missing id", async () => {
     const theirs = await t.gql(GRANT, { u: userB.id, c: clinicA.id, r: 'CLINICIAN' }, adminA);
-    const missing = await t.gql(GRANT, { u: '00000000-0000-4000-8000-000000000001', c: clinicA.id, r: 'CLINICIAN' }, adminA);
+    const missing = await t.gql(
+      GRANT,
+      { u: '00000000-0000-4000-8000-000000000001', c: clinicA.id, r: 'CLINICIAN' },
+      adminA,
+    );
     expect(codes(theirs)).toEqual(['NOT_FOUND']);
     expect(theirs.errors![0].message).toBe(missing.errors![0].message);
     const members = JSON.stringify((await t.gql(MEMBERS, { c: clinicA.id }, adminA)).data);
@@ -97,9 +100,9 @@ describe('createUser', () => {
     ]);
     const id = invitations.data.myInvitations[0].id as string;
     // nobody else can accept it
-    expect(codes(await t.gql('mutation($i: ID!) { acceptInvitation(invitationId: $i) { role } }', { i: id }, adminA))).toEqual([
-      'NOT_FOUND',
-    ]);
+    expect(
+      codes(await t.gql('mutation($i: ID!) { acceptInvitation(invitationId: $i) { role } }', { i: id }, adminA)),
+    ).toEqual(['NOT_FOUND']);
     const accepted = await t.gql('mutation($i: ID!) { acceptInvitation(invitationId: $i) { role } }', { i: id }, userB);
     expect(accepted.data.acceptInvitation.role).toBe('CLINICIAN');
     expect(await memberIds(clinicA, adminA)).toContain(userB.id);
@@ -107,7 +110,11 @@ describe('createUser', () => {
   });
 
   it('still tells a network admin, who sees every user anyway, that the e-mail exists', async () => {
-    const again = await t.gql(CREATE, { i: { email: userB.email, clinicId: clinicB.id, role: 'CLINICIAN' } }, networkAdmin);
+    const again = await t.gql(
+      CREATE,
+      { i: { email: userB.email, clinicId: clinicB.id, role: 'CLINICIAN' } },
+      networkAdmin,
+    );
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
   });
 });

@@ -113,7 +113,8 @@ describe('GET /metrics', () => {
     const metrics = createMetrics();
     const app = await startApp(metrics, db.dataSource);
     try {
-      for (let i = 0; i < 50; i++) await gql(app.url, { query: `query Random${i}x { ping }`, operationName: `Random${i}x` });
+      for (let i = 0; i < 50; i++)
+        await gql(app.url, { query: `query Random${i}x { ping }`, operationName: `Random${i}x` });
       await gql(app.url, { query: `query Unknown${'z'.repeat(200)} { nosuchfield }` });
       const text = await (await fetch(`${app.url}/metrics`)).text();
       expect(text).not.toMatch(/Random\d+x|Unknownz/);

@@ -62,7 +62,11 @@ describe('loadConfig', () => {
 
   it('reads the session age and the sign-in limits', () => {
     expect(loadConfig({}).sessionMaxAgeSeconds).toBe(12 * 3600);
-    expect(loadConfig({}).loginRateLimits).toEqual({ windowSeconds: 900, maxFailuresPerEmail: 5, maxFailuresPerAddress: 20 });
+    expect(loadConfig({}).loginRateLimits).toEqual({
+      windowSeconds: 900,
+      maxFailuresPerEmail: 5,
+      maxFailuresPerAddress: 20,
+    });
     expect(loadConfig({ LOGIN_MAX_FAILURES_PER_ADDRESS: '500' }).loginRateLimits.maxFailuresPerAddress).toBe(500);
   });
 

@@ -5,7 +5,13 @@ import { loadConfig } from '../../src/platform/config';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_JWT_SECRET } from '../helpers/graphql-client';
-import { BROWSER_TEST_TIMEOUT_MS, launchChromium, openSession, screenshot, type BrowserSession } from './support/browser';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  openSession,
+  screenshot,
+  type BrowserSession,
+} from './support/browser';
 
 /**
  * The first-start administrator signs in with the password printed on the console and must choose
@@ -56,18 +62,16 @@ it('asks for a new password after a temporary one, then signs in with it', async
 
   // the temporary password no longer works; the new one does, without the extra step
   const login = async (password: string) =>
-    (
-      await (
-        await fetch(`${http.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { mustChangePassword } }',
-            variables: { e: admin.email, p: password },
-          }),
-        })
-      ).json()
-    ) as { data: { login: { mustChangePassword: boolean } } | null };
+    (await (
+      await fetch(`${http.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { mustChangePassword } }',
+          variables: { e: admin.email, p: password },
+        }),
+      })
+    ).json()) as { data: { login: { mustChangePassword: boolean } } | null };
   expect((await login(admin.password)).data).toBeNull();
   expect((await login('my own passphrase 2026')).data?.login.mustChangePassword).toBe(false);
 });

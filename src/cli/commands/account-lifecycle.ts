@@ -25,7 +25,9 @@ export function registerAccountLifecycleCommands(program: Command, runtime: CliR
         const { user: changed, temporaryPassword } = await services.accountLifecycle.resetPassword(userId, {
           network: services.system.network(),
         });
-        console.log(`temporary password of ${changed.email} (shown once, to be changed at sign-in): ${temporaryPassword}`);
+        console.log(
+          `temporary password of ${changed.email} (shown once, to be changed at sign-in): ${temporaryPassword}`,
+        );
       });
     });
 

@@ -62,7 +62,11 @@ export class AccountRepository {
 
   /** A new password hash; `mustChange` for a temporary one (reset, first start). */
   async setPassword(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
-    await this.m.update(User, { id: userId }, { passwordHash, mustChangePassword: mustChange, passwordChangedAt: new Date() });
+    await this.m.update(
+      User,
+      { id: userId },
+      { passwordHash, mustChangePassword: mustChange, passwordChangedAt: new Date() },
+    );
   }
 
   async setDisabled(userId: string, disabled: boolean): Promise<void> {

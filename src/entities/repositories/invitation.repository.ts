@@ -15,7 +15,9 @@ export class InvitationRepository {
       .values(input)
       .orUpdate(['role', 'invited_by'], ['user_id', 'clinic_id'])
       .execute();
-    return this.m.getRepository(MembershipInvitation).findOneByOrFail({ userId: input.userId, clinicId: input.clinicId });
+    return this.m
+      .getRepository(MembershipInvitation)
+      .findOneByOrFail({ userId: input.userId, clinicId: input.clinicId });
   }
 
   forUser(userId: string): Promise<MembershipInvitation[]> {

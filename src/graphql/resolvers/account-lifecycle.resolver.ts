@@ -45,7 +45,8 @@ export class AccountLifecycleResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<User> {
     const self = ctx.access.principal.userId;
-    if (!userId || userId === self) return ctx.services.accountLifecycle.revokeSessions(self, { self: ctx.access.actor });
+    if (!userId || userId === self)
+      return ctx.services.accountLifecycle.revokeSessions(self, { self: ctx.access.actor });
     const authority = ctx.access.userAuthority();
     if (!isUuid(userId)) throw new NotFoundError('user');
     return ctx.services.accountLifecycle.revokeSessions(userId, authority);
@@ -66,7 +67,10 @@ export class AccountLifecycleResolver {
   }
 
   @Mutation(() => MembershipType, { description: 'Accepts one of your invitations: you get that role in that clinic.' })
-  async acceptInvitation(@Arg('invitationId', () => ID) invitationId: string, @Ctx() ctx: ApiContext): Promise<Membership> {
+  async acceptInvitation(
+    @Arg('invitationId', () => ID) invitationId: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Membership> {
     const self = ctx.access.actor as { userId: string; requestId: string };
     if (!isUuid(invitationId)) throw new NotFoundError('invitation');
     return ctx.services.memberships.acceptInvitation(invitationId, self);

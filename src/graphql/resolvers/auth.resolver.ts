@@ -62,7 +62,12 @@ export class AuthResolver {
     });
     if (!result.ok && result.reason === 'rate-limited') throw new TooManyRequestsError(result.retryAfterSeconds);
     if (!result.ok) throw new BadInputError('the current password is not right');
-    return { token: result.token.token, expiresAt: result.token.expiresAt, user: result.user, mustChangePassword: false };
+    return {
+      token: result.token.token,
+      expiresAt: result.token.expiresAt,
+      user: result.user,
+      mustChangePassword: false,
+    };
   }
 
   @Query(() => UserType, { description: 'The signed-in user, with its memberships.' })

@@ -21,7 +21,7 @@ export class PasswordResetType {
 }
 
 @ObjectType('ClinicInvitation', {
-  description: "An administrator of another clinic asked for a role for you: it applies only once you accept.",
+  description: 'An administrator of another clinic asked for a role for you: it applies only once you accept.',
 })
 export class ClinicInvitationType {
   @Field(() => ID) id: string;

@@ -36,7 +36,8 @@ export class AuthPayloadType {
   expiresAt: Date;
   @Field(() => UserType) user: UserType;
   @Field({
-    description: 'A temporary password (first start, reset): nothing but changePassword is allowed until it is replaced.',
+    description:
+      'A temporary password (first start, reset): nothing but changePassword is allowed until it is replaced.',
   })
   mustChangePassword: boolean;
 }
