@@ -17,7 +17,11 @@ import {
   startMetricsServer,
   type AppMetrics,
 } from '../../src/platform/metrics';
+import { startHttpServer } from '../../src/app/http-server';
+import { loadConfig } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_JWT_SECRET } from '../helpers/graphql-client';
 
 /** A real express + Apollo app wired the way the API server wires metrics. */
 async function startApp(metrics: AppMetrics, dataSource: DataSource, bearerToken?: string, requireToken?: boolean) {
@@ -136,6 +140,19 @@ describe('GET /metrics', () => {
       expect(await res.text()).toContain('METRICS_TOKEN');
     } finally {
       await app.stop();
+    }
+    // the API server wires it from NODE_ENV
+    const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'production' });
+    const server = await startHttpServer({
+      config,
+      dataSource: db.dataSource,
+      log: createLogger('silent'),
+      host: '127.0.0.1',
+    });
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    } finally {
+      await server.stop();
     }
     const open = await startApp(createMetrics(), db.dataSource, undefined, false);
     try {
