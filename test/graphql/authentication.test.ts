@@ -242,6 +242,16 @@ describe('OIDC bearer tokens', () => {
     expect(json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('never turns a token of the identity provider into a local session (refreshToken refuses it)', async () => {
+    const user = await newMember(ds, clinic, 'CLINICIAN', { email: `oidc-r-${Date.now()}@hospital.example` });
+    const token = await idp.sign({ email: user.email, email_verified: true, sub: 'idp-456' }, { expiresIn: '5m' });
+    expect((await post({ query: ME }, token)).json.data.me.id).toBe(user.id);
+    const refreshed = await post({ query: 'mutation { refreshToken { token } }' }, token);
+    expect(refreshed.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(refreshed.json.errors[0].message).toMatch(/identity provider/);
+    expect(refreshed.json.data).toBeNull();
+  });
+
   it('reads the e-mail from a configured claim path', async () => {
     const verifier = new OidcVerifier({ issuer: idp.issuer, audience: 'amsnet', emailClaim: 'ext.mail' });
     expect(
