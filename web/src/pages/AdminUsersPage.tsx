@@ -45,7 +45,10 @@ export function AdminUsersPage() {
       <CreateUserForm
         clinicId={clinicId}
         onCreated={(email) => {
-          setMessage(`${email} can now sign in to ${clinic?.name}.`);
+          // the same answer whether the address was new or already had an account elsewhere (then it is an invitation)
+          setMessage(
+            `${email} is added to ${clinic?.name}. If that address already had an account in another clinic, it was invited instead and appears here once it accepts.`,
+          );
           members.reload();
         }}
       />
