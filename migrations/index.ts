@@ -2,6 +2,7 @@ import { InitialSchema1764190000000 } from './1764190000000-initial-schema';
 import { IngestedDicomInstance1764190000100 } from './1764190000100-ingested-dicom-instance';
 import { ScoringStreamState1764190000300 } from './1764190000300-scoring-stream-state';
 import { AuditHashChain1764190003000 } from './1764190003000-audit-hash-chain';
+import { AccountSecurity1764190002000 } from './1764190002000-account-security';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   IngestedDicomInstance1764190000100,
   ScoringStreamState1764190000300,
   AuditHashChain1764190003000,
+  AccountSecurity1764190002000,
 ];

@@ -15,7 +15,7 @@ const FIRST_START_LOCK = 7_246_100;
 
 /**
  * On an empty database (no user at all), creates the `demo` clinic and its administrator with a
- * one-time password. Returns undefined when users already exist. Safe when several processes start
+ * one-time password that must be changed at the first sign-in. Returns undefined when users already exist. Safe when several processes start
  * together: an advisory lock lets one of them do it.
  */
 export async function ensureFirstStartAdmin(deps: {
@@ -32,7 +32,8 @@ export async function ensureFirstStartAdmin(deps: {
     const password = generatePassword();
     const email = 'admin@demo.local';
     await accounts.createUser(
-      { email, password, displayName: 'Demo administrator', networkAdmin: true },
+      // printed on the console: known to whoever reads the log, so the administrator must replace it
+      { email, password, displayName: 'Demo administrator', networkAdmin: true, mustChangePassword: true },
       { network: system.network(), clinic: { grant: system.clinic(clinic.id), role: 'ADMIN' } },
     );
     return { clinic, email, password };

@@ -14,7 +14,7 @@ import type { AppServices } from './services';
 export interface ApiWiring {
   services: AppServices;
   config: Pick<AppConfig, 'production' | 'jwtTtlSeconds' | 'oidc' | 'dataDir'> &
-    Partial<Pick<AppConfig, 'graphqlIntrospection'>>;
+    Partial<Pick<AppConfig, 'graphqlIntrospection' | 'sessionMaxAgeSeconds' | 'loginRateLimits'>>;
   jwtSecret: string;
   log: Logger;
   loginRateLimits?: LoginRateLimits;
@@ -26,13 +26,18 @@ export interface ApiWiring {
 /** The GraphQL API with its authentication and the application's services (never privileged access). */
 export function buildApi(wiring: ApiWiring): Promise<Api> {
   const { services, config, log } = wiring;
-  const tokens = new LocalTokenSigner(wiring.jwtSecret, config.jwtTtlSeconds);
+  const tokens = new LocalTokenSigner(wiring.jwtSecret, config.jwtTtlSeconds, config.sessionMaxAgeSeconds);
   const oidc = config.oidc ? new OidcVerifier(config.oidc) : undefined;
   const api: ApiServices = {
     authenticator: new Authenticator(services.store.accounts, tokens, oidc),
-    login: new LoginService(services.store, tokens, new LoginRateLimiter(wiring.loginRateLimits)),
+    login: new LoginService(
+      services.store,
+      tokens,
+      new LoginRateLimiter(services.store, wiring.loginRateLimits ?? config.loginRateLimits),
+    ),
     tokens,
     accounts: services.accounts,
+    accountLifecycle: services.accountLifecycle,
     patients: services.patients,
     cycles: services.cycles,
     outcomes: services.outcomes,

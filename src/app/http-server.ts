@@ -64,7 +64,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   app.use(securityHeaders());
 
   // request timing, access log with request ids, pool/queue gauges and GET /metrics
-  const metrics = installHttpMetrics(app, { dataSource, accessLog: log, bearerToken: config.metricsToken });
+  const metrics = installHttpMetrics(app, {
+    dataSource,
+    accessLog: log,
+    bearerToken: config.metricsToken,
+    requireToken: config.production,
+  });
+  if (config.production && !config.metricsToken) log.warn('METRICS_TOKEN is not set: /metrics answers 401 to everyone');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

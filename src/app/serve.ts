@@ -52,7 +52,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       if (admin) {
         process.stdout.write(
           `\n  First start: created clinic "${admin.clinic.code}" and its administrator.\n` +
-            `    e-mail:   ${admin.email}\n    password: ${admin.password}   (shown once; change it or create your own users)\n\n`,
+            `    e-mail:   ${admin.email}\n    password: ${admin.password}   (shown once; you choose your own at the first sign-in)\n\n`,
         );
       }
     }

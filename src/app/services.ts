@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { PrivilegedAccess } from '../auth/privileged-access';
+import { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
 import { CyclesService } from '../clinic-data/cycles.service';
 import { MembershipsService } from '../clinic-data/memberships.service';
 import { OutcomesService } from '../clinic-data/outcomes.service';
@@ -18,6 +19,8 @@ import type { Logger } from '../platform/logger';
 export interface AppServices {
   store: DataStore;
   accounts: AccountsService;
+  /** Temporary passwords, disable/enable, sessions (issue 17). */
+  accountLifecycle: AccountLifecycleService;
   patients: PatientsService;
   cycles: CyclesService;
   outcomes: OutcomesService;
@@ -42,6 +45,7 @@ export function createServices(deps: { dataSource: DataSource; databaseUrl: stri
   return {
     store,
     accounts: new AccountsService(store),
+    accountLifecycle: new AccountLifecycleService(store),
     patients: new PatientsService(store),
     cycles: new CyclesService(store),
     outcomes: new OutcomesService(store),

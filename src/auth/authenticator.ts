@@ -1,7 +1,7 @@
 import * as jose from 'jose';
 import type { Membership } from '../entities';
 import type { AccountRepository } from '../entities/repositories';
-import { LOCAL_TOKEN_ISSUER, type LocalTokenSigner } from './local-tokens';
+import { LOCAL_TOKEN_ISSUER, type LocalTokenSigner, type VerifiedToken } from './local-tokens';
 import type { OidcVerifier } from './oidc-verifier';
 import type { Principal } from './principal';
 
@@ -36,8 +36,8 @@ export class Authenticator {
       throw new AuthenticationFailed('malformed token');
     }
     if (issuer === LOCAL_TOKEN_ISSUER) {
-      const userId = await this.local.verify(token).catch((e: unknown) => this.fail(e));
-      return this.principal({ id: userId }, 'password');
+      const claims = await this.local.verify(token).catch((e: unknown) => this.fail(e));
+      return this.principal({ id: claims.userId }, 'password', claims);
     }
     if (this.oidc && issuer === this.oidc.config.issuer) {
       const email = await this.oidc.verifyEmail(token).catch((e: unknown) => this.fail(e));
@@ -51,14 +51,29 @@ export class Authenticator {
   }
 
   /** The principal of a user who just proved who it is another way (password sign-in). */
-  principalOf(userId: string, via: Principal['via']): Promise<Principal> {
-    return this.principal({ id: userId }, via);
+  principalOf(userId: string, via: Principal['via'], token?: VerifiedToken): Promise<Principal> {
+    return this.principal({ id: userId }, via, token);
   }
 
-  private async principal(where: { id: string } | { email: string }, via: Principal['via']): Promise<Principal> {
+  private async principal(
+    where: { id: string } | { email: string },
+    via: Principal['via'],
+    token?: VerifiedToken,
+  ): Promise<Principal> {
     const user = await this.accounts.withMemberships(where);
     if (!user || user.disabled) throw new AuthenticationFailed('unknown or disabled user');
+    // a password change, a disable or a role change since the token was issued revokes it
+    if (token && token.tokenVersion !== user.tokenVersion) throw new AuthenticationFailed('token revoked');
     const roles = new Map((user.memberships ?? []).map((m: Membership) => [m.clinicId, m.role]));
-    return { userId: user.id, email: user.email, networkAdmin: user.networkAdmin, roles, via };
+    return {
+      userId: user.id,
+      email: user.email,
+      networkAdmin: user.networkAdmin,
+      roles,
+      via,
+      // an IdP vouches for its users itself; a temporary local password must be replaced first
+      mustChangePassword: via === 'password' && user.mustChangePassword,
+      session: token && { id: token.sessionId, signedInAt: token.signedInAt, tokenVersion: token.tokenVersion },
+    };
   }
 }

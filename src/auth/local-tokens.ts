@@ -8,11 +8,27 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+export interface TokenOptions {
+  now?: Date;
+  /** The user's token version when issued: a later password change, disable or role change refuses it. */
+  tokenVersion?: number;
+  /** The sign-in (user_session row) this token belongs to. */
+  sessionId?: string;
+  /** When the user proved its password; renewals keep it, so a session has a maximum age. */
+  signedInAt?: Date;
+}
+
+export interface VerifiedToken {
+  userId: string;
+  tokenVersion: number;
+  sessionId: string | undefined;
+  signedInAt: Date;
+}
+
 /**
- * The API's own session tokens: HS256 JWTs (jose) with a short lifetime (JWT_TTL_SECONDS). There
- * is no long-lived refresh token: a client renews a still-valid token with `refreshToken` or signs
- * in again, so a disabled user or a revoked membership takes effect at the next request anyway
- * (every request reloads the user and its memberships).
+ * The API's own session tokens: HS256 JWTs (jose) with a short lifetime (JWT_TTL_SECONDS), never
+ * valid past `signedInAt` + SESSION_MAX_AGE_SECONDS (`auth_time` + max age), however often renewed.
+ * Each carries the user's token version (`ver`), checked against the user row on every request.
  */
 export class LocalTokenSigner {
   private readonly key: Uint8Array;
@@ -20,15 +36,26 @@ export class LocalTokenSigner {
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
+    readonly maxSessionAgeSeconds: number = 12 * 3600,
   ) {
     if (secret.length < 32) throw new Error('JWT secret must be at least 32 characters');
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(userId: string, now: Date = new Date()): Promise<IssuedToken> {
+  /** Seconds left before the session that began at `signedInAt` reaches its maximum age. */
+  sessionSecondsLeft(signedInAt: Date, now: Date = new Date()): number {
+    return Math.floor((signedInAt.getTime() + this.maxSessionAgeSeconds * 1000 - now.getTime()) / 1000);
+  }
+
+  async issue(userId: string, options: TokenOptions = {}): Promise<IssuedToken> {
+    const now = options.now ?? new Date();
     const issuedAt = Math.floor(now.getTime() / 1000);
-    const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new jose.SignJWT({})
+    const signedInAt = Math.floor((options.signedInAt ?? now).getTime() / 1000);
+    const expiresAt = Math.min(issuedAt + this.ttlSeconds, signedInAt + this.maxSessionAgeSeconds);
+    if (expiresAt <= issuedAt) throw new Error('the session has reached its maximum age');
+    const claims: jose.JWTPayload = { ver: options.tokenVersion ?? 0, auth_time: signedInAt };
+    if (options.sessionId) claims.sid = options.sessionId;
+    const token = await new jose.SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(LOCAL_TOKEN_ISSUER)
@@ -40,14 +67,23 @@ export class LocalTokenSigner {
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
 
-  /** The user id of a valid token; throws (jose errors) for a forged, expired or foreign one. */
-  async verify(token: string): Promise<string> {
+  /** The claims of a valid token; throws (jose errors) for a forged, expired, foreign or too old one. */
+  async verify(token: string): Promise<VerifiedToken> {
     const { payload } = await jose.jwtVerify(token, this.key, {
       algorithms: ['HS256'],
       issuer: LOCAL_TOKEN_ISSUER,
       audience: LOCAL_TOKEN_AUDIENCE,
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'ver', 'auth_time'],
     });
-    return payload.sub as string;
+    if (typeof payload.ver !== 'number' || typeof payload.auth_time !== 'number')
+      throw new Error('token claims of the wrong type');
+    const signedInAt = new Date(payload.auth_time * 1000);
+    if (this.sessionSecondsLeft(signedInAt) <= 0) throw new Error('session past its maximum age');
+    return {
+      userId: payload.sub as string,
+      tokenVersion: payload.ver,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+      signedInAt,
+    };
   }
 }

@@ -7,7 +7,8 @@ const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
 /**
  * Verifies bearer tokens of the hospital's identity provider against its JWKS (found through the
  * issuer's discovery document, cached and refreshed by jose when keys rotate) and returns the
- * e-mail claim named by OIDC_EMAIL_CLAIM (a dotted path, e.g. `email` or `ext.mail`).
+ * e-mail claim named by OIDC_EMAIL_CLAIM (a dotted path, e.g. `email` or `ext.mail`). The audience
+ * (OIDC_AUDIENCE) is required by the configuration, and `email_verified` must be true.
  */
 export class OidcVerifier {
   private jwks: Promise<ReturnType<typeof jose.createRemoteJWKSet>> | undefined;
@@ -21,8 +22,9 @@ export class OidcVerifier {
       audience: this.config.audience,
       requiredClaims: ['exp'],
     });
-    // a provider that says the address is unverified does not vouch for who this is
-    if (payload.email_verified === false) throw new Error('the identity provider has not verified this e-mail address');
+    // users are mapped by e-mail: only an address the provider says it verified vouches for who this is
+    if (payload.email_verified !== true)
+      throw new Error('the identity provider has not said this e-mail address is verified (email_verified)');
     const email = claimAt(payload, this.config.emailClaim);
     if (typeof email !== 'string' || !email.includes('@'))
       throw new Error(`token has no e-mail in claim "${this.config.emailClaim}"`);

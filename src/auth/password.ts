@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import { UserError } from '../platform/errors';
 
 /** argon2id with the library's defaults (64 MiB, t=3), the OWASP-recommended password hash. */
 export function hashPassword(password: string): Promise<string> {
@@ -19,4 +20,10 @@ export function generatePassword(): string {
   const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const bytes = randomBytes(20);
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** Long enough to resist guessing; bounded so one request cannot make argon2 hash megabytes. */
+export function checkNewPassword(password: string): void {
+  if (password.length < 12) throw new UserError('passwords must be at least 12 characters');
+  if (password.length > 1024) throw new UserError('passwords must be at most 1024 characters');
 }

@@ -9,4 +9,8 @@ export interface Principal {
   roles: ReadonlyMap<string, Role>;
   /** How the caller proved who it is. */
   via: 'password' | 'oidc';
+  /** A temporary password (first start, reset): nothing is allowed but choosing a new one. */
+  mustChangePassword: boolean;
+  /** Local tokens: the sign-in they belong to, and when it happened (renewals keep it). */
+  session?: { id: string | undefined; signedInAt: Date; tokenVersion: number };
 }

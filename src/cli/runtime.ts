@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AccountsService } from '../accounts/accounts.service';
+import type { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
 import type { PrivilegedAccess } from '../auth/privileged-access';
 import type { SeedDemoLabRequest } from '../demo/demo-lab.service';
 import type { DataStore } from '../entities/repositories';
@@ -25,6 +26,7 @@ export interface ServeOptions {
 export interface CliServices {
   store: DataStore;
   accounts: AccountsService;
+  accountLifecycle: AccountLifecycleService;
   imports: ImportService;
   registry: ModelRegistryService;
   evaluation: EvaluationService;

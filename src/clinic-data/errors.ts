@@ -7,3 +7,8 @@ export class RecordNotFound extends UserError {
     super(`${entity} not found`);
   }
 }
+
+/** The caller may see the record but its rights do not reach this change; the API answers FORBIDDEN. */
+export class NotPermitted extends UserError {
+  override name = 'NotPermitted';
+}

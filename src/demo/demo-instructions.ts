@@ -21,7 +21,12 @@ export const LAB_VIEW_QUERY = `query LabView($cycleId: ID!) {
 }`;
 
 export const LOGIN_MUTATION = `mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) { token expiresAt }
+  login(email: $email, password: $password) { token expiresAt mustChangePassword }
+}`;
+
+/** A first-start password must be replaced before anything else (the answer holds a new token). */
+export const CHANGE_PASSWORD_MUTATION = `mutation ChangePassword($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) { token expiresAt }
 }`;
 
 export interface DemoAdmin {
@@ -55,6 +60,14 @@ export function demoInstructions(
     '  1. Log in:',
     indent(LOGIN_MUTATION, 6),
     `     variables: ${JSON.stringify({ email: where.admin?.email ?? 'you@example.org', password: where.admin?.password ?? '…' })}`,
+    ...(where.admin?.password
+      ? [
+          '     The first-start password is temporary: with that token, choose your own (12+ characters)',
+          '     and use the token it answers:',
+          indent(CHANGE_PASSWORD_MUTATION, 6),
+          `     variables: ${JSON.stringify({ current: where.admin.password, new: '<your new password>' })}`,
+        ]
+      : []),
     '  2. Send the token as "Authorization: Bearer <token>" with the lab view of cycle ' +
       result.labViewCycle.externalId +
       ':',

@@ -9,12 +9,14 @@ import { Frame } from './frame.entity';
 import { ImportRunItem } from './import-run-item.entity';
 import { ImportRun } from './import-run.entity';
 import { IngestedDicomInstance } from './ingested-dicom-instance.entity';
+import { MembershipInvitation } from './membership-invitation.entity';
 import { Membership } from './membership.entity';
 import { ModelVersion } from './model-version.entity';
 import { Patient } from './patient.entity';
 import { Prediction } from './prediction.entity';
 import { ScoringRun } from './scoring-run.entity';
 import { ScoringStreamState } from './scoring-stream-state.entity';
+import { UserSession } from './user-session.entity';
 import { User } from './user.entity';
 
 export * from './enums';
@@ -32,12 +34,14 @@ export {
   ImportRunItem,
   IngestedDicomInstance,
   Membership,
+  MembershipInvitation,
   ModelVersion,
   Patient,
   Prediction,
   ScoringRun,
   ScoringStreamState,
   User,
+  UserSession,
 };
 
 /** Every entity, for the DataSource. */
@@ -54,10 +58,12 @@ export const ENTITIES = [
   ImportRunItem,
   IngestedDicomInstance,
   Membership,
+  MembershipInvitation,
   ModelVersion,
   Patient,
   Prediction,
   ScoringRun,
   ScoringStreamState,
   User,
+  UserSession,
 ];

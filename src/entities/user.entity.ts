@@ -12,6 +12,11 @@ export class User {
   /** Administrator of every clinic. */
   @Column({ type: 'boolean', default: false }) networkAdmin: boolean;
   @Column({ type: 'boolean', default: false }) disabled: boolean;
+  /** Bumped on password change, disable and role change: tokens carrying an older version are refused. */
+  @Column({ type: 'integer', default: 0 }) tokenVersion: number;
+  /** A first-start or reset password: the user may do nothing but choose a new one. */
+  @Column({ type: 'boolean', default: false }) mustChangePassword: boolean;
+  @Column({ type: 'timestamptz', nullable: true }) passwordChangedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @OneToMany(() => Membership, (m) => m.user) memberships?: Membership[];
 }

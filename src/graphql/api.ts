@@ -8,10 +8,12 @@ import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
 import { introspectionLimitRule } from './protection/introspection-limit';
+import { passwordChangePlugin } from './protection/password-change-plugin';
+import { rootFieldLimitRule } from './protection/root-field-limit';
 import { buildApiSchema } from './schema';
 
 /** Limits that protect the API from expensive queries (see README). */
-export const API_LIMITS = { maxDepth: 10, maxComplexity: 10_000, maxBodyBytes: 100 * 1024 };
+export const API_LIMITS = { maxDepth: 10, maxComplexity: 10_000, maxBodyBytes: 100 * 1024, maxRootFields: 20 };
 
 export interface ApiDeps {
   store: Repositories;
@@ -44,9 +46,16 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log),
-    validationRules: [depthLimitRule(API_LIMITS.maxDepth), introspectionLimitRule()],
+    // one operation per request (no batched bodies), a bounded number of root fields, credentials once
+    allowBatchedHttpRequests: false,
+    validationRules: [
+      depthLimitRule(API_LIMITS.maxDepth),
+      introspectionLimitRule(),
+      rootFieldLimitRule(API_LIMITS.maxRootFields),
+    ],
     plugins: [
       authenticationPlugin({ allowAnonymousIntrospection: introspection }),
+      passwordChangePlugin(),
       complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: introspection }),
       // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
       ApolloServerPluginLandingPageDisabled(),

@@ -2,6 +2,7 @@ import type { AccountsService } from '../accounts/accounts.service';
 import { AuthenticationFailed, type Authenticator } from '../auth/authenticator';
 import type { LocalTokenSigner } from '../auth/local-tokens';
 import type { LoginService } from '../auth/login.service';
+import type { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
 import type { CyclesService } from '../clinic-data/cycles.service';
 import type { MembershipsService } from '../clinic-data/memberships.service';
 import type { OutcomesService } from '../clinic-data/outcomes.service';
@@ -24,6 +25,7 @@ export interface ApiServices {
   login: LoginService;
   tokens: LocalTokenSigner;
   accounts: AccountsService;
+  accountLifecycle: AccountLifecycleService;
   patients: PatientsService;
   cycles: CyclesService;
   outcomes: OutcomesService;

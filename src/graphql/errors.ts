@@ -10,6 +10,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** Signed in with a temporary password: only `changePassword` (and `me`) until it is replaced. */
+  PASSWORD_CHANGE_REQUIRED: 'PASSWORD_CHANGE_REQUIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -46,6 +48,14 @@ export class TooManyRequestsError extends GraphQLError {
   constructor(retryAfterSeconds: number) {
     super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`, {
       extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfterSeconds },
+    });
+  }
+}
+
+export class PasswordChangeRequiredError extends GraphQLError {
+  constructor() {
+    super('choose a new password first (changePassword): this one was temporary', {
+      extensions: { code: ErrorCode.PASSWORD_CHANGE_REQUIRED, http: { status: 403 } },
     });
   }
 }

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import { RecordNotFound } from '../clinic-data/errors';
+import { NotPermitted, RecordNotFound } from '../clinic-data/errors';
 import { UserError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { ErrorCode } from './errors';
@@ -44,6 +44,8 @@ export function createErrorFormatter(log: Logger) {
     }
     if (original instanceof RecordNotFound)
       return { ...base, message: original.message, extensions: { code: ErrorCode.NOT_FOUND } };
+    if (original instanceof NotPermitted)
+      return { ...base, message: original.message, extensions: { code: ErrorCode.FORBIDDEN } };
     if (original instanceof UserError)
       return { ...base, message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     const code = formatted.extensions?.code;

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
+import { AccountLifecycleResolver, ClinicInvitationResolver } from './resolvers/account-lifecycle.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { ClinicResolver } from './resolvers/clinic.resolver';
@@ -18,6 +19,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   ClinicResolver,
   UserResolver,
   MembershipResolver,
+  AccountLifecycleResolver,
+  ClinicInvitationResolver,
   PatientResolver,
   CycleResolver,
   EmbryoResolver,

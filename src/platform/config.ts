@@ -13,6 +13,10 @@ export interface AppConfig {
   /** Undefined means "generate one and keep it under dataDir" (with a warning). */
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
+  /** A session (one password sign-in) ends this long after the sign-in, however often its token is renewed. */
+  sessionMaxAgeSeconds: number;
+  /** Failed sign-ins counted per e-mail and per client address in a sliding window (README "Sign-in limits"). */
+  loginRateLimits: { windowSeconds: number; maxFailuresPerEmail: number; maxFailuresPerAddress: number };
   scoringCron: string;
   ortExecutionProviders: ExecutionProvider[];
   inferenceMaxBatch: number;
@@ -20,11 +24,12 @@ export interface AppConfig {
   production: boolean;
   oidc: OidcConfig | undefined;
   /**
-   * Express "trust proxy": which reverse proxies may set X-Forwarded-For, so the per-address login
-   * limit sees the client and not the proxy. false (default), true, a hop count, or addresses/subnets.
+   * Express "trust proxy": the reverse proxies (addresses/subnets) allowed to set X-Forwarded-For,
+   * so the per-address login limit sees the client and not the proxy. false (default) or a list:
+   * never "any proxy", so a client cannot choose its own address with a forged header.
    */
-  trustProxy: boolean | number | string[];
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  trustProxy: false | string[];
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; in production it is required (else 401). */
   metricsToken: string | undefined;
   /** DICOM tag (8 hex digits, e.g. 00091010) holding the focal plane when the standard one is absent. */
   dicomFocalPlaneTag: string | undefined;
@@ -46,7 +51,8 @@ export interface AppConfig {
 
 export interface OidcConfig {
   issuer: string;
-  audience: string | undefined;
+  /** Required: a token the provider issued for another application is refused. */
+  audience: string;
   emailClaim: string;
 }
 
@@ -141,22 +147,44 @@ function jwtSecret(env: Env): string | undefined {
   return secret;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 function oidc(env: Env): OidcConfig | undefined {
   const issuer = value(env, 'OIDC_ISSUER');
   if (issuer === undefined) return undefined;
+  let url: URL;
   try {
-    new URL(issuer);
+    url = new URL(issuer);
   } catch {
     throw new ConfigError('OIDC_ISSUER', `is not a URL (got "${issuer}")`);
   }
-  return { issuer, audience: value(env, 'OIDC_AUDIENCE'), emailClaim: value(env, 'OIDC_EMAIL_CLAIM') ?? 'email' };
+  // keys fetched over plain HTTP could be swapped on the way: only a provider on this machine, in development
+  const development = value(env, 'NODE_ENV') !== 'production' && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && development)) {
+    throw new ConfigError(
+      'OIDC_ISSUER',
+      `must be an https:// URL (http:// only for a provider on localhost outside production; got "${issuer}")`,
+    );
+  }
+  const audience = value(env, 'OIDC_AUDIENCE');
+  if (audience === undefined) {
+    throw new ConfigError(
+      'OIDC_AUDIENCE',
+      "is required with OIDC_ISSUER (this API's client id at the provider): without it tokens issued for any other application would be accepted",
+    );
+  }
+  return { issuer, audience, emailClaim: value(env, 'OIDC_EMAIL_CLAIM') ?? 'email' };
 }
 
-function trustProxy(env: Env): boolean | number | string[] {
+function trustProxy(env: Env): false | string[] {
   const raw = value(env, 'TRUST_PROXY');
   if (raw === undefined || raw.toLowerCase() === 'false') return false;
-  if (raw.toLowerCase() === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw.toLowerCase() === 'true' || /^\d+$/.test(raw)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must name the proxy (addresses/subnets such as 10.0.0.0/8 or loopback), not "${raw}": any client could then choose its own address with X-Forwarded-For`,
+    );
+  }
   const list = raw
     .split(',')
     .map((p) => p.trim())
@@ -166,7 +194,7 @@ function trustProxy(env: Env): boolean | number | string[] {
   if (list.length === 0 || !list.every(valid)) {
     throw new ConfigError(
       'TRUST_PROXY',
-      `must be true, false, a hop count, or proxy addresses/subnets such as 10.0.0.0/8,loopback (got "${raw}")`,
+      `must be false or the proxy's addresses/subnets such as 10.0.0.0/8,loopback (got "${raw}")`,
     );
   }
   return list;
@@ -200,6 +228,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 4000, 0, 65535),
     jwtSecret: jwtSecret(env),
     jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    sessionMaxAgeSeconds: integer(env, 'SESSION_MAX_AGE_SECONDS', 12 * 3600, 300, 30 * 24 * 3600),
+    loginRateLimits: {
+      windowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 15 * 60, 10, 24 * 3600),
+      maxFailuresPerEmail: integer(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 5, 1, 1000),
+      maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+    },
     scoringCron: scoringCron(env),
     ortExecutionProviders: executionProviders(env),
     inferenceMaxBatch: integer(env, 'INFERENCE_MAX_BATCH', 4, 1, 1024),

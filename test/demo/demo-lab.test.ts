@@ -1,6 +1,11 @@
 import { ensureFirstStartAdmin, type FirstStartAdmin } from '../../src/accounts/first-start';
 import { DemoLabService, type SeedDemoLabRequest } from '../../src/demo/demo-lab.service';
-import { LAB_VIEW_QUERY, LOGIN_MUTATION, demoInstructions } from '../../src/demo/demo-instructions';
+import {
+  CHANGE_PASSWORD_MUTATION,
+  LAB_VIEW_QUERY,
+  LOGIN_MUTATION,
+  demoInstructions,
+} from '../../src/demo/demo-instructions';
 import { planDemoLab } from '../../src/demo/synthetic';
 import { startJobs } from '../../src/app/jobs';
 import type { JobRuntime } from '../../src/jobs/runtime';
@@ -76,7 +81,14 @@ describe('amsnet demo (reduced size)', () => {
   it('serves the lab view: embryos ranked by latest probability, trajectories labelled untrained', async () => {
     const login = await api.gql(LOGIN_MUTATION, { email: admin.email, password: admin.password });
     expect(login.errors).toBeUndefined();
-    const token = login.data.login.token as string;
+    expect(login.data.login.mustChangePassword).toBe(true); // the first-start password is temporary
+    const changed = await api.gql(
+      CHANGE_PASSWORD_MUTATION,
+      { current: admin.password, new: 'the demo administrator chose this' },
+      login.data.login.token as string,
+    );
+    expect(changed.errors).toBeUndefined();
+    const token = changed.data.changePassword.token as string;
     const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, token);
     expect(view.errors).toBeUndefined();
     const embryos = view.data.cycle.embryos as Array<{ latestProbability: number; outcome: string; trajectory: any }>;

@@ -48,6 +48,9 @@ export async function createTestApi(
     oidc?: OidcConfig;
     production?: boolean;
     dataDir?: string;
+    sessionMaxAgeSeconds?: number;
+    /** The client address every request of this API comes from (login rate limit per address). */
+    address?: string;
   } = {},
 ): Promise<TestApi> {
   const requester = options.scoringRequester;
@@ -58,6 +61,7 @@ export async function createTestApi(
       jwtTtlSeconds: 600,
       oidc: options.oidc,
       dataDir: options.dataDir ?? '/nonexistent',
+      sessionMaxAgeSeconds: options.sessionMaxAgeSeconds,
     },
     jwtSecret: TEST_JWT_SECRET,
     log: createLogger('silent'),
@@ -69,7 +73,11 @@ export async function createTestApi(
   });
   await api.apollo.start();
   let requests = 0;
-  const tokenFor = async (user: User) => (await api.services.tokens.issue(user.id)).token;
+  // a token of the user's current version (a test that revokes keeps the old token string itself)
+  const tokenFor = async (user: User) => {
+    const tokenVersion = (await db.services.store.accounts.user(user.id))?.tokenVersion ?? 0;
+    return (await api.services.tokens.issue(user.id, { tokenVersion })).token;
+  };
   return {
     api,
     tokenFor,
@@ -77,7 +85,7 @@ export async function createTestApi(
       const token = as === null || as === undefined ? undefined : typeof as === 'string' ? as : await tokenFor(as);
       const contextValue = await api.createContext({
         authorization: token ? `Bearer ${token}` : undefined,
-        address: '127.0.0.1',
+        address: options.address ?? '127.0.0.1',
         requestId: requestId ?? `test-${++requests}`,
       });
       const response = await api.apollo.executeOperation({ query, variables }, { contextValue });

@@ -17,12 +17,16 @@ import {
   startMetricsServer,
   type AppMetrics,
 } from '../../src/platform/metrics';
+import { startHttpServer } from '../../src/app/http-server';
+import { loadConfig } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_JWT_SECRET } from '../helpers/graphql-client';
 
 /** A real express + Apollo app wired the way the API server wires metrics. */
-async function startApp(metrics: AppMetrics, dataSource: DataSource, bearerToken?: string) {
+async function startApp(metrics: AppMetrics, dataSource: DataSource, bearerToken?: string, requireToken?: boolean) {
   const app = express();
-  installHttpMetrics(app, { dataSource, metrics, bearerToken });
+  installHttpMetrics(app, { dataSource, metrics, bearerToken, requireToken });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -91,7 +95,7 @@ describe('GET /metrics', () => {
         /amsnet_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
       );
       expect(text).toMatch(
-        /amsnet_graphql_operation_duration_seconds_count\{operation="Ping",type="query",outcome="ok"\} 1/,
+        /amsnet_graphql_operation_duration_seconds_count\{operation="ping",type="query",outcome="ok"\} 1/,
       );
       expect(text).toMatch(
         /amsnet_graphql_operation_duration_seconds_count\{operation="unknown",type="unknown",outcome="error"\} 1/,
@@ -106,6 +110,55 @@ describe('GET /metrics', () => {
       expect(total).toBeGreaterThanOrEqual(1);
     } finally {
       await app.stop();
+    }
+  });
+
+  it('labels operations by a root field of the schema, never by the name a client chose', async () => {
+    const metrics = createMetrics();
+    const app = await startApp(metrics, db.dataSource);
+    try {
+      for (let i = 0; i < 50; i++)
+        await gql(app.url, { query: `query Random${i}x { ping }`, operationName: `Random${i}x` });
+      await gql(app.url, { query: `query Unknown${'z'.repeat(200)} { nosuchfield }` });
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      expect(text).not.toMatch(/Random\d+x|Unknownz/);
+      const series = text.split('\n').filter((l) => l.startsWith('amsnet_graphql_operation_duration_seconds_count'));
+      expect(series).toEqual([
+        'amsnet_graphql_operation_duration_seconds_count{operation="ping",type="query",outcome="ok"} 50',
+        'amsnet_graphql_operation_duration_seconds_count{operation="unknown",type="unknown",outcome="error"} 1',
+      ]);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('in production, refuses every scrape when no METRICS_TOKEN is set', async () => {
+    const app = await startApp(createMetrics(), db.dataSource, undefined, true);
+    try {
+      const res = await fetch(`${app.url}/metrics`);
+      expect(res.status).toBe(401);
+      expect(await res.text()).toContain('METRICS_TOKEN');
+    } finally {
+      await app.stop();
+    }
+    // the API server wires it from NODE_ENV
+    const config = loadConfig({ PORT: '0', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'production' });
+    const server = await startHttpServer({
+      config,
+      dataSource: db.dataSource,
+      log: createLogger('silent'),
+      host: '127.0.0.1',
+    });
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+    const open = await startApp(createMetrics(), db.dataSource, undefined, false);
+    try {
+      expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+    } finally {
+      await open.stop();
     }
   });
 

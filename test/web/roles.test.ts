@@ -167,7 +167,7 @@ describe('roles and clinics in the web app', () => {
     await page.locator('select[name=role]').selectOption('EMBRYOLOGIST');
     await page.getByLabel(/^Password/).fill('a long enough password');
     await page.getByRole('button', { name: 'Create user' }).click();
-    await page.getByText('new.embryologist@clinic-a.example.org can now sign in').waitFor();
+    await page.getByText('new.embryologist@clinic-a.example.org is added to').waitFor();
     const created = await lab.ds
       .getRepository(User)
       .findOneByOrFail({ email: 'new.embryologist@clinic-a.example.org' });

@@ -1,4 +1,5 @@
 import type { RegisterCommands } from '../runtime';
+import { registerAccountLifecycleCommands } from './account-lifecycle';
 import { registerAccountCommands } from './accounts';
 import { registerAuditCommands } from './audit';
 import { registerDatabaseCommands } from './database';
@@ -16,6 +17,7 @@ export const commandModules: RegisterCommands[] = [
   registerServeCommands,
   registerDatabaseCommands,
   registerAccountCommands,
+  registerAccountLifecycleCommands, // after the `user` group of registerAccountCommands
   registerModelCommands,
   registerModelRegistryCommands, // after the inference module's `model` group
   registerEvaluateCommand,

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../enums';
 import { Membership } from '../membership.entity';
+import { UserSession } from '../user-session.entity';
 import { User } from '../user.entity';
 import { scopeCondition, type ClinicScope } from './clinic-scope';
 
@@ -32,14 +33,78 @@ export class AccountRepository {
     return query.getOne();
   }
 
-  /** The one read that loads the password hash: password sign-in. */
-  withPasswordHash(email: string): Promise<User | null> {
+  /** The reads that load the password hash: password sign-in and password change. */
+  withPasswordHash(where: string | { id: string }): Promise<User | null> {
+    const query = this.m.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash');
+    if (typeof where === 'string') query.where('u.email = :email', { email: where });
+    else query.where('u.id = :id', { id: where.id });
+    return query.getOne();
+  }
+
+  byEmail(email: string): Promise<User | null> {
+    return this.m.getRepository(User).findOneBy({ email });
+  }
+
+  /** The user, locked for the rest of the transaction (lifecycle changes do not interleave). */
+  lockUser(id: string): Promise<User | null> {
     return this.m
       .getRepository(User)
       .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
+      .setLock('pessimistic_write')
+      .where('u.id = :id', { id })
       .getOne();
+  }
+
+  /** Every membership of one user, whatever the clinic (for the "who may administer this user" check). */
+  allMembershipsOf(userId: string): Promise<Membership[]> {
+    return this.m.getRepository(Membership).findBy({ userId });
+  }
+
+  /** A new password hash; `mustChange` for a temporary one (reset, first start). */
+  async setPassword(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
+    await this.m.update(
+      User,
+      { id: userId },
+      { passwordHash, mustChangePassword: mustChange, passwordChangedAt: new Date() },
+    );
+  }
+
+  async setDisabled(userId: string, disabled: boolean): Promise<void> {
+    await this.m.update(User, { id: userId }, { disabled });
+  }
+
+  /** Every token of the user stops working at its next request; its sessions are listed as revoked. */
+  async revokeSessions(userId: string): Promise<number> {
+    await this.m.increment(User, { id: userId }, 'tokenVersion', 1);
+    const result = await this.m
+      .createQueryBuilder()
+      .update(UserSession)
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL AND expires_at > now()', { userId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  async createSession(session: Omit<UserSession, 'revokedAt'>): Promise<void> {
+    await this.m.insert(UserSession, { ...session, revokedAt: null });
+  }
+
+  session(id: string): Promise<UserSession | null> {
+    return this.m.getRepository(UserSession).findOneBy({ id });
+  }
+
+  async sessionRefreshed(id: string, refreshedAt: Date, expiresAt: Date): Promise<void> {
+    await this.m.update(UserSession, { id }, { refreshedAt, expiresAt });
+  }
+
+  /** Sessions of the user whose token may still be valid, newest first. */
+  activeSessions(userId: string, now: Date): Promise<UserSession[]> {
+    return this.m
+      .getRepository(UserSession)
+      .createQueryBuilder('s')
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now', { userId, now })
+      .orderBy('s.signed_in_at', 'DESC')
+      .getMany();
   }
 
   async createUser(input: {
@@ -47,6 +112,7 @@ export class AccountRepository {
     passwordHash: string | null;
     displayName: string | null;
     networkAdmin: boolean;
+    mustChangePassword?: boolean;
   }): Promise<User> {
     const user = await this.m.save(User, this.m.create(User, input));
     delete (user as Partial<User>).passwordHash;

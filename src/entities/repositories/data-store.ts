@@ -6,6 +6,8 @@ import { ClinicRepository } from './clinic.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
 import { EmbryoRepository } from './embryo.repository';
 import { ImportRunRepository } from './import-run.repository';
+import { InvitationRepository } from './invitation.repository';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
@@ -29,6 +31,8 @@ export class Repositories {
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
   readonly auditChain: AuditChainRepository;
+  readonly loginThrottle: LoginThrottleRepository;
+  readonly invitations: InvitationRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -44,6 +48,8 @@ export class Repositories {
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
     this.auditChain = new AuditChainRepository(manager);
+    this.loginThrottle = new LoginThrottleRepository(manager);
+    this.invitations = new InvitationRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

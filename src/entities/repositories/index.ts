@@ -8,6 +8,8 @@ export * from './dicom-instance.repository';
 export * from './duplicate-record';
 export * from './embryo.repository';
 export * from './import-run.repository';
+export * from './invitation.repository';
+export * from './login-throttle.repository';
 export * from './model.repository';
 export * from './patient-cycle.repository';
 export * from './prediction.repository';

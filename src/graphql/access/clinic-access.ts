@@ -8,6 +8,7 @@ import {
 } from '../../auth/grants';
 import { Permission, roleAllows } from '../../auth/permissions';
 import type { Principal } from '../../auth/principal';
+import type { UserAuthority } from '../../clinic-data/account-lifecycle.service';
 import type { AuditActor, Role } from '../../entities';
 import type { ClinicScope } from '../../entities/repositories';
 import { isUuid } from '../../platform/ids';
@@ -108,6 +109,22 @@ export class ClinicAccess {
   get administersAny(): boolean {
     const scope = this.scopeFor(Permission.MANAGE);
     return scope.all || scope.clinicIds.length > 0;
+  }
+
+  /** Whose accounts the caller administers (reset, disable, sessions): see AccountLifecycleService. */
+  userAuthority(): UserAuthority {
+    if (this.principal.networkAdmin) return { network: issueNetworkGrant(this.actor) };
+    const clinics = this.scopeFor(Permission.MANAGE).clinicIds.map((id) =>
+      issueClinicGrant(id, Permission.MANAGE, this.actor),
+    );
+    if (clinics.length === 0) throw new ForbiddenError('only administrators may manage users');
+    return { clinics };
+  }
+
+  /** Whom the caller may give a role: anyone (network admin), or users already in a clinic it administers. */
+  membershipReach(): NetworkGrant | { clinicIds: readonly string[] } {
+    if (this.principal.networkAdmin) return issueNetworkGrant(this.actor);
+    return { clinicIds: this.scopeFor(Permission.MANAGE).clinicIds };
   }
 
   /** Model versions belong to no clinic: a network admin or an ADMIN of any clinic registers them. */

@@ -92,6 +92,14 @@ export class ScopedData {
     return clinic;
   }
 
+  /** The clinic that invited the caller: visible to it although it has no role there yet. */
+  async invitingClinic(invitation: { userId: string; clinicId: string }): Promise<Clinic> {
+    const clinic =
+      invitation.userId === this.access.principal.userId ? await this.store.clinics.byId(invitation.clinicId) : null;
+    if (!clinic) throw new NotFoundError('clinic');
+    return clinic;
+  }
+
   /** Users with a role in a clinic the caller manages, by e-mail. */
   async clinicMembers(clinicId: string): Promise<User[]> {
     const grant = await this.access.requireClinic(clinicId, Permission.MANAGE);

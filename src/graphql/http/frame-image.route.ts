@@ -10,7 +10,7 @@ import {
 } from '../../platform/images/image-limits';
 import type { Logger } from '../../platform/logger';
 import type { ApiContext, RequestInfo } from '../context';
-import { ErrorCode } from '../errors';
+import { ErrorCode, PasswordChangeRequiredError } from '../errors';
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 1024;
@@ -20,6 +20,7 @@ const STATUS_OF: Record<string, number> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.PASSWORD_CHANGE_REQUIRED]: 403,
 };
 
 /**
@@ -39,6 +40,7 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
         address: req.ip ?? 'unknown',
         requestId: res.locals.requestId as string,
       });
+      if (ctx.access.authenticated && ctx.access.principal.mustChangePassword) throw new PasswordChangeRequiredError();
       const size = parseSize(req.query.size);
       const id = String(req.params.id);
       const png = await ctx.data.frameImage(id, size, (image) => {

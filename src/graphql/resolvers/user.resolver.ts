@@ -3,6 +3,7 @@ import type { ClinicGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import type { Clinic, Membership, Role, User } from '../../entities';
 import { isUuid } from '../../platform/ids';
+import type { CreatedUser } from '../../accounts/accounts.service';
 import type { ApiContext } from '../context';
 import { BadInputError, NotFoundError } from '../errors';
 import { ClinicType, MembershipType, UserType } from '../types/account.types';
@@ -14,10 +15,14 @@ import { CreateUserInput } from '../types/inputs';
 export class UserResolver {
   @Mutation(() => UserType, {
     description:
-      'Clinic ADMIN: a user with a role in that clinic. Network admins: also users without a clinic and network admins.',
+      'Clinic ADMIN: a user with a role in that clinic. An e-mail that belongs to a user outside the clinic gets an invitation that user must accept, with an answer of the same shape (nothing of that user is shown). Network admins: also users without a clinic and network admins.',
   })
-  async createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: ApiContext): Promise<User> {
-    const network = input.networkAdmin || !input.clinicId ? ctx.access.requireNetworkAdmin() : undefined;
+  async createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: ApiContext): Promise<CreatedUser> {
+    // a network admin sees every user: it gets the plain "already exists" (clinic admins an invitation)
+    const network =
+      input.networkAdmin || !input.clinicId || ctx.access.principal.networkAdmin
+        ? ctx.access.requireNetworkAdmin()
+        : undefined;
     let clinic: { grant: ClinicGrant; role: Role } | undefined;
     if (input.clinicId) {
       const grant = await ctx.data.clinicToChange(input.clinicId, Permission.MANAGE);
@@ -40,7 +45,10 @@ export class UserResolver {
     return ctx.data.clinicMembers(clinicId);
   }
 
-  @Mutation(() => MembershipType, { description: 'Clinic ADMIN: gives a user a role in the clinic (or changes it).' })
+  @Mutation(() => MembershipType, {
+    description:
+      "Clinic ADMIN: gives a user a role in the clinic (or changes it; the user's tokens are revoked). Only users already in one of your clinics: anyone else is NOT_FOUND (network admins: anyone; others join through createUser's invitation).",
+  })
   async grantMembership(
     @Arg('userId', () => ID) userId: string,
     @Arg('clinicId', () => ID) clinicId: string,
@@ -49,7 +57,7 @@ export class UserResolver {
   ): Promise<Membership> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     if (!isUuid(userId)) throw new NotFoundError('user');
-    return ctx.services.memberships.grant(grant, userId, role);
+    return ctx.services.memberships.grant(grant, userId, role, ctx.access.membershipReach());
   }
 
   @Mutation(() => Boolean, {
@@ -66,7 +74,9 @@ export class UserResolver {
   }
 
   @FieldResolver(() => [MembershipType], { description: 'Only memberships in clinics the caller can see.' })
-  memberships(@Root() user: User, @Ctx() ctx: ApiContext): Promise<Membership[]> {
+  async memberships(@Root() user: CreatedUser, @Ctx() ctx: ApiContext): Promise<Membership[]> {
+    // the answer to an invitation (createUser) shows the role asked for, like a creation would
+    if (user.pendingMembership) return [{ ...user.pendingMembership, userId: user.id }];
     return ctx.data.membershipsOf(user);
   }
 }

@@ -25,6 +25,7 @@ export class UserType {
   @Field(() => String, { nullable: true }) displayName: string | null;
   @Field({ description: 'Administrator of every clinic.' }) networkAdmin: boolean;
   @Field() disabled: boolean;
+  @Field({ description: 'Signed in with a temporary password that must be replaced.' }) mustChangePassword: boolean;
   // memberships: field resolver (only clinics the caller can see)
 }
 
@@ -34,4 +35,9 @@ export class AuthPayloadType {
   @Field(() => GraphQLISODateTime, { description: 'Renew before this with refreshToken, or sign in again.' })
   expiresAt: Date;
   @Field(() => UserType) user: UserType;
+  @Field({
+    description:
+      'A temporary password (first start, reset): nothing but changePassword is allowed until it is replaced.',
+  })
+  mustChangePassword: boolean;
 }

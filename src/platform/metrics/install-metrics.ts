@@ -23,7 +23,7 @@ export function installHttpMetrics(
   if (deps.accessLog) app.use(accessLogMiddleware(deps.accessLog));
   metrics.watchDatabasePool(() => databasePoolStats(deps.dataSource));
   metrics.watchQueueDepth(() => readQueueDepth(deps.dataSource));
-  mountMetrics(app, metrics, { bearerToken: deps.bearerToken });
+  mountMetrics(app, metrics, { bearerToken: deps.bearerToken, requireToken: deps.requireToken });
   return metrics;
 }
 
@@ -39,7 +39,7 @@ export async function startMetricsServer(
   metrics.watchQueueDepth(() => readQueueDepth(deps.dataSource));
   const app = express();
   app.disable('x-powered-by');
-  app.use(metricsRouter(metrics, { bearerToken: deps.bearerToken }));
+  app.use(metricsRouter(metrics, { bearerToken: deps.bearerToken, requireToken: deps.requireToken }));
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(deps.port, deps.host ?? '0.0.0.0', resolve));
   return {

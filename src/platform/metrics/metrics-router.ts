@@ -9,12 +9,24 @@ export interface MetricsEndpointOptions {
    * but queue sizes and traffic are operational detail that need not be public.
    */
   bearerToken?: string;
+  /**
+   * Production: scrapes always need a token. Without METRICS_TOKEN every scrape is refused (401)
+   * rather than the series being public.
+   */
+  requireToken?: boolean;
 }
 
 /** `GET /metrics` in the Prometheus text format. */
 export function metricsRouter(metrics: AppMetrics, options: MetricsEndpointOptions = {}): Router {
   const router = Router();
   router.get('/metrics', async (req, res) => {
+    if (options.requireToken && !options.bearerToken) {
+      res
+        .status(401)
+        .set('www-authenticate', 'Bearer')
+        .json({ error: 'metrics are closed: set METRICS_TOKEN and scrape with it as a bearer token' });
+      return;
+    }
     if (options.bearerToken && !bearerMatches(req.headers.authorization, options.bearerToken)) {
       res.status(401).set('www-authenticate', 'Bearer').json({ error: 'metrics require a bearer token' });
       return;

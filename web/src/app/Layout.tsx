@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { InvitationsNotice } from '../components/InvitationsNotice';
 import { ROLE_LABEL } from '../lib/format';
 import { can, type Capability } from './permissions';
 import { Link, useLocation } from './router';
@@ -66,7 +67,10 @@ export function Layout({ children }: { children: ReactNode }) {
           </button>
         </div>
       </header>
-      <main id="main">{children}</main>
+      <main id="main">
+        <InvitationsNotice />
+        {children}
+      </main>
     </>
   );
 }

@@ -1,6 +1,13 @@
 import { useSyncExternalStore } from 'react';
 import { ApiError, describeError, execute, setCredentials } from '../api/client';
-import { MeDocument, RefreshTokenDocument, SignInDocument, type MeQuery, type Role } from '../api/generated';
+import {
+  ChangePasswordDocument,
+  MeDocument,
+  RefreshTokenDocument,
+  SignInDocument,
+  type MeQuery,
+  type Role,
+} from '../api/generated';
 
 export type Clinic = MeQuery['clinics'][number];
 
@@ -86,15 +93,45 @@ export async function startSession(): Promise<void> {
   }
 }
 
+/** What signInWithPassword answers when the password was temporary (first start, reset by an administrator). */
+export const MUST_CHANGE_PASSWORD = 'must-change-password';
+
+// The temporary sign-in, kept in memory only until the user has chosen its own password.
+let temporary: { token: string; password: string } | undefined;
+
 export async function signInWithPassword(email: string, password: string): Promise<string | undefined> {
   try {
     const { login } = await execute(SignInDocument, { email, password }, { token: null });
+    if (login.mustChangePassword) {
+      temporary = { token: login.token, password };
+      return MUST_CHANGE_PASSWORD;
+    }
     store(login.token, 'password', login.expiresAt);
     await loadUser('password', login.token);
     scheduleRenewal(login.expiresAt);
     return undefined;
   } catch (error) {
     store(undefined, undefined);
+    return describeError(error);
+  }
+}
+
+/** After a temporary password: the user's own one, which signs it in (every older token is revoked). */
+export async function chooseNewPassword(newPassword: string, repeated: string): Promise<string | undefined> {
+  if (!temporary) return 'Sign in again with your temporary password.';
+  if (newPassword !== repeated) return 'The two new passwords are not the same.';
+  try {
+    const { changePassword } = await execute(
+      ChangePasswordDocument,
+      { currentPassword: temporary.password, newPassword },
+      { token: temporary.token },
+    );
+    temporary = undefined;
+    store(changePassword.token, 'password', changePassword.expiresAt);
+    await loadUser('password', changePassword.token);
+    scheduleRenewal(changePassword.expiresAt);
+    return undefined;
+  } catch (error) {
     return describeError(error);
   }
 }

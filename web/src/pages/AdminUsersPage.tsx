@@ -2,7 +2,10 @@ import { useState } from 'react';
 import {
   ClinicMembersDocument,
   CreateUserDocument,
+  DisableUserDocument,
+  EnableUserDocument,
   GrantMembershipDocument,
+  ResetUserPasswordDocument,
   RevokeMembershipDocument,
   type ClinicMembersQuery,
   type Role,
@@ -31,7 +34,13 @@ export function AdminUsersPage() {
   const members = useQuery(ClinicMembersDocument, { clinicId }, { skip: !clinic });
   const grant = useMutation(GrantMembershipDocument);
   const revoke = useMutation(RevokeMembershipDocument);
+  const reset = useMutation(ResetUserPasswordDocument);
+  const disable = useMutation(DisableUserDocument);
+  const enable = useMutation(EnableUserDocument);
   const [revoking, setRevoking] = useState<Member | undefined>();
+  const [resetting, setResetting] = useState<Member | undefined>();
+  const [disabling, setDisabling] = useState<Member | undefined>();
+  const [temporary, setTemporary] = useState<{ email: string; password: string } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const meId = session.status === 'signed-in' ? session.me.id : undefined;
 
@@ -40,12 +49,23 @@ export function AdminUsersPage() {
   return (
     <section className="page">
       <PageTitle title="Users">Users of {clinic?.name}</PageTitle>
-      <ErrorNotice error={members.error ?? grant.error ?? revoke.error} />
+      <ErrorNotice
+        error={members.error ?? grant.error ?? revoke.error ?? reset.error ?? disable.error ?? enable.error}
+      />
       <StatusNotice message={message} />
+      {temporary && (
+        <p className="notice" role="status" data-testid="temporary-password">
+          Temporary password of {temporary.email} (shown once; they choose their own at the next sign-in):{' '}
+          <code>{temporary.password}</code>
+        </p>
+      )}
       <CreateUserForm
         clinicId={clinicId}
         onCreated={(email) => {
-          setMessage(`${email} can now sign in to ${clinic?.name}.`);
+          // the same answer whether the address was new or already had an account elsewhere (then it is an invitation)
+          setMessage(
+            `${email} is added to ${clinic?.name}. If that address already had an account in another clinic, it was invited instead and appears here once it accepts.`,
+          );
           members.reload();
         }}
       />
@@ -99,12 +119,81 @@ export function AdminUsersPage() {
                   >
                     Remove from clinic…
                   </button>
+                  <button
+                    type="button"
+                    className="button button--quiet"
+                    onClick={() => setResetting(m)}
+                    disabled={m.id === meId}
+                  >
+                    Reset password…
+                  </button>
+                  {m.disabled ? (
+                    <button
+                      type="button"
+                      className="button button--quiet"
+                      disabled={enable.running}
+                      onClick={async () => {
+                        if (await enable.run({ userId: m.id })) {
+                          setMessage(`${m.email} can sign in again.`);
+                          members.reload();
+                        }
+                      }}
+                    >
+                      Enable
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button button--quiet"
+                      onClick={() => setDisabling(m)}
+                      disabled={m.id === meId}
+                    >
+                      Disable…
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <ConfirmDialog
+        open={resetting !== undefined}
+        title="Reset the password?"
+        confirmLabel="Reset password"
+        danger
+        onCancel={() => setResetting(undefined)}
+        onConfirm={async () => {
+          const m = resetting!;
+          setResetting(undefined);
+          const result = await reset.run({ userId: m.id });
+          if (result) setTemporary({ email: m.email, password: result.resetUserPassword.temporaryPassword });
+        }}
+      >
+        <p>
+          {resetting?.email} is signed out everywhere and gets a temporary password, which you pass on; it allows
+          nothing but choosing a new one.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={disabling !== undefined}
+        title="Disable the account?"
+        confirmLabel="Disable"
+        danger
+        onCancel={() => setDisabling(undefined)}
+        onConfirm={async () => {
+          const m = disabling!;
+          setDisabling(undefined);
+          if (await disable.run({ userId: m.id })) {
+            setMessage(`${m.email} is disabled and signed out everywhere.`);
+            members.reload();
+          }
+        }}
+      >
+        <p>
+          {disabling?.email} cannot sign in, and every session of theirs ends at once, until you enable the account.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={revoking !== undefined}
         title="Remove from the clinic?"

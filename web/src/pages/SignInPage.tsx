@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { PageTitle, StatusNotice } from '../components/Notices';
-import { signInWithPassword, signInWithToken } from '../app/session';
+import { chooseNewPassword, MUST_CHANGE_PASSWORD, signInWithPassword, signInWithToken } from '../app/session';
 
 /**
  * E-mail and password, or a bearer token of the hospital's identity provider (OIDC). Sites that
@@ -10,13 +10,48 @@ import { signInWithPassword, signInWithToken } from '../app/session';
 export function SignInPage({ message }: { message?: string }) {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [mustChange, setMustChange] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>, run: (form: FormData) => Promise<string | undefined>) => {
     event.preventDefault();
     setBusy(true);
-    setError(await run(new FormData(event.currentTarget)));
+    const outcome = await run(new FormData(event.currentTarget));
+    setMustChange(outcome === MUST_CHANGE_PASSWORD || (mustChange && outcome !== undefined));
+    setError(outcome === MUST_CHANGE_PASSWORD ? undefined : outcome);
     setBusy(false);
   };
+
+  if (mustChange)
+    return (
+      <main id="main" className="sign-in">
+        <PageTitle title="Choose a new password">AMSNet clinic</PageTitle>
+        <p className="muted">
+          The password you signed in with was temporary. Choose your own (at least 12 characters) to continue.
+        </p>
+        {error && (
+          <p className="notice notice--error" role="alert">
+            {error}
+          </p>
+        )}
+        <form
+          className="card form"
+          onSubmit={(e) => submit(e, (f) => chooseNewPassword(String(f.get('new')), String(f.get('repeat'))))}
+        >
+          <h2>Choose a new password</h2>
+          <label>
+            New password
+            <input name="new" type="password" autoComplete="new-password" minLength={12} required autoFocus />
+          </label>
+          <label>
+            New password again
+            <input name="repeat" type="password" autoComplete="new-password" minLength={12} required />
+          </label>
+          <button className="button button--primary" type="submit" disabled={busy}>
+            {busy ? 'Saving…' : 'Save and sign in'}
+          </button>
+        </form>
+      </main>
+    );
 
   return (
     <main id="main" className="sign-in">
