@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { SqlExecutor } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
+import type { ProcessLease } from './process-lease';
 import { processMetrics } from '../platform/metrics';
 import {
   JOB_NAMES,
@@ -23,6 +24,8 @@ export interface JobQueueOptions {
   applicationName?: string;
   /** Replaces parts of the registry's retry policies (tests use short delays). */
   policies?: Partial<Record<JobName, Partial<JobPolicy>>>;
+  /** Lists each running job under this process's lease, so a sweeper hands it on if the process dies. */
+  lease?: ProcessLease;
 }
 
 export interface SendOptions {
@@ -111,13 +114,24 @@ export class JobQueue {
           retryCount: job.retryCount,
           retryLimit: job.retryLimit,
         };
+        const leased = { jobId: job.id, attempt: job.retryCount, queue: name };
         try {
+          await this.options.lease?.holdJob(leased);
           const result = await handler(context);
           processMetrics().jobsCompleted.inc({ queue: name, outcome: 'succeeded' });
           return result;
         } catch (error) {
           processMetrics().jobsCompleted.inc({ queue: name, outcome: 'failed' });
+          // Logged here too, so a failure before a handler's own logging (a lost connection) is never silent.
+          this.options.log?.warn(
+            { job: job.id, queue: name, attempt: job.retryCount + 1, err: { message: (error as Error).message } },
+            'job failed; the queue retries it unless it was the last attempt',
+          );
           throw error;
+        } finally {
+          await this.options.lease?.dropJob(leased).catch((error: Error) => {
+            this.options.log?.warn({ err: { message: error.message }, job: job.id }, 'job lease: could not drop');
+          });
         }
       },
     );
@@ -125,6 +139,11 @@ export class JobQueue {
 
   async getJob<K extends JobName>(name: K, id: string) {
     return this.boss.getJobById<JobPayloads[K]>(name, id, { includeArchive: true });
+  }
+
+  /** Fails one job now (the sweeper's release of a dead worker's job): retried after its delay, or failed for good. */
+  async failJob(name: JobName, id: string, reason: string): Promise<void> {
+    await this.boss.fail(name, id, { reason });
   }
 
   /** Stops workers (waiting for running jobs up to `timeoutMs`) and closes the pool. */

@@ -30,6 +30,14 @@ export interface AppConfig {
   dicomFocalPlaneTag: string | undefined;
   /** Largest image decoded (import, frame route, scoring), in megapixels: a bound on decode memory. */
   imageMaxMegapixels: number;
+  /** Reliability (README "Failures and recovery"): seconds without a heartbeat after which a process counts as dead. */
+  workerLeaseSeconds: number;
+  /** Seconds between two sweeps for the work of dead processes. */
+  sweepIntervalSeconds: number;
+  /** On shutdown, seconds a running job may take to finish before it is handed back to the queue. */
+  workerDrainSeconds: number;
+  /** Seconds an import waits for a database that went away (a restart) before it stops with a report. */
+  databaseWaitSeconds: number;
 }
 
 export interface OidcConfig {
@@ -182,5 +190,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
     imageMaxMegapixels: imageMaxMegapixels(env),
+    workerLeaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 30, 2, 3600),
+    sweepIntervalSeconds: integer(env, 'SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
+    workerDrainSeconds: integer(env, 'WORKER_DRAIN_SECONDS', 25, 1, 3600),
+    databaseWaitSeconds: integer(env, 'DATABASE_WAIT_SECONDS', 120, 0, 24 * 3600),
   };
 }

@@ -8,6 +8,7 @@ import { ImportRunRepository } from './import-run.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
+import { ProcessLeaseRepository } from './process-lease.repository';
 import { ScoringRunRepository } from './scoring-run.repository';
 
 /** Runs statements of another library (the job queue's inserts) inside a unit of work. */
@@ -27,6 +28,7 @@ export class Repositories {
   readonly scoringRuns: ScoringRunRepository;
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
+  readonly processLeases: ProcessLeaseRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -41,6 +43,7 @@ export class Repositories {
     this.scoringRuns = new ScoringRunRepository(manager);
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
+    this.processLeases = new ProcessLeaseRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

@@ -10,4 +10,5 @@ export * from './import-run.repository';
 export * from './model.repository';
 export * from './patient-cycle.repository';
 export * from './prediction.repository';
+export * from './process-lease.repository';
 export * from './scoring-run.repository';
