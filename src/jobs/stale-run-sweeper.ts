@@ -33,7 +33,8 @@ export interface SweepReport {
  *  - closes the import runs the dead process left RUNNING (FAILED, with the reason and the counts it
  *    reported; the embryos it committed stay, a rerun resumes);
  *  - deletes the lease.
- * All in one transaction per sweep, with the expired leases locked SKIP LOCKED: any number of
+ * Before that, it records the ends of this process's own jobs that a database restart made pg-boss
+ * lose (JobQueue.confirmSettled). The dead leases are handled in one transaction per sweep, with the expired leases locked SKIP LOCKED: any number of
  * processes sweep, each dead lease is handled once, and a sweep that fails halfway is redone.
  */
 export class StaleRunSweeper {
@@ -57,6 +58,8 @@ export class StaleRunSweeper {
   /** One sweep (the timer's, or a test's). */
   async sweep(): Promise<SweepReport> {
     const { store } = this.options;
+    // This process's own jobs first: an end that pg-boss lost to a database restart is recorded again.
+    await this.options.queue.confirmSettled();
     const leases = await store.transaction(async (tx) => {
       const out: SweepReport['leases'] = [];
       for (const lease of await tx.processLeases.lockExpired()) {

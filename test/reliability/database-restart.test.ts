@@ -9,15 +9,7 @@ import { freePort } from '../helpers/cli';
 import { startDedicatedPostgres, type DedicatedPostgres } from '../helpers/dedicated-postgres';
 import { newClinic } from '../helpers/factories';
 import { writeFolderExport } from '../helpers/ingest-fixtures';
-import {
-  killAll,
-  slowClinic,
-  spawnAmsnet,
-  trajectoryCheck,
-  waitFor,
-  waitForOutput,
-  type Spawned,
-} from './fault-kit';
+import { killAll, slowClinic, spawnAmsnet, trajectoryCheck, waitFor, waitForOutput, type Spawned } from './fault-kit';
 
 /**
  * A PostgreSQL of the test's own (never the shared test server) restarted under real processes:
@@ -76,7 +68,16 @@ async function importRuns(clinic: Clinic): Promise<Array<{ status: string }>> {
 
 /** Waits until the query through the test's own pool works again after a restart. */
 function reconnected(): Promise<true> {
-  return waitFor('the test pool to reconnect', () => pg.dataSource.query('SELECT 1').then(() => true as const, () => false), 30_000, 200);
+  return waitFor(
+    'the test pool to reconnect',
+    () =>
+      pg.dataSource.query('SELECT 1').then(
+        () => true as const,
+        () => false,
+      ),
+    30_000,
+    200,
+  );
 }
 
 function oneSweep(): Promise<unknown> {
@@ -100,7 +101,12 @@ function oneSweep(): Promise<unknown> {
 it('a restart during a folder import: the CLI waits, reconnects and completes the import', async () => {
   const clinic = await newClinic(pg.dataSource);
   const cli = importFolder(clinic);
-  await waitFor('two embryos committed', async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null, 60_000, 20);
+  await waitFor(
+    'two embryos committed',
+    async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null,
+    60_000,
+    20,
+  );
   expect(cli.child.exitCode).toBeNull(); // still importing: the restart lands in the middle
   const downAt = Date.now();
   await pg.restart(1500);
@@ -121,7 +127,12 @@ it('a restart during a folder import: the CLI waits, reconnects and completes th
 it('a database away for longer than the import may wait: a report of what was stored and not, the run closed, a rerun completes', async () => {
   const clinic = await newClinic(pg.dataSource);
   const cli = importFolder(clinic, { DATABASE_WAIT_SECONDS: '2', WORKER_LEASE_SECONDS: '2' });
-  await waitFor('two embryos committed', async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null, 60_000, 20);
+  await waitFor(
+    'two embryos committed',
+    async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null,
+    60_000,
+    20,
+  );
   expect(cli.child.exitCode).toBeNull();
   await pg.stop();
   const code = await cli.exited;
@@ -152,7 +163,12 @@ it('a database away for longer than the import may wait: a report of what was st
 it('an import killed with SIGKILL: the sweeper closes its run with the reason; a rerun resumes', async () => {
   const clinic = await newClinic(pg.dataSource);
   const cli = importFolder(clinic, { WORKER_LEASE_SECONDS: '2' });
-  await waitFor('two embryos committed', async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null, 60_000, 20);
+  await waitFor(
+    'two embryos committed',
+    async () => (await storedItems(clinic)) >= 2 || cli.child.exitCode !== null,
+    60_000,
+    20,
+  );
   cli.child.kill('SIGKILL');
   await cli.exited;
   expect(await importRuns(clinic)).toEqual([{ status: 'RUNNING' }]);
@@ -185,24 +201,49 @@ it('a restart during scoring: API and worker stay up, /readyz goes 503 then 200,
   const api = spawnAmsnet('api', ['serve', '--no-worker'], { DATABASE_URL: pg.url, PORT: String(port) });
   const worker = spawnAmsnet('worker', ['worker'], { DATABASE_URL: pg.url });
   await waitForOutput(worker, /scoring worker started/);
-  await waitFor('the API to be ready', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), 60_000, 200);
+  await waitFor(
+    'the API to be ready',
+    () =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    60_000,
+    200,
+  );
   const run = await pg.services.scoring.request(pg.services.system.clinic(clinic.id), {}, 'cli');
   await waitFor(
     'scoring to be under way',
     async () => {
-      const [{ n }] = await pg.dataSource.query(`SELECT count(*)::int AS n FROM prediction WHERE scoring_run_id = $1`, [run.id]);
+      const [{ n }] = await pg.dataSource.query(`SELECT count(*)::int AS n FROM prediction WHERE scoring_run_id = $1`, [
+        run.id,
+      ]);
       return n > 0;
     },
     90_000,
     50,
   );
   await pg.stop();
-  const during = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+  const during = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+    (r) => r.status,
+    () => 0,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const restartedAt = Date.now();
   await pg.start();
-  await waitFor('/readyz 200 again', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), 30_000, 50);
-  process.stdout.write(`restart: /readyz 200 again ${Date.now() - restartedAt} ms after the database accepted connections\n`);
+  await waitFor(
+    '/readyz 200 again',
+    () =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    50,
+  );
+  process.stdout.write(
+    `restart: /readyz 200 again ${Date.now() - restartedAt} ms after the database accepted connections\n`,
+  );
   expect(during).toBe(503);
   await reconnected();
   const done = await waitFor(
@@ -214,7 +255,9 @@ it('a restart during scoring: API and worker stay up, /readyz goes 503 then 200,
     120_000,
     250,
   );
-  process.stdout.write(`restart: scoring run ${done.status} ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart\n`);
+  process.stdout.write(
+    `restart: scoring run ${done.status} ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart\n`,
+  );
   expect(done.status).toBe('SUCCEEDED');
   expect(api.child.exitCode).toBeNull();
   expect(worker.child.exitCode).toBeNull();

@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { buildAmsnetModel } from '../../src/inference/amsnet/build-model';
 import type { Clinic } from '../../src/entities';
@@ -64,6 +66,8 @@ export function spawnAmsnet(name: string, args: string[], env: Record<string, st
 
 export async function killAll(): Promise<void> {
   for (const s of spawned.splice(0)) {
+    if (process.env.AMSNET_FAULT_LOGS)
+      writeFileSync(join(process.env.AMSNET_FAULT_LOGS, `${s.name}-${s.child.pid}.log`), s.output());
     if (s.child.exitCode === null && s.child.signalCode === null) {
       s.child.kill('SIGKILL');
       await s.exited;
