@@ -108,7 +108,7 @@ it('SIGKILL of the worker holding a batch: another worker finishes the run, 0 du
   expect(await survivor.exited).toBe(0);
   const [{ left }] = await db.dataSource.query(`SELECT count(*)::int AS left FROM process_lease`);
   expect(left).toBe(0);
-});
+}, 240_000);
 
 it('the last attempt of a batch dies with its worker: the run is closed with the reason, not left RUNNING', async () => {
   const { clinic } = await slowClinic(db.dataSource, EMBRYOS);
@@ -140,7 +140,7 @@ it('the last attempt of a batch dies with its worker: the run is closed with the
   } finally {
     await noRetries.stop();
   }
-});
+}, 240_000);
 
 it('SIGTERM drains: the batch in flight goes back to the queue within the drain time, another worker finishes it', async () => {
   const { clinic, modelId } = await slowClinic(db.dataSource, EMBRYOS);
@@ -169,4 +169,4 @@ it('SIGTERM drains: the batch in flight goes back to the queue within the drain 
   const check = await trajectoryCheck(db.dataSource, clinic.id, modelId);
   expect(check.duplicates).toBe(0);
   expect(check.partial).toEqual([]);
-});
+}, 240_000);

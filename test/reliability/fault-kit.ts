@@ -45,10 +45,12 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Short leases and sweeps, so a test waits seconds; everything else as in production. */
+/**
+ * Short leases and sweeps, so a test waits seconds; everything else as in production.
+ * AMSNET_FAULT_DEFAULT_RECOVERY=1 keeps the production lease and sweep interval (to measure them).
+ */
 export const FAST_RECOVERY = {
-  WORKER_LEASE_SECONDS: '3',
-  SWEEP_INTERVAL_SECONDS: '1',
+  ...(process.env.AMSNET_FAULT_DEFAULT_RECOVERY ? {} : { WORKER_LEASE_SECONDS: '3', SWEEP_INTERVAL_SECONDS: '1' }),
   WORKER_DRAIN_SECONDS: '20',
   INFERENCE_MAX_BATCH: '2',
   LOG_LEVEL: 'info',
