@@ -1,9 +1,15 @@
 import { isConnectionLost } from '../platform/database/reconnect';
+import { LOG_LEVELS, type LogLevel } from '../platform/config';
 import { UserError } from '../platform/errors';
+import { createLogger } from '../platform/logger';
+import { installProcessGuards } from '../platform/process-guards';
 import { amsnetProgram } from './cli';
 
 /** The `amsnet` command (bin/amsnet.js runs the compiled form of this). */
 export async function main(argv: string[]): Promise<void> {
+  // Before anything runs: a rejected background promise must never end a worker or the API.
+  const level = process.env.LOG_LEVEL?.trim().toLowerCase() as LogLevel | undefined;
+  installProcessGuards(createLogger(level && LOG_LEVELS.includes(level) ? level : 'info'));
   try {
     await amsnetProgram().parseAsync(argv);
   } catch (error) {

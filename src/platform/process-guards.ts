@@ -14,10 +14,7 @@ let installed: Logger | undefined;
  * supervisor to restart it.
  */
 export function installProcessGuards(log: Logger): void {
-  if (installed) {
-    installed = log;
-    return;
-  }
+  if (installed) return;
   installed = log;
   process.on('unhandledRejection', (reason) => {
     installed!.error(
@@ -34,6 +31,15 @@ export function installProcessGuards(log: Logger): void {
     process.stderr.write(`amsnet: internal error: ${error?.message ?? String(error)}\n`);
     process.exit(1);
   });
+}
+
+/**
+ * Routes the guards' messages to the logger a command configured (its level, its fields). Does
+ * nothing where the guards are not installed: only the `amsnet` entry point installs them, never
+ * a test runner that calls the same code in its own process.
+ */
+export function setProcessGuardLogger(log: Logger): void {
+  if (installed) installed = log;
 }
 
 function describe(reason: unknown): { message: string; code?: unknown; stack?: string } {
