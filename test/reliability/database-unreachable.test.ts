@@ -22,6 +22,10 @@ describe('a database that cannot be reached', () => {
       Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
       Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
       new Error('Connection terminated unexpectedly'),
+      // TypeORM, after the connection of a unit of work emitted an error
+      new Error(
+        'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+      ),
       // TypeORM's wrapper around the driver's error
       Object.assign(new Error('Query failed'), { driverError: Object.assign(new Error('x'), { code: '08006' }) }),
     ];

@@ -3,8 +3,10 @@ import type { Logger } from '../logger';
 /** SQLSTATE classes and codes that mean "the server went away", not "the statement was wrong". */
 const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const LOST_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+// TypeORM releases a query runner whose connection emitted an error: later queries of that unit of
+// work fail with "…query runner was already released…", a lost connection too.
 const LOST_MESSAGES =
-  /connection terminated|terminating connection|the database system is (shutting down|starting up|in recovery mode)|not queryable|connection (is )?(closed|ended)|timeout exceeded when trying to connect/i;
+  /query runner was already released|query runner already released|connection terminated|terminating connection|the database system is (shutting down|starting up|in recovery mode)|not queryable|connection (is )?(closed|ended)|timeout exceeded when trying to connect/i;
 
 /**
  * True when `error` says the database could not be reached or dropped the connection (a restart,
