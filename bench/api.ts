@@ -20,6 +20,7 @@ import { openAppDatabase } from '../src/app/database';
 import { startHttpServer } from '../src/app/http-server';
 import { createLogger } from '../src/platform/logger';
 import { freePort } from '../src/platform/net/free-port';
+import { CYCLE_VIEW, CYCLES, EMBRYOS_PER_CYCLE, SEGMENTS, seedCycleViews } from './api-seed';
 
 // autocannon ships no types
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,14 +43,7 @@ function arg(name: string, env: string, fallback: string): string {
 }
 const SECONDS = Number(arg('seconds', 'AMSNET_BENCH_SECONDS', '5'));
 const CONNECTIONS = arg('connections', 'AMSNET_BENCH_CONNECTIONS', '1,10,50').split(',').map(Number);
-const CYCLES = 50;
-const EMBRYOS_PER_CYCLE = 10;
-const SEGMENTS = 28;
 const JWT_SECRET = randomBytes(32).toString('hex');
-
-const CYCLE_VIEW = `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn }
-  embryos(orderBy: PROBABILITY_DESC) { id label outcome latestProbability
-    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } }`;
 
 /** The same answer in one statement, as a hand-written report would read it. */
 const CYCLE_VIEW_SQL = `
@@ -97,53 +91,6 @@ async function benchDatabaseUrl(): Promise<{ env: Record<string, string>; cleanu
   };
 }
 
-async function seed(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[] }> {
-  const [{ id: clinicId }] = (
-    await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)
-  ).rows;
-  const [{ id: userId }] = (
-    await pool.query<{ id: string }>(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)
-  ).rows;
-  await pool.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [
-    userId,
-    clinicId,
-  ]);
-  const [{ id: modelId }] = (
-    await pool.query<{ id: string }>(
-      `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
-     VALUES ('amsnet-bench', '1', $1, 'amsnet', '{-15,0,15}', 224, '{}', true, '\\x00', 1) RETURNING id`,
-      [randomBytes(32).toString('hex')],
-    )
-  ).rows;
-  await pool.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
-    clinicId,
-    modelId,
-  ]);
-  await pool.query(
-    `
-    WITH patients AS (
-      INSERT INTO patient (clinic_id, mrn) SELECT $1, 'MRN-' || g FROM generate_series(1, $2::int) g RETURNING id, mrn),
-    cycles AS (
-      INSERT INTO cycle (clinic_id, patient_id, external_id, insemination_at, method)
-      SELECT $1, id, 'CY-' || mrn, now() - interval '5 days', 'ICSI' FROM patients RETURNING id)
-    INSERT INTO embryo (clinic_id, cycle_id, label, external_id)
-    SELECT $1, c.id, 'A' || w, c.id || '-W' || w FROM cycles c, generate_series(1, $3::int) w`,
-    [clinicId, CYCLES, EMBRYOS_PER_CYCLE],
-  );
-  await pool.query(
-    `
-    INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs)
-    SELECT e.id, $2, s, 6 * (s + 1), random(), jsonb_build_object('imputed', s % 7 = 0, 'frames', '[]'::jsonb)
-    FROM embryo e, generate_series(0, $3::int - 1) s WHERE e.clinic_id = $1`,
-    [clinicId, modelId, SEGMENTS],
-  );
-  await pool.query('ANALYZE');
-  const cycleIds = (
-    await pool.query<{ id: string }>(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])
-  ).rows.map((r) => r.id);
-  return { clinicId, userId, cycleIds };
-}
-
 /** Closed-loop load: `connections` workers call `fn` back to back for `seconds`; latency percentiles in ms. */
 async function closedLoop(connections: number, seconds: number, fn: (i: number) => Promise<void>) {
   const latencies: number[] = [];
@@ -177,7 +124,7 @@ async function main(): Promise<void> {
   pool.on('error', (error) => log.warn({ err: error }, 'bench pool client failed'));
   try {
     const t0 = performance.now();
-    const { clinicId, userId, cycleIds } = await seed(pool);
+    const { clinicId, userId, cycleIds } = await seedCycleViews(pool);
     process.stdout.write(
       `seeded ${CYCLES} cycles × ${EMBRYOS_PER_CYCLE} embryos × ${SEGMENTS} predictions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );

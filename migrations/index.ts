@@ -3,6 +3,7 @@ import { IngestedDicomInstance1764190000100 } from './1764190000100-ingested-dic
 import { ScoringStreamState1764190000300 } from './1764190000300-scoring-stream-state';
 import { AuditHashChain1764190003000 } from './1764190003000-audit-hash-chain';
 import { AccountSecurity1764190002000 } from './1764190002000-account-security';
+import { ProcessLeases1764190004000 } from './1764190004000-process-leases';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ScoringStreamState1764190000300,
   AuditHashChain1764190003000,
   AccountSecurity1764190002000,
+  ProcessLeases1764190004000,
 ];

@@ -4,6 +4,7 @@ import { buildProgram } from '../cli/main';
 import type { CliContext, CliRuntime } from '../cli/runtime';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { setProcessGuardLogger } from '../platform/process-guards';
 import { openAppDatabase } from './database';
 import { runDemo } from './demo';
 import { startJobs } from './jobs';
@@ -16,6 +17,7 @@ export const cliRuntime: CliRuntime = {
     const config = loadConfig();
     // One-shot commands print their results; their logs only matter at warn and above.
     const log = createLogger(options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
+    setProcessGuardLogger(log);
     const db = await openAppDatabase(config, log, {
       migrate: options.migrate ?? true,
       poolSize: 4,

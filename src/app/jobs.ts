@@ -1,13 +1,16 @@
+import { AbandonedScoringWork } from '../inference/scoring/abandoned-work';
 import { EmbryoScoringService, type ScoringObserver } from '../inference/scoring/embryo-scoring.service';
 import { PredictorCache } from '../inference/scoring/model-cache';
 import { ScoringRunsService } from '../inference/scoring/scoring-runs.service';
 import { ScoringService } from '../inference/scoring/scoring.service';
 import { createJobHandlers } from '../jobs/handlers';
 import type { JobQueue, JobQueueOptions } from '../jobs/job-queue';
-import type { JobHandlers } from '../jobs/job-registry';
+import type { JobHandlers, JobPayloads } from '../jobs/job-registry';
 import { scoringBatchQueue } from '../jobs/lazy-queue';
+import { ProcessLease } from '../jobs/process-lease';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime';
 import { startScoringScheduler } from '../jobs/scheduler';
+import { StaleRunSweeper, type GaveUpHandler } from '../jobs/stale-run-sweeper';
 import type { AppConfig } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { AppServices } from './services';
@@ -84,6 +87,17 @@ export async function startJobs(
 ): Promise<JobRuntime> {
   const { services, config, log } = app;
   const worker = options.worker ? createScoringWorker(services, config, log, options) : undefined;
+  // Every job-running process holds a lease and sweeps for the work of dead ones (README "Failures and recovery").
+  const lease = await ProcessLease.take(services.store, {
+    role: options.worker ? 'worker' : 'scheduler',
+    leaseSeconds: config.workerLeaseSeconds,
+    log,
+  });
+  const abandoned = new AbandonedScoringWork(new ScoringRunsService(services.store));
+  const onGaveUp: GaveUpHandler = async (name, job, reason) => {
+    if (name === 'score-embryos') await abandoned.batch(job.data as JobPayloads['score-embryos'], reason);
+    else await abandoned.plan(job.data as JobPayloads['score-clinic'], job.id, reason);
+  };
   const runtime = await startJobRuntime({
     databaseUrl: app.databaseUrl,
     log: worker ? log.child({ executionProviders: config.ortExecutionProviders }) : log,
@@ -92,7 +106,20 @@ export async function startJobs(
       ? (queue) => startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron })
       : undefined,
     queue: options.queue,
+    lease,
+    sweeper: (queue) =>
+      new StaleRunSweeper({
+        store: services.store,
+        queue,
+        log,
+        intervalSeconds: config.sweepIntervalSeconds,
+        onGaveUp,
+      }).start(),
+    drainSeconds: config.workerDrainSeconds,
     onStop: worker?.close,
+  }).catch(async (error: unknown) => {
+    await lease.release();
+    throw error;
   });
   services.queue.adopt(runtime.queue);
   return {

@@ -3,6 +3,7 @@ import type { ServeOptions } from '../cli/runtime';
 import type { JobRuntime } from '../jobs/runtime';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { setProcessGuardLogger } from '../platform/process-guards';
 import { openAppDatabase } from './database';
 import { seedDemoOnFirstStart } from './demo';
 import { startHttpServer, type HttpServer } from './http-server';
@@ -17,6 +18,7 @@ import { createServices } from './services';
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  setProcessGuardLogger(log);
   const db = await openAppDatabase(config, log, {
     migrate: true,
     applicationName: opts.http ? 'amsnet-serve' : 'amsnet-worker',

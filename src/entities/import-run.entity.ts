@@ -16,4 +16,6 @@ export class ImportRun {
   @Column({ type: 'integer', default: 0 }) failed: number;
   @CreateDateColumn({ type: 'timestamptz' }) startedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) finishedAt: Date | null;
+  /** The lease of the process importing it while RUNNING (process-leases migration). */
+  @Column({ type: 'uuid', nullable: true }) leaseId: string | null;
 }

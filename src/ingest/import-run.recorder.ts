@@ -2,6 +2,7 @@ import type { ClinicGrant } from '../auth/grants';
 import { AuditAction, IMPORT_ITEM_STATUSES, type ImportItemStatus, type ImportKind, type RunStatus } from '../entities';
 import type { DataStore, ImportItem } from '../entities/repositories';
 import { safeErrorText } from '../platform/safe-error';
+import { isConnectionLost, retryAfterReconnect } from '../platform/database/reconnect';
 import type { ImportOptions, ImportRunReport } from './import-types';
 
 /** Items are written in groups of this size: few round trips, yet a killed import keeps its report so far. */
@@ -25,6 +26,7 @@ export class ImportRunRecorder {
     readonly kind: ImportKind,
     readonly source: string,
     private readonly grant: ClinicGrant,
+    private readonly options: ImportOptions,
   ) {}
 
   static async start(
@@ -39,8 +41,9 @@ export class ImportRunRecorder {
       kind,
       source,
       requestedBy: grant.actor.userId,
+      leaseId: options.leaseId ?? null,
     });
-    return new ImportRunRecorder(store, run.id, kind, source, grant);
+    return new ImportRunRecorder(store, run.id, kind, source, grant, options);
   }
 
   async add(item: string, status: ImportItemStatus, reason: string | null = null): Promise<void> {
@@ -48,7 +51,16 @@ export class ImportRunRecorder {
     this.items.push(result);
     this.pending.push(result);
     this.counts[status] += 1;
-    if (this.pending.length >= ITEM_FLUSH_SIZE) await this.flush();
+    if (this.pending.length >= ITEM_FLUSH_SIZE)
+      await this.flush().catch((error: unknown) => {
+        // the database is away (a restart): the items stay pending for the next flush or finish
+        if (!isConnectionLost(error)) throw error;
+      });
+  }
+
+  /** The items reported so far. */
+  reportedItems(): string[] {
+    return this.items.map((i) => i.item);
   }
 
   addFrames(stored: number, alreadyStored: number): void {
@@ -60,14 +72,59 @@ export class ImportRunRecorder {
     const batch = this.pending;
     this.pending = [];
     // committed at once, so a killed import keeps what it reported
-    await this.store.importRuns.appendItems(this.importRunId, batch);
+    try {
+      await this.store.importRuns.appendItems(this.importRunId, batch);
+    } catch (error) {
+      this.pending = [...batch, ...this.pending];
+      throw error;
+    }
   }
 
-  /** Writes the remaining items, the counts, the status and the audit event in one transaction. */
+  /**
+   * Runs `work` (one unit of work: safe to repeat) and, when the database goes away meanwhile,
+   * waits for it as long as the import may (ImportOptions.databaseWaitMs) and runs it again;
+   * throws DatabaseUnavailableError when the wait runs out.
+   */
+  retryingAfterReconnect<T>(work: () => Promise<T>): Promise<T> {
+    return retryAfterReconnect(work, () => this.store.clinics.exists(this.grant.clinicId), {
+      timeoutMs: this.options.databaseWaitMs ?? 0,
+      signal: this.options.signal,
+      onWait: this.options.onDatabaseWait,
+    });
+  }
+
+  /**
+   * Writes the remaining items, the counts, the status and the audit event in one transaction
+   * (waiting for a database that went away, as long as the import may). When it cannot be written,
+   * the report says so (`notSaved`) and is returned all the same.
+   */
   async finish(aborted: boolean): Promise<ImportRunReport> {
     const status = this.status(aborted);
     const batch = this.pending;
-    this.pending = [];
+    let notSaved: string | undefined;
+    try {
+      await this.retryingAfterReconnect(() => this.save(status, batch, aborted));
+      this.pending = [];
+    } catch (error) {
+      if (!isConnectionLost(error) && (error as Error).name !== 'DatabaseUnavailableError') throw error;
+      notSaved = (error as Error).message;
+    }
+    return {
+      importRunId: this.importRunId,
+      kind: this.kind,
+      source: this.source,
+      status,
+      counts: { ...this.counts },
+      framesStored: this.framesStored,
+      framesAlreadyStored: this.framesAlreadyStored,
+      items: [...this.items],
+      aborted,
+      durationMs: Date.now() - this.startedAt,
+      ...(notSaved ? { notSaved } : {}),
+    };
+  }
+
+  private async save(status: RunStatus, batch: ImportItem[], aborted: boolean): Promise<void> {
     await this.store.transaction(async (tx) => {
       await tx.importRuns.appendItems(this.importRunId, batch);
       await tx.importRuns.finish(this.importRunId, status, this.counts);
@@ -87,18 +144,6 @@ export class ImportRunRecorder {
         },
       });
     });
-    return {
-      importRunId: this.importRunId,
-      kind: this.kind,
-      source: this.source,
-      status,
-      counts: { ...this.counts },
-      framesStored: this.framesStored,
-      framesAlreadyStored: this.framesAlreadyStored,
-      items: [...this.items],
-      aborted,
-      durationMs: Date.now() - this.startedAt,
-    };
   }
 
   /**

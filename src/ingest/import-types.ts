@@ -1,6 +1,7 @@
 import type { ClinicGrant } from '../auth/grants';
 import type { ImportItemStatus, ImportKind, RunStatus } from '../entities';
 import type { ImportItem } from '../entities/repositories';
+import type { WaitForDatabaseOptions } from '../platform/database/reconnect';
 
 /** What every import takes: the clinic and who acts (LAB_WORK), and optional progress / cancellation hooks. */
 export interface ImportOptions {
@@ -8,6 +9,12 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Aborting stops the import between frame batches; the embryo in flight rolls back whole. */
   signal?: AbortSignal;
+  /** The lease of the importing process: if it dies, the sweeper closes the run (src/jobs/stale-run-sweeper.ts). */
+  leaseId?: string;
+  /** How long to wait for a database that went away (a restart) before giving up; default 0. */
+  databaseWaitMs?: number;
+  /** Told when the import starts waiting for the database and when it is back. */
+  onDatabaseWait?: WaitForDatabaseOptions['onWait'];
 }
 
 /** Progress of a running import, for progress bars and job logs. */
@@ -36,6 +43,11 @@ export interface ImportRunReport {
   /** True when the import was cancelled through its AbortSignal before it finished. */
   aborted: boolean;
   durationMs: number;
+  /**
+   * Set when the report could not be written (the database stayed away): the run is closed by the
+   * sweeper once this process's lease expires, with the items written before.
+   */
+  notSaved?: string;
 }
 
 /** Thrown inside an embryo's transaction when the import's AbortSignal fired, so the embryo rolls back. */

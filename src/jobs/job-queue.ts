@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { SqlExecutor } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
+import type { ProcessLease } from './process-lease';
 import { processMetrics } from '../platform/metrics';
 import {
   JOB_NAMES,
@@ -23,6 +24,8 @@ export interface JobQueueOptions {
   applicationName?: string;
   /** Replaces parts of the registry's retry policies (tests use short delays). */
   policies?: Partial<Record<JobName, Partial<JobPolicy>>>;
+  /** Lists each running job under this process's lease, so a sweeper hands it on if the process dies. */
+  lease?: ProcessLease;
 }
 
 export interface SendOptions {
@@ -39,6 +42,16 @@ export interface SendOptions {
  * expired and retried by the supervising process.
  */
 export class JobQueue {
+  /**
+   * Jobs whose handler has ended, until their end is seen in the queue: pg-boss records it
+   * (complete/fail) without awaiting, so a database restart at that moment loses it and leaves the
+   * job "active" for its whole expiry. confirmSettled() records what was lost.
+   */
+  private readonly settled = new Map<
+    string,
+    { name: JobName; attempt: number; outcome: 'completed' | 'failed'; reason?: string; at: number }
+  >();
+
   private constructor(
     private readonly boss: PgBoss,
     private readonly options: JobQueueOptions,
@@ -111,13 +124,32 @@ export class JobQueue {
           retryCount: job.retryCount,
           retryLimit: job.retryLimit,
         };
+        const leased = { jobId: job.id, attempt: job.retryCount, queue: name };
         try {
+          await this.options.lease?.holdJob(leased);
           const result = await handler(context);
           processMetrics().jobsCompleted.inc({ queue: name, outcome: 'succeeded' });
+          this.settled.set(job.id, { name, attempt: job.retryCount, outcome: 'completed', at: Date.now() });
           return result;
         } catch (error) {
           processMetrics().jobsCompleted.inc({ queue: name, outcome: 'failed' });
+          this.settled.set(job.id, {
+            name,
+            attempt: job.retryCount,
+            outcome: 'failed',
+            reason: (error as Error).message,
+            at: Date.now(),
+          });
+          // Logged here too, so a failure before a handler's own logging (a lost connection) is never silent.
+          this.options.log?.warn(
+            { job: job.id, queue: name, attempt: job.retryCount + 1, err: { message: (error as Error).message } },
+            'job failed; the queue retries it unless it was the last attempt',
+          );
           throw error;
+        } finally {
+          await this.options.lease?.dropJob(leased).catch((error: Error) => {
+            this.options.log?.warn({ err: { message: error.message }, job: job.id }, 'job lease: could not drop');
+          });
         }
       },
     );
@@ -125,6 +157,37 @@ export class JobQueue {
 
   async getJob<K extends JobName>(name: K, id: string) {
     return this.boss.getJobById<JobPayloads[K]>(name, id, { includeArchive: true });
+  }
+
+  /**
+   * Makes sure the end of every job this process ran is recorded in the queue: a job still active
+   * in the attempt this process ran (its completion was lost to a database restart) is completed or
+   * failed now, and its lease entry dropped. Jobs ended less than `graceMs` ago are left to pg-boss.
+   * Returns how many lost ends were recorded. Throws when the database is still away (tried again later).
+   */
+  async confirmSettled(graceMs = 2000): Promise<number> {
+    let recorded = 0;
+    for (const [id, end] of [...this.settled]) {
+      if (Date.now() - end.at < graceMs) continue;
+      const job = await this.boss.getJobById(end.name, id);
+      if (job?.state === 'active' && job.retryCount === end.attempt) {
+        if (end.outcome === 'completed') await this.boss.complete(end.name, id);
+        else await this.boss.fail(end.name, id, { reason: end.reason });
+        recorded++;
+        this.options.log?.warn(
+          { job: id, queue: end.name, outcome: end.outcome },
+          'job end lost to a database outage: recorded again',
+        );
+      }
+      await this.options.lease?.dropJob({ jobId: id, attempt: end.attempt, queue: end.name });
+      this.settled.delete(id);
+    }
+    return recorded;
+  }
+
+  /** Fails one job now (the sweeper's release of a dead worker's job): retried after its delay, or failed for good. */
+  async failJob(name: JobName, id: string, reason: string): Promise<void> {
+    await this.boss.fail(name, id, { reason });
   }
 
   /** Stops workers (waiting for running jobs up to `timeoutMs`) and closes the pool. */

@@ -1,6 +1,7 @@
 import type { Logger } from '../platform/logger';
 import { assertEveryJobHandled, JOB_NAMES, type JobHandler, type JobName, type JobPayloads } from './job-registry';
 import { JobQueue, type JobQueueOptions } from './job-queue';
+import type { ProcessLease } from './process-lease';
 import type { Scheduler } from './scheduler';
 
 export interface JobRuntimeOptions {
@@ -14,6 +15,12 @@ export interface JobRuntimeOptions {
   /** Makes this process enqueue the cron-driven jobs too. */
   scheduler?: (queue: JobQueue) => Scheduler;
   queue?: Pick<JobQueueOptions, 'pollingIntervalSeconds' | 'policies'>;
+  /** This process's lease: the worker lists its running jobs under it; released last on stop. */
+  lease?: ProcessLease;
+  /** Hands on the work of dead processes (src/jobs/stale-run-sweeper.ts); started with the queue. */
+  sweeper?: (queue: JobQueue) => { stop(): Promise<void> };
+  /** On stop, how long a running job may take to finish before it is failed for a retry elsewhere. Default 30 s. */
+  drainSeconds?: number;
   /** Called last when the runtime stops (the worker's loaded models). */
   onStop?: () => Promise<void>;
 }
@@ -38,9 +45,15 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   // Checked before the queue opens: a worker that cannot run every job never claims one.
   const handlers = options.handlers?.(openQueue);
   if (handlers) assertEveryJobHandled(handlers);
-  const queue = await JobQueue.open(options.databaseUrl, { log, supervise: true, ...options.queue });
+  const queue = await JobQueue.open(options.databaseUrl, {
+    log,
+    supervise: true,
+    lease: options.lease,
+    ...options.queue,
+  });
   opened.queue = queue;
   let scheduler: Scheduler | undefined;
+  let sweeper: { stop(): Promise<void> } | undefined;
   try {
     if (handlers) {
       assertEveryJobHandled(handlers);
@@ -49,7 +62,9 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
       log.info({ jobs: JOB_NAMES }, 'scoring worker started');
     }
     if (options.scheduler) scheduler = options.scheduler(queue);
+    sweeper = options.sweeper?.(queue);
   } catch (error) {
+    await sweeper?.stop().catch(() => undefined);
     await queue.stop().catch(() => undefined);
     await options.onStop?.().catch(() => undefined);
     throw error;
@@ -58,8 +73,11 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     queue,
     async stop() {
       await scheduler?.stop();
-      await queue.stop();
+      await sweeper?.stop();
+      // Drains: no new job is taken; a running one finishes, or is failed (retried elsewhere) at the deadline.
+      await queue.stop((options.drainSeconds ?? 30) * 1000);
       await options.onStop?.();
+      await options.lease?.release();
     },
   };
 }

@@ -47,6 +47,14 @@ export interface AppConfig {
    * (GRAPHQL_INTROSPECTION): on by default outside production, off in production unless set.
    */
   graphqlIntrospection: boolean;
+  /** Reliability (README "Failures and recovery"): seconds without a heartbeat after which a process counts as dead. */
+  workerLeaseSeconds: number;
+  /** Seconds between two sweeps for the work of dead processes. */
+  sweepIntervalSeconds: number;
+  /** On shutdown, seconds a running job may take to finish before it is handed back to the queue. */
+  workerDrainSeconds: number;
+  /** Seconds an import waits for a database that went away (a restart) before it stops with a report. */
+  databaseWaitSeconds: number;
 }
 
 export interface OidcConfig {
@@ -247,5 +255,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseOwnerUrl: databaseOwnerUrl(env),
     apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     graphqlIntrospection: booleanFlag(env, 'GRAPHQL_INTROSPECTION', value(env, 'NODE_ENV') !== 'production'),
+    workerLeaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 30, 2, 3600),
+    sweepIntervalSeconds: integer(env, 'SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
+    workerDrainSeconds: integer(env, 'WORKER_DRAIN_SECONDS', 25, 1, 3600),
+    databaseWaitSeconds: integer(env, 'DATABASE_WAIT_SECONDS', 120, 0, 24 * 3600),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml'; // a dev dependency: only the tests parse YAML
+import { loadConfig } from '../../src/platform/config';
 import { all, parseDockerfile, type DockerStage } from './dockerfile-parser';
 
 const loadYaml = (path: string) => yaml.load(readFileSync(path, 'utf8')) as Record<string, any>;
@@ -137,6 +138,15 @@ describe('docker/compose.yml', () => {
     expect(script).toMatch(/CREATE ROLE amsnet_app LOGIN PASSWORD :'app_password'/);
     expect(script).toMatch(/CREATE SCHEMA pgboss AUTHORIZATION amsnet_app/);
     expect(services.postgres.environment.AMSNET_APP_PASSWORD).toMatch(/^\$\{AMSNET_APP_PASSWORD:\?/);
+  });
+
+  it('gives api and workers a stop timeout longer than the worker drain, so a redeploy never SIGKILLs a job', () => {
+    const seconds = (v: string) => Number(/^(\d+)s$/.exec(v)?.[1] ?? NaN);
+    const drain = Number(/:-(\d+)\}$/.exec(services.worker.environment.WORKER_DRAIN_SECONDS)?.[1]);
+    expect(drain).toBe(loadConfig({}).workerDrainSeconds);
+    for (const name of ['api', 'worker'])
+      expect(seconds(services[name].stop_grace_period)).toBeGreaterThanOrEqual(drain + 10);
+    expect(services.api.environment.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
   });
 
   it('has a GPU overlay that builds the CUDA image for the workers and reserves a GPU', () => {

@@ -2,6 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { ImportService } from '../../ingest/import.service';
 import type { ImportOptions, ImportProgress, ImportRunReport } from '../../ingest/import-types';
+import { ProcessLease } from '../../jobs/process-lease';
 import type { CliRuntime } from '../runtime';
 
 /** Problem lines printed after the summary; the full list is in import_run_item. */
@@ -87,6 +88,10 @@ function printReport(report: ImportRunReport, all: boolean): void {
     console.log(
       `  … ${shown.length - MAX_PRINTED_ITEMS} more (see --all, or import_run_item of run ${report.importRunId})`,
     );
+  if (report.notSaved)
+    console.log(
+      `  this report could not be saved (${report.notSaved}); the run is closed as FAILED once the database is back`,
+    );
 }
 
 /** Runs one import with progress, Ctrl-C as a clean abort, and a non-zero exit when any item failed. */
@@ -100,6 +105,8 @@ async function runImport(
   ) => Promise<ImportRunReport>,
 ): Promise<void> {
   await runtime.withApp(async ({ services, config }) => {
+    // If this process dies, the sweeper of a running worker closes its import run (README "Failures and recovery").
+    const lease = await ProcessLease.take(services.store, { role: 'import', leaseSeconds: config.workerLeaseSeconds });
     const controller = new AbortController();
     const onSignal = () => {
       process.stderr.write('\nstopping after the embryo in flight rolls back… (rerun to resume)\n');
@@ -109,10 +116,19 @@ async function runImport(
     process.once('SIGTERM', onSignal);
     const progress = progressReporter();
     try {
-      const options = {
+      const options: ImportOptions = {
         grant: await services.system.clinicNamed(opts.clinic),
         onProgress: progress.onProgress,
         signal: controller.signal,
+        leaseId: lease.id,
+        databaseWaitMs: config.databaseWaitSeconds * 1000,
+        onDatabaseWait: (event) => {
+          process.stderr.write(
+            event.state === 'waiting'
+              ? `database unreachable: waiting up to ${Math.round(event.timeoutMs / 1000)} s for it…\n`
+              : `database back after ${(event.waitedMs / 1000).toFixed(1)} s; continuing\n`,
+          );
+        },
       };
       const report = await start(services.imports, options, config.dicomFocalPlaneTag);
       progress.stop();
@@ -120,6 +136,7 @@ async function runImport(
       if (report.counts.failed > 0 || report.aborted) process.exitCode = 1;
     } finally {
       progress.stop();
+      await lease.release();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -11,6 +11,7 @@ import { LoginThrottleRepository } from './login-throttle.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
+import { ProcessLeaseRepository } from './process-lease.repository';
 import { ScoringRunRepository } from './scoring-run.repository';
 
 /** Runs statements of another library (the job queue's inserts) inside a unit of work. */
@@ -33,6 +34,7 @@ export class Repositories {
   readonly auditChain: AuditChainRepository;
   readonly loginThrottle: LoginThrottleRepository;
   readonly invitations: InvitationRepository;
+  readonly processLeases: ProcessLeaseRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -50,6 +52,7 @@ export class Repositories {
     this.auditChain = new AuditChainRepository(manager);
     this.loginThrottle = new LoginThrottleRepository(manager);
     this.invitations = new InvitationRepository(manager);
+    this.processLeases = new ProcessLeaseRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

@@ -13,4 +13,5 @@ export * from './login-throttle.repository';
 export * from './model.repository';
 export * from './patient-cycle.repository';
 export * from './prediction.repository';
+export * from './process-lease.repository';
 export * from './scoring-run.repository';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DataStore, PhaseRow } from '../../entities/repositories';
+import { DatabaseUnavailableError } from '../../platform/database/reconnect';
 import { EmbryoImportService } from '../embryo-import.service';
 import { describeRuns, outcomeFromPhases, recordEmbryo } from '../embryo-report';
 import type { FrameCandidate } from '../frames/embryo-frames.writer';
@@ -34,18 +35,30 @@ export class FolderImportService {
         progress(index, name);
         const folder = await readEmbryoFolder(exp, name);
         try {
-          await this.importEmbryo(exp, folder, recorder, options, (n) => {
-            frames += n;
-            progress(index, name);
-          });
+          // The embryo is one transaction: after a database restart it is simply imported again.
+          await recorder.retryingAfterReconnect(() =>
+            this.importEmbryo(exp, folder, recorder, options, (n) => {
+              frames += n;
+              progress(index, name);
+            }),
+          );
         } catch (error) {
-          if (error instanceof ImportAbortedError) throw error;
+          if (error instanceof ImportAbortedError || error instanceof DatabaseUnavailableError) throw error;
           // The embryo's transaction rolled back; the others are independent of it.
           await recorder.add(`embryo ${name}`, 'failed', `not stored: ${(error as Error).message}`);
         }
         progress(index + 1, name);
       }
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        // Stop with a report naming what was stored and what was not (written if the database returns).
+        const done = new Set(recorder.reportedItems());
+        for (const name of exp.embryos)
+          if (!done.has(`embryo ${name}`))
+            await recorder.add(`embryo ${name}`, 'failed', 'not stored: the database was unreachable');
+        await recorder.add('(import)', 'failed', `stopped: ${error.message}; rerun the import to store the rest`);
+        return recorder.finish(true);
+      }
       if (!(error instanceof ImportAbortedError)) {
         await recorder.finishAfterError(error);
         throw error;

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+
+/** The data of the API benchmarks (bench/api.ts, bench/api-memory.ts): one clinic's lab. */
+export const CYCLES = 50;
+export const EMBRYOS_PER_CYCLE = 10;
+export const SEGMENTS = 28;
+
+/** The lab's cycle view, as the web app asks for it. */
+export const CYCLE_VIEW = `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn }
+  embryos(orderBy: PROBABILITY_DESC) { id label outcome latestProbability
+    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } }`;
+
+/** Seeds a clinic with CYCLES cycles × EMBRYOS_PER_CYCLE embryos × SEGMENTS predictions and a CLINICIAN. */
+export async function seedCycleViews(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[] }> {
+  const [{ id: clinicId }] = (
+    await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)
+  ).rows;
+  const [{ id: userId }] = (
+    await pool.query<{ id: string }>(`INSERT INTO "user" (email) VALUES ('bench@example.org') RETURNING id`)
+  ).rows;
+  await pool.query(`INSERT INTO membership (user_id, clinic_id, role) VALUES ($1, $2, 'CLINICIAN')`, [
+    userId,
+    clinicId,
+  ]);
+  const [{ id: modelId }] = (
+    await pool.query<{ id: string }>(
+      `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes)
+     VALUES ('amsnet-bench', '1', $1, 'amsnet', '{-15,0,15}', 224, '{}', true, '\\x00', 1) RETURNING id`,
+      [randomBytes(32).toString('hex')],
+    )
+  ).rows;
+  await pool.query(`INSERT INTO clinic_model (clinic_id, model_version_id, active) VALUES ($1, $2, true)`, [
+    clinicId,
+    modelId,
+  ]);
+  await pool.query(
+    `
+    WITH patients AS (
+      INSERT INTO patient (clinic_id, mrn) SELECT $1, 'MRN-' || g FROM generate_series(1, $2::int) g RETURNING id, mrn),
+    cycles AS (
+      INSERT INTO cycle (clinic_id, patient_id, external_id, insemination_at, method)
+      SELECT $1, id, 'CY-' || mrn, now() - interval '5 days', 'ICSI' FROM patients RETURNING id)
+    INSERT INTO embryo (clinic_id, cycle_id, label, external_id)
+    SELECT $1, c.id, 'A' || w, c.id || '-W' || w FROM cycles c, generate_series(1, $3::int) w`,
+    [clinicId, CYCLES, EMBRYOS_PER_CYCLE],
+  );
+  await pool.query(
+    `
+    INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs)
+    SELECT e.id, $2, s, 6 * (s + 1), random(), jsonb_build_object('imputed', s % 7 = 0, 'frames', '[]'::jsonb)
+    FROM embryo e, generate_series(0, $3::int - 1) s WHERE e.clinic_id = $1`,
+    [clinicId, modelId, SEGMENTS],
+  );
+  await pool.query('ANALYZE');
+  const cycleIds = (
+    await pool.query<{ id: string }>(`SELECT id FROM cycle WHERE clinic_id = $1 ORDER BY id`, [clinicId])
+  ).rows.map((r) => r.id);
+  return { clinicId, userId, cycleIds };
+}
