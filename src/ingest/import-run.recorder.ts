@@ -38,6 +38,7 @@ export class ImportRunRecorder {
       kind,
       source,
       requestedBy: grant.actor.userId,
+      importSourceId: options.importSourceId ?? null,
     });
     return new ImportRunRecorder(store, run.id, kind, source, grant);
   }

@@ -30,6 +30,25 @@ export interface AppConfig {
   dicomFocalPlaneTag: string | undefined;
   /** Largest image decoded (import, frame route, scoring), in megapixels: a bound on decode memory. */
   imageMaxMegapixels: number;
+  /** Import sources (IMPORT_ROOTS, IMPORT_SETTLE_SECONDS, IMPORT_FAILURE_ALERT_AFTER). */
+  importSources: ImportSourceSettings;
+  /** DICOMweb STOW-RS request limits (STOW_MAX_MEGABYTES, STOW_MAX_INSTANCES). */
+  stow: StowLimits;
+}
+
+export interface StowLimits {
+  maxBytes: number;
+  maxInstances: number;
+}
+
+/** Where import sources may point and how their scans behave. */
+export interface ImportSourceSettings {
+  /** Absolute folders an import source's path must lie inside (after resolving symlinks); none: no sources. */
+  roots: string[];
+  /** A file younger than this (by mtime), or whose size or mtime changed since the last tick, waits. */
+  settleSeconds: number;
+  /** After this many failed runs in a row a source writes an audit event and a warning. */
+  failureAlertAfter: number;
 }
 
 export interface OidcConfig {
@@ -163,6 +182,32 @@ export function imageMaxMegapixels(env: Env = process.env): number {
   return integer(env, 'IMAGE_MAX_MEGAPIXELS', 64, 1, 268);
 }
 
+/**
+ * IMPORT_ROOTS: absolute folders, separated by commas or colons; an import source's path must lie
+ * inside one of them. Read by the services at start (like IMAGE_MAX_MEGAPIXELS) and validated here.
+ */
+export function importSourceSettings(env: Env = process.env): ImportSourceSettings {
+  const raw = value(env, 'IMPORT_ROOTS');
+  const roots = (raw ?? '')
+    .split(/[,:]/)
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const relative = roots.find((r) => !r.startsWith('/'));
+  if (relative !== undefined) throw new ConfigError('IMPORT_ROOTS', `must list absolute folders (got "${relative}")`);
+  return {
+    roots: roots.map((r) => resolve(r)),
+    settleSeconds: integer(env, 'IMPORT_SETTLE_SECONDS', 30, 0, 24 * 3600),
+    failureAlertAfter: integer(env, 'IMPORT_FAILURE_ALERT_AFTER', 3, 1, 1000),
+  };
+}
+
+export function stowLimits(env: Env = process.env): StowLimits {
+  return {
+    maxBytes: integer(env, 'STOW_MAX_MEGABYTES', 256, 1, 4096) * 1024 * 1024,
+    maxInstances: integer(env, 'STOW_MAX_INSTANCES', 500, 1, 100_000),
+  };
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
@@ -182,5 +227,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken: value(env, 'METRICS_TOKEN'),
     dicomFocalPlaneTag: dicomFocalPlaneTag(env),
     imageMaxMegapixels: imageMaxMegapixels(env),
+    importSources: importSourceSettings(env),
+    stow: stowLimits(env),
   };
 }

@@ -2,9 +2,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AccountRepository } from './account.repository';
 import { AuditRepository } from './audit.repository';
 import { ClinicRepository } from './clinic.repository';
+import { DeviceCredentialRepository } from './device-credential.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
 import { EmbryoRepository } from './embryo.repository';
 import { ImportRunRepository } from './import-run.repository';
+import { ImportSourceRepository } from './import-source.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
@@ -26,6 +28,8 @@ export class Repositories {
   readonly predictions: PredictionRepository;
   readonly scoringRuns: ScoringRunRepository;
   readonly importRuns: ImportRunRepository;
+  readonly importSources: ImportSourceRepository;
+  readonly deviceCredentials: DeviceCredentialRepository;
   readonly audit: AuditRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
@@ -40,6 +44,8 @@ export class Repositories {
     this.predictions = new PredictionRepository(manager);
     this.scoringRuns = new ScoringRunRepository(manager);
     this.importRuns = new ImportRunRepository(manager);
+    this.importSources = new ImportSourceRepository(manager);
+    this.deviceCredentials = new DeviceCredentialRepository(manager);
     this.audit = new AuditRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }

@@ -19,6 +19,7 @@ export class ImportRunRepository {
     kind: ImportKind;
     source: string;
     requestedBy: string | null;
+    importSourceId?: string | null;
   }): Promise<ImportRun> {
     return this.m.getRepository(ImportRun).save({ ...input, status: 'RUNNING' });
   }

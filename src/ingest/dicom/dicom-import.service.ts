@@ -23,6 +23,8 @@ class InstanceRefused extends Error {
 
 interface FileOutcome {
   status: ImportItemStatus;
+  /** The embryo the instance's frames went to (when stored). */
+  embryoId?: string;
   reason: string | null;
   stored: number;
   alreadyStored: number;
@@ -94,7 +96,9 @@ export class DicomImportService {
       };
     }
     try {
-      return await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
+      const outcome = await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
+      if (outcome.stored > 0 && outcome.embryoId) options.onFramesStored?.(outcome.embryoId, outcome.stored);
+      return outcome;
     } catch (error) {
       if (error instanceof ImportAbortedError) throw error;
       if (error instanceof InstanceRefused) return { status: error.status, reason: error.message, ...none };
@@ -205,6 +209,7 @@ export class DicomImportService {
     const status: ImportItemStatus = result.stored > 0 || !embryo ? 'stored' : 'alreadyStored';
     return {
       status,
+      embryoId,
       reason: `${result.stored} frame(s) stored, ${result.alreadyStored} already stored; focal plane from ${planes}`,
       stored: result.stored,
       alreadyStored: result.alreadyStored,
