@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
+import { DeviceCredentialsService } from '../auth/device-credentials.service';
 import { PrivilegedAccess } from '../auth/privileged-access';
 import { CyclesService } from '../clinic-data/cycles.service';
 import { MembershipsService } from '../clinic-data/memberships.service';
@@ -34,6 +35,8 @@ export interface AppServices {
   scoring: ScoringRequests;
   /** Import sources of the clinics (configuration, audited). */
   importSources: ImportSourcesService;
+  /** Credentials of devices that push DICOM over STOW-RS. */
+  deviceCredentials: DeviceCredentialsService;
   /** One scan of an import source (the `import-source` job; the CLI's "run now"). */
   importSourceScans: ImportSourceJob;
   /** The sending side of the job queue (opened on first use, closed by `close`). */
@@ -71,6 +74,7 @@ export function createServices(deps: {
     imports,
     scoring,
     importSources: new ImportSourcesService(store, sourceSettings.roots),
+    deviceCredentials: new DeviceCredentialsService(store),
     importSourceScans: new ImportSourceJob({
       store,
       scanner: new SourceScanner(store, imports, {

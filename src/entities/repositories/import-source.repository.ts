@@ -173,12 +173,10 @@ export class ImportSourceRepository {
   }
 
   /** The newest `perSource` import runs of each source, newest first. */
-  async lastRuns(sourceIds: readonly string[], perSource: number): Promise<ImportRun[]> {
+  async lastRuns(scope: ClinicScope, sourceIds: readonly string[], perSource: number): Promise<ImportRun[]> {
     if (sourceIds.length === 0) return [];
-    return this.m
-      .getRepository(ImportRun)
-      .createQueryBuilder('r')
-      .where(
+    return scopedQuery(this.m, ImportRun, 'r', scope)
+      .andWhere(
         `r.id IN (SELECT x.id FROM unnest(CAST(:ids AS uuid[])) AS s(id)
            CROSS JOIN LATERAL (SELECT id FROM import_run WHERE import_source_id = s.id
              ORDER BY started_at DESC, id DESC LIMIT :n) AS x)`,
