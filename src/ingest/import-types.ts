@@ -8,6 +8,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Aborting stops the import between frame batches; the embryo in flight rolls back whole. */
   signal?: AbortSignal;
+  /** What the import run's `source` says instead of the paths (a push over STOW-RS). */
+  sourceLabel?: string;
   /** The import source whose scan runs this import (stored on the import run). */
   importSourceId?: string;
   /**

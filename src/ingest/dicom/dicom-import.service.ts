@@ -47,7 +47,12 @@ export class DicomImportService {
   constructor(private readonly store: DataStore) {}
 
   async import(paths: string[], options: ImportOptions & { focalPlaneTag?: string }): Promise<ImportRunReport> {
-    const recorder = await ImportRunRecorder.start(this.store, 'DICOM', paths.join(', '), options);
+    const recorder = await ImportRunRecorder.start(
+      this.store,
+      'DICOM',
+      options.sourceLabel ?? paths.join(', '),
+      options,
+    );
     let aborted = false;
     let done = 0;
     let frames = 0;
