@@ -13,7 +13,7 @@ import type { AppConfig } from '../platform/config';
 import { migrationsApplied } from '../platform/database/data-source';
 import { resolveJwtSecret } from '../platform/jwt-secret';
 import type { Logger } from '../platform/logger';
-import { graphqlMetricsPlugin, installHttpMetrics } from '../platform/metrics';
+import { graphqlMetricsPlugin, installHttpMetrics, watchImportSources } from '../platform/metrics';
 import { graphiqlHandler } from '../web/graphiql.route';
 import { securityHeaders } from '../web/security-headers';
 import { webAppRouter } from '../web/web-app.route';
@@ -88,6 +88,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
 
   const services = deps.services ?? createServices({ dataSource, databaseUrl: databaseUrlOf(dataSource), log });
+  watchImportSources(metrics, () => services.store.importSources.health());
   const api = await buildApi({
     services,
     config,

@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
-import { quietLog } from '../jobs/job-test-kit';
+import { quietLog, startTestRuntime } from '../jobs/job-test-kit';
+import { createMetrics, IMPORT_SOURCE_METRIC_NAMES, watchImportSources } from '../../src/platform/metrics';
 
 /** Sets every file under `dir` to have been written `seconds` ago (settled). */
 async function age(dir: string, seconds = 120): Promise<void> {
@@ -203,11 +204,22 @@ describe('import sources', () => {
     expect(failing).toHaveLength(1);
     expect(failing[0].detail).toMatchObject({ consecutiveFailures: 3 });
     expect((await db.store.importSources.byId(source.id))!.consecutiveFailures).toBe(4);
+    const metrics = createMetrics();
+    watchImportSources(metrics, () => db.store.importSources.health());
+    const gauge = async (name: string) => {
+      const text = await metrics.registry.getSingleMetricAsString(name);
+      const line = text.split('\n').find((l) => l.includes(`source_id="${source.id}"`));
+      return Number(line?.split(' ').at(-1));
+    };
+    expect(await gauge(IMPORT_SOURCE_METRIC_NAMES.consecutiveFailures)).toBe(4);
+    expect(await gauge(IMPORT_SOURCE_METRIC_NAMES.lastSuccessAge)).toBeGreaterThanOrEqual(0); // never succeeded: since creation
     await mkdir(dir);
     expect(await scan(source.id)).toMatchObject({ status: 'scanned' });
     const healed = (await db.store.importSources.byId(source.id))!;
     expect(healed.consecutiveFailures).toBe(0);
     expect(healed.lastSuccessAt).not.toBeNull();
+    expect(await gauge(IMPORT_SOURCE_METRIC_NAMES.consecutiveFailures)).toBe(0);
+    expect(await gauge(IMPORT_SOURCE_METRIC_NAMES.lastSuccessAge)).toBeLessThan(5);
   });
 
   it('two schedulers ticking together enqueue one job per due source and tick; paused sources none', async () => {
@@ -285,5 +297,35 @@ describe('import sources', () => {
       schedule: { from: '*/10 * * * *', to: '*/15 * * * *' },
       scoreAfterImport: { from: true, to: false },
     });
+  });
+
+  it('a worker runs the import-source job the scheduler enqueued, and the run is linked to its source', async () => {
+    const dir = join(root, 'worker-export');
+    await writeFolderExport(dir, [0], [{ name: 'W1', well: 9, runs: [1] }]);
+    await age(dir);
+    const source = await db.services.importSources.create(admin(), {
+      name: 'worker',
+      kind: 'FOLDER',
+      path: dir,
+      schedule: '* * * * *',
+      scoreAfterImport: false,
+    });
+    const runtime = await startTestRuntime(db, { pollingIntervalSeconds: 0.5 });
+    try {
+      expect(
+        await enqueueImportSourceTick({ store: db.store, queue: runtime.queue, log: quietLog }, new Date()),
+      ).toBeGreaterThanOrEqual(1);
+      let runs: { status: string }[] = [];
+      for (let i = 0; i < 60 && runs.length === 0; i++) {
+        await sleep(250);
+        runs = await db.dataSource.query(
+          `SELECT status FROM import_run WHERE import_source_id = $1 AND finished_at IS NOT NULL`,
+          [source.id],
+        );
+      }
+      expect(runs).toEqual([{ status: 'SUCCEEDED' }]);
+    } finally {
+      await runtime.stop();
+    }
   });
 });
