@@ -17,7 +17,7 @@ import { ImportSourceJob } from '../jobs/import-source-job';
 import { JOB_POLICIES } from '../jobs/job-registry';
 import { LazyJobQueue } from '../jobs/lazy-queue';
 import { ScoringRequests } from '../jobs/scoring-requests';
-import { importSourceSettings, type ImportSourceSettings } from '../platform/config';
+import { dicomFocalPlaneTag, importSourceSettings, type ImportSourceSettings } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 
 /** Every service of the process, built once over one database. */
@@ -80,6 +80,7 @@ export function createServices(deps: {
       scanner: new SourceScanner(store, imports, {
         roots: sourceSettings.roots,
         settleMs: sourceSettings.settleSeconds * 1000,
+        focalPlaneTag: dicomFocalPlaneTag(),
       }),
       scoring,
       system,

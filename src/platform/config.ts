@@ -163,7 +163,7 @@ function trustProxy(env: Env): boolean | number | string[] {
   return list;
 }
 
-function dicomFocalPlaneTag(env: Env): string | undefined {
+export function dicomFocalPlaneTag(env: Env = process.env): string | undefined {
   const tag = value(env, 'DICOM_FOCAL_PLANE_TAG');
   if (tag === undefined) return undefined;
   const normalised = tag.replace(/[(),\s]/g, '').toLowerCase();

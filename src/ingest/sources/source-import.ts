@@ -12,6 +12,8 @@ import { listSourceFiles, type ListedFile } from './source-files';
 export interface SourceScanSettings {
   roots: readonly string[];
   settleMs: number;
+  /** DICOM_FOCAL_PLANE_TAG, for DICOM drop folders. */
+  focalPlaneTag?: string;
 }
 
 /** What one scan of a source did. */
@@ -86,7 +88,7 @@ export class SourceScanner {
         return [await this.imports.importFolder(root, { ...options, acceptFile: (p) => accepted.has(p) })];
       }
       case 'DICOM':
-        return [await this.imports.importDicom(absolute, options)];
+        return [await this.imports.importDicom(absolute, { ...options, focalPlaneTag: this.settings.focalPlaneTag })];
       case 'PDB':
         return [await this.imports.importPdb(absolute, options)];
       case 'CYCLES': {
