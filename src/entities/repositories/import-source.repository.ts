@@ -99,12 +99,18 @@ export class ImportSourceRepository {
    * in one round trip and compares in memory.
    */
   async seenFiles(sourceId: string): Promise<Map<string, SeenFile>> {
-    const rows: { path: string; size: string; mtime_ms: number; status: SourceFileStatus }[] = await this.m.query(
-      'SELECT path, size, mtime_ms, status FROM import_source_file WHERE source_id = $1',
-      [sourceId],
-    );
+    // four arrays in one row: far less per-row work in the driver than 100,000 row objects
+    const [row]: { paths: string[] | null; sizes: string[]; mtimes: number[]; statuses: SourceFileStatus[] }[] =
+      await this.m.query(
+        `SELECT array_agg(path) AS paths, array_agg(size) AS sizes, array_agg(mtime_ms) AS mtimes,
+                array_agg(status) AS statuses
+         FROM import_source_file WHERE source_id = $1`,
+        [sourceId],
+      );
     const seen = new Map<string, SeenFile>();
-    for (const r of rows) seen.set(r.path, { size: Number(r.size), mtimeMs: r.mtime_ms, status: r.status });
+    const paths = row?.paths ?? [];
+    for (let i = 0; i < paths.length; i++)
+      seen.set(paths[i], { size: Number(row.sizes[i]), mtimeMs: Number(row.mtimes[i]), status: row.statuses[i] });
     return seen;
   }
 

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportKind } from '../../entities';
 
@@ -18,41 +18,47 @@ const WANTED: Record<ImportKind, (name: string) => boolean> = {
   CYCLES: (name) => /\.csv$/i.test(name),
 };
 
-/** Stats in flight: enough to keep the disk busy, few enough for the libuv pool. */
-const STAT_CONCURRENCY = 32;
+/**
+ * Files stat'ed between two yields to the event loop. Synchronous stats of a warm directory tree
+ * cost a few microseconds each, several times less than one promise through the libuv pool per
+ * file; yielding every few thousand keeps a process that also serves HTTP responsive.
+ */
+const STATS_PER_SLICE = 2000;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Every wanted regular file under `root`, recursively. Symlinks are neither followed nor listed
- * (a link could lead outside the allowed roots), and hidden files and folders are skipped.
+ * Every wanted regular file under `root`, recursively, sorted by path. Symlinks are neither
+ * followed nor listed (a link could lead outside the allowed roots), and hidden files and folders
+ * (temporary copies) are skipped.
  */
 export async function listSourceFiles(root: string, kind: ImportKind): Promise<ListedFile[]> {
   const wanted = WANTED[kind];
-  const names: string[] = [];
-  const walk = async (relDir: string): Promise<void> => {
+  const files: ListedFile[] = [];
+  const folders = [''];
+  let sinceYield = 0;
+  while (folders.length > 0) {
+    const relDir = folders.pop()!;
     let entries: Dirent[];
     try {
-      entries = await readdir(join(root, relDir), { withFileTypes: true });
+      entries = readdirSync(join(root, relDir), { withFileTypes: true });
     } catch (error) {
       if (relDir === '') throw error;
-      return; // a subfolder removed while listing
+      continue; // a subfolder removed while listing
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const rel = relDir === '' ? e.name : `${relDir}/${e.name}`;
-      if (e.isDirectory()) await walk(rel);
-      else if (e.isFile() && wanted(e.name)) names.push(rel);
+      if (e.isDirectory()) folders.push(rel);
+      else if (e.isFile() && wanted(e.name)) {
+        const info = statSync(join(root, rel), { throwIfNoEntry: false }); // gone since listed: next tick
+        if (info?.isFile()) files.push({ path: rel, size: info.size, mtimeMs: info.mtimeMs });
+        if (++sinceYield >= STATS_PER_SLICE) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
+      }
     }
-  };
-  await walk('');
-  const files: ListedFile[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const path = names[next++];
-      const info = await stat(join(root, path)).catch(() => null); // gone since listed: next tick
-      if (info?.isFile()) files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
-    }
-  };
-  await Promise.all(Array.from({ length: STAT_CONCURRENCY }, worker));
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
