@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     } else {
       const first = await services.importSourceScans.run({ sourceId: source.id });
       const firstS = (performance.now() - t) / 1000;
-      const [{ n: stored }] = await dataSource.query('SELECT count(*)::int AS n FROM frame');
+      const [{ n: stored }]: { n: number }[] = await dataSource.query('SELECT count(*)::int AS n FROM frame');
       if (first.status !== 'scanned' || stored !== frames)
         throw new Error(`first scan stored ${stored} of ${frames} frames: ${JSON.stringify(first)}`);
       console.log(`first scan (imports every frame): ${firstS.toFixed(1)} s, ${stored} frames stored`);
