@@ -37,7 +37,7 @@ export class ImportSources1764190005000 implements MigrationInterface {
         path text NOT NULL,
         size bigint NOT NULL CHECK (size >= 0),
         mtime_ms double precision NOT NULL,
-        status text NOT NULL CHECK (status IN ('pending', 'stored', 'failed')),
+        status text NOT NULL CHECK (status IN ('pending', 'stored', 'failed', 'skipped')),
         PRIMARY KEY (source_id, path)
       );
 

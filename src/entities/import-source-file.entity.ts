@@ -1,8 +1,12 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { ImportSource } from './import-source.entity';
 
-/** What a source's scans saw of one file: `pending` (not settled yet), `stored` or `failed` at this size and mtime. */
-export const SOURCE_FILE_STATUSES = ['pending', 'stored', 'failed'] as const;
+/**
+ * What a source's scans saw of one file at this size and mtime: `pending` (not settled yet),
+ * `stored`, `failed` (the file's own fault), or `skipped` (waiting for something else, such as the
+ * cycle sheet of its study).
+ */
+export const SOURCE_FILE_STATUSES = ['pending', 'stored', 'failed', 'skipped'] as const;
 export type SourceFileStatus = (typeof SOURCE_FILE_STATUSES)[number];
 
 /** One file of an import source, by path relative to the source's folder. */

@@ -58,7 +58,9 @@ export class ImportSourceJob {
     const sourceLog = log.child({ importSourceId: source.id, clinicId: source.clinicId, tick: payload.tick });
     let result: SourceScanResult;
     try {
-      result = await this.deps.scanner.scan(source, grant, { retryFailed: payload.retryFailed });
+      // files skipped for want of their cycle are worth a new try once a cycle sheet was imported
+      const retrySkipped = await store.importSources.cyclesImportedSince(source.clinicId, source.lastCheckedAt);
+      result = await this.deps.scanner.scan(source, grant, { retryFailed: payload.retryFailed, retrySkipped });
     } catch (error) {
       const message =
         error instanceof UserError ? error.message : `scan stopped: ${(error as Error)?.message ?? error}`;

@@ -10,6 +10,8 @@ import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
 import { quietLog, startTestRuntime } from '../jobs/job-test-kit';
+import { dicomFile } from './support/dicom-writer';
+import { noise } from '../helpers/ingest-fixtures';
 import { createMetrics, IMPORT_SOURCE_METRIC_NAMES, watchImportSources } from '../../src/platform/metrics';
 
 /** Sets every file under `dir` to have been written `seconds` ago (settled). */
@@ -327,5 +329,62 @@ describe('import sources', () => {
     } finally {
       await runtime.stop();
     }
+  });
+
+  it('a DICOM file skipped for want of its cycle is taken again once a cycle sheet was imported', async () => {
+    const dir = join(root, 'dicom-waiting');
+    await mkdir(dir);
+    const study = '1.2.826.0.1.3680043.10.300';
+    const series = '1.2.826.0.1.3680043.10.300.1';
+    await writeFile(
+      join(dir, 'frame.dcm'),
+      dicomFile({
+        '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.77.1.2'],
+        '00080018': ['UI', '1.2.826.0.1.3680043.10.300.1.1'],
+        '0008002A': ['DT', '20260105120000'],
+        '00100020': ['LO', 'PAT-300'],
+        '0020000D': ['UI', study],
+        '0020000E': ['UI', series],
+        '00280002': ['US', 1],
+        '00280004': ['CS', 'MONOCHROME2'],
+        '00280010': ['US', 16],
+        '00280011': ['US', 16],
+        '00280100': ['US', 8],
+        '00280101': ['US', 8],
+        '00280103': ['US', 0],
+        '0048021A': ['SQ', [{ '0040074A': ['DS', '0'] }]],
+        '7FE00010': ['OB', noise(300, 256)],
+      }),
+    );
+    await age(dir);
+    const source = await db.services.importSources.create(admin(), {
+      name: 'waiting drop',
+      kind: 'DICOM',
+      path: dir,
+      schedule: '*/5 * * * *',
+      scoreAfterImport: false,
+    });
+    const first = await scan(source.id);
+    const [item] = await db.dataSource.query('SELECT status, reason FROM import_run_item WHERE import_run_id = $1', [
+      first.importRunIds![0],
+    ]);
+    expect(item).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/import its cycle sheet first/) });
+    expect(await scan(source.id)).toMatchObject({ importRunIds: [], filesUnchanged: 1 });
+
+    const sheet = join(base, 'sheet-300.csv');
+    await writeFile(
+      sheet,
+      'mrn,patient_name,cycle_id,insemination_at,method,embryo_label,embryo_external_id\n' +
+        `PAT-300,,${study},2026-01-05T09:00:00Z,ICSI,A1,${series}\n`,
+    );
+    await db.services.imports.importCycleSheet(sheet, { grant: admin() });
+    const after = await scan(source.id);
+    expect(after.filesImported).toBe(1);
+    const [stored] = await db.dataSource.query('SELECT status FROM import_run_item WHERE import_run_id = $1', [
+      after.importRunIds![0],
+    ]);
+    expect(stored.status).toBe('stored');
+    // and once stored, never again
+    expect(await scan(source.id)).toMatchObject({ importRunIds: [], filesUnchanged: 1 });
   });
 });

@@ -209,6 +209,16 @@ export class ImportSourceRepository {
     });
   }
 
+  /** Whether a cycle sheet import of the clinic finished after `since` (skipped DICOM files may now find their cycle). */
+  async cyclesImportedSince(clinicId: string, since: Date | null): Promise<boolean> {
+    const rows: unknown[] = await this.m.query(
+      `SELECT 1 FROM import_run WHERE clinic_id = $1 AND kind = 'CYCLES' AND status <> 'FAILED'
+         AND finished_at > coalesce($2::timestamptz, '-infinity') LIMIT 1`,
+      [clinicId, since],
+    );
+    return rows.length > 0;
+  }
+
   /** Of these embryos of a clinic, the ones in an ACTIVE cycle (scoring follows imports for them only). */
   async embryosInActiveCycles(clinicId: string, embryoIds: string[]): Promise<string[]> {
     if (embryoIds.length === 0) return [];

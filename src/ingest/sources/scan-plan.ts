@@ -19,8 +19,10 @@ export interface PlanOptions {
   kind: ImportKind;
   now: number;
   settleMs: number;
-  /** Take unchanged failed files again (a manual rerun). */
+  /** Take unchanged failed and skipped files again (a manual rerun). */
   retryFailed?: boolean;
+  /** Take unchanged skipped files again (a cycle sheet was imported since the last scan). */
+  retrySkipped?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface PlanOptions {
  * imported once it is new or changed AND settled (its mtime at least `settleMs` old, and the same
  * size and mtime as at the last look when that look found it unsettled). A file that failed is
  * taken again only when it changed, or, in a folder export, when its embryo's time or phase file
- * changed (a frame whose time row had not been written yet).
+ * changed (a frame whose time row had not been written yet); a skipped one also when
+ * `retrySkipped` says that what it waited for may have arrived.
  */
 export function planScan(listed: ListedFile[], seen: Map<string, SeenFile>, options: PlanOptions): ScanPlan {
   const plan: ScanPlan = { ready: [], waiting: [], unchanged: 0, gone: [] };
@@ -41,8 +44,8 @@ export function planScan(listed: ListedFile[], seen: Map<string, SeenFile>, opti
     const settled = options.now - file.mtimeMs >= options.settleMs;
     if (same && before.status === 'stored') {
       plan.unchanged += 1;
-    } else if (same && before.status === 'failed') {
-      if (options.retryFailed) plan.ready.push(file);
+    } else if (same && (before.status === 'failed' || before.status === 'skipped')) {
+      if (options.retryFailed || (options.retrySkipped && before.status === 'skipped')) plan.ready.push(file);
       else failedUnchanged.push(file);
     } else if (settled && (before === undefined || same || before.status !== 'pending')) {
       plan.ready.push(file);

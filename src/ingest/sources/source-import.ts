@@ -44,7 +44,7 @@ export class SourceScanner {
   async scan(
     source: ImportSource,
     grant: ClinicGrant,
-    options: { now?: number; retryFailed?: boolean; signal?: AbortSignal } = {},
+    options: { now?: number; retryFailed?: boolean; retrySkipped?: boolean; signal?: AbortSignal } = {},
   ): Promise<SourceScanResult> {
     const root = await confineToRoots(source.path, this.settings.roots);
     const listed = await listSourceFiles(root, source.kind);
@@ -54,6 +54,7 @@ export class SourceScanner {
       now: options.now ?? Date.now(),
       settleMs: this.settings.settleMs,
       retryFailed: options.retryFailed,
+      retrySkipped: options.retrySkipped,
     });
     const framesByEmbryo = new Map<string, number>();
     const importOptions: ImportOptions = {
@@ -101,16 +102,16 @@ export class SourceScanner {
 }
 
 /**
- * Each imported file's outcome, from the runs' item reports: `failed` when its own item failed or
- * was skipped (or, in a folder export, its embryo was refused as a whole), otherwise `stored`.
+ * Each imported file's outcome, from the runs' item reports: `failed` or `skipped` as its own item
+ * (`failed` too when, in a folder export, its embryo was refused as a whole), otherwise `stored`.
  */
 function fileOutcomes(source: ImportSource, root: string, ready: ListedFile[], runs: ImportRunReport[]): SeenFileRow[] {
-  const failedItems = new Set<string>();
+  const notStored = new Map<string, 'failed' | 'skipped'>();
   const failedEmbryos = new Set<string>();
   for (const run of runs) {
     for (const item of run.items) {
       if (item.status !== 'failed' && item.status !== 'skipped') continue;
-      failedItems.add(item.item);
+      notStored.set(item.item, item.status);
       const embryo = /^embryo (.+)$/.exec(item.item)?.[1];
       if (embryo) failedEmbryos.add(embryo);
     }
@@ -118,12 +119,13 @@ function fileOutcomes(source: ImportSource, root: string, ready: ListedFile[], r
   const runOfSheet = new Map(runs.map((r) => [r.source, r]));
   return ready.map((file) => {
     const absolute = join(root, file.path);
-    let failed: boolean;
-    if (source.kind === 'CYCLES') failed = runOfSheet.get(absolute)?.status === 'FAILED';
+    let status: SourceFileStatus;
+    if (source.kind === 'CYCLES') status = runOfSheet.get(absolute)?.status === 'FAILED' ? 'failed' : 'stored';
     else if (source.kind === 'FOLDER')
-      failed = failedItems.has(relative(root, absolute)) || failedEmbryos.has(embryoOfFrameFile(file.path) ?? '\u0000');
-    else failed = failedItems.has(absolute);
-    const status: SourceFileStatus = failed ? 'failed' : 'stored';
+      status =
+        notStored.get(relative(root, absolute)) ??
+        (failedEmbryos.has(embryoOfFrameFile(file.path) ?? '\u0000') ? 'failed' : 'stored');
+    else status = notStored.get(absolute) ?? 'stored';
     return { ...file, status };
   });
 }
