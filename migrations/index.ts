@@ -4,6 +4,7 @@ import { ScoringStreamState1764190000300 } from './1764190000300-scoring-stream-
 import { AuditHashChain1764190003000 } from './1764190003000-audit-hash-chain';
 import { AccountSecurity1764190002000 } from './1764190002000-account-security';
 import { ProcessLeases1764190004000 } from './1764190004000-process-leases';
+import { ImportSources1764190005000 } from './1764190005000-import-sources';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AuditHashChain1764190003000,
   AccountSecurity1764190002000,
   ProcessLeases1764190004000,
+  ImportSources1764190005000,
 ];

@@ -45,6 +45,8 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     registry: services.registry,
     evaluation: services.evaluation,
     scoring: wiring.scoring ?? services.scoring,
+    importSources: services.importSources,
+    deviceCredentials: services.deviceCredentials,
     readModelUpload: (serverPath) => readModelUpload(config.dataDir, serverPath),
   };
   return createApi({

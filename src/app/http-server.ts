@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { API_LIMITS, type Api } from '../graphql/api';
 import { frameImageHandler } from '../graphql/http/frame-image.route';
+import { stowRsHandler } from '../graphql/http/stow-rs.route';
+import { StowService } from '../ingest/dicom/stow.service';
 import type { AppConfig } from '../platform/config';
 import { migrationsApplied } from '../platform/database/data-source';
 import { resolveJwtSecret } from '../platform/jwt-secret';
 import type { Logger } from '../platform/logger';
-import { graphqlMetricsPlugin, installHttpMetrics } from '../platform/metrics';
+import { graphqlMetricsPlugin, installHttpMetrics, watchImportSources } from '../platform/metrics';
 import { graphiqlHandler } from '../web/graphiql.route';
 import { securityHeaders } from '../web/security-headers';
 import { webAppRouter } from '../web/web-app.route';
@@ -45,7 +47,8 @@ export interface HttpServerDeps {
 /**
  * HTTP: /healthz (alive), /readyz (database reachable and migrated), /graphql (Apollo; GraphiQL for
  * browsers in development), /frames/:id.png (frame images, authenticated and clinic-scoped like the
- * API), /metrics (Prometheus), and the web app at / (src/web).
+ * API), POST /dicomweb/studies (STOW-RS for devices), /metrics (Prometheus), and the web app at /
+ * (src/web).
  */
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, dataSource, log } = deps;
@@ -90,6 +93,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
 
   const services = deps.services ?? createServices({ dataSource, databaseUrl: databaseUrlOf(dataSource), log });
+  watchImportSources(metrics, () => services.store.importSources.health());
   const api = await buildApi({
     services,
     config,
@@ -101,6 +105,17 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   await api.apollo.start();
 
   app.get('/frames/:id.png', frameImageHandler({ createContext: api.createContext, log }));
+  // DICOMweb STOW-RS for devices with a credential of one clinic (reads its own body, with limits)
+  app.post(
+    '/dicomweb/studies',
+    stowRsHandler({
+      devices: services.deviceCredentials,
+      stow: new StowService(services.imports),
+      limits: config.stow,
+      focalPlaneTag: config.dicomFocalPlaneTag,
+      log,
+    }),
+  );
   const web = webBundle(deps.webBundleDir);
   if (!config.production) app.get('/graphql', graphiqlHandler(web));
   app.use(

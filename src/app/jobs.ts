@@ -9,7 +9,8 @@ import type { JobHandlers, JobPayloads } from '../jobs/job-registry';
 import { scoringBatchQueue } from '../jobs/lazy-queue';
 import { ProcessLease } from '../jobs/process-lease';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime';
-import { startScoringScheduler } from '../jobs/scheduler';
+import { startImportSourceScheduler } from '../jobs/import-source-scheduler';
+import { startScoringScheduler, type Scheduler } from '../jobs/scheduler';
 import { StaleRunSweeper, type GaveUpHandler } from '../jobs/stale-run-sweeper';
 import type { AppConfig } from '../platform/config';
 import type { Logger } from '../platform/logger';
@@ -64,6 +65,7 @@ export function createScoringWorker(
           queue: scoringBatchQueue(queue),
           embryosPerBatch: settings.embryosPerJob ?? config.inferenceMaxBatch * DEFAULT_BATCHES_PER_JOB,
         }),
+        services.importSourceScans,
       ),
     close: () => predictors.close(),
   };
@@ -103,7 +105,11 @@ export async function startJobs(
     log: worker ? log.child({ executionProviders: config.ortExecutionProviders }) : log,
     handlers: worker?.handlers,
     scheduler: options.scheduler
-      ? (queue) => startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron })
+      ? (queue) =>
+          bothSchedulers(
+            startScoringScheduler({ store: services.store, queue, log, cronExpression: config.scoringCron }),
+            startImportSourceScheduler({ store: services.store, queue, log }),
+          )
       : undefined,
     queue: options.queue,
     lease,
@@ -129,4 +135,9 @@ export async function startJobs(
       await runtime.stop();
     },
   };
+}
+
+/** The nightly scoring and the import sources' scans, stopped together. */
+function bothSchedulers(a: Scheduler, b: Scheduler): Scheduler {
+  return { stop: async () => void (await Promise.all([a.stop(), b.stop()])) };
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
+import { DeviceCredentialsService } from '../auth/device-credentials.service';
 import { PrivilegedAccess } from '../auth/privileged-access';
 import { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
 import { CyclesService } from '../clinic-data/cycles.service';
@@ -11,9 +12,14 @@ import { EvaluationService } from '../inference/evaluation/evaluation.service';
 import { DatasetExportService } from '../inference/export/dataset-export.service';
 import { ModelRegistryService } from '../inference/registry/model-registry.service';
 import { ImportService } from '../ingest/import.service';
+import { ImportSourcesService } from '../ingest/sources/import-sources.service';
+import { SourceScanner } from '../ingest/sources/source-import';
+import { ImportSourceJob } from '../jobs/import-source-job';
+import { JOB_POLICIES } from '../jobs/job-registry';
 import { LazyJobQueue } from '../jobs/lazy-queue';
 import { ScoringRequests } from '../jobs/scoring-requests';
-import type { Logger } from '../platform/logger';
+import { dicomFocalPlaneTag, importSourceSettings, type ImportSourceSettings } from '../platform/config';
+import { createLogger, type Logger } from '../platform/logger';
 
 /** Every service of the process, built once over one database. */
 export interface AppServices {
@@ -30,6 +36,12 @@ export interface AppServices {
   exports: DatasetExportService;
   imports: ImportService;
   scoring: ScoringRequests;
+  /** Import sources of the clinics (configuration, audited). */
+  importSources: ImportSourcesService;
+  /** Credentials of devices that push DICOM over STOW-RS. */
+  deviceCredentials: DeviceCredentialsService;
+  /** One scan of an import source (the `import-source` job; the CLI's "run now"). */
+  importSourceScans: ImportSourceJob;
   /** The sending side of the job queue (opened on first use, closed by `close`). */
   queue: LazyJobQueue;
   /** Privileged system access, for the CLI and the jobs only: never handed to the API. */
@@ -39,9 +51,19 @@ export interface AppServices {
 }
 
 /** The services over an initialised DataSource of the database at `databaseUrl`. */
-export function createServices(deps: { dataSource: DataSource; databaseUrl: string; log?: Logger }): AppServices {
+export function createServices(deps: {
+  dataSource: DataSource;
+  databaseUrl: string;
+  log?: Logger;
+  /** Default: IMPORT_ROOTS, IMPORT_SETTLE_SECONDS, IMPORT_FAILURE_ALERT_AFTER of the environment. */
+  importSources?: ImportSourceSettings;
+}): AppServices {
   const store = new DataStore(deps.dataSource);
   const queue = new LazyJobQueue(deps.databaseUrl, deps.log);
+  const sourceSettings = deps.importSources ?? importSourceSettings();
+  const imports = new ImportService(store);
+  const scoring = new ScoringRequests({ store, queue: () => queue.get() });
+  const system = PrivilegedAccess.forSystem(store.clinics);
   return {
     store,
     accounts: new AccountsService(store),
@@ -53,10 +75,25 @@ export function createServices(deps: { dataSource: DataSource; databaseUrl: stri
     registry: new ModelRegistryService(store),
     evaluation: new EvaluationService(store),
     exports: new DatasetExportService(store),
-    imports: new ImportService(store),
-    scoring: new ScoringRequests({ store, queue: () => queue.get() }),
+    imports,
+    scoring,
+    importSources: new ImportSourcesService(store, sourceSettings.roots),
+    deviceCredentials: new DeviceCredentialsService(store),
+    importSourceScans: new ImportSourceJob({
+      store,
+      scanner: new SourceScanner(store, imports, {
+        roots: sourceSettings.roots,
+        settleMs: sourceSettings.settleSeconds * 1000,
+        focalPlaneTag: dicomFocalPlaneTag(),
+      }),
+      scoring,
+      system,
+      log: deps.log ?? createLogger('silent'),
+      failureAlertAfter: sourceSettings.failureAlertAfter,
+      leaseMs: JOB_POLICIES['import-source'].expireInSeconds * 1000,
+    }),
     queue,
-    system: PrivilegedAccess.forSystem(store.clinics),
+    system,
     close: () => queue.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
+import type { DeviceCredentialsService } from '../auth/device-credentials.service';
 import type { PrivilegedAccess } from '../auth/privileged-access';
 import type { SeedDemoLabRequest } from '../demo/demo-lab.service';
 import type { DataStore } from '../entities/repositories';
@@ -8,6 +9,8 @@ import type { EvaluationService } from '../inference/evaluation/evaluation.servi
 import type { DatasetExportService } from '../inference/export/dataset-export.service';
 import type { ModelRegistryService } from '../inference/registry/model-registry.service';
 import type { ImportService } from '../ingest/import.service';
+import type { ImportSourcesService } from '../ingest/sources/import-sources.service';
+import type { ImportSourceJob } from '../jobs/import-source-job';
 import type { ScoringRequests } from '../jobs/scoring-requests';
 import type { AppConfig } from '../platform/config';
 import type { Logger } from '../platform/logger';
@@ -32,6 +35,9 @@ export interface CliServices {
   evaluation: EvaluationService;
   exports: DatasetExportService;
   scoring: ScoringRequests;
+  importSources: ImportSourcesService;
+  importSourceScans: Pick<ImportSourceJob, 'run'>;
+  deviceCredentials: DeviceCredentialsService;
   system: PrivilegedAccess;
 }
 

@@ -9,6 +9,8 @@ export class ImportRun {
   @Column({ type: 'text' }) kind: ImportKind;
   @Column({ type: 'text' }) source: string;
   @Column({ type: 'uuid', nullable: true }) requestedBy: string | null;
+  /** The import source whose scheduled scan made this run; null for imports started by hand. */
+  @Column({ type: 'uuid', nullable: true }) importSourceId: string | null;
   @Column({ type: 'text', default: 'RUNNING' }) status: RunStatus;
   @Column({ type: 'integer', default: 0 }) stored: number;
   @Column({ type: 'integer', default: 0 }) alreadyStored: number;

@@ -2,12 +2,15 @@ import { AuditEvent } from './audit-event.entity';
 import { ClinicModel } from './clinic-model.entity';
 import { Clinic } from './clinic.entity';
 import { Cycle } from './cycle.entity';
+import { DeviceCredential } from './device-credential.entity';
 import { EmbryoPhase } from './embryo-phase.entity';
 import { Embryo } from './embryo.entity';
 import { FrameImage } from './frame-image.entity';
 import { Frame } from './frame.entity';
 import { ImportRunItem } from './import-run-item.entity';
 import { ImportRun } from './import-run.entity';
+import { ImportSourceFile } from './import-source-file.entity';
+import { ImportSource } from './import-source.entity';
 import { IngestedDicomInstance } from './ingested-dicom-instance.entity';
 import { MembershipInvitation } from './membership-invitation.entity';
 import { Membership } from './membership.entity';
@@ -21,17 +24,21 @@ import { User } from './user.entity';
 
 export * from './enums';
 export * from './audit-actions';
+export { SOURCE_FILE_STATUSES, type SourceFileStatus } from './import-source-file.entity';
 export {
   AuditEvent,
   Clinic,
   ClinicModel,
   Cycle,
+  DeviceCredential,
   Embryo,
   EmbryoPhase,
   Frame,
   FrameImage,
   ImportRun,
   ImportRunItem,
+  ImportSource,
+  ImportSourceFile,
   IngestedDicomInstance,
   Membership,
   MembershipInvitation,
@@ -50,12 +57,15 @@ export const ENTITIES = [
   Clinic,
   ClinicModel,
   Cycle,
+  DeviceCredential,
   Embryo,
   EmbryoPhase,
   Frame,
   FrameImage,
   ImportRun,
   ImportRunItem,
+  ImportSource,
+  ImportSourceFile,
   IngestedDicomInstance,
   Membership,
   MembershipInvitation,

@@ -1,4 +1,5 @@
 import type { AccountsService } from '../accounts/accounts.service';
+import type { DeviceCredentialsService } from '../auth/device-credentials.service';
 import { AuthenticationFailed, type Authenticator } from '../auth/authenticator';
 import type { LocalTokenSigner } from '../auth/local-tokens';
 import type { LoginService } from '../auth/login.service';
@@ -10,6 +11,7 @@ import type { PatientsService } from '../clinic-data/patients.service';
 import type { Repositories } from '../entities/repositories';
 import type { EvaluationService } from '../inference/evaluation/evaluation.service';
 import type { ModelRegistryService } from '../inference/registry/model-registry.service';
+import type { ImportSourcesService } from '../ingest/sources/import-sources.service';
 import type { ScoringRequests } from '../jobs/scoring-requests';
 import type { Logger } from '../platform/logger';
 import { ClinicAccess } from './access/clinic-access';
@@ -33,6 +35,8 @@ export interface ApiServices {
   registry: ModelRegistryService;
   evaluation: EvaluationService;
   scoring: Pick<ScoringRequests, 'request'>;
+  importSources: ImportSourcesService;
+  deviceCredentials: DeviceCredentialsService;
   /** Reads a model file an administrator placed in the server's model folder. */
   readModelUpload(serverPath: string): Promise<Buffer>;
 }

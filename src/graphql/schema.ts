@@ -7,6 +7,7 @@ import { ClinicResolver } from './resolvers/clinic.resolver';
 import { CycleResolver } from './resolvers/cycle.resolver';
 import { EmbryoResolver, FrameResolver } from './resolvers/embryo.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
+import { ImportSourceResolver } from './resolvers/import-source.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 import { PatientResolver } from './resolvers/patient.resolver';
 import { RunResolver } from './resolvers/run.resolver';
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   RunResolver,
   AuditResolver,
   ModelResolver,
+  ImportSourceResolver,
 ];
 
 /** Builds the executable schema once per process; input types are checked with class-validator. */

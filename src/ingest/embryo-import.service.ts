@@ -15,6 +15,8 @@ export interface EmbryoImport {
   annotations?: { phases: PhaseRow[]; outcome: Outcome };
   signal?: AbortSignal;
   onFrames?: (count: number) => void;
+  /** Called once the embryo's transaction committed new frames. */
+  onStored?: (embryoId: string, frames: number) => void;
 }
 
 export interface EmbryoImportResult {
@@ -48,7 +50,8 @@ export class EmbryoImportService {
 
   async importEmbryo(input: EmbryoImport): Promise<EmbryoImportResult> {
     try {
-      return await this.store.transaction(async (tx) => {
+      let embryoId = '';
+      const result = await this.store.transaction(async (tx) => {
         await tx.embryos.lockExternalId(input.clinicId, input.externalId);
         let embryo = await tx.embryos.byExternalId(input.clinicId, input.externalId);
         let created = false;
@@ -89,6 +92,7 @@ export class EmbryoImportService {
           };
           created = true;
         }
+        embryoId = embryo.id;
         const frames = await this.writer.write(tx, embryo.id, input.candidates, {
           inseminationAt: embryo.inseminationAt,
           signal: input.signal,
@@ -103,6 +107,8 @@ export class EmbryoImportService {
         const changed = created || frames.stored > 0 || annotationsChanged > 0;
         return { status: changed ? 'stored' : 'alreadyStored', reason: null, ...frames } satisfies EmbryoImportResult;
       });
+      if (result.stored > 0) input.onStored?.(embryoId, result.stored);
+      return result;
     } catch (error) {
       if (error instanceof EmbryoRefused) {
         return {

@@ -42,6 +42,7 @@ export class ImportRunRecorder {
       source,
       requestedBy: grant.actor.userId,
       leaseId: options.leaseId ?? null,
+      importSourceId: options.importSourceId ?? null,
     });
     return new ImportRunRecorder(store, run.id, kind, source, grant, options);
   }

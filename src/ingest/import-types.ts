@@ -15,6 +15,18 @@ export interface ImportOptions {
   databaseWaitMs?: number;
   /** Told when the import starts waiting for the database and when it is back. */
   onDatabaseWait?: WaitForDatabaseOptions['onWait'];
+  /** What the import run's `source` says instead of the paths (a push over STOW-RS). */
+  sourceLabel?: string;
+  /** The import source whose scan runs this import (stored on the import run). */
+  importSourceId?: string;
+  /**
+   * Restricts a folder import to these frame files (absolute paths): others are as if absent, and
+   * an embryo folder none of whose files is accepted, and whose time and phase files are not
+   * either, is not visited. Import sources pass the new, settled files of a scan.
+   */
+  acceptFile?: (path: string) => boolean;
+  /** Told, after an embryo's frames are committed, which embryo got how many new frames. */
+  onFramesStored?: (embryoId: string, frames: number) => void;
 }
 
 /** Progress of a running import, for progress bars and job logs. */

@@ -4,12 +4,14 @@
  */
 
 import type { ScoreClinicPayload, ScoreEmbryosPayload } from '../inference/scoring/scoring-tasks';
+import type { ImportSourcePayload } from './import-source-job';
 
-export type { ScoreClinicPayload, ScoreEmbryosPayload };
+export type { ImportSourcePayload, ScoreClinicPayload, ScoreEmbryosPayload };
 
 export interface JobPayloads {
   'score-clinic': ScoreClinicPayload;
   'score-embryos': ScoreEmbryosPayload;
+  'import-source': ImportSourcePayload;
 }
 
 export type JobName = keyof JobPayloads;
@@ -28,6 +30,8 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy } = {
   'score-clinic': { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60 },
   // A batch holds a few embryos; full-size CPU inference takes seconds per embryo.
   'score-embryos': { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 * 60 },
+  // A scan records its own failures; the next tick is its retry. A first import of a large export is long.
+  'import-source': { retryLimit: 0, retryDelay: 30, retryBackoff: false, expireInSeconds: 2 * 60 * 60 },
 };
 
 export const JOB_NAMES = Object.keys(JOB_POLICIES) as JobName[];

@@ -12,8 +12,11 @@ export interface ScoringScope {
   embryoIds?: string[];
 }
 
-/** Who asked: a user through the API, the operator at the command line. The scheduler makes its own runs. */
-export type ScoringTrigger = 'request' | 'cli';
+/**
+ * Who asked: a user through the API, the operator at the command line, an import source whose
+ * scan stored new frames. The scheduler makes its own runs.
+ */
+export type ScoringTrigger = 'request' | 'cli' | 'import';
 
 /**
  * Scoring requests: a QUEUED scoring_run and its planning job, created in one transaction with the

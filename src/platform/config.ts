@@ -55,6 +55,25 @@ export interface AppConfig {
   workerDrainSeconds: number;
   /** Seconds an import waits for a database that went away (a restart) before it stops with a report. */
   databaseWaitSeconds: number;
+  /** Import sources (IMPORT_ROOTS, IMPORT_SETTLE_SECONDS, IMPORT_FAILURE_ALERT_AFTER). */
+  importSources: ImportSourceSettings;
+  /** DICOMweb STOW-RS request limits (STOW_MAX_MEGABYTES, STOW_MAX_INSTANCES). */
+  stow: StowLimits;
+}
+
+export interface StowLimits {
+  maxBytes: number;
+  maxInstances: number;
+}
+
+/** Where import sources may point and how their scans behave. */
+export interface ImportSourceSettings {
+  /** Absolute folders an import source's path must lie inside (after resolving symlinks); none: no sources. */
+  roots: string[];
+  /** A file younger than this (by mtime), or whose size or mtime changed since the last tick, waits. */
+  settleSeconds: number;
+  /** After this many failed runs in a row a source writes an audit event and a warning. */
+  failureAlertAfter: number;
 }
 
 export interface OidcConfig {
@@ -208,7 +227,7 @@ function trustProxy(env: Env): false | string[] {
   return list;
 }
 
-function dicomFocalPlaneTag(env: Env): string | undefined {
+export function dicomFocalPlaneTag(env: Env = process.env): string | undefined {
   const tag = value(env, 'DICOM_FOCAL_PLANE_TAG');
   if (tag === undefined) return undefined;
   const normalised = tag.replace(/[(),\s]/g, '').toLowerCase();
@@ -225,6 +244,32 @@ function dicomFocalPlaneTag(env: Env): string | undefined {
  */
 export function imageMaxMegapixels(env: Env = process.env): number {
   return integer(env, 'IMAGE_MAX_MEGAPIXELS', 64, 1, 268);
+}
+
+/**
+ * IMPORT_ROOTS: absolute folders, separated by commas or colons; an import source's path must lie
+ * inside one of them. Read by the services at start (like IMAGE_MAX_MEGAPIXELS) and validated here.
+ */
+export function importSourceSettings(env: Env = process.env): ImportSourceSettings {
+  const raw = value(env, 'IMPORT_ROOTS');
+  const roots = (raw ?? '')
+    .split(/[,:]/)
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const relative = roots.find((r) => !r.startsWith('/'));
+  if (relative !== undefined) throw new ConfigError('IMPORT_ROOTS', `must list absolute folders (got "${relative}")`);
+  return {
+    roots: roots.map((r) => resolve(r)),
+    settleSeconds: integer(env, 'IMPORT_SETTLE_SECONDS', 30, 0, 24 * 3600),
+    failureAlertAfter: integer(env, 'IMPORT_FAILURE_ALERT_AFTER', 3, 1, 1000),
+  };
+}
+
+export function stowLimits(env: Env = process.env): StowLimits {
+  return {
+    maxBytes: integer(env, 'STOW_MAX_MEGABYTES', 256, 1, 4096) * 1024 * 1024,
+    maxInstances: integer(env, 'STOW_MAX_INSTANCES', 500, 1, 100_000),
+  };
 }
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
@@ -259,5 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sweepIntervalSeconds: integer(env, 'SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     workerDrainSeconds: integer(env, 'WORKER_DRAIN_SECONDS', 25, 1, 3600),
     databaseWaitSeconds: integer(env, 'DATABASE_WAIT_SECONDS', 120, 0, 24 * 3600),
+    importSources: importSourceSettings(env),
+    stow: stowLimits(env),
   };
 }

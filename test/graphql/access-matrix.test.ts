@@ -79,6 +79,7 @@ interface World {
   shadow: ModelVersion;
   modelOfB: ModelVersion;
   spare: User;
+  importSourceId: string;
 }
 
 interface Case {
@@ -177,7 +178,32 @@ const CASES: Case[] = [
     vars: () => ({}),
     expect: NETWORK_ONLY,
   },
+  {
+    name: 'importSources (health, lastRuns)',
+    query:
+      'query($c: ID!) { importSources(clinicId: $c) { id health { consecutiveFailures } lastRuns { id items { item } } } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: READ,
+  },
+  {
+    name: 'deviceCredentials',
+    query: 'query($c: ID!) { deviceCredentials(clinicId: $c) { id name } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: MANAGE,
+  },
   // mutations
+  {
+    name: 'setImportSourcePaused',
+    query: 'mutation($id: ID!) { setImportSourcePaused(id: $id, paused: false) { id paused } }',
+    vars: (w) => ({ id: w.importSourceId }),
+    expect: MANAGE,
+  },
+  {
+    name: 'createDeviceCredential',
+    query: 'mutation($c: ID!) { createDeviceCredential(clinicId: $c, name: "scope") { token } }',
+    vars: (w) => ({ c: w.a.id }),
+    expect: MANAGE,
+  },
   {
     name: 'createClinic',
     query: 'mutation($code: String!) { createClinic(input: { code: $code, name: "New" }) { id } }',
@@ -291,7 +317,29 @@ beforeAll(async () => {
   await newImportRun(ds, a, [{ item: 'E1/F0', status: 'failed', reason: 'not an image' }]);
   // a second admin so that revoking memberships never hits the "last administrator" rule
   await newMember(ds, a, 'ADMIN');
-  world = { a, b, patient, cycle, embryo, frameId: frame.id, active, shadow, modelOfB, spare: await newUser(ds) };
+  // straight through the repository: the path check (IMPORT_ROOTS) is not what this table tests
+  const source = await db.store.importSources.create({
+    clinicId: a.id,
+    name: 'export',
+    kind: 'FOLDER',
+    path: '/srv/exports/a',
+    schedule: '*/5 * * * *',
+    scoreAfterImport: true,
+    createdBy: null,
+  });
+  world = {
+    a,
+    b,
+    patient,
+    cycle,
+    embryo,
+    frameId: frame.id,
+    active,
+    shadow,
+    modelOfB,
+    spare: await newUser(ds),
+    importSourceId: source.id,
+  };
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ export type ScoringRequester = (input: {
   cycleId?: string;
   embryoIds?: string[];
   requestedBy: string | null;
-  trigger: 'request' | 'cli';
+  trigger: 'request' | 'cli' | 'import';
 }) => Promise<ScoringRun>;
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';

@@ -11,6 +11,7 @@ import { registerModelCommands } from './model';
 import { registerModelRegistryCommands } from './model-registry';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
+import { registerSourceCommands } from './sources';
 
 // One line per command module. Keep it a plain list so adding a command is a one-line change.
 export const commandModules: RegisterCommands[] = [
@@ -26,4 +27,5 @@ export const commandModules: RegisterCommands[] = [
   registerScoreCommands,
   registerImportCommands,
   registerAuditCommands,
+  registerSourceCommands,
 ];

@@ -20,6 +20,7 @@ export class ImportRunRepository {
     source: string;
     requestedBy: string | null;
     leaseId?: string | null;
+    importSourceId?: string | null;
   }): Promise<ImportRun> {
     return this.m.getRepository(ImportRun).save({ ...input, status: 'RUNNING' });
   }

@@ -15,6 +15,14 @@ import { isUuid } from '../../platform/ids';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 
 /**
+ * What a device authenticated by its credential (STOW-RS) may do: store DICOM (LAB_WORK) in the one
+ * clinic the credential was created for, audited as the system with the request's id.
+ */
+export function deviceImportGrant(clinicId: string, actor: AuditActor): ClinicGrant {
+  return issueClinicGrant(clinicId, Permission.LAB_WORK, actor);
+}
+
+/**
  * The caller's rights, per request, built from its memberships (DESIGN.md §8). A network admin is
  * ADMIN of every clinic. Rules: a clinic where the caller has no role does not exist for it
  * (NOT_FOUND, same as a missing id); a role without the permission inside an own clinic is FORBIDDEN.

@@ -7,12 +7,14 @@ import {
   type ClinicModel,
   type Cycle,
   type CycleStatus,
+  type DeviceCredential,
   type Embryo,
   type EmbryoPhase,
   type Frame,
   type FrameImage,
   type ImportRun,
   type ImportRunItem,
+  type ImportSource,
   type Membership,
   type ModelVersion,
   type Patient,
@@ -299,6 +301,54 @@ export class ScopedData {
 
   importItemsOf(run: ImportRun): Promise<ImportRunItem[]> {
     return this.loaders.importItemsByRun.load(run.id);
+  }
+
+  // ---- import sources and device credentials --------------------------------------------------
+
+  /** A clinic's import sources (configuration and health; no patient data, so not audited as a read). */
+  async importSources(clinicId: string): Promise<ImportSource[]> {
+    await this.access.requireClinic(clinicId, Permission.READ_CLINICAL);
+    return this.store.importSources.ofClinic(this.access.scopeFor(Permission.READ_CLINICAL), clinicId);
+  }
+
+  /** A source's newest import runs, whose items can carry patient identifiers: audited like importRuns. */
+  async runsOfImportSource(source: ImportSource, first: number): Promise<ImportRun[]> {
+    this.access.assertAllowed(source.clinicId, Permission.READ_CLINICAL);
+    const runs = await this.store.importSources.lastRuns(
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      [source.id],
+      first,
+    );
+    await this.audit({
+      action: AuditAction.READ_IMPORT_RUNS,
+      entity: 'import_run',
+      clinicId: source.clinicId,
+      detail: { importSourceId: source.id, importRunIds: runs.map((r) => r.id) },
+    });
+    return runs;
+  }
+
+  async importSourceToChange(
+    id: string,
+    permission: Permission,
+  ): Promise<{ source: ImportSource; grant: ClinicGrant }> {
+    const source = await this.byId('import source', id, permission, (s, ids) =>
+      this.store.importSources.sourcesIn(s, ids),
+    );
+    return { source, grant: this.access.grantFor(source.clinicId, permission) };
+  }
+
+  /** A clinic's device credentials (ADMIN). */
+  async deviceCredentials(clinicId: string): Promise<DeviceCredential[]> {
+    await this.access.requireClinic(clinicId, Permission.MANAGE);
+    return this.store.deviceCredentials.ofClinic(this.access.scopeFor(Permission.MANAGE), clinicId);
+  }
+
+  async deviceCredentialToChange(id: string): Promise<{ credential: DeviceCredential; grant: ClinicGrant }> {
+    const credential = await this.byId('device credential', id, Permission.MANAGE, (s, ids) =>
+      this.store.deviceCredentials.credentialsIn(s, ids),
+    );
+    return { credential, grant: this.access.grantFor(credential.clinicId, Permission.MANAGE) };
   }
 
   // ---- models ---------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ class InstanceRefused extends Error {
 
 interface FileOutcome {
   status: ImportItemStatus;
+  /** The embryo the instance's frames went to (when stored). */
+  embryoId?: string;
   reason: string | null;
   stored: number;
   alreadyStored: number;
@@ -45,7 +47,12 @@ export class DicomImportService {
   constructor(private readonly store: DataStore) {}
 
   async import(paths: string[], options: ImportOptions & { focalPlaneTag?: string }): Promise<ImportRunReport> {
-    const recorder = await ImportRunRecorder.start(this.store, 'DICOM', paths.join(', '), options);
+    const recorder = await ImportRunRecorder.start(
+      this.store,
+      'DICOM',
+      options.sourceLabel ?? paths.join(', '),
+      options,
+    );
     let aborted = false;
     let done = 0;
     let frames = 0;
@@ -94,7 +101,9 @@ export class DicomImportService {
       };
     }
     try {
-      return await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
+      const outcome = await this.store.transaction((tx) => this.storeInstance(tx, instance, importRunId, options));
+      if (outcome.stored > 0 && outcome.embryoId) options.onFramesStored?.(outcome.embryoId, outcome.stored);
+      return outcome;
     } catch (error) {
       if (error instanceof ImportAbortedError) throw error;
       if (error instanceof InstanceRefused) return { status: error.status, reason: error.message, ...none };
@@ -205,6 +214,7 @@ export class DicomImportService {
     const status: ImportItemStatus = result.stored > 0 || !embryo ? 'stored' : 'alreadyStored';
     return {
       status,
+      embryoId,
       reason: `${result.stored} frame(s) stored, ${result.alreadyStored} already stored; focal plane from ${planes}`,
       stored: result.stored,
       alreadyStored: result.alreadyStored,

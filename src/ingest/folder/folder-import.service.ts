@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DataStore, PhaseRow } from '../../entities/repositories';
 import { DatabaseUnavailableError } from '../../platform/database/reconnect';
 import { EmbryoImportService } from '../embryo-import.service';
@@ -8,7 +8,7 @@ import type { FrameCandidate } from '../frames/embryo-frames.writer';
 import { normaliseEncodedFrame } from '../frames/frame-normaliser';
 import { ImportRunRecorder } from '../import-run.recorder';
 import { ImportAbortedError, type ImportOptions, type ImportRunReport } from '../import-types';
-import { TIME_FOLDER, timeFileName } from './folder-export.layout';
+import { ANNOTATIONS_FOLDER, TIME_FOLDER, phasesFileName, timeFileName } from './folder-export.layout';
 import { readEmbryoFolder, scanFolderExport, type EmbryoFolder, type FolderExport } from './folder-export.reader';
 
 /**
@@ -34,6 +34,7 @@ export class FolderImportService {
         if (options.signal?.aborted) throw new ImportAbortedError();
         progress(index, name);
         const folder = await readEmbryoFolder(exp, name);
+        if (options.acceptFile && !acceptedPart(exp, folder, options.acceptFile)) continue;
         try {
           // The embryo is one transaction: after a database restart it is simply imported again.
           await recorder.retryingAfterReconnect(() =>
@@ -127,6 +128,7 @@ export class FolderImportService {
       annotations: phases ? { phases, outcome: outcomeFromPhases(phases) } : undefined,
       signal: options.signal,
       onFrames,
+      onStored: options.onFramesStored,
     });
     result.problems.unshift(...problems);
     await recordEmbryo(recorder, item, result, notes);
@@ -153,4 +155,18 @@ export class FolderImportService {
       );
     return notes;
   }
+}
+
+/**
+ * Narrows an embryo folder to the frame files `accept` takes (an import source's new, settled
+ * files); false when nothing of the embryo is accepted, neither a frame nor its time or phase file.
+ */
+function acceptedPart(exp: FolderExport, folder: EmbryoFolder, accept: (path: string) => boolean): boolean {
+  const sideFiles = [
+    join(exp.root, TIME_FOLDER, timeFileName(folder.name)),
+    join(exp.root, ANNOTATIONS_FOLDER, phasesFileName(folder.name)),
+  ];
+  folder.files = folder.files.filter((f) => accept(f.path));
+  folder.problems = folder.problems.filter((p) => accept(join(exp.root, p.item)));
+  return folder.files.length > 0 || sideFiles.some(accept);
 }

@@ -116,6 +116,7 @@ export class PdbImportService {
         candidates,
         signal: options.signal,
         onFrames,
+        onStored: options.onFramesStored,
       });
       result.problems.unshift(...problems);
       await recordEmbryo(recorder, item, result, []);

@@ -6,3 +6,4 @@ export { readQueueDepth } from './queue-depth.repository';
 export { databasePoolStats } from './database-pool';
 export { installHttpMetrics, startMetricsServer } from './install-metrics';
 export { accessLogMiddleware } from './access-log.middleware';
+export { watchImportSources, IMPORT_SOURCE_METRIC_NAMES, type ImportSourceHealthRow } from './import-source-metrics';

@@ -1,0 +1,138 @@
+import type { PrivilegedAccess } from '../auth/privileged-access';
+import { AuditAction } from '../entities';
+import type { DataStore } from '../entities/repositories';
+import type { SourceScanner, SourceScanResult } from '../ingest/sources/source-import';
+import { UserError } from '../platform/errors';
+import type { Logger } from '../platform/logger';
+import type { ScoringRequests } from './scoring-requests';
+
+/** One scheduled scan of one import source (the `import-source` job). */
+export interface ImportSourcePayload {
+  sourceId: string;
+  /** ISO time of the scheduler tick that enqueued it. */
+  tick?: string;
+  /** Take unchanged failed files again (a manual rerun). */
+  retryFailed?: boolean;
+}
+
+export interface ImportSourceJobResult {
+  status: 'scanned' | 'failed' | 'skipped';
+  reason?: string;
+  importRunIds?: string[];
+  filesImported?: number;
+  filesWaiting?: number;
+  filesUnchanged?: number;
+  scoringRunId?: string | null;
+}
+
+export interface ImportSourceJobDeps {
+  store: DataStore;
+  scanner: SourceScanner;
+  scoring: Pick<ScoringRequests, 'request'>;
+  system: PrivilegedAccess;
+  log: Logger;
+  /** Failed scans in a row before the audit event and warning. */
+  failureAlertAfter: number;
+  /** A scan lease older than this is taken as a dead worker's (the job's expiry). */
+  leaseMs: number;
+}
+
+/**
+ * What the `import-source` job does: scans the source as the system (audited with user null),
+ * records the scan's health on the source, alerts once a failure streak reaches the threshold, and
+ * asks for scoring of exactly the embryos of active cycles that got new frames. A scan failure is
+ * recorded, not thrown: the next tick is the retry, so the job itself succeeds.
+ */
+export class ImportSourceJob {
+  constructor(private readonly deps: ImportSourceJobDeps) {}
+
+  async run(payload: ImportSourcePayload, jobId = 'manual'): Promise<ImportSourceJobResult> {
+    const { store, log } = this.deps;
+    const source = await store.importSources.byId(payload.sourceId);
+    if (!source) return { status: 'skipped', reason: 'source removed' };
+    if (source.paused && payload.tick) return { status: 'skipped', reason: 'source paused' };
+    if (!(await store.importSources.claimScan(source.id, this.deps.leaseMs)))
+      return { status: 'skipped', reason: 'a scan of this source is running' };
+    const access = this.deps.system.withRequestId(`import-source:${jobId}`);
+    const grant = access.clinic(source.clinicId);
+    const sourceLog = log.child({ importSourceId: source.id, clinicId: source.clinicId, tick: payload.tick });
+    let result: SourceScanResult;
+    try {
+      // files skipped for want of their cycle are worth a new try once a cycle sheet was imported
+      const retrySkipped = await store.importSources.cyclesImportedSince(source.clinicId, source.lastCheckedAt);
+      result = await this.deps.scanner.scan(source, grant, { retryFailed: payload.retryFailed, retrySkipped });
+    } catch (error) {
+      const message =
+        error instanceof UserError ? error.message : `scan stopped: ${(error as Error)?.message ?? error}`;
+      await this.recordFailure(source.id, source.clinicId, source.name, message, access, sourceLog);
+      return { status: 'failed', reason: message };
+    }
+    const failedRun = result.runs.find((r) => r.status === 'FAILED');
+    if (failedRun)
+      await this.recordFailure(
+        source.id,
+        source.clinicId,
+        source.name,
+        `import run ${failedRun.importRunId} failed`,
+        access,
+        sourceLog,
+      );
+    else await store.importSources.recordScan(source.id, { ok: true, error: null });
+
+    let scoringRunId: string | null = null;
+    if (source.scoreAfterImport && result.framesByEmbryo.size > 0) {
+      const embryoIds = await store.importSources.embryosInActiveCycles(source.clinicId, [
+        ...result.framesByEmbryo.keys(),
+      ]);
+      if (embryoIds.length > 0) {
+        try {
+          scoringRunId = (await this.deps.scoring.request(grant, { embryoIds }, 'import')).id;
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          sourceLog.info({ reason: error.message }, 'no scoring after import');
+        }
+      }
+    }
+    sourceLog.info(
+      {
+        runs: result.runs.length,
+        filesImported: result.filesImported,
+        filesWaiting: result.filesWaiting,
+        filesUnchanged: result.filesUnchanged,
+        embryosWithNewFrames: result.framesByEmbryo.size,
+        scoringRunId,
+      },
+      'import source scanned',
+    );
+    return {
+      status: failedRun ? 'failed' : 'scanned',
+      importRunIds: result.runs.map((r) => r.importRunId),
+      filesImported: result.filesImported,
+      filesWaiting: result.filesWaiting,
+      filesUnchanged: result.filesUnchanged,
+      scoringRunId,
+    };
+  }
+
+  private async recordFailure(
+    sourceId: string,
+    clinicId: string,
+    name: string,
+    message: string,
+    access: PrivilegedAccess,
+    log: Logger,
+  ): Promise<void> {
+    const streak = await this.deps.store.importSources.recordScan(sourceId, { ok: false, error: message });
+    log.info({ reason: message, consecutiveFailures: streak }, 'import source scan failed');
+    if (streak < this.deps.failureAlertAfter) return;
+    log.warn({ reason: message, consecutiveFailures: streak, source: name }, 'import source keeps failing');
+    if (streak === this.deps.failureAlertAfter)
+      await this.deps.store.audit.append(access.actor, {
+        action: AuditAction.IMPORT_SOURCE_FAILING,
+        entity: 'import_source',
+        entityId: sourceId,
+        clinicId,
+        detail: { name, consecutiveFailures: streak, lastError: message },
+      });
+  }
+}
