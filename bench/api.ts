@@ -48,8 +48,8 @@ const SEGMENTS = 28;
 const JWT_SECRET = randomBytes(32).toString('hex');
 
 const CYCLE_VIEW = `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn }
-  embryos(orderBy: PROBABILITY_DESC) { id label outcome latestProbability
-    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } }`;
+  ranking { label warning entries { rank score { value label } embryo { id label outcome
+    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } } } }`;
 
 /** The same answer in one statement, as a hand-written report would read it. */
 const CYCLE_VIEW_SQL = `

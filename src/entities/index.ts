@@ -1,8 +1,10 @@
 import { AuditEvent } from './audit-event.entity';
+import { ClinicGovernance } from './clinic-governance.entity';
 import { ClinicModel } from './clinic-model.entity';
 import { Clinic } from './clinic.entity';
 import { Cycle } from './cycle.entity';
 import { EmbryoPhase } from './embryo-phase.entity';
+import { EmbryoAssessment } from './embryo-assessment.entity';
 import { Embryo } from './embryo.entity';
 import { FrameImage } from './frame-image.entity';
 import { Frame } from './frame.entity';
@@ -19,12 +21,15 @@ import { User } from './user.entity';
 
 export * from './enums';
 export * from './audit-actions';
+export { ASSESSMENT_DECISIONS, type AssessmentDecision } from './embryo-assessment.entity';
 export {
   AuditEvent,
   Clinic,
+  ClinicGovernance,
   ClinicModel,
   Cycle,
   Embryo,
+  EmbryoAssessment,
   EmbryoPhase,
   Frame,
   FrameImage,
@@ -44,9 +49,11 @@ export {
 export const ENTITIES = [
   AuditEvent,
   Clinic,
+  ClinicGovernance,
   ClinicModel,
   Cycle,
   Embryo,
+  EmbryoAssessment,
   EmbryoPhase,
   Frame,
   FrameImage,

@@ -4,6 +4,7 @@ import { AuditRepository } from './audit.repository';
 import { ClinicRepository } from './clinic.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
 import { EmbryoRepository } from './embryo.repository';
+import { GovernanceRepository } from './governance.repository';
 import { ImportRunRepository } from './import-run.repository';
 import { ModelRepository } from './model.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
@@ -27,6 +28,7 @@ export class Repositories {
   readonly scoringRuns: ScoringRunRepository;
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
+  readonly governance: GovernanceRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -41,6 +43,7 @@ export class Repositories {
     this.scoringRuns = new ScoringRunRepository(manager);
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
+    this.governance = new GovernanceRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

@@ -6,6 +6,7 @@ export * from './data-store';
 export * from './dicom-instance.repository';
 export * from './duplicate-record';
 export * from './embryo.repository';
+export * from './governance.repository';
 export * from './import-run.repository';
 export * from './model.repository';
 export * from './patient-cycle.repository';

@@ -73,11 +73,12 @@ export class PredictionRepository {
     modelVersionId: string,
     scoringRunId: string,
     predictions: NewPrediction[],
+    runtime: Record<string, unknown> | null = null,
   ): Promise<number[]> {
     if (predictions.length === 0) return [];
     const rows: Array<{ segment: number }> = await this.m.query(
-      `INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs, scoring_run_id)
-       SELECT $1, $2, s.segment, s.hpi, s.probability, s.inputs, $3
+      `INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs, scoring_run_id, runtime)
+       SELECT $1, $2, s.segment, s.hpi, s.probability, s.inputs, $3, $8::jsonb
          FROM unnest($4::smallint[], $5::double precision[], $6::double precision[], $7::jsonb[]) AS s(segment, hpi, probability, inputs)
        ON CONFLICT (embryo_id, model_version_id, segment) DO NOTHING
        RETURNING segment`,
@@ -89,6 +90,7 @@ export class PredictionRepository {
         predictions.map((p) => p.hoursPostInsemination),
         predictions.map((p) => p.probability),
         predictions.map((p) => JSON.stringify(p.inputs)),
+        runtime === null ? null : JSON.stringify(runtime),
       ],
     );
     return rows.map((r) => Number(r.segment));

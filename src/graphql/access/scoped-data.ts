@@ -8,6 +8,7 @@ import {
   type Cycle,
   type CycleStatus,
   type Embryo,
+  type EmbryoAssessment,
   type EmbryoPhase,
   type Frame,
   type FrameImage,
@@ -27,6 +28,12 @@ import { BIGINT_KEY, decodeCursor, UUID_KEY } from '../pagination';
 import type { ClinicAccess } from './clinic-access';
 import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibility';
 import { createRequestLoaders, type RequestLoaders } from './request-loaders';
+
+/** What an embryo's score fields show: a model's predictions, or why they are withheld. */
+export type EmbryoScores = { view: ClinicModel; predictions: Prediction[] } | { withheld: string };
+
+export const ASSESSMENT_FIRST_NOTICE =
+  "assessment first: the model's score is shown once an embryologist has recorded an assessment of this embryo";
 
 /**
  * The per-request data layer: the only way the API reaches clinic rows. Every read carries the
@@ -308,9 +315,63 @@ export class ScopedData {
     return chosen;
   }
 
-  /** The embryo's predictions of a model found by `modelForEmbryo`, by segment. */
-  predictionsOf(embryo: Embryo, model: ClinicModel): Promise<Prediction[]> {
-    return this.loaders.predictions.load(`${embryo.id}/${model.modelVersionId}`);
+  /**
+   * The probabilities an embryo's score fields may show: the model chosen by `modelForEmbryo` and
+   * its predictions by segment; `withheld` (with the reason) while the clinic's "assessment first"
+   * setting hides them from the caller; null when there is no model to show. Every path that serves
+   * a score (trajectory, latest score, ranking) goes through here, so none can skip the rule.
+   */
+  async scoresOf(embryo: Embryo, modelId?: string | null): Promise<EmbryoScores | null> {
+    const view = await this.modelForEmbryo(embryo, modelId);
+    if (!view) return null;
+    const withheld = await this.scoreWithheld(embryo);
+    if (withheld) return { withheld };
+    return { view, predictions: await this.loaders.predictions.load(`${embryo.id}/${view.modelVersionId}`) };
+  }
+
+  /**
+   * Why the caller may not see the embryo's scores yet, or null. In an "assessment first" clinic,
+   * embryologists and clinicians see a score only once an embryologist recorded an assessment of
+   * the embryo, so the model cannot anchor their own judgement; clinic admins (quality managers)
+   * see them always.
+   */
+  async scoreWithheld(embryo: Embryo): Promise<string | null> {
+    if (this.access.allows(embryo.clinicId, Permission.SCORES_BEFORE_ASSESSMENT)) return null;
+    const settings = await this.loaders.governance.load(embryo.clinicId);
+    if (!settings?.assessmentFirst) return null;
+    return (await this.loaders.latestAssessment.load(embryo.id)) ? null : ASSESSMENT_FIRST_NOTICE;
+  }
+
+  /** The newest assessment of an embryo already read (null: never assessed). */
+  latestAssessmentOf(embryo: Embryo): Promise<EmbryoAssessment | null> {
+    return this.loaders.latestAssessment.load(embryo.id);
+  }
+
+  /** Whether the clinic of a visible row shows scores only after an assessment. */
+  async assessmentFirst(clinicId: string): Promise<boolean> {
+    return (await this.loaders.governance.load(clinicId))?.assessmentFirst ?? false;
+  }
+
+  /** Assessments of one clinic (READ_CLINICAL), newest first; audited as a read of patient-level data. */
+  async assessments(
+    filter: { clinicId: string; embryoId?: string; assessedBy?: string },
+    first: number,
+    after?: string | null,
+  ): Promise<Page<EmbryoAssessment>> {
+    await this.access.requireClinic(filter.clinicId, Permission.READ_CLINICAL);
+    const page = await this.store.governance.page(
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      filter,
+      first,
+      decodeCursor('assessment', after, UUID_KEY),
+    );
+    await this.audit({
+      action: AuditAction.READ_ASSESSMENTS,
+      entity: 'embryo_assessment',
+      clinicId: filter.clinicId,
+      detail: { assessmentIds: page.nodes.map((a) => a.id), filter: { ...filter } },
+    });
+    return page;
   }
 
   /** Registered model versions the caller may see, newest first. */

@@ -6,6 +6,7 @@ import { planInferenceBatches, runInferenceBatch, type WorkBatch } from './infer
 import { buildInputBatch, type InputBatch } from './input-tensor';
 import type { PredictorCache } from './model-cache';
 import { predictionInputs } from './prediction-inputs';
+import { predictionRuntime, type PredictionRuntime } from './prediction-provenance';
 import { planEmbryo, type EmbryoPlan } from './scoring-plan';
 
 export interface ScoreEmbryosInput {
@@ -106,7 +107,9 @@ export class EmbryoScoringService {
       processMetrics().inferenceDuration.observe({ provider: predictor.executionProvider }, inferMs);
 
       const writeStart = performance.now();
-      outcomes.push(...(await this.write(input, ready, probabilities, states, observer)));
+      outcomes.push(
+        ...(await this.write(input, ready, probabilities, states, observer, predictionRuntime(predictor.executionProvider))),
+      );
       timings.writeMs += performance.now() - writeStart;
 
       if (i + 1 < batches.length && !(await this.modelStillScored(input))) {
@@ -159,6 +162,7 @@ export class EmbryoScoringService {
     probabilities: Float32Array,
     states: Buffer[] | null,
     observer: ScoringObserver,
+    runtime: PredictionRuntime,
   ): Promise<EmbryoOutcome[]> {
     const outcomes: EmbryoOutcome[] = [];
     for (let b = 0; b < batch.included.length; b++) {
@@ -182,7 +186,9 @@ export class EmbryoScoringService {
       await observer.beforeWrite?.(plan.embryoId);
       const written = await this.store.transaction(async (tx) => {
         await tx.predictions.lockTrajectory(plan.embryoId, input.modelVersionId);
-        const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows);
+        const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows, {
+          ...runtime,
+        });
         if (plan.final) await tx.predictions.deleteStreamState(plan.embryoId, input.modelVersionId);
         else if (states)
           await tx.predictions.saveStreamState(

@@ -1,0 +1,55 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Clinical governance (issue #16):
+ * - `prediction.runtime`: the software a probability was computed with (ONNX Runtime version,
+ *   execution provider, preprocessing version); null for predictions written before this.
+ * - `clinic_governance`: per-clinic oversight settings ("assessment first": scores stay hidden from
+ *   embryologists and clinicians until an embryologist assessed the embryo).
+ * - `embryo_assessment`: an embryologist's own grade and decision, what the model ranked when it was
+ *   recorded, and the reason given for deciding against the model. Append-only: a new assessment of
+ *   the same embryo supersedes the previous one, both stay.
+ */
+export class ClinicalGovernance1764190006000 implements MigrationInterface {
+  name = 'ClinicalGovernance1764190006000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE prediction ADD COLUMN runtime jsonb;
+
+      CREATE TABLE clinic_governance (
+        clinic_id uuid PRIMARY KEY REFERENCES clinic(id) ON DELETE CASCADE,
+        assessment_first boolean NOT NULL DEFAULT false,
+        updated_by uuid REFERENCES "user"(id) ON DELETE SET NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE embryo_assessment (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        embryo_id uuid NOT NULL REFERENCES embryo(id) ON DELETE CASCADE,
+        clinic_id uuid NOT NULL REFERENCES clinic(id) ON DELETE RESTRICT,
+        assessed_by uuid REFERENCES "user"(id) ON DELETE SET NULL,
+        grade text NOT NULL CHECK (length(grade) BETWEEN 1 AND 40),
+        decision text NOT NULL CHECK (decision IN ('TRANSFER', 'FREEZE', 'DISCARD', 'KEEP_IN_CULTURE')),
+        model_version_id uuid REFERENCES model_version(id) ON DELETE SET NULL,
+        model_probability double precision,
+        model_rank integer,
+        model_rank_of integer,
+        against_model boolean NOT NULL DEFAULT false,
+        reason text CHECK (reason IS NULL OR length(reason) BETWEEN 1 AND 2000),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (NOT against_model OR reason IS NOT NULL)
+      );
+      CREATE INDEX ix_embryo_assessment_embryo ON embryo_assessment (embryo_id, created_at);
+      CREATE INDEX ix_embryo_assessment_clinic ON embryo_assessment (clinic_id, created_at);
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      DROP TABLE embryo_assessment;
+      DROP TABLE clinic_governance;
+      ALTER TABLE prediction DROP COLUMN runtime;
+    `);
+  }
+}

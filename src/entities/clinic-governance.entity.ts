@@ -1,0 +1,11 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** Per-clinic human-oversight settings (a clinic without a row has every setting off). */
+@Entity()
+export class ClinicGovernance {
+  @PrimaryColumn({ type: 'uuid' }) clinicId: string;
+  /** Scores stay hidden from EMBRYOLOGIST and CLINICIAN until an embryologist assessed the embryo. */
+  @Column({ type: 'boolean', default: false }) assessmentFirst: boolean;
+  @Column({ type: 'uuid', nullable: true }) updatedBy: string | null;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}
