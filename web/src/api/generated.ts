@@ -134,7 +134,7 @@ export type CycleViewQueryVariables = Exact<{
 }>;
 
 
-export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, embryos: Array<{ id: string, label: string, externalId: string, outcome: Outcome, latestProbability: number | null, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null }> } };
+export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, ranking: { label: string | null, warning: string | null, provenance: string | null, entries: Array<{ rank: number | null, withheld: string | null, score: { value: number, label: string, warning: string | null, provenance: string, computedAt: string } | null, embryo: { id: string, label: string, externalId: string, outcome: Outcome, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } }> } } };
 
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
@@ -495,14 +495,29 @@ export const CycleViewDocument = new TypedDocumentString(`
       mrn
       displayName
     }
-    embryos(orderBy: PROBABILITY_DESC) {
-      id
+    ranking {
       label
-      externalId
-      outcome
-      latestProbability
-      trajectory {
-        ...TrajectoryFields
+      warning
+      provenance
+      entries {
+        rank
+        withheld
+        score {
+          value
+          label
+          warning
+          provenance
+          computedAt
+        }
+        embryo {
+          id
+          label
+          externalId
+          outcome
+          trajectory {
+            ...TrajectoryFields
+          }
+        }
       }
     }
   }
