@@ -19,6 +19,10 @@ export interface OutcomeWithPredictions {
   outcome: Exclude<Outcome, 'UNKNOWN'>;
   segments: number[];
   probabilities: number[];
+  /** hours of culture at its recorded end (culture_ended_hpi, or culture_ended_at − insemination); null: not recorded */
+  cultureEndedHpi: number | null;
+  /** hpi of the embryo's newest frame inside the 7-day axis; null: no frames */
+  latestFrameHpi: number | null;
 }
 
 export interface OutcomeSelection {
@@ -117,8 +121,12 @@ export class PredictionRepository {
       outcome: OutcomeWithPredictions['outcome'];
       segments: number[] | null;
       probabilities: number[] | null;
+      culture_ended_hpi: number | null;
+      latest_frame_hpi: number | null;
     }> = await this.m.query(
       `SELECT e.id AS embryo_id, e.clinic_id, e.outcome,
+              COALESCE(e.culture_ended_hpi, EXTRACT(EPOCH FROM (e.culture_ended_at - c.insemination_at)) / 3600.0)::double precision AS culture_ended_hpi,
+              (SELECT max(f.hours_post_insemination) FROM frame f WHERE f.embryo_id = e.id AND f.hours_post_insemination < 168) AS latest_frame_hpi,
               array_agg(p.segment ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS segments,
               array_agg(p.probability ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS probabilities
          FROM embryo e
@@ -128,7 +136,7 @@ export class PredictionRepository {
           AND ($2::uuid IS NULL OR e.clinic_id = $2::uuid)
           AND ($3::timestamptz IS NULL OR COALESCE(c.insemination_at, e.created_at) >= $3::timestamptz)
           AND ($4::timestamptz IS NULL OR COALESCE(c.insemination_at, e.created_at) < $4::timestamptz)
-        GROUP BY e.id
+        GROUP BY e.id, c.id
         ORDER BY e.id`,
       [selection.modelId, selection.clinicId, selection.from ?? null, selection.to ?? null],
     );
@@ -138,6 +146,8 @@ export class PredictionRepository {
       outcome: r.outcome,
       segments: (r.segments ?? []).map(Number),
       probabilities: (r.probabilities ?? []).map(Number),
+      cultureEndedHpi: r.culture_ended_hpi === null || Number(r.culture_ended_hpi) < 0 ? null : Number(r.culture_ended_hpi),
+      latestFrameHpi: r.latest_frame_hpi === null ? null : Number(r.latest_frame_hpi),
     }));
   }
 

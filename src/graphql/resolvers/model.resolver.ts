@@ -180,6 +180,7 @@ function toEvaluationType(e: ModelEvaluation, model: ModelVersion): ModelEvaluat
     to: e.to,
     embryosWithOutcome: e.embryosWithOutcome,
     embryosNotScored: e.embryosNotScored,
+    laggingEmbryos: e.lagging,
     embryos: e.metrics.embryos,
     blastocysts: e.metrics.blastocysts,
     notBlastocysts: e.metrics.notBlastocysts,
