@@ -35,6 +35,7 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     patients: services.patients,
     cycles: services.cycles,
     outcomes: services.outcomes,
+    assessments: services.assessments,
     memberships: services.memberships,
     registry: services.registry,
     evaluation: services.evaluation,

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { PrivilegedAccess } from '../auth/privileged-access';
+import { AssessmentsService } from '../clinic-data/assessments.service';
 import { CyclesService } from '../clinic-data/cycles.service';
 import { MembershipsService } from '../clinic-data/memberships.service';
 import { OutcomesService } from '../clinic-data/outcomes.service';
@@ -21,6 +22,7 @@ export interface AppServices {
   patients: PatientsService;
   cycles: CyclesService;
   outcomes: OutcomesService;
+  assessments: AssessmentsService;
   memberships: MembershipsService;
   registry: ModelRegistryService;
   evaluation: EvaluationService;
@@ -45,6 +47,7 @@ export function createServices(deps: { dataSource: DataSource; databaseUrl: stri
     patients: new PatientsService(store),
     cycles: new CyclesService(store),
     outcomes: new OutcomesService(store),
+    assessments: new AssessmentsService(store),
     memberships: new MembershipsService(store),
     registry: new ModelRegistryService(store),
     evaluation: new EvaluationService(store),

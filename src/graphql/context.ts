@@ -2,6 +2,7 @@ import type { AccountsService } from '../accounts/accounts.service';
 import { AuthenticationFailed, type Authenticator } from '../auth/authenticator';
 import type { LocalTokenSigner } from '../auth/local-tokens';
 import type { LoginService } from '../auth/login.service';
+import type { AssessmentsService } from '../clinic-data/assessments.service';
 import type { CyclesService } from '../clinic-data/cycles.service';
 import type { MembershipsService } from '../clinic-data/memberships.service';
 import type { OutcomesService } from '../clinic-data/outcomes.service';
@@ -27,6 +28,7 @@ export interface ApiServices {
   patients: PatientsService;
   cycles: CyclesService;
   outcomes: OutcomesService;
+  assessments: AssessmentsService;
   memberships: MembershipsService;
   registry: ModelRegistryService;
   evaluation: EvaluationService;

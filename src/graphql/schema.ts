@@ -5,6 +5,11 @@ import { AuthResolver } from './resolvers/auth.resolver';
 import { ClinicResolver } from './resolvers/clinic.resolver';
 import { CycleResolver } from './resolvers/cycle.resolver';
 import { EmbryoResolver, FrameResolver } from './resolvers/embryo.resolver';
+import {
+  AssessmentResolver,
+  ClinicGovernanceFieldResolver,
+  EmbryoAssessmentFieldResolver,
+} from './resolvers/governance.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 import { PatientResolver } from './resolvers/patient.resolver';
@@ -25,6 +30,9 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   RunResolver,
   AuditResolver,
   ModelResolver,
+  AssessmentResolver,
+  EmbryoAssessmentFieldResolver,
+  ClinicGovernanceFieldResolver,
 ];
 
 /** Builds the executable schema once per process; input types are checked with class-validator. */

@@ -1,0 +1,84 @@
+import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ASSESSMENT_DECISIONS, type AssessmentDecision } from '../../entities';
+import { Connection } from './connection';
+
+/** GraphQL shapes of human oversight (issue #16): assessments, the clinic's setting, agreement. */
+
+export const AssessmentDecisionEnum = Object.fromEntries(ASSESSMENT_DECISIONS.map((d) => [d, d])) as {
+  [K in AssessmentDecision]: K;
+};
+registerEnumType(AssessmentDecisionEnum, {
+  name: 'AssessmentDecision',
+  description: "The embryologist's decision: TRANSFER, FREEZE, DISCARD or KEEP_IN_CULTURE.",
+});
+
+@ObjectType('EmbryoAssessment', {
+  description:
+    "An embryologist's own assessment of an embryo, with where the clinic's active model ranked it at that moment.",
+})
+export class EmbryoAssessmentType {
+  @Field(() => ID) id: string;
+  @Field(() => ID) embryoId: string;
+  @Field(() => ID, { nullable: true, description: 'The user who recorded it (null once deleted).' })
+  assessedBy: string | null;
+  @Field({ description: 'The embryologist\'s grade, e.g. "4AA".' }) grade: string;
+  @Field(() => AssessmentDecisionEnum) decision: AssessmentDecision;
+  @Field(() => ID, { nullable: true, description: 'The active model when it was recorded (null: none had scored it).' })
+  modelVersionId: string | null;
+  @Field(() => Int, { nullable: true, description: "The model's rank of the embryo in its cycle (1 = first choice)." })
+  modelRank: number | null;
+  @Field(() => Int, { nullable: true, description: 'Scored embryos of the cycle the rank is out of.' })
+  modelRankOf: number | null;
+  @Field({ description: 'The decision went against the model\'s ranking (a reason was required).' })
+  againstModel: boolean;
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => GraphQLISODateTime) createdAt: Date;
+}
+
+export const EmbryoAssessmentConnection = Connection(EmbryoAssessmentType, 'EmbryoAssessment');
+
+@InputType('RecordAssessmentInput')
+export class RecordAssessmentInput {
+  @Field(() => ID) embryoId: string;
+  @Field() grade: string;
+  @Field(() => AssessmentDecisionEnum) decision: AssessmentDecision;
+  @Field(() => String, {
+    nullable: true,
+    description: "Required when the decision goes against the model's ranking (transfer of an embryo it did not rank first, discard of its first choice).",
+  })
+  reason?: string | null;
+}
+
+@ObjectType('AgreementFigures', { description: 'How decisions and the model compare (newest assessment of each embryo).' })
+export class AgreementFiguresType {
+  @Field(() => Int) assessed: number;
+  @Field(() => Int, { description: "Assessed while the clinic's active model had scored the embryo." })
+  withModelScore: number;
+  @Field(() => Int) againstModel: number;
+  @Field(() => Float, { nullable: true, description: 'Share of decisions with a model score that followed it.' })
+  followedModelRate: number | null;
+  @Field(() => Int, { description: 'Assessed embryos with a known outcome.' }) withOutcome: number;
+  @Field(() => Int, { description: 'Of those, decisions that made a call (transfer/freeze: blastocyst; discard: not).' })
+  embryologistCalls: number;
+  @Field(() => Int) embryologistCorrect: number;
+  @Field(() => Float, { nullable: true }) embryologistAccuracy: number | null;
+  @Field(() => Int, { description: 'Of those, embryos the model had scored (its call: probability ≥ 0.5).' })
+  modelCalls: number;
+  @Field(() => Int) modelCorrect: number;
+  @Field(() => Float, { nullable: true }) modelAccuracy: number | null;
+}
+
+@ObjectType('AssessorAgreement')
+export class AssessorAgreementType {
+  @Field(() => ID, { nullable: true }) userId: string | null;
+  @Field(() => String, { nullable: true, description: 'E-mail of the embryologist (null once deleted).' })
+  email: string | null;
+  @Field(() => AgreementFiguresType) figures: AgreementFiguresType;
+}
+
+@ObjectType('AssessmentAgreement', { description: 'Agreement between embryologists and the model in one clinic.' })
+export class AssessmentAgreementType {
+  @Field(() => ID) clinicId: string;
+  @Field(() => AgreementFiguresType) clinic: AgreementFiguresType;
+  @Field(() => [AssessorAgreementType]) assessors: AssessorAgreementType[];
+}
