@@ -83,7 +83,11 @@ describe('amsnet demo (reduced size)', () => {
     const ranking = view.data.cycle.ranking as {
       label: string;
       warning: string;
-      entries: Array<{ rank: number; score: { value: number; label: string }; embryo: { outcome: string; trajectory: any } }>;
+      entries: Array<{
+        rank: number;
+        score: { value: number; label: string };
+        embryo: { outcome: string; trajectory: any };
+      }>;
     };
     expect(ranking.warning).toBe(UNTRAINED_WARNING);
     expect(ranking.label).toContain(UNTRAINED_WARNING);

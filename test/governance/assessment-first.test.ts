@@ -62,7 +62,11 @@ afterAll(async () => {
 });
 
 const setting = (enabled: boolean, as: User, clinicId = clinic.id) =>
-  t.gql('mutation($c: ID!, $on: Boolean!) { setAssessmentFirst(clinicId: $c, enabled: $on) }', { c: clinicId, on: enabled }, as);
+  t.gql(
+    'mutation($c: ID!, $on: Boolean!) { setAssessmentFirst(clinicId: $c, enabled: $on) }',
+    { c: clinicId, on: enabled },
+    as,
+  );
 
 const view = (as: User, embryo = embryos[1]) => t.gql(EVERY_PATH, { cycle: cycle.id, embryo: embryo.id }, as);
 
@@ -96,7 +100,11 @@ describe('assessment first', () => {
       .getRepository(AuditEvent)
       .findOneOrFail({ where: { action: 'GOVERNANCE_SETTINGS_CHANGED', clinicId: clinic.id }, order: { id: 'DESC' } });
     expect(event).toMatchObject({ userId: users.ADMIN.id, detail: { assessmentFirst: { from: false, to: true } } });
-    const read = await t.gql('query($c: ID!) { clinic(id: $c) { assessmentFirst } }', { c: clinic.id }, users.CLINICIAN);
+    const read = await t.gql(
+      'query($c: ID!) { clinic(id: $c) { assessmentFirst } }',
+      { c: clinic.id },
+      users.CLINICIAN,
+    );
     expect(read.data.clinic.assessmentFirst).toBe(true);
   });
 
@@ -150,7 +158,12 @@ describe('assessment first', () => {
       expect(r.data.embryo.trajectory.points).toHaveLength(10);
       // the assessed embryo is ranked (among what the caller may see), the two others stay withheld
       const entries = r.data.cycle.ranking.entries;
-      expect(entries[0]).toMatchObject({ rank: 1, withheld: null, embryo: { id: embryos[1].id }, score: { value: 0.8 } });
+      expect(entries[0]).toMatchObject({
+        rank: 1,
+        withheld: null,
+        embryo: { id: embryos[1].id },
+        score: { value: 0.8 },
+      });
       expect(entries.slice(1).map((e: { rank: number | null }) => e.rank)).toEqual([null, null]);
       const unassessed = await view(users[role], embryos[0]);
       expect(unassessed.data.embryo.latestScore).toBeNull();

@@ -62,8 +62,9 @@ describe('recording an assessment', () => {
     expect(codes(await record(users.CLINICIAN, embryos[0], 'FREEZE'))).toEqual(['FORBIDDEN']);
     expect(codes(await record(users.AUDITOR, embryos[0], 'FREEZE'))).toEqual(['FORBIDDEN']);
     expect(codes(await record(users.OTHER_ADMIN, embryos[0], 'FREEZE'))).toEqual(['NOT_FOUND']);
-    expect(await ds.query('SELECT count(*)::int AS n FROM embryo_assessment WHERE embryo_id = $1', [embryos[0].id]))
-      .toEqual([{ n: 0 }]);
+    expect(
+      await ds.query('SELECT count(*)::int AS n FROM embryo_assessment WHERE embryo_id = $1', [embryos[0].id]),
+    ).toEqual([{ n: 0 }]);
     const byEmbryologist = await record(users.EMBRYOLOGIST, embryos[0], 'TRANSFER');
     expect(byEmbryologist.errors).toBeUndefined();
     expect(byEmbryologist.data.recordAssessment).toMatchObject({
@@ -85,11 +86,17 @@ describe('recording an assessment', () => {
     // transferring the model's second choice
     const refused = await record(users.EMBRYOLOGIST, embryos[1], 'TRANSFER');
     expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
-    expect(refused.errors![0].message).toMatch(/goes against the model's ranking \(rank 2 of 2 in the cycle\): give a reason/);
+    expect(refused.errors![0].message).toMatch(
+      /goes against the model's ranking \(rank 2 of 2 in the cycle\): give a reason/,
+    );
     // discarding its first choice
     expect(codes(await record(users.EMBRYOLOGIST, embryos[0], 'DISCARD'))).toEqual(['BAD_USER_INPUT']);
-    expect(await ds.query('SELECT count(*)::int AS n FROM embryo_assessment e JOIN embryo x ON x.id = e.embryo_id WHERE x.cycle_id = $1', [embryos[0].cycleId]))
-      .toEqual([{ n: 0 }]);
+    expect(
+      await ds.query(
+        'SELECT count(*)::int AS n FROM embryo_assessment e JOIN embryo x ON x.id = e.embryo_id WHERE x.cycle_id = $1',
+        [embryos[0].cycleId],
+      ),
+    ).toEqual([{ n: 0 }]);
     const withReason = await record(users.EMBRYOLOGIST, embryos[1], 'TRANSFER', 'better morphology on day 5');
     expect(withReason.data.recordAssessment).toMatchObject({
       againstModel: true,
@@ -120,20 +127,34 @@ describe('recording an assessment', () => {
 
   it('audits each assessment with decision, reason and the model’s rank', async () => {
     const { embryos } = await cycleWith([0.2, 0.7]);
-    await t.gql(RECORD, { i: { embryoId: embryos[0].id, grade: '3BB', decision: 'TRANSFER', reason: 'clinic policy' } }, users.EMBRYOLOGIST, 'req-assess');
+    await t.gql(
+      RECORD,
+      { i: { embryoId: embryos[0].id, grade: '3BB', decision: 'TRANSFER', reason: 'clinic policy' } },
+      users.EMBRYOLOGIST,
+      'req-assess',
+    );
     const [event] = await ds.getRepository(AuditEvent).findBy({ requestId: 'req-assess' });
     expect(event).toMatchObject({
       action: 'ASSESSMENT_RECORDED',
       entity: 'embryo_assessment',
       clinicId: clinic.id,
       userId: users.EMBRYOLOGIST.id,
-      detail: { embryoId: embryos[0].id, grade: '3BB', decision: 'TRANSFER', againstModel: true, reason: 'clinic policy', modelRank: 2, modelRankOf: 2 },
+      detail: {
+        embryoId: embryos[0].id,
+        grade: '3BB',
+        decision: 'TRANSFER',
+        againstModel: true,
+        reason: 'clinic policy',
+        modelRank: 2,
+        modelRankOf: 2,
+      },
     });
   });
 });
 
 describe('reading assessments', () => {
-  const LIST = 'query($c: ID!, $by: ID) { assessments(clinicId: $c, assessedBy: $by, first: 100) { edges { node { id assessedBy decision } } } }';
+  const LIST =
+    'query($c: ID!, $by: ID) { assessments(clinicId: $c, assessedBy: $by, first: 100) { edges { node { id assessedBy decision } } } }';
 
   it('lists a clinic’s assessments to its ADMIN, EMBRYOLOGIST and CLINICIAN, audited; not to AUDITOR or another clinic', async () => {
     const r = await t.gql(LIST, { c: clinic.id, by: users.EMBRYOLOGIST.id }, users.CLINICIAN, 'req-list');
@@ -209,7 +230,14 @@ describe('agreement figures', () => {
     expect(byUser[a.id]).toEqual({
       userId: a.id,
       email: a.email,
-      figures: { assessed: 3, againstModel: 1, embryologistCorrect: 2, embryologistCalls: 3, modelCorrect: 1, modelCalls: 3 },
+      figures: {
+        assessed: 3,
+        againstModel: 1,
+        embryologistCorrect: 2,
+        embryologistCalls: 3,
+        modelCorrect: 1,
+        modelCalls: 3,
+      },
     });
     expect(byUser[b.id].figures).toEqual({
       assessed: 2,

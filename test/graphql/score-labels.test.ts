@@ -60,9 +60,7 @@ describe('labelled probabilities', () => {
       .sort();
     expect(names).toEqual(expect.arrayContaining(['Score', 'TrajectoryPoint']));
     expect(schema.getType('Embryo')).toBeDefined();
-    expect(Object.keys((schema.getType('Embryo') as GraphQLObjectType).getFields())).not.toContain(
-      'latestProbability',
-    );
+    expect(Object.keys((schema.getType('Embryo') as GraphQLObjectType).getFields())).not.toContain('latestProbability');
   });
 
   it('reports a bare probability and an unlabelled parent (the walk can fail)', () => {

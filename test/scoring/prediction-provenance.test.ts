@@ -90,7 +90,11 @@ describe('per-prediction provenance', () => {
         expect(frame).toBeDefined();
         expect([frame.hpi, frame.plane]).toEqual([input.hoursPostInsemination, input.focalPlaneUm]);
       }
-    expect(trajectory.points[0].inputs[0]).toMatchObject({ hoursPostInsemination: 3, imputed: false, imputedBecause: null });
+    expect(trajectory.points[0].inputs[0]).toMatchObject({
+      hoursPostInsemination: 3,
+      imputed: false,
+      imputedBecause: null,
+    });
     expect(trajectory.points[1].imputed).toBe(true);
     expect(trajectory.points[1].inputs[0]).toMatchObject({
       hoursPostInsemination: 3,

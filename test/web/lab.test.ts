@@ -86,16 +86,23 @@ describe('the web app in a real browser', () => {
       'query($id: ID!) { cycle(id: $id) { ranking { label entries { embryo { id } score { value label } } } } }',
       { id: dayFiveCycleId },
     );
-    const ranked = api.data.cycle.ranking.entries as { embryo: { id: string }; score: { value: number; label: string } }[];
+    const ranked = api.data.cycle.ranking.entries as {
+      embryo: { id: string };
+      score: { value: number; label: string };
+    }[];
     expect(ranked).toHaveLength(12);
     expect(shown).toEqual(ranked.map((e) => e.embryo.id));
     const probabilities = await page.getByTestId('latest-probability').allTextContents();
     expect(probabilities).toEqual(ranked.map((e) => `${(e.score.value * 100).toFixed(1)} %`));
     // every number of the untrained demo model carries its label beside it, and the table says whose numbers they are
-    const labels = await page.getByTestId('score-label').evaluateAll((tags) => tags.map((t) => t.getAttribute('title')));
+    const labels = await page
+      .getByTestId('score-label')
+      .evaluateAll((tags) => tags.map((t) => t.getAttribute('title')));
     expect(labels).toEqual(ranked.map((e) => e.score.label));
     expect(labels[0]).toMatch(/UNTRAINED MODEL/);
-    expect(await page.getByTestId('ranked-embryos').locator('caption').textContent()).toContain(api.data.cycle.ranking.label);
+    expect(await page.getByTestId('ranked-embryos').locator('caption').textContent()).toContain(
+      api.data.cycle.ranking.label,
+    );
     expect(await page.locator('svg.sparkline').count()).toBe(12);
 
     const banner = page.getByTestId('provenance-banner');

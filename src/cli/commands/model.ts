@@ -168,7 +168,10 @@ export function registerModelCommands(program: Command): void {
         if (label.warning) console.error(`warning: ${label.label}`);
         if (opts.out) {
           await writeFile(opts.out, writeNpy({ shape: [B, T], data: p }));
-          await writeFile(`${opts.out}.json`, JSON.stringify({ ...label, shape: [B, T], file: basename(opts.out) }, null, 2));
+          await writeFile(
+            `${opts.out}.json`,
+            JSON.stringify({ ...label, shape: [B, T], file: basename(opts.out) }, null, 2),
+          );
           console.error(`${opts.out}: probabilities [${B}, ${T}] — ${label.label} (label in ${opts.out}.json)`);
         } else {
           console.log(

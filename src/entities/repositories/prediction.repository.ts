@@ -146,7 +146,8 @@ export class PredictionRepository {
       outcome: r.outcome,
       segments: (r.segments ?? []).map(Number),
       probabilities: (r.probabilities ?? []).map(Number),
-      cultureEndedHpi: r.culture_ended_hpi === null || Number(r.culture_ended_hpi) < 0 ? null : Number(r.culture_ended_hpi),
+      cultureEndedHpi:
+        r.culture_ended_hpi === null || Number(r.culture_ended_hpi) < 0 ? null : Number(r.culture_ended_hpi),
       latestFrameHpi: r.latest_frame_hpi === null ? null : Number(r.latest_frame_hpi),
     }));
   }

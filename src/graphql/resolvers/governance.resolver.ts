@@ -61,7 +61,8 @@ export class AssessmentResolver {
   }
 
   @Query(() => AssessmentAgreementType, {
-    description: 'Clinic ADMIN or AUDITOR: how decisions followed the model, and how each fared, per clinic and embryologist.',
+    description:
+      'Clinic ADMIN or AUDITOR: how decisions followed the model, and how each fared, per clinic and embryologist.',
   })
   async assessmentAgreement(
     @Arg('clinicId', () => ID) clinicId: string,

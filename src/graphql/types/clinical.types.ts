@@ -93,7 +93,10 @@ export class TrajectoryPointType {
   imputed: boolean;
   @Field(() => [PredictionInputType], { description: 'The frames the model saw for this segment, one per plane.' })
   inputs: PredictionInputType[];
-  @Field(() => PredictionRuntimeType, { nullable: true, description: 'Null for predictions stored before it was recorded.' })
+  @Field(() => PredictionRuntimeType, {
+    nullable: true,
+    description: 'Null for predictions stored before it was recorded.',
+  })
   runtime: PredictionRuntimeType | null;
   @Field(() => GraphQLISODateTime) computedAt: Date;
 }
@@ -112,7 +115,8 @@ export class TrajectoryType {
 }
 
 @ObjectType('Score', {
-  description: 'A probability of blastocyst formation with its label: it is never served without model, provenance and warning.',
+  description:
+    'A probability of blastocyst formation with its label: it is never served without model, provenance and warning.',
 })
 export class ScoreType {
   @Field(() => Float, { description: 'Probability at the last scored segment.' }) value: number;

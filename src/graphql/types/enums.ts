@@ -23,5 +23,5 @@ registerEnumType(ImportKindEnum, { name: 'ImportKind' });
 registerEnumType(EmbryoOrderEnum, {
   name: 'EmbryoOrder',
   description:
-    'LABEL: by well label. (Ranking by score is `Cycle.ranking`, which carries the model\'s label and warning.)',
+    "LABEL: by well label. (Ranking by score is `Cycle.ranking`, which carries the model's label and warning.)",
 });

@@ -29,7 +29,7 @@ export class EmbryoAssessmentType {
   modelRank: number | null;
   @Field(() => Int, { nullable: true, description: 'Scored embryos of the cycle the rank is out of.' })
   modelRankOf: number | null;
-  @Field({ description: 'The decision went against the model\'s ranking (a reason was required).' })
+  @Field({ description: "The decision went against the model's ranking (a reason was required)." })
   againstModel: boolean;
   @Field(() => String, { nullable: true }) reason: string | null;
   @Field(() => GraphQLISODateTime) createdAt: Date;
@@ -44,12 +44,15 @@ export class RecordAssessmentInput {
   @Field(() => AssessmentDecisionEnum) decision: AssessmentDecision;
   @Field(() => String, {
     nullable: true,
-    description: "Required when the decision goes against the model's ranking (transfer of an embryo it did not rank first, discard of its first choice).",
+    description:
+      "Required when the decision goes against the model's ranking (transfer of an embryo it did not rank first, discard of its first choice).",
   })
   reason?: string | null;
 }
 
-@ObjectType('AgreementFigures', { description: 'How decisions and the model compare (newest assessment of each embryo).' })
+@ObjectType('AgreementFigures', {
+  description: 'How decisions and the model compare (newest assessment of each embryo).',
+})
 export class AgreementFiguresType {
   @Field(() => Int) assessed: number;
   @Field(() => Int, { description: "Assessed while the clinic's active model had scored the embryo." })
@@ -58,7 +61,9 @@ export class AgreementFiguresType {
   @Field(() => Float, { nullable: true, description: 'Share of decisions with a model score that followed it.' })
   followedModelRate: number | null;
   @Field(() => Int, { description: 'Assessed embryos with a known outcome.' }) withOutcome: number;
-  @Field(() => Int, { description: 'Of those, decisions that made a call (transfer/freeze: blastocyst; discard: not).' })
+  @Field(() => Int, {
+    description: 'Of those, decisions that made a call (transfer/freeze: blastocyst; discard: not).',
+  })
   embryologistCalls: number;
   @Field(() => Int) embryologistCorrect: number;
   @Field(() => Float, { nullable: true }) embryologistAccuracy: number | null;

@@ -121,7 +121,7 @@ export class ModelEvaluationType {
   @Field(() => Int, { description: 'Of those, never scored by this model (left out).' }) embryosNotScored: number;
   @Field(() => [LaggingEmbryoType], {
     description:
-      "Scored embryos whose predictions lag behind their culture (§7 carries a last prediction forward only once culture ended and scoring reached its end).",
+      'Scored embryos whose predictions lag behind their culture (§7 carries a last prediction forward only once culture ended and scoring reached its end).',
   })
   laggingEmbryos: LaggingEmbryoType[];
   @Field(() => Int) embryos: number;

@@ -108,7 +108,14 @@ export class EmbryoScoringService {
 
       const writeStart = performance.now();
       outcomes.push(
-        ...(await this.write(input, ready, probabilities, states, observer, predictionRuntime(predictor.executionProvider))),
+        ...(await this.write(
+          input,
+          ready,
+          probabilities,
+          states,
+          observer,
+          predictionRuntime(predictor.executionProvider),
+        )),
       );
       timings.writeMs += performance.now() - writeStart;
 

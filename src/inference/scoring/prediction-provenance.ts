@@ -26,7 +26,11 @@ export interface LabelledModel {
 
 /** The weights' state: what the model row records, else what `trained` implies. */
 export function provenanceState(model: LabelledModel): string {
-  return typeof model.provenance === 'string' && model.provenance ? model.provenance : model.trained ? 'trained' : 'random';
+  return typeof model.provenance === 'string' && model.provenance
+    ? model.provenance
+    : model.trained
+      ? 'trained'
+      : 'random';
 }
 
 export function scoreLabel(model: LabelledModel): ScoreLabel {
@@ -47,7 +51,8 @@ export function scoreLabel(model: LabelledModel): ScoreLabel {
  * ⌊S·256/224⌋, centre crop, /255 or /65535). Bump it whenever src/inference/preprocess.ts or the
  * segment sampling changes what the model sees, so stored predictions say which recipe fed them.
  */
-export const PREPROCESSING_VERSION = 'amsnet-preprocess/1 (6 h segments, frame nearest 6k+3 hpi, resize ⌊S·256/224⌋, centre crop, /255|/65535)';
+export const PREPROCESSING_VERSION =
+  'amsnet-preprocess/1 (6 h segments, frame nearest 6k+3 hpi, resize ⌊S·256/224⌋, centre crop, /255|/65535)';
 
 /** The software a prediction was computed with, stored beside it (prediction.runtime). */
 export interface PredictionRuntime {

@@ -24,7 +24,8 @@ export function CyclePage({ id }: { id: string }) {
   if (!cycle) return <ErrorNotice error={error} />;
   const { ranking } = cycle;
   const models = ranking.entries.flatMap((e) => (e.embryo.trajectory ? [e.embryo.trajectory.model] : []));
-  const warning = ranking.warning ?? ranking.entries.find((e) => e.embryo.trajectory?.warning)?.embryo.trajectory?.warning;
+  const warning =
+    ranking.warning ?? ranking.entries.find((e) => e.embryo.trajectory?.warning)?.embryo.trajectory?.warning;
   const day = dayOfCulture(cycle.inseminationAt);
   // one model for the whole cycle (the usual case) is named once, above the table
   const modelIds = new Set(models.map((m) => m.id));
