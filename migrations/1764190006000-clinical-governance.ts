@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `prediction.runtime`: the software a probability was computed with (ONNX Runtime version,
  *   execution provider, preprocessing version); null for predictions written before this.
  * - `clinic_governance`: per-clinic oversight settings ("assessment first": scores stay hidden from
- *   embryologists and clinicians until an embryologist assessed the embryo).
+ *   embryologists and clinicians until an embryologist assessed the embryo; the kill switch:
+ *   scoring suspended, scores hidden, with who, when and why).
  * - `embryo_assessment`: an embryologist's own grade and decision, what the model ranked when it was
  *   recorded, and the reason given for deciding against the model. Append-only: a new assessment of
  *   the same embryo supersedes the previous one, both stay.
@@ -20,6 +21,10 @@ export class ClinicalGovernance1764190006000 implements MigrationInterface {
       CREATE TABLE clinic_governance (
         clinic_id uuid PRIMARY KEY REFERENCES clinic(id) ON DELETE CASCADE,
         assessment_first boolean NOT NULL DEFAULT false,
+        scoring_suspended boolean NOT NULL DEFAULT false,
+        suspended_reason text,
+        suspended_by uuid REFERENCES "user"(id) ON DELETE SET NULL,
+        suspended_at timestamptz,
         updated_by uuid REFERENCES "user"(id) ON DELETE SET NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       );

@@ -36,6 +36,7 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     cycles: services.cycles,
     outcomes: services.outcomes,
     assessments: services.assessments,
+    suspension: services.suspension,
     memberships: services.memberships,
     registry: services.registry,
     evaluation: services.evaluation,

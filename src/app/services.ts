@@ -10,6 +10,7 @@ import { DataStore } from '../entities/repositories';
 import { EvaluationService } from '../inference/evaluation/evaluation.service';
 import { DatasetExportService } from '../inference/export/dataset-export.service';
 import { ModelRegistryService } from '../inference/registry/model-registry.service';
+import { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import { ImportService } from '../ingest/import.service';
 import { LazyJobQueue } from '../jobs/lazy-queue';
 import { ScoringRequests } from '../jobs/scoring-requests';
@@ -25,6 +26,7 @@ export interface AppServices {
   assessments: AssessmentsService;
   memberships: MembershipsService;
   registry: ModelRegistryService;
+  suspension: ModelSuspensionService;
   evaluation: EvaluationService;
   exports: DatasetExportService;
   imports: ImportService;
@@ -50,6 +52,7 @@ export function createServices(deps: { dataSource: DataSource; databaseUrl: stri
     assessments: new AssessmentsService(store),
     memberships: new MembershipsService(store),
     registry: new ModelRegistryService(store),
+    suspension: new ModelSuspensionService(store),
     evaluation: new EvaluationService(store),
     exports: new DatasetExportService(store),
     imports: new ImportService(store),

@@ -10,6 +10,7 @@ import type { PatientsService } from '../clinic-data/patients.service';
 import type { Repositories } from '../entities/repositories';
 import type { EvaluationService } from '../inference/evaluation/evaluation.service';
 import type { ModelRegistryService } from '../inference/registry/model-registry.service';
+import type { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import type { ScoringRequests } from '../jobs/scoring-requests';
 import type { Logger } from '../platform/logger';
 import { ClinicAccess } from './access/clinic-access';
@@ -31,6 +32,7 @@ export interface ApiServices {
   assessments: AssessmentsService;
   memberships: MembershipsService;
   registry: ModelRegistryService;
+  suspension: ModelSuspensionService;
   evaluation: EvaluationService;
   scoring: Pick<ScoringRequests, 'request'>;
   /** Reads a model file an administrator placed in the server's model folder. */

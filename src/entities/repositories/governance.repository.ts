@@ -49,6 +49,30 @@ export class GovernanceRepository {
     );
   }
 
+  /** Sets or clears the kill switch; returns false when it already was in that state. */
+  async setSuspension(clinicId: string, suspended: boolean, reason: string, userId: string | null): Promise<boolean> {
+    const rows: unknown[] = await this.m.query(
+      `INSERT INTO clinic_governance (clinic_id, scoring_suspended, suspended_reason, suspended_by, suspended_at, updated_by)
+       VALUES ($1, $2, $3, $4, CASE WHEN $2 THEN now() END, $4)
+       ON CONFLICT (clinic_id) DO UPDATE SET scoring_suspended = EXCLUDED.scoring_suspended,
+         suspended_reason = EXCLUDED.suspended_reason, suspended_by = EXCLUDED.suspended_by,
+         suspended_at = EXCLUDED.suspended_at, updated_by = EXCLUDED.updated_by, updated_at = now()
+         WHERE clinic_governance.scoring_suspended IS DISTINCT FROM EXCLUDED.scoring_suspended
+       RETURNING clinic_id`,
+      [clinicId, suspended, suspended ? reason : null, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether the clinic's kill switch is on (scoring paused, scores hidden). */
+  async scoringSuspended(clinicId: string): Promise<boolean> {
+    const rows: Array<{ s: boolean }> = await this.m.query(
+      `SELECT scoring_suspended AS s FROM clinic_governance WHERE clinic_id = $1`,
+      [clinicId],
+    );
+    return rows[0]?.s === true;
+  }
+
   async insertAssessment(row: NewAssessment): Promise<EmbryoAssessment> {
     const saved = await this.m.getRepository(EmbryoAssessment).save(this.m.create(EmbryoAssessment, row));
     return saved;

@@ -32,6 +32,8 @@ import { createRequestLoaders, type RequestLoaders } from './request-loaders';
 /** What an embryo's score fields show: a model's predictions, or why they are withheld. */
 export type EmbryoScores = { view: ClinicModel; predictions: Prediction[] } | { withheld: string };
 
+export const SUSPENDED_NOTICE = "scoring suspended by the clinic's administrators";
+
 export const ASSESSMENT_FIRST_NOTICE =
   "assessment first: the model's score is shown once an embryologist has recorded an assessment of this embryo";
 
@@ -330,16 +332,28 @@ export class ScopedData {
   }
 
   /**
-   * Why the caller may not see the embryo's scores yet, or null. In an "assessment first" clinic,
+   * Why the caller may not see the embryo's scores, or null. While the clinic's kill switch is on,
+   * nobody sees them (admins included). In an "assessment first" clinic,
    * embryologists and clinicians see a score only once an embryologist recorded an assessment of
    * the embryo, so the model cannot anchor their own judgement; clinic admins (quality managers)
    * see them always.
    */
   async scoreWithheld(embryo: Embryo): Promise<string | null> {
-    if (this.access.allows(embryo.clinicId, Permission.SCORES_BEFORE_ASSESSMENT)) return null;
     const settings = await this.loaders.governance.load(embryo.clinicId);
+    if (settings?.scoringSuspended) return `${SUSPENDED_NOTICE}: ${settings.suspendedReason ?? ''}`.trim();
+    if (this.access.allows(embryo.clinicId, Permission.SCORES_BEFORE_ASSESSMENT)) return null;
     if (!settings?.assessmentFirst) return null;
     return (await this.loaders.latestAssessment.load(embryo.id)) ? null : ASSESSMENT_FIRST_NOTICE;
+  }
+
+  /** The clinic's kill switch as its members see it (null: scoring runs normally). */
+  async suspensionOf(
+    clinicId: string,
+  ): Promise<{ reason: string | null; since: Date | null; by: string | null } | null> {
+    const settings = await this.loaders.governance.load(clinicId);
+    return settings?.scoringSuspended
+      ? { reason: settings.suspendedReason, since: settings.suspendedAt, by: settings.suspendedBy }
+      : null;
   }
 
   /** The newest assessment of an embryo already read (null: never assessed). */

@@ -11,6 +11,7 @@ import {
   EmbryoAssessmentConnection,
   EmbryoAssessmentType,
   RecordAssessmentInput,
+  ScoringSuspensionType,
 } from '../types/governance.types';
 
 /** Human oversight (issue #16): embryologists' assessments, "assessment first", agreement figures. */
@@ -39,6 +40,29 @@ export class AssessmentResolver {
   ): Promise<boolean> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     return ctx.services.assessments.setAssessmentFirst(grant, enabled);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Clinic ADMIN, the kill switch: suspends the clinic's model (no scoring, no score shown anywhere) until resumed. Audited with the reason.",
+  })
+  async suspendScoring(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<boolean> {
+    await ctx.services.suspension.suspend(await ctx.data.clinicToChange(clinicId, Permission.MANAGE), reason);
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'Clinic ADMIN: ends a suspension (scores shown, scoring again). Audited.' })
+  async resumeScoring(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<boolean> {
+    await ctx.services.suspension.resume(await ctx.data.clinicToChange(clinicId, Permission.MANAGE), reason);
+    return true;
   }
 
   @Query(() => EmbryoAssessmentConnection, {
@@ -88,5 +112,13 @@ export class ClinicGovernanceFieldResolver {
   })
   assessmentFirst(@Root() clinic: Clinic, @Ctx() ctx: ApiContext): Promise<boolean> {
     return ctx.data.assessmentFirst(clinic.id);
+  }
+
+  @FieldResolver(() => ScoringSuspensionType, {
+    nullable: true,
+    description: "Set while the clinic's kill switch is on; null when scoring runs normally.",
+  })
+  scoringSuspension(@Root() clinic: Clinic, @Ctx() ctx: ApiContext): Promise<ScoringSuspensionType | null> {
+    return ctx.data.suspensionOf(clinic.id);
   }
 }

@@ -87,3 +87,10 @@ export class AssessmentAgreementType {
   @Field(() => AgreementFiguresType) clinic: AgreementFiguresType;
   @Field(() => [AssessorAgreementType]) assessors: AssessorAgreementType[];
 }
+
+@ObjectType('ScoringSuspension', { description: "The clinic's kill switch is on: no scoring, no scores shown." })
+export class ScoringSuspensionType {
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) since: Date | null;
+  @Field(() => ID, { nullable: true, description: 'The administrator who suspended it.' }) by: string | null;
+}

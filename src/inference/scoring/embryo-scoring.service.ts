@@ -63,6 +63,20 @@ export class EmbryoScoringService {
 
   async scoreEmbryos(input: ScoreEmbryosInput, observer: ScoringObserver = {}): Promise<ScoreEmbryosResult> {
     const wallStart = performance.now();
+    if (await this.store.governance.scoringSuspended(input.clinicId)) {
+      // the clinic's kill switch: write nothing until an ADMIN resumes (its jobs end as skipped)
+      return {
+        outcomes: input.embryoIds.map((embryoId) => ({
+          embryoId,
+          status: 'skipped' as const,
+          written: [],
+          reason: 'scoring is suspended in this clinic',
+        })),
+        notScoredModelChanged: [],
+        executionProvider: 'none',
+        timings: { loadMs: 0, readMs: 0, preprocessMs: 0, inferenceMs: 0, writeMs: 0, wallMs: 0 },
+      };
+    }
     const timings: ScoringTimings = { loadMs: 0, readMs: 0, preprocessMs: 0, inferenceMs: 0, writeMs: 0, wallMs: 0 };
     const loadStart = performance.now();
     const { predictor } = await this.predictors.get(input.modelVersionId);
