@@ -10,6 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `embryo_assessment`: an embryologist's own grade and decision, what the model ranked when it was
  *   recorded, and the reason given for deciding against the model. Append-only: a new assessment of
  *   the same embryo supersedes the previous one, both stay.
+ * - `model_acceptance_criteria`: what a shadow model must show on a clinic's own outcomes before it
+ *   may become the clinic's active model (day-3 ROC AUC, number of outcomes, largest drop allowed
+ *   against the active model); activation refuses while unmet unless an ADMIN overrides with a reason.
  */
 export class ClinicalGovernance1764190006000 implements MigrationInterface {
   name = 'ClinicalGovernance1764190006000';
@@ -47,11 +50,23 @@ export class ClinicalGovernance1764190006000 implements MigrationInterface {
       );
       CREATE INDEX ix_embryo_assessment_embryo ON embryo_assessment (embryo_id, created_at);
       CREATE INDEX ix_embryo_assessment_clinic ON embryo_assessment (clinic_id, created_at);
+
+      CREATE TABLE model_acceptance_criteria (
+        clinic_id uuid NOT NULL REFERENCES clinic(id) ON DELETE CASCADE,
+        model_version_id uuid NOT NULL REFERENCES model_version(id) ON DELETE CASCADE,
+        min_day3_roc_auc double precision NOT NULL CHECK (min_day3_roc_auc BETWEEN 0 AND 1),
+        min_outcomes integer NOT NULL CHECK (min_outcomes >= 1),
+        max_drop_vs_active double precision CHECK (max_drop_vs_active BETWEEN 0 AND 1),
+        set_by uuid REFERENCES "user"(id) ON DELETE SET NULL,
+        set_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (clinic_id, model_version_id)
+      );
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TABLE model_acceptance_criteria;
       DROP TABLE embryo_assessment;
       DROP TABLE clinic_governance;
       ALTER TABLE prediction DROP COLUMN runtime;

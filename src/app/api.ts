@@ -37,6 +37,7 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     outcomes: services.outcomes,
     assessments: services.assessments,
     suspension: services.suspension,
+    acceptance: services.acceptance,
     memberships: services.memberships,
     registry: services.registry,
     evaluation: services.evaluation,

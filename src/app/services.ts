@@ -9,6 +9,7 @@ import { PatientsService } from '../clinic-data/patients.service';
 import { DataStore } from '../entities/repositories';
 import { EvaluationService } from '../inference/evaluation/evaluation.service';
 import { DatasetExportService } from '../inference/export/dataset-export.service';
+import { AcceptanceGateService } from '../inference/registry/acceptance-gate.service';
 import { ModelRegistryService } from '../inference/registry/model-registry.service';
 import { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import { ImportService } from '../ingest/import.service';
@@ -27,6 +28,7 @@ export interface AppServices {
   memberships: MembershipsService;
   registry: ModelRegistryService;
   suspension: ModelSuspensionService;
+  acceptance: AcceptanceGateService;
   evaluation: EvaluationService;
   exports: DatasetExportService;
   imports: ImportService;
@@ -43,6 +45,8 @@ export interface AppServices {
 export function createServices(deps: { dataSource: DataSource; databaseUrl: string; log?: Logger }): AppServices {
   const store = new DataStore(deps.dataSource);
   const queue = new LazyJobQueue(deps.databaseUrl, deps.log);
+  const registry = new ModelRegistryService(store);
+  const evaluation = new EvaluationService(store);
   return {
     store,
     accounts: new AccountsService(store),
@@ -51,9 +55,10 @@ export function createServices(deps: { dataSource: DataSource; databaseUrl: stri
     outcomes: new OutcomesService(store),
     assessments: new AssessmentsService(store),
     memberships: new MembershipsService(store),
-    registry: new ModelRegistryService(store),
+    registry,
     suspension: new ModelSuspensionService(store),
-    evaluation: new EvaluationService(store),
+    acceptance: new AcceptanceGateService(store, evaluation, registry),
+    evaluation,
     exports: new DatasetExportService(store),
     imports: new ImportService(store),
     scoring: new ScoringRequests({ store, queue: () => queue.get() }),

@@ -12,6 +12,7 @@ import { ImportRunItem } from './import-run-item.entity';
 import { ImportRun } from './import-run.entity';
 import { IngestedDicomInstance } from './ingested-dicom-instance.entity';
 import { Membership } from './membership.entity';
+import { ModelAcceptanceCriteria } from './model-acceptance-criteria.entity';
 import { ModelVersion } from './model-version.entity';
 import { Patient } from './patient.entity';
 import { Prediction } from './prediction.entity';
@@ -37,6 +38,7 @@ export {
   ImportRunItem,
   IngestedDicomInstance,
   Membership,
+  ModelAcceptanceCriteria,
   ModelVersion,
   Patient,
   Prediction,
@@ -61,6 +63,7 @@ export const ENTITIES = [
   ImportRunItem,
   IngestedDicomInstance,
   Membership,
+  ModelAcceptanceCriteria,
   ModelVersion,
   Patient,
   Prediction,

@@ -9,6 +9,7 @@ import type { OutcomesService } from '../clinic-data/outcomes.service';
 import type { PatientsService } from '../clinic-data/patients.service';
 import type { Repositories } from '../entities/repositories';
 import type { EvaluationService } from '../inference/evaluation/evaluation.service';
+import type { AcceptanceGateService } from '../inference/registry/acceptance-gate.service';
 import type { ModelRegistryService } from '../inference/registry/model-registry.service';
 import type { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import type { ScoringRequests } from '../jobs/scoring-requests';
@@ -33,6 +34,7 @@ export interface ApiServices {
   memberships: MembershipsService;
   registry: ModelRegistryService;
   suspension: ModelSuspensionService;
+  acceptance: AcceptanceGateService;
   evaluation: EvaluationService;
   scoring: Pick<ScoringRequests, 'request'>;
   /** Reads a model file an administrator placed in the server's model folder. */

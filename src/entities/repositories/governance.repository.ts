@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ClinicGovernance } from '../clinic-governance.entity';
 import { EmbryoAssessment, type AssessmentDecision } from '../embryo-assessment.entity';
+import { ModelAcceptanceCriteria } from '../model-acceptance-criteria.entity';
 import type { Outcome } from '../enums';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 
@@ -71,6 +72,32 @@ export class GovernanceRepository {
       [clinicId],
     );
     return rows[0]?.s === true;
+  }
+
+  async saveCriteria(row: Omit<ModelAcceptanceCriteria, 'setAt'>): Promise<void> {
+    await this.m.query(
+      `INSERT INTO model_acceptance_criteria (clinic_id, model_version_id, min_day3_roc_auc, min_outcomes, max_drop_vs_active, set_by)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (clinic_id, model_version_id) DO UPDATE SET min_day3_roc_auc = EXCLUDED.min_day3_roc_auc,
+         min_outcomes = EXCLUDED.min_outcomes, max_drop_vs_active = EXCLUDED.max_drop_vs_active,
+         set_by = EXCLUDED.set_by, set_at = now()`,
+      [row.clinicId, row.modelVersionId, row.minDay3RocAuc, row.minOutcomes, row.maxDropVsActive, row.setBy],
+    );
+  }
+
+  criteriaOf(clinicId: string, modelVersionId: string): Promise<ModelAcceptanceCriteria | null> {
+    return this.m.getRepository(ModelAcceptanceCriteria).findOneBy({ clinicId, modelVersionId });
+  }
+
+  /** The model the clinic used before its current active one: the inactive row activated last. */
+  async previousActiveModel(clinicId: string): Promise<string | null> {
+    const rows: Array<{ id: string }> = await this.m.query(
+      `SELECT model_version_id AS id FROM clinic_model
+        WHERE clinic_id = $1 AND NOT active AND activated_at IS NOT NULL
+        ORDER BY activated_at DESC LIMIT 1`,
+      [clinicId],
+    );
+    return rows[0]?.id ?? null;
   }
 
   async insertAssessment(row: NewAssessment): Promise<EmbryoAssessment> {

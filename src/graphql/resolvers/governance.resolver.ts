@@ -4,9 +4,13 @@ import type { Clinic, Embryo, EmbryoAssessment } from '../../entities';
 import type { ApiContext } from '../context';
 import { encodeCursor, pageSize } from '../pagination';
 import { ClinicType } from '../types/account.types';
+import { ClinicModelType } from '../types/model.types';
+import { toClinicModelType } from './model.resolver';
 import { EmbryoType } from '../types/clinical.types';
 import { toConnection, type ConnectionValue } from '../types/connection';
 import {
+  AcceptanceComparisonType,
+  AcceptanceCriteriaInput,
   AssessmentAgreementType,
   EmbryoAssessmentConnection,
   EmbryoAssessmentType,
@@ -63,6 +67,44 @@ export class AssessmentResolver {
   ): Promise<boolean> {
     await ctx.services.suspension.resume(await ctx.data.clinicToChange(clinicId, Permission.MANAGE), reason);
     return true;
+  }
+
+  @Mutation(() => AcceptanceComparisonType, {
+    description:
+      'Clinic ADMIN: records what a model enabled for the clinic (usually in shadow mode) must show before it may become active; answers the comparison as it stands.',
+  })
+  async setAcceptanceCriteria(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('modelId', () => ID) modelId: string,
+    @Arg('criteria') criteria: AcceptanceCriteriaInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<AcceptanceComparisonType> {
+    const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
+    return ctx.services.acceptance.setCriteria(grant, modelId, criteria);
+  }
+
+  @Query(() => AcceptanceComparisonType, {
+    description: 'Clinic ADMIN: the comparison activateModel acts on (criteria, candidate, active model).',
+  })
+  async activationCheck(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('modelId', () => ID) modelId: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<AcceptanceComparisonType> {
+    const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
+    return ctx.services.acceptance.compare(grant, modelId);
+  }
+
+  @Mutation(() => ClinicModelType, {
+    description: 'Clinic ADMIN: makes the model used before the current one active again, with a reason (audited).',
+  })
+  async rollbackModel(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ClinicModelType> {
+    const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
+    return toClinicModelType(await ctx.services.acceptance.rollback(grant, reason));
   }
 
   @Query(() => EmbryoAssessmentConnection, {

@@ -94,3 +94,44 @@ export class ScoringSuspensionType {
   @Field(() => GraphQLISODateTime, { nullable: true }) since: Date | null;
   @Field(() => ID, { nullable: true, description: 'The administrator who suspended it.' }) by: string | null;
 }
+
+@InputType('AcceptanceCriteriaInput', {
+  description: "What a shadow model must show on the clinic's own outcomes before it may become active.",
+})
+export class AcceptanceCriteriaInput {
+  @Field(() => Float, { description: 'Day-3 ROC AUC at least this (0…1).' }) minDay3RocAuc: number;
+  @Field(() => Int, { description: 'On at least this many local outcomes.' }) minOutcomes: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: "At most this much below the active model's day-3 ROC AUC (0…1); null: no comparison.",
+  })
+  maxDropVsActive?: number | null;
+}
+
+@ObjectType('AcceptanceCriteria')
+export class AcceptanceCriteriaType {
+  @Field(() => Float) minDay3RocAuc: number;
+  @Field(() => Int) minOutcomes: number;
+  @Field(() => Float, { nullable: true }) maxDropVsActive: number | null;
+  @Field(() => ID, { nullable: true }) setBy: string | null;
+  @Field(() => GraphQLISODateTime) setAt: Date;
+}
+
+@ObjectType('LocalPerformance', { description: "A model's day-3 ROC AUC on the clinic's recorded outcomes." })
+export class LocalPerformanceType {
+  @Field(() => ID) modelId: string;
+  @Field(() => Float, { nullable: true }) day3RocAuc: number | null;
+  @Field(() => Int, { description: 'Outcomes with a day-3 prediction it rests on.' }) outcomes: number;
+}
+
+@ObjectType('AcceptanceComparison', {
+  description: 'A candidate model against its acceptance criteria and the active model, on local outcomes.',
+})
+export class AcceptanceComparisonType {
+  @Field(() => ID) clinicId: string;
+  @Field(() => AcceptanceCriteriaType, { nullable: true }) criteria: AcceptanceCriteriaType | null;
+  @Field(() => LocalPerformanceType) candidate: LocalPerformanceType;
+  @Field(() => LocalPerformanceType, { nullable: true }) active: LocalPerformanceType | null;
+  @Field({ description: 'No criteria recorded, or all met: activateModel will proceed.' }) met: boolean;
+  @Field(() => [String]) unmet: string[];
+}

@@ -26,7 +26,7 @@ export class ModelSuspensionService {
     const why = (reason ?? '').trim();
     if (why.length < 1 || why.length > 2000) throw new UserError('give a reason (1–2000 characters)');
     await this.store.transaction(async (tx) => {
-      if (!(await tx.clinics.lock(grant.clinicId))) throw new UserError("clinic not found");
+      if (!(await tx.clinics.lock(grant.clinicId))) throw new UserError('clinic not found');
       if ((await tx.governance.scoringSuspended(grant.clinicId)) === suspended)
         throw new UserError(suspended ? 'scoring is already suspended in this clinic' : 'scoring is not suspended');
       await tx.governance.setSuspension(grant.clinicId, suspended, why, grant.actor.userId);
