@@ -13,6 +13,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `model_acceptance_criteria`: what a shadow model must show on a clinic's own outcomes before it
  *   may become the clinic's active model (day-3 ROC AUC, number of outcomes, largest drop allowed
  *   against the active model); activation refuses while unmet unless an ADMIN overrides with a reason.
+ * - `model_monitoring_point`, `model_monitoring_baseline`: the nightly monitoring series per clinic
+ *   and model (ROC AUCs, accuracy-curve AUC, Brier score, reliability bins, PSI against the score
+ *   distribution at activation) and the alerts each check raised.
  */
 export class ClinicalGovernance1764190006000 implements MigrationInterface {
   name = 'ClinicalGovernance1764190006000';
@@ -61,11 +64,42 @@ export class ClinicalGovernance1764190006000 implements MigrationInterface {
         set_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (clinic_id, model_version_id)
       );
+
+      CREATE TABLE model_monitoring_point (
+        id bigserial PRIMARY KEY,
+        clinic_id uuid NOT NULL REFERENCES clinic(id) ON DELETE CASCADE,
+        model_version_id uuid NOT NULL REFERENCES model_version(id) ON DELETE CASCADE,
+        role text NOT NULL CHECK (role IN ('active', 'shadow')),
+        checked_at timestamptz NOT NULL DEFAULT now(),
+        since timestamptz,
+        outcomes integer NOT NULL,
+        roc_auc_day3 double precision,
+        roc_auc_day4 double precision,
+        roc_auc_day5 double precision,
+        accuracy_auc double precision,
+        brier double precision,
+        reliability jsonb NOT NULL,
+        scores integer NOT NULL,
+        psi double precision,
+        alerts jsonb NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX ix_model_monitoring_point ON model_monitoring_point (clinic_id, model_version_id, checked_at);
+
+      -- the score distribution a model showed when monitoring first saw it active or in shadow
+      CREATE TABLE model_monitoring_baseline (
+        clinic_id uuid NOT NULL REFERENCES clinic(id) ON DELETE CASCADE,
+        model_version_id uuid NOT NULL REFERENCES model_version(id) ON DELETE CASCADE,
+        histogram integer[] NOT NULL,
+        taken_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (clinic_id, model_version_id)
+      );
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TABLE model_monitoring_baseline;
+      DROP TABLE model_monitoring_point;
       DROP TABLE model_acceptance_criteria;
       DROP TABLE embryo_assessment;
       DROP TABLE clinic_governance;

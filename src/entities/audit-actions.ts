@@ -42,6 +42,7 @@ export const AuditAction = {
   ACCEPTANCE_CRITERIA_SET: 'ACCEPTANCE_CRITERIA_SET',
   MODEL_ACTIVATION_OVERRIDDEN: 'MODEL_ACTIVATION_OVERRIDDEN',
   MODEL_ROLLED_BACK: 'MODEL_ROLLED_BACK',
+  MONITORING_ALERT: 'MONITORING_ALERT',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -13,6 +13,7 @@ import { ImportRun } from './import-run.entity';
 import { IngestedDicomInstance } from './ingested-dicom-instance.entity';
 import { Membership } from './membership.entity';
 import { ModelAcceptanceCriteria } from './model-acceptance-criteria.entity';
+import { ModelMonitoringPoint } from './model-monitoring-point.entity';
 import { ModelVersion } from './model-version.entity';
 import { Patient } from './patient.entity';
 import { Prediction } from './prediction.entity';
@@ -39,6 +40,7 @@ export {
   IngestedDicomInstance,
   Membership,
   ModelAcceptanceCriteria,
+  ModelMonitoringPoint,
   ModelVersion,
   Patient,
   Prediction,
@@ -64,6 +66,7 @@ export const ENTITIES = [
   IngestedDicomInstance,
   Membership,
   ModelAcceptanceCriteria,
+  ModelMonitoringPoint,
   ModelVersion,
   Patient,
   Prediction,

@@ -7,9 +7,15 @@ import type { ScoreClinicPayload, ScoreEmbryosPayload } from '../inference/scori
 
 export type { ScoreClinicPayload, ScoreEmbryosPayload };
 
+/** The nightly model monitoring (issue #16); `tick` names the scheduler tick that sent it. */
+export interface MonitorModelsPayload {
+  tick?: string;
+}
+
 export interface JobPayloads {
   'score-clinic': ScoreClinicPayload;
   'score-embryos': ScoreEmbryosPayload;
+  'monitor-models': MonitorModelsPayload;
 }
 
 export type JobName = keyof JobPayloads;
@@ -28,6 +34,7 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy } = {
   'score-clinic': { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60 },
   // A batch holds a few embryos; full-size CPU inference takes seconds per embryo.
   'score-embryos': { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 * 60 },
+  'monitor-models': { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 30 * 60 },
 };
 
 export const JOB_NAMES = Object.keys(JOB_POLICIES) as JobName[];

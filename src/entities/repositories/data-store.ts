@@ -7,6 +7,7 @@ import { EmbryoRepository } from './embryo.repository';
 import { GovernanceRepository } from './governance.repository';
 import { ImportRunRepository } from './import-run.repository';
 import { ModelRepository } from './model.repository';
+import { MonitoringRepository } from './monitoring.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
 import { ScoringRunRepository } from './scoring-run.repository';
@@ -29,6 +30,7 @@ export class Repositories {
   readonly importRuns: ImportRunRepository;
   readonly audit: AuditRepository;
   readonly governance: GovernanceRepository;
+  readonly monitoring: MonitoringRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -44,6 +46,7 @@ export class Repositories {
     this.importRuns = new ImportRunRepository(manager);
     this.audit = new AuditRepository(manager);
     this.governance = new GovernanceRepository(manager);
+    this.monitoring = new MonitoringRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

@@ -9,6 +9,7 @@ export * from './embryo.repository';
 export * from './governance.repository';
 export * from './import-run.repository';
 export * from './model.repository';
+export * from './monitoring.repository';
 export * from './patient-cycle.repository';
 export * from './prediction.repository';
 export * from './scoring-run.repository';
