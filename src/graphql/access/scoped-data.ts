@@ -9,6 +9,7 @@ import {
   type CycleStatus,
   type Embryo,
   type EmbryoAssessment,
+  type ModelMonitoringPoint,
   type EmbryoPhase,
   type Frame,
   type FrameImage,
@@ -364,6 +365,13 @@ export class ScopedData {
   /** Whether the clinic of a visible row shows scores only after an assessment. */
   async assessmentFirst(clinicId: string): Promise<boolean> {
     return (await this.loaders.governance.load(clinicId))?.assessmentFirst ?? false;
+  }
+
+  /** The monitoring series of a model in one clinic, newest first (ADMIN, AUDITOR: READ_AUDIT_LOG). */
+  async monitoringSeries(clinicId: string, modelId: string, limit: number): Promise<ModelMonitoringPoint[]> {
+    await this.access.requireClinic(clinicId, Permission.READ_AUDIT_LOG);
+    if (!isUuid(modelId)) throw new NotFoundError('model');
+    return this.store.monitoring.points(clinicId, modelId, limit);
   }
 
   /** Assessments of one clinic (READ_CLINICAL), newest first; audited as a read of patient-level data. */

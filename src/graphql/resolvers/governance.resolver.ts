@@ -15,6 +15,8 @@ import {
   EmbryoAssessmentConnection,
   EmbryoAssessmentType,
   RecordAssessmentInput,
+  MonitoringPointType,
+  ReliabilityBinType,
   ScoringSuspensionType,
 } from '../types/governance.types';
 
@@ -105,6 +107,19 @@ export class AssessmentResolver {
   ): Promise<ClinicModelType> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     return toClinicModelType(await ctx.services.acceptance.rollback(grant, reason));
+  }
+
+  @Query(() => [MonitoringPointType], {
+    description: 'Clinic ADMIN or AUDITOR: the nightly monitoring series of a model in the clinic, newest first.',
+  })
+  async modelMonitoring(
+    @Arg('clinicId', () => ID) clinicId: string,
+    @Arg('modelId', () => ID) modelId: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('last', () => Int, { defaultValue: 30 }) last: number,
+  ): Promise<MonitoringPointType[]> {
+    const points = await ctx.data.monitoringSeries(clinicId, modelId, pageSize(last));
+    return points.map((p) => ({ ...p, reliability: p.reliability as ReliabilityBinType[] }));
   }
 
   @Query(() => EmbryoAssessmentConnection, {

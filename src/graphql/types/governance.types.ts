@@ -135,3 +135,41 @@ export class AcceptanceComparisonType {
   @Field({ description: 'No criteria recorded, or all met: activateModel will proceed.' }) met: boolean;
   @Field(() => [String]) unmet: string[];
 }
+
+@ObjectType('ReliabilityBin', {
+  description: 'One bin of the reliability diagram: mean prediction against observed rate.',
+})
+export class ReliabilityBinType {
+  @Field(() => Float) from: number;
+  @Field(() => Float) to: number;
+  @Field(() => Int) count: number;
+  @Field(() => Float, { nullable: true }) meanPredicted: number | null;
+  @Field(() => Float, { nullable: true }) observedRate: number | null;
+}
+
+@ObjectType('MonitoringAlert')
+export class MonitoringAlertType {
+  @Field({ description: 'day3RocAuc, brier or psi.' }) metric: string;
+  @Field(() => Float) value: number;
+  @Field(() => Float) threshold: number;
+}
+
+@ObjectType('MonitoringPoint', { description: 'One nightly check of a model in a clinic.' })
+export class MonitoringPointType {
+  @Field(() => ID) id: string;
+  @Field({ description: 'active or shadow.' }) role: string;
+  @Field(() => GraphQLISODateTime) checkedAt: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Outcomes recorded after this count.' })
+  since: Date | null;
+  @Field(() => Int) outcomes: number;
+  @Field(() => Float, { nullable: true }) rocAucDay3: number | null;
+  @Field(() => Float, { nullable: true }) rocAucDay4: number | null;
+  @Field(() => Float, { nullable: true }) rocAucDay5: number | null;
+  @Field(() => Float, { nullable: true }) accuracyAuc: number | null;
+  @Field(() => Float, { nullable: true }) brier: number | null;
+  @Field(() => [ReliabilityBinType]) reliability: ReliabilityBinType[];
+  @Field(() => Int, { description: 'Embryos whose latest score changed since the previous check.' }) scores: number;
+  @Field(() => Float, { nullable: true, description: 'Population stability index against the scores at activation.' })
+  psi: number | null;
+  @Field(() => [MonitoringAlertType]) alerts: MonitoringAlertType[];
+}

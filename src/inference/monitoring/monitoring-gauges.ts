@@ -12,8 +12,14 @@ export function monitoringGauges() {
       new Gauge({ name, help, labelNames: ['clinic', 'model', 'role'] as const, registers });
     gauges = {
       day3RocAuc: make('amsnet_model_day3_roc_auc', 'Day-3 ROC AUC on outcomes recorded since the previous check'),
-      brier: make('amsnet_model_brier_score', 'Brier score of the latest predictions on outcomes since the previous check'),
-      psi: make('amsnet_model_score_psi', 'Population stability index of scores against the distribution at activation'),
+      brier: make(
+        'amsnet_model_brier_score',
+        'Brier score of the latest predictions on outcomes since the previous check',
+      ),
+      psi: make(
+        'amsnet_model_score_psi',
+        'Population stability index of scores against the distribution at activation',
+      ),
       alerts: make('amsnet_model_monitoring_alerts', 'Alerts raised by the last monitoring check'),
     };
   }
