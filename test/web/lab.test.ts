@@ -219,6 +219,42 @@ describe('the web app in a real browser', () => {
     }
   });
 
+  it('hides the score until the embryologist assessed the embryo ("assessment first"), then shows it', async () => {
+    await lab.ds.query(
+      `INSERT INTO clinic_governance (clinic_id, assessment_first) VALUES ($1, true)
+       ON CONFLICT (clinic_id) DO UPDATE SET assessment_first = true`,
+      [lab.clinicA.id],
+    );
+    const session = await openSession(chromium, lab.url);
+    try {
+      const p = await session.newPage();
+      await signIn(p, lab.url, lab.users.EMBRYOLOGIST.email, lab.users.EMBRYOLOGIST.password);
+      const embryoId = (await lab.ds.getRepository(Embryo).findOneByOrFail({ cycleId: dayFiveCycleId, label: 'A3' }))
+        .id;
+      await p.goto(`${lab.url}/embryos/${embryoId}`);
+      await p.getByTestId('score-withheld').waitFor();
+      expect(await p.getByTestId('score-withheld').textContent()).toMatch(/assessment first/);
+      await p.getByLabel('Grade').fill('4AB');
+      await p.getByLabel('Decision').selectOption('KEEP_IN_CULTURE');
+      await p.getByRole('button', { name: 'Record assessment' }).click();
+      await p.getByTestId('assessment-current').waitFor();
+      expect(await p.getByTestId('assessment-current').textContent()).toMatch(/^Grade 4AB · Keep in culture/);
+      await p.getByTestId('score-withheld').waitFor({ state: 'detached' });
+      expect(await p.getByTestId('provenance-banner').isVisible()).toBe(true); // the score is back, labelled
+      await screenshot(p, '04b-embryo-assessed');
+      const events = await lab.ds
+        .getRepository(AuditEvent)
+        .findBy({ action: 'ASSESSMENT_RECORDED', clinicId: lab.clinicA.id });
+      expect(events).toEqual([expect.objectContaining({ userId: lab.users.EMBRYOLOGIST.user.id })]);
+      expect(session.problems).toEqual([]);
+    } finally {
+      await session.close();
+      await lab.ds.query(`UPDATE clinic_governance SET assessment_first = false WHERE clinic_id = $1`, [
+        lab.clinicA.id,
+      ]);
+    }
+  });
+
   it('shows the models with provenance, and the evaluation with Table 1 and the ROC plots', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByTestId('models-table').waitFor();
