@@ -235,7 +235,7 @@ describe('the web app in a real browser', () => {
       await p.getByTestId('score-withheld').waitFor();
       expect(await p.getByTestId('score-withheld').textContent()).toMatch(/assessment first/);
       await p.getByLabel('Grade').fill('4AB');
-      await p.getByLabel('Decision').selectOption('KEEP_IN_CULTURE');
+      await p.getByTestId('assessment-decision').selectOption('KEEP_IN_CULTURE');
       await p.getByRole('button', { name: 'Record assessment' }).click();
       await p.getByTestId('assessment-current').waitFor();
       expect(await p.getByTestId('assessment-current').textContent()).toMatch(/^Grade 4AB · Keep in culture/);

@@ -63,7 +63,11 @@ export function AssessmentForm(props: {
           </label>
           <label>
             Decision
-            <select value={decision} onChange={(e) => setDecision(e.target.value as AssessmentDecision)}>
+            <select
+              value={decision}
+              onChange={(e) => setDecision(e.target.value as AssessmentDecision)}
+              data-testid="assessment-decision"
+            >
               {DECISIONS.map(([d, text]) => (
                 <option key={d} value={d}>
                   {text}
