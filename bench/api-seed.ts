@@ -8,8 +8,8 @@ export const SEGMENTS = 28;
 
 /** The lab's cycle view, as the web app asks for it. */
 export const CYCLE_VIEW = `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn }
-  embryos(orderBy: PROBABILITY_DESC) { id label outcome latestProbability
-    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } }`;
+  ranking { label warning entries { rank score { value label } embryo { id label outcome
+    trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } } } }`;
 
 /** Seeds a clinic with CYCLES cycles × EMBRYOS_PER_CYCLE embryos × SEGMENTS predictions and a CLINICIAN. */
 export async function seedCycleViews(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[] }> {

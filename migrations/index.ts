@@ -5,6 +5,7 @@ import { AuditHashChain1764190003000 } from './1764190003000-audit-hash-chain';
 import { AccountSecurity1764190002000 } from './1764190002000-account-security';
 import { ProcessLeases1764190004000 } from './1764190004000-process-leases';
 import { ImportSources1764190005000 } from './1764190005000-import-sources';
+import { ClinicalGovernance1764190006000 } from './1764190006000-clinical-governance';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AccountSecurity1764190002000,
   ProcessLeases1764190004000,
   ImportSources1764190005000,
+  ClinicalGovernance1764190006000,
 ];

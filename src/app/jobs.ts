@@ -4,6 +4,9 @@ import { PredictorCache } from '../inference/scoring/model-cache';
 import { ScoringRunsService } from '../inference/scoring/scoring-runs.service';
 import { ScoringService } from '../inference/scoring/scoring.service';
 import { createJobHandlers } from '../jobs/handlers';
+import { monitoringHandler } from '../jobs/monitoring.handler';
+import { ModelMonitoringService } from '../inference/monitoring/model-monitoring.service';
+import { monitoringThresholds } from '../platform/monitoring-config';
 import type { JobQueue, JobQueueOptions } from '../jobs/job-queue';
 import type { JobHandlers, JobPayloads } from '../jobs/job-registry';
 import { scoringBatchQueue } from '../jobs/lazy-queue';
@@ -53,6 +56,7 @@ export function createScoringWorker(
   });
   const runs = new ScoringRunsService(store);
   const scoring = new EmbryoScoringService(store, predictors);
+  const monitoring = new ModelMonitoringService(store, monitoringThresholds(), log);
   return {
     handlers: (queue) =>
       createJobHandlers(
@@ -66,6 +70,7 @@ export function createScoringWorker(
           embryosPerBatch: settings.embryosPerJob ?? config.inferenceMaxBatch * DEFAULT_BATCHES_PER_JOB,
         }),
         services.importSourceScans,
+        monitoringHandler(monitoring, () => services.system.withRequestId('monitor-models').network()),
       ),
     close: () => predictors.close(),
   };

@@ -3,6 +3,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { DeviceCredentialsService } from '../auth/device-credentials.service';
 import { PrivilegedAccess } from '../auth/privileged-access';
 import { AccountLifecycleService } from '../clinic-data/account-lifecycle.service';
+import { AssessmentsService } from '../clinic-data/assessments.service';
 import { CyclesService } from '../clinic-data/cycles.service';
 import { MembershipsService } from '../clinic-data/memberships.service';
 import { OutcomesService } from '../clinic-data/outcomes.service';
@@ -10,7 +11,9 @@ import { PatientsService } from '../clinic-data/patients.service';
 import { DataStore } from '../entities/repositories';
 import { EvaluationService } from '../inference/evaluation/evaluation.service';
 import { DatasetExportService } from '../inference/export/dataset-export.service';
+import { AcceptanceGateService } from '../inference/registry/acceptance-gate.service';
 import { ModelRegistryService } from '../inference/registry/model-registry.service';
+import { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import { ImportService } from '../ingest/import.service';
 import { ImportSourcesService } from '../ingest/sources/import-sources.service';
 import { SourceScanner } from '../ingest/sources/source-import';
@@ -30,8 +33,11 @@ export interface AppServices {
   patients: PatientsService;
   cycles: CyclesService;
   outcomes: OutcomesService;
+  assessments: AssessmentsService;
   memberships: MembershipsService;
   registry: ModelRegistryService;
+  suspension: ModelSuspensionService;
+  acceptance: AcceptanceGateService;
   evaluation: EvaluationService;
   exports: DatasetExportService;
   imports: ImportService;
@@ -64,6 +70,8 @@ export function createServices(deps: {
   const imports = new ImportService(store);
   const scoring = new ScoringRequests({ store, queue: () => queue.get() });
   const system = PrivilegedAccess.forSystem(store.clinics);
+  const registry = new ModelRegistryService(store);
+  const evaluation = new EvaluationService(store);
   return {
     store,
     accounts: new AccountsService(store),
@@ -71,9 +79,12 @@ export function createServices(deps: {
     patients: new PatientsService(store),
     cycles: new CyclesService(store),
     outcomes: new OutcomesService(store),
+    assessments: new AssessmentsService(store),
     memberships: new MembershipsService(store),
-    registry: new ModelRegistryService(store),
-    evaluation: new EvaluationService(store),
+    registry,
+    suspension: new ModelSuspensionService(store),
+    acceptance: new AcceptanceGateService(store, evaluation, registry),
+    evaluation,
     exports: new DatasetExportService(store),
     imports,
     scoring,

@@ -12,6 +12,8 @@ export const Permission = {
   READ_AUDIT_LOG: 'READ_AUDIT_LOG',
   /** see shadow (silent) models and their probabilities */
   VIEW_SHADOW_MODELS: 'VIEW_SHADOW_MODELS',
+  /** see a model's scores of an embryo nobody assessed yet in an "assessment first" clinic */
+  SCORES_BEFORE_ASSESSMENT: 'SCORES_BEFORE_ASSESSMENT',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -23,6 +25,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.MANAGE,
     Permission.READ_AUDIT_LOG,
     Permission.VIEW_SHADOW_MODELS,
+    Permission.SCORES_BEFORE_ASSESSMENT,
   ],
   EMBRYOLOGIST: [Permission.READ_CLINICAL, Permission.READ_FRAMES, Permission.LAB_WORK],
   CLINICIAN: [Permission.READ_CLINICAL, Permission.READ_FRAMES],

@@ -1,20 +1,27 @@
 import type { DemoLabResult } from './demo-lab.service';
 
-/** The lab view of one cycle: embryos ranked by their latest probability, with trajectories. */
+/** The lab view of one cycle: embryos ranked by their latest score (with the model's label), with trajectories. */
 export const LAB_VIEW_QUERY = `query LabView($cycleId: ID!) {
   cycle(id: $cycleId) {
     externalId
     inseminationAt
     patient { mrn displayName }
-    embryos(orderBy: PROBABILITY_DESC) {
+    ranking {
       label
-      externalId
-      outcome
-      latestProbability
-      trajectory {
-        model { name version trained }
-        warning
-        points { segment day probability imputed }
+      warning
+      entries {
+        rank
+        score { value label computedAt }
+        embryo {
+          label
+          externalId
+          outcome
+          trajectory {
+            model { name version trained }
+            warning
+            points { segment day probability imputed }
+          }
+        }
       }
     }
   }

@@ -17,6 +17,8 @@ export class Prediction {
   @Column({ type: 'double precision' }) probability: number;
   /** The frames used, and which were imputed (empty segment, missing plane). */
   @Column({ type: 'jsonb' }) inputs: Record<string, unknown>;
+  /** The software it was computed with (ONNX Runtime, execution provider, preprocessing); null before #16. */
+  @Column({ type: 'jsonb', nullable: true }) runtime: Record<string, unknown> | null;
   @Column({ type: 'uuid', nullable: true }) scoringRunId: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @ManyToOne(() => Embryo, { onDelete: 'CASCADE' }) @JoinColumn() embryo?: Embryo;

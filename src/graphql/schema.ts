@@ -6,6 +6,11 @@ import { AuthResolver } from './resolvers/auth.resolver';
 import { ClinicResolver } from './resolvers/clinic.resolver';
 import { CycleResolver } from './resolvers/cycle.resolver';
 import { EmbryoResolver, FrameResolver } from './resolvers/embryo.resolver';
+import {
+  AssessmentResolver,
+  ClinicGovernanceFieldResolver,
+  EmbryoAssessmentFieldResolver,
+} from './resolvers/governance.resolver';
 import { HealthResolver } from './resolvers/health.resolver';
 import { ImportSourceResolver } from './resolvers/import-source.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
@@ -30,6 +35,9 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   AuditResolver,
   ModelResolver,
   ImportSourceResolver,
+  AssessmentResolver,
+  EmbryoAssessmentFieldResolver,
+  ClinicGovernanceFieldResolver,
 ];
 
 /** Builds the executable schema once per process; input types are checked with class-validator. */

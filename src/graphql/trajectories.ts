@@ -1,7 +1,57 @@
-import type { ClinicModel, Embryo } from '../entities';
-import { untrainedWarning } from '../inference/provenance';
+import type { ClinicModel, Cycle, Embryo, ModelVersion, Prediction } from '../entities';
+import { scoreLabel } from '../inference/scoring/prediction-provenance';
+import type { PredictionInputs } from '../inference/scoring/prediction-inputs';
 import type { ApiContext } from './context';
-import type { TrajectoryType } from './types/clinical.types';
+import type {
+  EmbryoRankingType,
+  PredictionInputType,
+  PredictionRuntimeType,
+  RankedEmbryoType,
+  ScoreType,
+  TrajectoryModelType,
+  TrajectoryType,
+} from './types/clinical.types';
+
+/*
+ * Every probability the API serves is built here, from `ctx.data.scoresOf` (which applies the
+ * visibility and "assessment first" rules) and always with its label (`scoreLabel`: model,
+ * provenance, warning). test/graphql/score-labels.test.ts walks the schema to keep it so.
+ */
+
+function modelOf(view: ClinicModel): TrajectoryModelType {
+  const model: ModelVersion = view.modelVersion!;
+  return {
+    id: model.id,
+    name: model.name,
+    version: model.version,
+    sha256: model.sha256,
+    variant: model.variant,
+    trained: model.trained,
+    shadow: view.shadow,
+    active: view.active,
+  };
+}
+
+function inputsOf(p: Prediction): PredictionInputType[] {
+  const frames = (p.inputs as Partial<PredictionInputs> | null)?.frames ?? [];
+  return frames.map((f) => ({
+    frameId: f.frameId,
+    hoursPostInsemination: f.hpi,
+    focalPlaneUm: f.planeUm,
+    imputed: f.imputed !== undefined,
+    imputedBecause: f.imputed ?? null,
+  }));
+}
+
+function runtimeOf(p: Prediction): PredictionRuntimeType | null {
+  const r = p.runtime as Partial<PredictionRuntimeType> | null;
+  if (!r || typeof r.onnxRuntime !== 'string') return null;
+  return {
+    onnxRuntime: r.onnxRuntime,
+    executionProvider: String(r.executionProvider),
+    preprocessing: String(r.preprocessing),
+  };
+}
 
 /** An embryo's probabilities of one model as the API shows them (the model chosen by the data layer's visibility rules). */
 export async function trajectoryOf(
@@ -9,40 +59,83 @@ export async function trajectoryOf(
   embryo: Embryo,
   modelId?: string | null,
 ): Promise<TrajectoryType | null> {
-  const view = await ctx.data.modelForEmbryo(embryo, modelId);
-  if (!view) return null;
-  const predictions = await ctx.data.predictionsOf(embryo, view);
-  const model = view.modelVersion!;
+  const scores = await ctx.data.scoresOf(embryo, modelId);
+  if (!scores || 'withheld' in scores) return null;
+  const label = scoreLabel(scores.view.modelVersion!);
   return {
-    model: {
-      id: model.id,
-      name: model.name,
-      version: model.version,
-      variant: model.variant,
-      trained: model.trained,
-      shadow: view.shadow,
-      active: view.active,
-    },
-    warning: untrainedWarning(model),
-    points: predictions.map((p) => ({
+    model: modelOf(scores.view),
+    provenance: label.provenance,
+    label: label.text,
+    warning: label.warning,
+    points: scores.predictions.map((p) => ({
       segment: p.segment,
       hoursPostInsemination: p.hoursPostInsemination,
       day: p.hoursPostInsemination / 24,
       probability: p.probability,
       imputed: p.inputs?.imputed === true,
+      inputs: inputsOf(p),
+      runtime: runtimeOf(p),
       computedAt: p.createdAt,
     })),
   };
 }
 
-/** Probability at the embryo's last scored segment, or null when it has none for that model. */
-export async function latestProbabilityOf(
+/** The score at the embryo's last scored segment, labelled; null when unscored, without a model, or withheld. */
+export async function latestScoreOf(
   ctx: ApiContext,
   embryo: Embryo,
   modelId?: string | null,
-): Promise<number | null> {
-  const view: ClinicModel | null = await ctx.data.modelForEmbryo(embryo, modelId);
-  if (!view) return null;
-  const predictions = await ctx.data.predictionsOf(embryo, view);
-  return predictions.at(-1)?.probability ?? null;
+): Promise<ScoreType | null> {
+  const scores = await ctx.data.scoresOf(embryo, modelId);
+  if (!scores || 'withheld' in scores) return null;
+  const last = scores.predictions.at(-1);
+  if (!last) return null;
+  const label = scoreLabel(scores.view.modelVersion!);
+  return {
+    value: last.probability,
+    segment: last.segment,
+    hoursPostInsemination: last.hoursPostInsemination,
+    model: modelOf(scores.view),
+    provenance: label.provenance,
+    warning: label.warning,
+    label: label.text,
+    computedAt: last.createdAt,
+  };
+}
+
+/** Why the embryo's score is not shown to the caller ("assessment first"), or null. */
+export function scoreWithheldOf(ctx: ApiContext, embryo: Embryo): Promise<string | null> {
+  return ctx.data.scoreWithheld(embryo);
+}
+
+/**
+ * A cycle's embryos ranked by their latest score of one model (the clinic's active one by default):
+ * highest first; unscored embryos and those whose score is withheld from the caller follow by label,
+ * unranked, so their position says nothing about a score the caller may not see.
+ */
+export async function rankingOf(ctx: ApiContext, cycle: Cycle, modelId?: string | null): Promise<EmbryoRankingType> {
+  const embryos = await ctx.data.embryosOf(cycle);
+  const probe = embryos[0] ?? ({ clinicId: cycle.clinicId } as Embryo);
+  const view = await ctx.data.modelForEmbryo(probe, modelId);
+  const entries: RankedEmbryoType[] = await Promise.all(
+    embryos.map(async (embryo) => ({
+      rank: null,
+      embryo,
+      score: view ? await latestScoreOf(ctx, embryo, view.modelVersionId) : null,
+      withheld: view ? await ctx.data.scoreWithheld(embryo) : null,
+    })),
+  );
+  const scored = entries
+    .filter((e) => e.score)
+    .sort((a, b) => b.score!.value - a.score!.value || a.embryo.label.localeCompare(b.embryo.label));
+  scored.forEach((e, i) => (e.rank = i + 1));
+  const rest = entries.filter((e) => !e.score); // embryosOf returns them by label
+  const label = view ? scoreLabel(view.modelVersion!) : null;
+  return {
+    model: view ? modelOf(view) : null,
+    provenance: label?.provenance ?? null,
+    label: label?.text ?? null,
+    warning: label?.warning ?? null,
+    entries: [...scored, ...rest],
+  };
 }

@@ -1,6 +1,6 @@
 import type { ScoringService } from '../inference/scoring/scoring.service';
 import type { ImportSourceJob } from './import-source-job';
-import type { JobHandlers } from './job-registry';
+import type { JobHandler, JobHandlers, MonitorModelsPayload } from './job-registry';
 
 /**
  * One handler per registered job (the type makes a missing one a compile error, the runtime checks
@@ -9,10 +9,12 @@ import type { JobHandlers } from './job-registry';
 export function createJobHandlers(
   scoring: Pick<ScoringService, 'planRun' | 'scoreBatch'>,
   importSources: Pick<ImportSourceJob, 'run'>,
+  monitorModels: JobHandler<MonitorModelsPayload>,
 ): JobHandlers {
   return {
     'score-clinic': (job) => scoring.planRun(job.data, job.id),
     'score-embryos': (job) => scoring.scoreBatch(job.data, job),
     'import-source': (job) => importSources.run(job.data, job.id),
+    'monitor-models': monitorModels,
   };
 }

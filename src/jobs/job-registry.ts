@@ -8,10 +8,16 @@ import type { ImportSourcePayload } from './import-source-job';
 
 export type { ImportSourcePayload, ScoreClinicPayload, ScoreEmbryosPayload };
 
+/** The nightly model monitoring (issue #16); `tick` names the scheduler tick that sent it. */
+export interface MonitorModelsPayload {
+  tick?: string;
+}
+
 export interface JobPayloads {
   'score-clinic': ScoreClinicPayload;
   'score-embryos': ScoreEmbryosPayload;
   'import-source': ImportSourcePayload;
+  'monitor-models': MonitorModelsPayload;
 }
 
 export type JobName = keyof JobPayloads;
@@ -32,6 +38,7 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy } = {
   'score-embryos': { retryLimit: 3, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 * 60 },
   // A scan records its own failures; the next tick is its retry. A first import of a large export is long.
   'import-source': { retryLimit: 0, retryDelay: 30, retryBackoff: false, expireInSeconds: 2 * 60 * 60 },
+  'monitor-models': { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 30 * 60 },
 };
 
 export const JOB_NAMES = Object.keys(JOB_POLICIES) as JobName[];

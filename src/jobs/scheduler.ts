@@ -47,6 +47,12 @@ export async function enqueueScoringTick(
     );
     if (id) created++;
   }
+  // the nightly model monitoring, once per tick (not counted: the count is of scoring jobs)
+  await deps.queue.send(
+    'monitor-models',
+    { tick },
+    { id: deterministicUuid(`monitor-models:${tick}`), singletonKey: `monitor@${tick}` },
+  );
   deps.log.info({ tick, clinics: clinics.length, shadowModels: shadows.length, created }, 'scoring tick');
   return created;
 }

@@ -37,6 +37,8 @@ export class ScoringRequests {
       throw new UserError('scoring request: clinic, cycle and embryo ids must be UUIDs');
     if (scope.embryoIds && scope.embryoIds.length === 0)
       throw new UserError('scoring request: the embryo list is empty');
+    if (await store.governance.scoringSuspended(clinicId))
+      throw new UserError('scoring is suspended in this clinic: an administrator must resume it first');
     const active = await store.models.activeClinicModel(clinicId);
     if (!active)
       throw new UserError(

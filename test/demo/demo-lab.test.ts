@@ -6,6 +6,7 @@ import {
   LOGIN_MUTATION,
   demoInstructions,
 } from '../../src/demo/demo-instructions';
+import { UNTRAINED_WARNING } from '../../src/inference/provenance';
 import { planDemoLab } from '../../src/demo/synthetic';
 import { startJobs } from '../../src/app/jobs';
 import type { JobRuntime } from '../../src/jobs/runtime';
@@ -78,7 +79,7 @@ describe('amsnet demo (reduced size)', () => {
     expect(result.scoringRun.embryosScored).toBe(6);
   });
 
-  it('serves the lab view: embryos ranked by latest probability, trajectories labelled untrained', async () => {
+  it('serves the lab view: embryos ranked by latest score, ranking, scores and trajectories labelled untrained', async () => {
     const login = await api.gql(LOGIN_MUTATION, { email: admin.email, password: admin.password });
     expect(login.errors).toBeUndefined();
     expect(login.data.login.mustChangePassword).toBe(true); // the first-start password is temporary
@@ -91,11 +92,23 @@ describe('amsnet demo (reduced size)', () => {
     const token = changed.data.changePassword.token as string;
     const view = await api.gql(LAB_VIEW_QUERY, { cycleId: result.labViewCycle.id }, token);
     expect(view.errors).toBeUndefined();
-    const embryos = view.data.cycle.embryos as Array<{ latestProbability: number; outcome: string; trajectory: any }>;
-    expect(embryos).toHaveLength(3);
-    const latest = embryos.map((e) => e.latestProbability);
+    const ranking = view.data.cycle.ranking as {
+      label: string;
+      warning: string;
+      entries: Array<{
+        rank: number;
+        score: { value: number; label: string };
+        embryo: { outcome: string; trajectory: any };
+      }>;
+    };
+    expect(ranking.warning).toBe(UNTRAINED_WARNING);
+    expect(ranking.label).toContain(UNTRAINED_WARNING);
+    expect(ranking.entries).toHaveLength(3);
+    expect(ranking.entries.map((e) => e.rank)).toEqual([1, 2, 3]);
+    const latest = ranking.entries.map((e) => e.score.value);
     expect(latest).toEqual([...latest].sort((a, b) => b - a));
-    for (const e of embryos) {
+    for (const { embryo: e, score } of ranking.entries) {
+      expect(score.label).toBe(ranking.label);
       expect(e.trajectory.model.trained).toBe(false);
       expect(e.trajectory.warning).toMatch(/untrained|not trained/i);
       // Day-5 culture (118 h): segments 0…18 are complete.
@@ -104,7 +117,7 @@ describe('amsnet demo (reduced size)', () => {
       );
       for (const p of e.trajectory.points) expect(p.probability).toBeGreaterThanOrEqual(0);
       for (const p of e.trajectory.points) expect(p.probability).toBeLessThanOrEqual(1);
-      expect(e.latestProbability).toBe(e.trajectory.points[e.trajectory.points.length - 1].probability);
+      expect(score.value).toBe(e.trajectory.points[e.trajectory.points.length - 1].probability);
       expect(e.outcome).toBe('UNKNOWN'); // still in culture
     }
   });

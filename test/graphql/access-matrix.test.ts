@@ -118,9 +118,9 @@ const CASES: Case[] = [
     expect: READ,
   },
   {
-    name: 'cycle.patient / embryos / trajectory (nested)',
+    name: 'cycle.patient / ranking / trajectory (nested)',
     query:
-      'query($id: ID!) { cycle(id: $id) { patient { mrn } embryos(orderBy: PROBABILITY_DESC) { id latestProbability trajectory { model { id trained } points { segment probability } } } } }',
+      'query($id: ID!) { cycle(id: $id) { patient { mrn } ranking { label entries { rank score { value label } embryo { id trajectory { model { id trained } points { segment probability } } } } } } }',
     vars: (w) => ({ id: w.cycle.id }),
     expect: READ,
   },
@@ -389,7 +389,7 @@ describe('isolation beyond the table', () => {
 
   it('does not show a model of another clinic on an own embryo, nor a shadow model to non-admins', async () => {
     const q =
-      'query($id: ID!, $m: ID) { embryo(id: $id) { trajectory(modelId: $m) { model { id } } latestProbability(modelId: $m) } }';
+      'query($id: ID!, $m: ID) { embryo(id: $id) { trajectory(modelId: $m) { model { id } } latestScore(modelId: $m) { value } } }';
     expect(codes(await t.gql(q, { id: world.embryo.id, m: world.modelOfB.id }, users.ADMIN))).toContain('NOT_FOUND');
     expect(codes(await t.gql(q, { id: world.embryo.id, m: world.shadow.id }, users.CLINICIAN))).toContain('NOT_FOUND');
     const own = await t.gql(q, { id: world.embryo.id, m: null }, users.CLINICIAN);

@@ -9,9 +9,16 @@ import { enableModel, newModelVersion, newPredictions } from '../helpers/graphql
 const CYCLE_VIEW = `query($id: ID!) {
   cycle(id: $id) {
     id externalId status patient { mrn }
-    embryos(orderBy: PROBABILITY_DESC) {
-      id label outcome latestProbability
-      trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed computedAt } }
+    ranking {
+      label warning provenance model { id }
+      entries {
+        rank
+        score { value label warning provenance segment computedAt model { id sha256 } }
+        embryo {
+          id label outcome
+          trajectory { warning label provenance model { id name version trained } points { segment hoursPostInsemination day probability imputed computedAt } }
+        }
+      }
     }
   }
 }`;
@@ -80,31 +87,49 @@ describe('cycle view', () => {
     expect(result.errors).toBeUndefined();
     const many = await countQueries(async () => (result = await t.gql(CYCLE_VIEW, { id: large.cycle.id }, token)));
     expect(result.errors).toBeUndefined();
-    expect(result.data.cycle.embryos).toHaveLength(12);
+    expect(result.data.cycle.ranking.entries).toHaveLength(12);
     expect(many).toBe(few);
-    // auth (user with memberships), cycle, audit insert, patient, embryos, clinic models, predictions
-    expect(many).toBe(7);
+    // auth (user with memberships), cycle, audit insert, patient, embryos, clinic models, the
+    // clinic's oversight settings, predictions
+    expect(many).toBe(8);
   });
 
-  it('ranks embryos by latest probability, unscored last, with full trajectories', async () => {
+  it('ranks embryos by latest score, unscored last and unranked, every number with its label', async () => {
     const { cycle, embryos } = await cycleWith(4);
     const result = await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician);
-    const ranked = result.data.cycle.embryos;
-    expect(ranked.map((e: { id: string }) => e.id)).toEqual([
+    expect(result.errors).toBeUndefined();
+    const ranking = result.data.cycle.ranking;
+    expect(ranking).toMatchObject({
+      label: `${model.name} 1 (trained)`,
+      warning: null,
+      provenance: 'trained',
+      model: { id: model.id },
+    });
+    const entries = ranking.entries;
+    expect(entries.map((e: { embryo: { id: string } }) => e.embryo.id)).toEqual([
       embryos[2].id,
       embryos[1].id,
       embryos[0].id,
       embryos[3].id,
     ]);
-    expect(ranked[0].latestProbability).toBeCloseTo(3 / 5);
-    expect(ranked[3].latestProbability).toBeNull();
-    const trajectory = ranked[0].trajectory;
+    expect(entries.map((e: { rank: number | null }) => e.rank)).toEqual([1, 2, 3, null]);
+    expect(entries[0].score).toMatchObject({
+      label: ranking.label,
+      warning: null,
+      provenance: 'trained',
+      segment: 27,
+      model: { id: model.id, sha256: model.sha256 },
+    });
+    expect(entries[0].score.value).toBeCloseTo(3 / 5);
+    expect(entries[3].score).toBeNull();
+    const trajectory = entries[0].embryo.trajectory;
     expect(trajectory.model).toEqual({ id: model.id, name: model.name, version: '1', trained: true });
     expect(trajectory.warning).toBeNull();
+    expect(trajectory.label).toBe(ranking.label);
     expect(trajectory.points).toHaveLength(28);
     expect(trajectory.points[3]).toMatchObject({ segment: 3, hoursPostInsemination: 24, day: 1, imputed: true });
     expect(trajectory.points[4].imputed).toBe(false);
-    expect(ranked[3].trajectory.points).toEqual([]);
+    expect(entries[3].embryo.trajectory.points).toEqual([]);
   });
 
   it('writes one READ_CYCLE audit event for the whole view, with user, clinic and request id', async () => {
@@ -128,22 +153,28 @@ describe('cycle view', () => {
     const embryo = await newEmbryo(ds, await newCycle(ds, other));
     await newPredictions(ds, embryo, untrained, 5);
     const result = await t.gql(
-      'query($id: ID!) { embryo(id: $id) { trajectory { warning model { trained } } } }',
+      'query($id: ID!) { embryo(id: $id) { trajectory { warning provenance model { trained } } latestScore { value warning provenance label } } }',
       { id: embryo.id },
       await newMember(ds, other, 'EMBRYOLOGIST'),
     );
-    expect(result.data.embryo.trajectory).toEqual({ warning: UNTRAINED_WARNING, model: { trained: false } });
+    expect(result.data.embryo.trajectory).toEqual({
+      warning: UNTRAINED_WARNING,
+      provenance: 'random',
+      model: { trained: false },
+    });
+    expect(result.data.embryo.latestScore).toMatchObject({ warning: UNTRAINED_WARNING, provenance: 'random' });
+    expect(result.data.embryo.latestScore.label).toBe(`${untrained.name} 1 (random) — ${UNTRAINED_WARNING}`);
   });
 
   it('shows no trajectory when the clinic has no active model', async () => {
     const bare = await newClinic(ds);
     const embryo = await newEmbryo(ds, await newCycle(ds, bare));
     const result = await t.gql(
-      'query($id: ID!) { embryo(id: $id) { trajectory { warning } latestProbability } }',
+      'query($id: ID!) { embryo(id: $id) { trajectory { warning } latestScore { value } } }',
       { id: embryo.id },
       await newMember(ds, bare, 'ADMIN'),
     );
-    expect(result.data.embryo).toEqual({ trajectory: null, latestProbability: null });
+    expect(result.data.embryo).toEqual({ trajectory: null, latestScore: null });
   });
 });
 

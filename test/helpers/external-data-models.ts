@@ -205,12 +205,29 @@ export const CRAFTED: Record<string, () => Uint8Array> = {
   'second graph field': mergedGraphsModel,
 };
 
-/** A contract-fitting model whose probability is a constant of the file itself (no reference). */
+/**
+ * A contract-fitting model whose probability is a constant of the file itself (no reference), for
+ * every embryo and segment: [B, T] = mean(frames)·0 + value (causal, so only the value is on trial).
+ */
 export function constantModel(value: number): Uint8Array {
   return encodeModel(
     contractModel({
-      initializer: [inlineTensor('value', [1, 1], [value])],
-      node: [identity('value', 'probabilities')],
+      initializer: [inlineTensor('value', [1], [value]), inlineTensor('zero', [1], [0])],
+      node: [
+        {
+          name: 'mean',
+          opType: 'ReduceMean',
+          input: ['frames'],
+          output: ['m'],
+          attribute: [
+            { name: 'axes', type: AttributeType.INTS, ints: [2, 3, 4] },
+            { name: 'keepdims', type: AttributeType.INT, i: 0 },
+          ],
+        },
+        { name: 'none', opType: 'Mul', input: ['m', 'zero'], output: ['z'] },
+        { name: 'constant', opType: 'Add', input: ['z', 'value'], output: ['probabilities'] },
+      ],
+      output: [floatInfo('probabilities', ['B', 'T'])],
     }),
   );
 }

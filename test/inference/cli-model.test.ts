@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NpyError, readNpy, writeNpy } from '../../src/inference/npy';
+import { UNTRAINED_WARNING } from '../../src/inference/provenance';
 import { UserError } from '../../src/platform/errors';
 import { runModelCli } from '../helpers/model-cli';
 import { frames } from './tiny-models';
@@ -58,14 +60,27 @@ describe('amsnet model build / predict / inspect', () => {
     expect(built).toMatch(/UNTRAINED random weights \(seed 5\)/);
     const x = join(dir, 'x.npy');
     await writeFile(x, writeNpy({ shape: [2, 3, 3, 32, 32], data: frames(2 * 3 * 3 * 32 * 32) }));
-    const printed = JSON.parse(await cli(['model', 'predict', '--model', model, '--frames', x])) as number[][];
+    const answer = JSON.parse(await cli(['model', 'predict', '--model', model, '--frames', x]));
+    const printed = answer.probabilities as number[][];
     expect(printed).toHaveLength(2);
     expect(printed[0]).toHaveLength(3);
+    // the numbers carry their label: an untrained model's say so in the JSON itself
+    const sha256 = createHash('sha256')
+      .update(await readFile(model))
+      .digest('hex');
+    expect(answer).toMatchObject({
+      provenance: 'random',
+      warning: UNTRAINED_WARNING,
+      model: { file: 'm.onnx', sha256, trained: false },
+    });
+    expect(answer.label).toBe(`m.onnx sha256:${sha256.slice(0, 12)} (random) — ${UNTRAINED_WARNING}`);
     const y = join(dir, 'y.npy');
     await cli(['model', 'predict', '--model', model, '--frames', x, '--out', y]);
     const saved = readNpy(await readFile(y));
     expect(saved.shape).toEqual([2, 3]);
     expect(saved.data[4]).toBeCloseTo(printed[1][1], 5);
+    const side = JSON.parse(await readFile(`${y}.json`, 'utf8'));
+    expect(side).toMatchObject({ label: answer.label, warning: UNTRAINED_WARNING, shape: [2, 3], file: 'y.npy' });
     const info = await cli(['model', 'inspect', model]);
     expect(info).toMatch(/v1, tsm, planes -15,0,15 µm, S=32/);
     expect(info).toMatch(/streaming\s+yes/);

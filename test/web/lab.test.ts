@@ -83,14 +83,26 @@ describe('the web app in a real browser', () => {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-embryo-id')));
     const api = await gql(
       await lab.token(lab.users.ADMIN.user),
-      'query($id: ID!) { cycle(id: $id) { embryos(orderBy: PROBABILITY_DESC) { id latestProbability } } }',
+      'query($id: ID!) { cycle(id: $id) { ranking { label entries { embryo { id } score { value label } } } } }',
       { id: dayFiveCycleId },
     );
-    const ranked = api.data.cycle.embryos as { id: string; latestProbability: number }[];
+    const ranked = api.data.cycle.ranking.entries as {
+      embryo: { id: string };
+      score: { value: number; label: string };
+    }[];
     expect(ranked).toHaveLength(12);
-    expect(shown).toEqual(ranked.map((e) => e.id));
+    expect(shown).toEqual(ranked.map((e) => e.embryo.id));
     const probabilities = await page.getByTestId('latest-probability').allTextContents();
-    expect(probabilities).toEqual(ranked.map((e) => `${(e.latestProbability * 100).toFixed(1)} %`));
+    expect(probabilities).toEqual(ranked.map((e) => `${(e.score.value * 100).toFixed(1)} %`));
+    // every number of the untrained demo model carries its label beside it, and the table says whose numbers they are
+    const labels = await page
+      .getByTestId('score-label')
+      .evaluateAll((tags) => tags.map((t) => t.getAttribute('title')));
+    expect(labels).toEqual(ranked.map((e) => e.score.label));
+    expect(labels[0]).toMatch(/UNTRAINED MODEL/);
+    expect(await page.getByTestId('ranked-embryos').locator('caption').textContent()).toContain(
+      api.data.cycle.ranking.label,
+    );
     expect(await page.locator('svg.sparkline').count()).toBe(12);
 
     const banner = page.getByTestId('provenance-banner');
@@ -204,6 +216,42 @@ describe('the web app in a real browser', () => {
       expect(session.problems).toEqual([]);
     } finally {
       await session.close();
+    }
+  });
+
+  it('hides the score until the embryologist assessed the embryo ("assessment first"), then shows it', async () => {
+    await lab.ds.query(
+      `INSERT INTO clinic_governance (clinic_id, assessment_first) VALUES ($1, true)
+       ON CONFLICT (clinic_id) DO UPDATE SET assessment_first = true`,
+      [lab.clinicA.id],
+    );
+    const session = await openSession(chromium, lab.url);
+    try {
+      const p = await session.newPage();
+      await signIn(p, lab.url, lab.users.EMBRYOLOGIST.email, lab.users.EMBRYOLOGIST.password);
+      const embryoId = (await lab.ds.getRepository(Embryo).findOneByOrFail({ cycleId: dayFiveCycleId, label: 'A3' }))
+        .id;
+      await p.goto(`${lab.url}/embryos/${embryoId}`);
+      await p.getByTestId('score-withheld').waitFor();
+      expect(await p.getByTestId('score-withheld').textContent()).toMatch(/assessment first/);
+      await p.getByLabel('Grade').fill('4AB');
+      await p.getByTestId('assessment-decision').selectOption('KEEP_IN_CULTURE');
+      await p.getByRole('button', { name: 'Record assessment' }).click();
+      await p.getByTestId('assessment-current').waitFor();
+      expect(await p.getByTestId('assessment-current').textContent()).toMatch(/^Grade 4AB · Keep in culture/);
+      await p.getByTestId('score-withheld').waitFor({ state: 'detached' });
+      expect(await p.getByTestId('provenance-banner').isVisible()).toBe(true); // the score is back, labelled
+      await screenshot(p, '04b-embryo-assessed');
+      const events = await lab.ds
+        .getRepository(AuditEvent)
+        .findBy({ action: 'ASSESSMENT_RECORDED', clinicId: lab.clinicA.id });
+      expect(events).toEqual([expect.objectContaining({ userId: lab.users.EMBRYOLOGIST.user.id })]);
+      expect(session.problems).toEqual([]);
+    } finally {
+      await session.close();
+      await lab.ds.query(`UPDATE clinic_governance SET assessment_first = false WHERE clinic_id = $1`, [
+        lab.clinicA.id,
+      ]);
     }
   });
 

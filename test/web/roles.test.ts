@@ -79,6 +79,8 @@ describe('roles and clinics in the web app', () => {
     await page.getByTestId('viewer-image').waitFor();
     expect(await page.getByTestId('outcome-current').isVisible()).toBe(true);
     expect(await page.getByTestId('outcome-select').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Record assessment' }).count()).toBe(0); // embryologists assess
+    expect(await page.getByTestId('assessment').isVisible()).toBe(true);
     await screenshot(page, '11-clinician-embryo');
 
     for (const path of ['/models', '/admin/users', '/admin/audit']) {

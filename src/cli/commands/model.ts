@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { buildAmsnetModel } from '../../inference/amsnet/build-model';
 import { AmsnetConfigError, FULL_SIZE, VARIANTS, type Variant } from '../../inference/amsnet/config';
@@ -7,6 +9,7 @@ import { inspectModel } from '../../inference/inspect-model';
 import { NpyError, readNpy, writeNpy } from '../../inference/npy';
 import { AmsnetPredictor, ModelContractError } from '../../inference/predictor';
 import { SafetensorsError, writeSafetensors } from '../../inference/safetensors';
+import { scoreLabel } from '../../inference/scoring/prediction-provenance';
 import { UserError } from '../../platform/errors';
 
 /** The `model` command group, shared with the registry commands (whichever registers first creates it). */
@@ -124,10 +127,12 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command('predict')
-    .description('probabilities [B,T] for frames [B,T,F,S,S] stored as a float32 .npy file')
+    .description(
+      'probabilities [B,T] for frames [B,T,F,S,S] stored as a float32 .npy file, labelled with the model and its provenance',
+    )
     .requiredOption('--model <file>', 'the .onnx model')
     .requiredOption('--frames <file>', 'float32 .npy of shape [B,T,F,S,S], pixels in [0,1]')
-    .option('--out <file>', 'write the probabilities as .npy instead of printing JSON')
+    .option('--out <file>', 'write the probabilities as .npy (and their label as <file>.json) instead of printing JSON')
     .option('--providers <list>', 'execution providers in order of preference', 'cpu')
     .option('--max-batch <n>', 'embryos per session run', positiveInt, 4)
     .action(async (opts: PredictOptions) => {
@@ -158,18 +163,24 @@ export function registerModelCommands(program: Command): void {
           );
         }
         const p = await predictor.predict(frames.data, B, T);
-        if (!predictor.contract.trained)
-          console.error('warning: the model is UNTRAINED (random weights): these numbers are not predictions');
+        // the numbers never leave without their label: on stdout, in the side file and on stderr
+        const label = predictionFileLabel(opts.model, onnx, predictor.contract.trained);
+        if (label.warning) console.error(`warning: ${label.label}`);
         if (opts.out) {
           await writeFile(opts.out, writeNpy({ shape: [B, T], data: p }));
-          console.error(`${opts.out}: probabilities [${B}, ${T}]`);
+          await writeFile(
+            `${opts.out}.json`,
+            JSON.stringify({ ...label, shape: [B, T], file: basename(opts.out) }, null, 2),
+          );
+          console.error(`${opts.out}: probabilities [${B}, ${T}] — ${label.label} (label in ${opts.out}.json)`);
         } else {
           console.log(
-            JSON.stringify(
-              Array.from({ length: B }, (_, b) =>
+            JSON.stringify({
+              ...label,
+              probabilities: Array.from({ length: B }, (_, b) =>
                 Array.from(p.subarray(b * T, (b + 1) * T), (v) => Number(v.toFixed(6))),
               ),
-            ),
+            }),
           );
         }
       } finally {
@@ -208,4 +219,16 @@ export function registerModelCommands(program: Command): void {
       const width = Math.max(...rows.map((r) => r[0].length));
       for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
     });
+}
+
+/** The label of a file's probabilities: the file stands for the model (name = file name, version = sha256 prefix). */
+function predictionFileLabel(file: string, onnx: Uint8Array, trained: boolean) {
+  const sha256 = createHash('sha256').update(onnx).digest('hex');
+  const label = scoreLabel({ name: basename(file), version: `sha256:${sha256.slice(0, 12)}`, trained });
+  return {
+    label: label.text,
+    model: { file: basename(file), sha256, trained },
+    provenance: label.provenance,
+    warning: label.warning,
+  };
 }

@@ -6,11 +6,13 @@ import { ClinicRepository } from './clinic.repository';
 import { DeviceCredentialRepository } from './device-credential.repository';
 import { DicomInstanceRepository } from './dicom-instance.repository';
 import { EmbryoRepository } from './embryo.repository';
+import { GovernanceRepository } from './governance.repository';
 import { ImportRunRepository } from './import-run.repository';
 import { InvitationRepository } from './invitation.repository';
 import { LoginThrottleRepository } from './login-throttle.repository';
 import { ImportSourceRepository } from './import-source.repository';
 import { ModelRepository } from './model.repository';
+import { MonitoringRepository } from './monitoring.repository';
 import { PatientCycleRepository } from './patient-cycle.repository';
 import { PredictionRepository } from './prediction.repository';
 import { ProcessLeaseRepository } from './process-lease.repository';
@@ -39,6 +41,8 @@ export class Repositories {
   readonly loginThrottle: LoginThrottleRepository;
   readonly invitations: InvitationRepository;
   readonly processLeases: ProcessLeaseRepository;
+  readonly governance: GovernanceRepository;
+  readonly monitoring: MonitoringRepository;
   /** For a library that must write in this unit of work (the job queue); never for SQL of our own tables. */
   readonly sql: SqlExecutor;
 
@@ -59,6 +63,8 @@ export class Repositories {
     this.loginThrottle = new LoginThrottleRepository(manager);
     this.invitations = new InvitationRepository(manager);
     this.processLeases = new ProcessLeaseRepository(manager);
+    this.governance = new GovernanceRepository(manager);
+    this.monitoring = new MonitoringRepository(manager);
     this.sql = { query: (text, values) => manager.query(text, values) };
   }
 }

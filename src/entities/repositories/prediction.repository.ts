@@ -19,6 +19,10 @@ export interface OutcomeWithPredictions {
   outcome: Exclude<Outcome, 'UNKNOWN'>;
   segments: number[];
   probabilities: number[];
+  /** hours of culture at its recorded end (culture_ended_hpi, or culture_ended_at − insemination); null: not recorded */
+  cultureEndedHpi: number | null;
+  /** hpi of the embryo's newest frame inside the 7-day axis; null: no frames */
+  latestFrameHpi: number | null;
 }
 
 export interface OutcomeSelection {
@@ -73,11 +77,12 @@ export class PredictionRepository {
     modelVersionId: string,
     scoringRunId: string,
     predictions: NewPrediction[],
+    runtime: Record<string, unknown> | null = null,
   ): Promise<number[]> {
     if (predictions.length === 0) return [];
     const rows: Array<{ segment: number }> = await this.m.query(
-      `INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs, scoring_run_id)
-       SELECT $1, $2, s.segment, s.hpi, s.probability, s.inputs, $3
+      `INSERT INTO prediction (embryo_id, model_version_id, segment, hours_post_insemination, probability, inputs, scoring_run_id, runtime)
+       SELECT $1, $2, s.segment, s.hpi, s.probability, s.inputs, $3, $8::jsonb
          FROM unnest($4::smallint[], $5::double precision[], $6::double precision[], $7::jsonb[]) AS s(segment, hpi, probability, inputs)
        ON CONFLICT (embryo_id, model_version_id, segment) DO NOTHING
        RETURNING segment`,
@@ -89,6 +94,7 @@ export class PredictionRepository {
         predictions.map((p) => p.hoursPostInsemination),
         predictions.map((p) => p.probability),
         predictions.map((p) => JSON.stringify(p.inputs)),
+        runtime === null ? null : JSON.stringify(runtime),
       ],
     );
     return rows.map((r) => Number(r.segment));
@@ -115,8 +121,12 @@ export class PredictionRepository {
       outcome: OutcomeWithPredictions['outcome'];
       segments: number[] | null;
       probabilities: number[] | null;
+      culture_ended_hpi: number | null;
+      latest_frame_hpi: number | null;
     }> = await this.m.query(
       `SELECT e.id AS embryo_id, e.clinic_id, e.outcome,
+              COALESCE(e.culture_ended_hpi, EXTRACT(EPOCH FROM (e.culture_ended_at - c.insemination_at)) / 3600.0)::double precision AS culture_ended_hpi,
+              (SELECT max(f.hours_post_insemination) FROM frame f WHERE f.embryo_id = e.id AND f.hours_post_insemination < 168) AS latest_frame_hpi,
               array_agg(p.segment ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS segments,
               array_agg(p.probability ORDER BY p.segment) FILTER (WHERE p.id IS NOT NULL) AS probabilities
          FROM embryo e
@@ -126,7 +136,7 @@ export class PredictionRepository {
           AND ($2::uuid IS NULL OR e.clinic_id = $2::uuid)
           AND ($3::timestamptz IS NULL OR COALESCE(c.insemination_at, e.created_at) >= $3::timestamptz)
           AND ($4::timestamptz IS NULL OR COALESCE(c.insemination_at, e.created_at) < $4::timestamptz)
-        GROUP BY e.id
+        GROUP BY e.id, c.id
         ORDER BY e.id`,
       [selection.modelId, selection.clinicId, selection.from ?? null, selection.to ?? null],
     );
@@ -136,6 +146,9 @@ export class PredictionRepository {
       outcome: r.outcome,
       segments: (r.segments ?? []).map(Number),
       probabilities: (r.probabilities ?? []).map(Number),
+      cultureEndedHpi:
+        r.culture_ended_hpi === null || Number(r.culture_ended_hpi) < 0 ? null : Number(r.culture_ended_hpi),
+      latestFrameHpi: r.latest_frame_hpi === null ? null : Number(r.latest_frame_hpi),
     }));
   }
 

@@ -2,9 +2,11 @@ import DataLoader from 'dataloader';
 import { Permission } from '../../auth/permissions';
 import type {
   Clinic,
+  ClinicGovernance,
   ClinicModel,
   Cycle,
   Embryo,
+  EmbryoAssessment,
   EmbryoPhase,
   ImportRunItem,
   Membership,
@@ -74,6 +76,16 @@ export function createRequestLoaders(store: Repositories, access: ClinicAccess) 
         (r) => `${r.embryoId}/${r.modelVersionId}`,
       );
       return keys.map((k) => groups.get(k) ?? []);
+    }),
+    /** Oversight settings of each clinic (null: every setting off). */
+    governance: new DataLoader<string, ClinicGovernance | null>(async (clinicIds) => {
+      const rows = await store.governance.settingsOf(clinicIds);
+      return clinicIds.map((id) => rows.find((r) => r.clinicId === id) ?? null);
+    }),
+    /** The newest assessment of each embryo (null: never assessed). */
+    latestAssessment: new DataLoader<string, EmbryoAssessment | null>(async (embryoIds) => {
+      const rows = await store.governance.latestOf(read(), embryoIds);
+      return embryoIds.map((id) => rows.find((r) => r.embryoId === id) ?? null);
     }),
     importItemsByRun: new DataLoader<string, ImportRunItem[]>(async (runIds) => {
       const groups = groupBy(await store.importRuns.itemsOf(read(), runIds), (r) => r.importRunId);

@@ -9,6 +9,8 @@ import {
   type CycleStatus,
   type DeviceCredential,
   type Embryo,
+  type EmbryoAssessment,
+  type ModelMonitoringPoint,
   type EmbryoPhase,
   type Frame,
   type FrameImage,
@@ -29,6 +31,14 @@ import { BIGINT_KEY, decodeCursor, UUID_KEY } from '../pagination';
 import type { ClinicAccess } from './clinic-access';
 import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibility';
 import { createRequestLoaders, type RequestLoaders } from './request-loaders';
+
+/** What an embryo's score fields show: a model's predictions, or why they are withheld. */
+export type EmbryoScores = { view: ClinicModel; predictions: Prediction[] } | { withheld: string };
+
+export const SUSPENDED_NOTICE = "scoring suspended by the clinic's administrators";
+
+export const ASSESSMENT_FIRST_NOTICE =
+  "assessment first: the model's score is shown once an embryologist has recorded an assessment of this embryo";
 
 /**
  * The per-request data layer: the only way the API reaches clinic rows. Every read carries the
@@ -366,9 +376,82 @@ export class ScopedData {
     return chosen;
   }
 
-  /** The embryo's predictions of a model found by `modelForEmbryo`, by segment. */
-  predictionsOf(embryo: Embryo, model: ClinicModel): Promise<Prediction[]> {
-    return this.loaders.predictions.load(`${embryo.id}/${model.modelVersionId}`);
+  /**
+   * The probabilities an embryo's score fields may show: the model chosen by `modelForEmbryo` and
+   * its predictions by segment; `withheld` (with the reason) while the clinic's "assessment first"
+   * setting hides them from the caller; null when there is no model to show. Every path that serves
+   * a score (trajectory, latest score, ranking) goes through here, so none can skip the rule.
+   */
+  async scoresOf(embryo: Embryo, modelId?: string | null): Promise<EmbryoScores | null> {
+    const view = await this.modelForEmbryo(embryo, modelId);
+    if (!view) return null;
+    const withheld = await this.scoreWithheld(embryo);
+    if (withheld) return { withheld };
+    return { view, predictions: await this.loaders.predictions.load(`${embryo.id}/${view.modelVersionId}`) };
+  }
+
+  /**
+   * Why the caller may not see the embryo's scores, or null. While the clinic's kill switch is on,
+   * nobody sees them (admins included). In an "assessment first" clinic,
+   * embryologists and clinicians see a score only once an embryologist recorded an assessment of
+   * the embryo, so the model cannot anchor their own judgement; clinic admins (quality managers)
+   * see them always.
+   */
+  async scoreWithheld(embryo: Embryo): Promise<string | null> {
+    const settings = await this.loaders.governance.load(embryo.clinicId);
+    if (settings?.scoringSuspended) return `${SUSPENDED_NOTICE}: ${settings.suspendedReason ?? ''}`.trim();
+    if (this.access.allows(embryo.clinicId, Permission.SCORES_BEFORE_ASSESSMENT)) return null;
+    if (!settings?.assessmentFirst) return null;
+    return (await this.loaders.latestAssessment.load(embryo.id)) ? null : ASSESSMENT_FIRST_NOTICE;
+  }
+
+  /** The clinic's kill switch as its members see it (null: scoring runs normally). */
+  async suspensionOf(
+    clinicId: string,
+  ): Promise<{ reason: string | null; since: Date | null; by: string | null } | null> {
+    const settings = await this.loaders.governance.load(clinicId);
+    return settings?.scoringSuspended
+      ? { reason: settings.suspendedReason, since: settings.suspendedAt, by: settings.suspendedBy }
+      : null;
+  }
+
+  /** The newest assessment of an embryo already read (null: never assessed). */
+  latestAssessmentOf(embryo: Embryo): Promise<EmbryoAssessment | null> {
+    return this.loaders.latestAssessment.load(embryo.id);
+  }
+
+  /** Whether the clinic of a visible row shows scores only after an assessment. */
+  async assessmentFirst(clinicId: string): Promise<boolean> {
+    return (await this.loaders.governance.load(clinicId))?.assessmentFirst ?? false;
+  }
+
+  /** The monitoring series of a model in one clinic, newest first (ADMIN, AUDITOR: READ_AUDIT_LOG). */
+  async monitoringSeries(clinicId: string, modelId: string, limit: number): Promise<ModelMonitoringPoint[]> {
+    await this.access.requireClinic(clinicId, Permission.READ_AUDIT_LOG);
+    if (!isUuid(modelId)) throw new NotFoundError('model');
+    return this.store.monitoring.points(clinicId, modelId, limit);
+  }
+
+  /** Assessments of one clinic (READ_CLINICAL), newest first; audited as a read of patient-level data. */
+  async assessments(
+    filter: { clinicId: string; embryoId?: string; assessedBy?: string },
+    first: number,
+    after?: string | null,
+  ): Promise<Page<EmbryoAssessment>> {
+    await this.access.requireClinic(filter.clinicId, Permission.READ_CLINICAL);
+    const page = await this.store.governance.page(
+      this.access.scopeFor(Permission.READ_CLINICAL),
+      filter,
+      first,
+      decodeCursor('assessment', after, UUID_KEY),
+    );
+    await this.audit({
+      action: AuditAction.READ_ASSESSMENTS,
+      entity: 'embryo_assessment',
+      clinicId: filter.clinicId,
+      detail: { assessmentIds: page.nodes.map((a) => a.id), filter: { ...filter } },
+    });
+    return page;
   }
 
   /** Registered model versions the caller may see, newest first. */

@@ -4,9 +4,9 @@ import type { Clinic, Cycle, CycleStatus, Embryo, Patient } from '../../entities
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import { encodeCursor, pageSize } from '../pagination';
-import { latestProbabilityOf } from '../trajectories';
+import { rankingOf } from '../trajectories';
 import { ClinicType } from '../types/account.types';
-import { CycleConnection, CycleType, EmbryoType, PatientType } from '../types/clinical.types';
+import { CycleConnection, CycleType, EmbryoRankingType, EmbryoType, PatientType } from '../types/clinical.types';
 import { toConnection, type ConnectionValue } from '../types/connection';
 import { CycleStatusEnum, EmbryoOrderEnum, type EmbryoOrder } from '../types/enums';
 import { CreateCycleInput, UpdateCycleInput } from '../types/inputs';
@@ -80,19 +80,26 @@ export class CycleResolver {
     return ctx.data.patientOf(cycle);
   }
 
-  @FieldResolver(() => [EmbryoType])
-  async embryos(
+  @FieldResolver(() => [EmbryoType], { description: 'By well label. For the ranking by score, see `ranking`.' })
+  embryos(
     @Root() cycle: Cycle,
     @Ctx() ctx: ApiContext,
-    @Arg('orderBy', () => EmbryoOrderEnum, { defaultValue: 'LABEL' }) orderBy: EmbryoOrder,
+    // one order only: a ranking by score without the model's label would be a bare number in disguise
+    @Arg('orderBy', () => EmbryoOrderEnum, { defaultValue: 'LABEL' }) _orderBy: EmbryoOrder,
   ): Promise<Embryo[]> {
-    const embryos = await ctx.data.embryosOf(cycle);
-    if (orderBy === 'LABEL') return embryos;
-    const latest = await Promise.all(embryos.map((e) => latestProbabilityOf(ctx, e)));
-    return embryos
-      .map((embryo, i) => ({ embryo, p: latest[i] ?? -1 }))
-      .sort((a, b) => b.p - a.p || a.embryo.label.localeCompare(b.embryo.label))
-      .map((x) => x.embryo);
+    return ctx.data.embryosOf(cycle);
+  }
+
+  @FieldResolver(() => EmbryoRankingType, {
+    description:
+      "Embryos ranked by the latest score of one model (default: the clinic's active model), labelled with that model's provenance and warning.",
+  })
+  ranking(
+    @Root() cycle: Cycle,
+    @Ctx() ctx: ApiContext,
+    @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
+  ): Promise<EmbryoRankingType> {
+    return rankingOf(ctx, cycle, modelId);
   }
 
   private async patientOfClinic(ctx: ApiContext, patientId: string, clinicId: string): Promise<void> {

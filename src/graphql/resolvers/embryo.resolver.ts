@@ -1,15 +1,16 @@
-import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../auth/permissions';
 import type { Cycle, Embryo, EmbryoPhase, Frame, Outcome } from '../../entities';
 import type { ApiContext } from '../context';
 import { encodeCursor, pageSize } from '../pagination';
-import { latestProbabilityOf, trajectoryOf } from '../trajectories';
+import { latestScoreOf, scoreWithheldOf, trajectoryOf } from '../trajectories';
 import {
   CycleType,
   EmbryoPhaseType,
   EmbryoType,
   FrameConnection,
   FrameType,
+  ScoreType,
   TrajectoryType,
 } from '../types/clinical.types';
 import { toConnection, type ConnectionValue } from '../types/connection';
@@ -66,16 +67,26 @@ export class EmbryoResolver {
     return trajectoryOf(ctx, embryo, modelId);
   }
 
-  @FieldResolver(() => Float, {
+  @FieldResolver(() => ScoreType, {
     nullable: true,
-    description: 'Probability at the last scored segment. Check trajectory.model.trained before using it.',
+    description:
+      "The score at the last scored segment, with its model, provenance and warning; default: the clinic's active model. Null when unscored, without a model, or withheld (see scoreWithheld).",
   })
-  latestProbability(
+  latestScore(
     @Root() embryo: Embryo,
     @Ctx() ctx: ApiContext,
     @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
-  ): Promise<number | null> {
-    return latestProbabilityOf(ctx, embryo, modelId);
+  ): Promise<ScoreType | null> {
+    return latestScoreOf(ctx, embryo, modelId);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Why this embryo\'s scores are not shown to you (the clinic works "assessment first" and nobody assessed it yet); null when they are.',
+  })
+  scoreWithheld(@Root() embryo: Embryo, @Ctx() ctx: ApiContext): Promise<string | null> {
+    return scoreWithheldOf(ctx, embryo);
   }
 }
 

@@ -67,16 +67,18 @@ export class ModelResolver {
   }
 
   @Mutation(() => ClinicModelType, {
-    description: "Clinic ADMIN: makes the model the clinic's one active model (the previous one is deactivated).",
+    description:
+      "Clinic ADMIN: makes the model the clinic's one active model (the previous one is deactivated). Refused while the model's recorded acceptance criteria are unmet (see activationCheck), unless overrideReason is given (audited).",
   })
   async activateModel(
     @Arg('modelId', () => ID) modelId: string,
     @Arg('clinicId', () => ID) clinicId: string,
     @Ctx() ctx: ApiContext,
+    @Arg('overrideReason', () => String, { nullable: true }) overrideReason?: string,
   ): Promise<ClinicModelType> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     await ctx.data.modelToChange(modelId);
-    return toClinicModelType(await ctx.services.registry.activate(modelId, grant));
+    return toClinicModelType(await ctx.services.acceptance.activate(grant, modelId, overrideReason));
   }
 
   @Mutation(() => ClinicModelType, {
@@ -160,7 +162,7 @@ function toModelType(m: ModelVersion): ModelVersionType {
   };
 }
 
-function toClinicModelType(r: ClinicModel): ClinicModelType {
+export function toClinicModelType(r: ClinicModel): ClinicModelType {
   return {
     clinicId: r.clinicId,
     modelId: r.modelVersionId,
@@ -180,6 +182,7 @@ function toEvaluationType(e: ModelEvaluation, model: ModelVersion): ModelEvaluat
     to: e.to,
     embryosWithOutcome: e.embryosWithOutcome,
     embryosNotScored: e.embryosNotScored,
+    laggingEmbryos: e.lagging,
     embryos: e.metrics.embryos,
     blastocysts: e.metrics.blastocysts,
     notBlastocysts: e.metrics.notBlastocysts,

@@ -52,11 +52,12 @@ export class FrameType {
   // imageUrl: field resolver
 }
 
-@ObjectType('TrajectoryModel', { description: 'The model version whose probabilities a trajectory shows.' })
+@ObjectType('TrajectoryModel', { description: 'The model version whose probabilities a trajectory or score shows.' })
 export class TrajectoryModelType {
   @Field(() => ID) id: string;
   @Field() name: string;
   @Field() version: string;
+  @Field({ description: 'SHA-256 of the ONNX file the probabilities were computed with.' }) sha256: string;
   @Field() variant: string;
   @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
   trained: boolean;
@@ -64,26 +65,95 @@ export class TrajectoryModelType {
   @Field({ description: "The clinic's default model." }) active: boolean;
 }
 
+@ObjectType('PredictionInput', { description: 'One frame a prediction was computed from.' })
+export class PredictionInputType {
+  @Field(() => ID, { description: 'The Frame id (its image: /frames/<id>.png).' }) frameId: string;
+  @Field(() => Float) hoursPostInsemination: number;
+  @Field(() => Int) focalPlaneUm: number;
+  @Field({ description: 'The frame stands in for a missing one (empty segment or missing plane).' })
+  imputed: boolean;
+  @Field(() => String, { nullable: true, description: '"empty-segment" or "missing-plane" when imputed.' })
+  imputedBecause: string | null;
+}
+
+@ObjectType('PredictionRuntime', { description: 'The software a prediction was computed with.' })
+export class PredictionRuntimeType {
+  @Field() onnxRuntime: string;
+  @Field() executionProvider: string;
+  @Field() preprocessing: string;
+}
+
 @ObjectType('TrajectoryPoint')
 export class TrajectoryPointType {
   @Field(() => Int, { description: 'Segment k covers [6k, 6k+6) hpi; k = 0…27.' }) segment: number;
   @Field(() => Float, { description: 'The prediction is "at" 6(k+1) hpi.' }) hoursPostInsemination: number;
   @Field(() => Float, { description: 'hoursPostInsemination / 24.' }) day: number;
-  @Field(() => Float) probability: number;
+  @Field(() => Float, { description: "Read it with its trajectory's label and warning." }) probability: number;
   @Field({ description: 'The segment had no frame of its own (or lacked a plane) and reused a neighbour.' })
   imputed: boolean;
+  @Field(() => [PredictionInputType], { description: 'The frames the model saw for this segment, one per plane.' })
+  inputs: PredictionInputType[];
+  @Field(() => PredictionRuntimeType, {
+    nullable: true,
+    description: 'Null for predictions stored before it was recorded.',
+  })
+  runtime: PredictionRuntimeType | null;
   @Field(() => GraphQLISODateTime) computedAt: Date;
 }
 
 @ObjectType('Trajectory', { description: 'Probability of blastocyst formation over time, from one model.' })
 export class TrajectoryType {
   @Field(() => TrajectoryModelType) model: TrajectoryModelType;
-  @Field(() => [TrajectoryPointType]) points: TrajectoryPointType[];
+  @Field({ description: "The weights' state: random (untrained), trained or imported." }) provenance: string;
+  @Field({ description: 'Model, provenance and warning in one line, to show beside the numbers.' }) label: string;
   @Field(() => String, {
     nullable: true,
     description: 'Set when the numbers must not be used clinically (untrained model).',
   })
   warning: string | null;
+  @Field(() => [TrajectoryPointType]) points: TrajectoryPointType[];
+}
+
+@ObjectType('Score', {
+  description:
+    'A probability of blastocyst formation with its label: it is never served without model, provenance and warning.',
+})
+export class ScoreType {
+  @Field(() => Float, { description: 'Probability at the last scored segment.' }) value: number;
+  @Field(() => Int) segment: number;
+  @Field(() => Float) hoursPostInsemination: number;
+  @Field(() => TrajectoryModelType) model: TrajectoryModelType;
+  @Field({ description: "The weights' state: random (untrained), trained or imported." }) provenance: string;
+  @Field(() => String, { nullable: true, description: 'Set when the number must not be used clinically.' })
+  warning: string | null;
+  @Field({ description: 'Model, provenance and warning in one line, to show beside the number.' }) label: string;
+  @Field(() => GraphQLISODateTime) computedAt: Date;
+}
+
+@ObjectType('RankedEmbryo')
+export class RankedEmbryoType {
+  @Field(() => Int, { nullable: true, description: '1 = highest score; null when unscored or withheld.' })
+  rank: number | null;
+  @Field(() => EmbryoType) embryo: EmbryoType;
+  @Field(() => ScoreType, { nullable: true }) score: ScoreType | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the score is not shown (assessment first: record your own assessment first).',
+  })
+  withheld: string | null;
+}
+
+@ObjectType('EmbryoRanking', {
+  description:
+    "A cycle's embryos ranked by the latest score of one model (highest first; unscored and withheld last, by label), with the model's label.",
+})
+export class EmbryoRankingType {
+  @Field(() => TrajectoryModelType, { nullable: true, description: 'Null when the clinic has no model to rank by.' })
+  model: TrajectoryModelType | null;
+  @Field(() => String, { nullable: true }) provenance: string | null;
+  @Field(() => String, { nullable: true }) label: string | null;
+  @Field(() => String, { nullable: true }) warning: string | null;
+  @Field(() => [RankedEmbryoType]) entries: RankedEmbryoType[];
 }
 
 export const CycleConnection = Connection(CycleType, 'Cycle');

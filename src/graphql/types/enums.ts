@@ -11,7 +11,7 @@ export const CycleMethodEnum = asEnum(CYCLE_METHODS);
 export const OutcomeEnum = asEnum(OUTCOMES);
 export const RunStatusEnum = asEnum(RUN_STATUSES);
 export const ImportKindEnum = asEnum(IMPORT_KINDS);
-export const EmbryoOrderEnum = asEnum(['LABEL', 'PROBABILITY_DESC'] as const);
+export const EmbryoOrderEnum = asEnum(['LABEL'] as const);
 export type EmbryoOrder = keyof typeof EmbryoOrderEnum;
 
 registerEnumType(RoleEnum, { name: 'Role', description: 'A role in one clinic (DESIGN.md §8).' });
@@ -23,5 +23,5 @@ registerEnumType(ImportKindEnum, { name: 'ImportKind' });
 registerEnumType(EmbryoOrderEnum, {
   name: 'EmbryoOrder',
   description:
-    'LABEL: by well label. PROBABILITY_DESC: highest latest probability of the default model first, unscored last.',
+    "LABEL: by well label. (Ranking by score is `Cycle.ranking`, which carries the model's label and warning.)",
 });

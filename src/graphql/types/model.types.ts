@@ -95,6 +95,18 @@ export class RocCurveType {
   @Field(() => [RocPointType]) points: RocPointType[];
 }
 
+@ObjectType('LaggingEmbryo', {
+  description:
+    'An embryo whose predictions stop before the segments its frames and culture made complete: left out of the later days, not carried forward.',
+})
+export class LaggingEmbryoType {
+  @Field(() => ID) embryoId: string;
+  @Field(() => Int, { description: 'Segments the model scored.' }) scoredSegments: number;
+  @Field(() => Int, { description: 'Segments complete by its frames and recorded end of culture.' })
+  completeSegments: number;
+  @Field({ description: 'Whether its end of culture is recorded.' }) cultureEnded: boolean;
+}
+
 @ObjectType('ModelEvaluation', { description: "The paper's metrics of one model on a clinic's recorded outcomes." })
 export class ModelEvaluationType {
   @Field(() => ModelVersionType) model: ModelVersionType;
@@ -107,6 +119,11 @@ export class ModelEvaluationType {
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Cycles inseminated before.' }) to: Date | null;
   @Field(() => Int, { description: 'Embryos in scope with a recorded outcome.' }) embryosWithOutcome: number;
   @Field(() => Int, { description: 'Of those, never scored by this model (left out).' }) embryosNotScored: number;
+  @Field(() => [LaggingEmbryoType], {
+    description:
+      'Scored embryos whose predictions lag behind their culture (§7 carries a last prediction forward only once culture ended and scoring reached its end).',
+  })
+  laggingEmbryos: LaggingEmbryoType[];
   @Field(() => Int) embryos: number;
   @Field(() => Int) blastocysts: number;
   @Field(() => Int) notBlastocysts: number;

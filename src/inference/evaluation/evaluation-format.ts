@@ -26,8 +26,13 @@ export function formatEvaluationTable(e: ModelEvaluation): string {
   lines.push(scopeLine(e));
   lines.push(
     `embryos with an outcome: ${e.embryosWithOutcome} (${m.blastocysts} blastocyst, ${m.notBlastocysts} not; ${e.embryosNotScored} never scored by this model, left out)`,
-    '',
   );
+  if (e.lagging.length)
+    lines.push(
+      `${e.lagging.length} embryo(s) with predictions lagging behind their culture (left out of the later days, not carried forward): ` +
+        e.lagging.map((l) => `${l.embryoId} ${l.scoredSegments}/${l.completeSegments} segments`).join(', '),
+    );
+  lines.push('');
   const header = ['', ...m.days.map((d) => `Day${d.day}`), 'AUC'];
   const accuracy = ['accuracy %', ...m.days.map((d) => percent(d.accuracy)), fixed(m.accuracyAuc)];
   const sensitivity = ['sensitivity %', ...m.days.map((d) => percent(d.sensitivity)), ''];

@@ -5,7 +5,8 @@ import type { DataStore } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
 import { untrainedWarning } from '../provenance';
-import { evaluateTrajectories, type EvaluationMetrics, type LabelledTrajectory } from './evaluation-metrics';
+import { labelledTrajectory, type LaggingEmbryo } from './carry-forward';
+import { evaluateTrajectories, type EvaluationMetrics } from './evaluation-metrics';
 
 export interface EvaluationRequest {
   modelId: string;
@@ -27,6 +28,11 @@ export interface ModelEvaluation {
   embryosWithOutcome: number;
   /** of those, how many the model never scored (left out of every metric) */
   embryosNotScored: number;
+  /**
+   * Scored embryos whose predictions stop before the segments their frames and culture made
+   * complete: left out of the days after their last scored segment instead of carried forward.
+   */
+  lagging: LaggingEmbryo[];
   metrics: EvaluationMetrics;
   evaluatedAt: Date;
 }
@@ -57,16 +63,11 @@ export class EvaluationService {
           from: request.from,
           to: request.to,
         });
-        // An embryo with a recorded outcome has finished culture, so its last prediction carries
-        // forward to the days after its last scored segment (§7).
-        const trajectories: LabelledTrajectory[] = rows
-          .filter((r) => r.segments.length > 0)
-          .map((r) => ({
-            embryoId: r.embryoId,
-            blastocyst: r.outcome === 'BLASTOCYST',
-            cultureEnded: true,
-            probabilities: new Map(r.segments.map((s, i) => [s, r.probabilities[i]])),
-          }));
+        // §7 carry-forward only for embryos whose culture ended (recorded) and whose predictions
+        // reached its end; the others are reported as lagging (src/inference/evaluation/carry-forward.ts)
+        const labelled = rows.filter((r) => r.segments.length > 0).map(labelledTrajectory);
+        const trajectories = labelled.map((l) => l.trajectory);
+        const lagging = labelled.flatMap((l) => (l.lagging ? [l.lagging] : []));
         const metrics = evaluateTrajectories(trajectories);
         const evaluation: ModelEvaluation = {
           model: {
@@ -84,6 +85,7 @@ export class EvaluationService {
           to: request.to ?? null,
           embryosWithOutcome: rows.length,
           embryosNotScored: rows.length - trajectories.length,
+          lagging,
           metrics,
           evaluatedAt: new Date(),
         };

@@ -2,6 +2,7 @@ import { AmsnetPredictor, ModelContractError, readModelContract, type ModelContr
 import { SEGMENT_HOURS } from '../../entities';
 import { decodeModel, metadataOf } from '../onnx/onnx-proto';
 import { UnsafeModelError, assertSelfContainedModel } from '../onnx/self-contained';
+import { assertCausal } from './causality-check';
 import { ModelRefusedError } from './model-refusal';
 
 /** What a caller may state about a file whose metadata_props lack (or misstate) the contract. */
@@ -19,7 +20,8 @@ export interface CheckedContract {
  * Admits a model only if it really fulfils the AMSNet contract (DESIGN.md §6): it is one
  * self-contained file (no tensor data read from elsewhere), its metadata (or the caller's
  * statements) parse, ONNX Runtime loads it, and one tiny input [1, 1, F, S, S] of mid-grey frames
- * gives one probability in [0, 1]. Any failure is a ModelRefusedError naming the reason, so the file
+ * gives one probability in [0, 1], and changing later segments of a sequence never changes earlier
+ * outputs (causality-check.ts). Any failure is a ModelRefusedError naming the reason, so the file
  * is refused before anything is stored. Messages never quote what the model computed: a model's
  * outputs and runtime errors could carry data the model should not have had.
  */
@@ -81,6 +83,8 @@ export async function checkModelContract(onnx: Uint8Array, stated: ContractOverr
         'its output for a mid-grey input is not a probability in [0, 1]',
       );
     }
+    // whoever built it: a look-ahead would let later frames rewrite probabilities already shown
+    await assertCausal(predictor);
     return { contract, executionProvider: predictor.executionProvider, probeProbability: probability };
   } finally {
     await predictor.close();

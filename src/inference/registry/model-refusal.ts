@@ -17,6 +17,7 @@ export const REFUSAL_REASONS = [
   'run-failed',
   'output-count',
   'not-a-probability',
+  'not-causal',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -6,6 +6,7 @@ import { planInferenceBatches, runInferenceBatch, type WorkBatch } from './infer
 import { buildInputBatch, type InputBatch } from './input-tensor';
 import type { PredictorCache } from './model-cache';
 import { predictionInputs } from './prediction-inputs';
+import { predictionRuntime, type PredictionRuntime } from './prediction-provenance';
 import { planEmbryo, type EmbryoPlan } from './scoring-plan';
 
 export interface ScoreEmbryosInput {
@@ -62,6 +63,20 @@ export class EmbryoScoringService {
 
   async scoreEmbryos(input: ScoreEmbryosInput, observer: ScoringObserver = {}): Promise<ScoreEmbryosResult> {
     const wallStart = performance.now();
+    if (await this.store.governance.scoringSuspended(input.clinicId)) {
+      // the clinic's kill switch: write nothing until an ADMIN resumes (its jobs end as skipped)
+      return {
+        outcomes: input.embryoIds.map((embryoId) => ({
+          embryoId,
+          status: 'skipped' as const,
+          written: [],
+          reason: 'scoring is suspended in this clinic',
+        })),
+        notScoredModelChanged: [],
+        executionProvider: 'none',
+        timings: { loadMs: 0, readMs: 0, preprocessMs: 0, inferenceMs: 0, writeMs: 0, wallMs: 0 },
+      };
+    }
     const timings: ScoringTimings = { loadMs: 0, readMs: 0, preprocessMs: 0, inferenceMs: 0, writeMs: 0, wallMs: 0 };
     const loadStart = performance.now();
     const { predictor } = await this.predictors.get(input.modelVersionId);
@@ -106,7 +121,16 @@ export class EmbryoScoringService {
       processMetrics().inferenceDuration.observe({ provider: predictor.executionProvider }, inferMs);
 
       const writeStart = performance.now();
-      outcomes.push(...(await this.write(input, ready, probabilities, states, observer)));
+      outcomes.push(
+        ...(await this.write(
+          input,
+          ready,
+          probabilities,
+          states,
+          observer,
+          predictionRuntime(predictor.executionProvider),
+        )),
+      );
       timings.writeMs += performance.now() - writeStart;
 
       if (i + 1 < batches.length && !(await this.modelStillScored(input))) {
@@ -159,6 +183,7 @@ export class EmbryoScoringService {
     probabilities: Float32Array,
     states: Buffer[] | null,
     observer: ScoringObserver,
+    runtime: PredictionRuntime,
   ): Promise<EmbryoOutcome[]> {
     const outcomes: EmbryoOutcome[] = [];
     for (let b = 0; b < batch.included.length; b++) {
@@ -182,7 +207,9 @@ export class EmbryoScoringService {
       await observer.beforeWrite?.(plan.embryoId);
       const written = await this.store.transaction(async (tx) => {
         await tx.predictions.lockTrajectory(plan.embryoId, input.modelVersionId);
-        const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows);
+        const inserted = await tx.predictions.insert(plan.embryoId, input.modelVersionId, input.scoringRunId, rows, {
+          ...runtime,
+        });
         if (plan.final) await tx.predictions.deleteStreamState(plan.embryoId, input.modelVersionId);
         else if (states)
           await tx.predictions.saveStreamState(

@@ -5,6 +5,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** The embryologist's decision: TRANSFER, FREEZE, DISCARD or KEEP_IN_CULTURE. */
+export type AssessmentDecision =
+  | 'DISCARD'
+  | 'FREEZE'
+  | 'KEEP_IN_CULTURE'
+  | 'TRANSFER';
+
 export type CreateUserInput = {
   /** Clinic of the first membership (required unless a network admin creates a network admin). */
   clinicId?: string | number | null | undefined;
@@ -36,6 +43,14 @@ export type Outcome =
   | 'BLASTOCYST'
   | 'NOT_BLASTOCYST'
   | 'UNKNOWN';
+
+export type RecordAssessmentInput = {
+  decision: AssessmentDecision;
+  embryoId: string | number;
+  grade: string;
+  /** Required when the decision goes against the model's ranking (transfer of an embryo it did not rank first, discard of its first choice). */
+  reason?: string | null | undefined;
+};
 
 /** A role in one clinic (DESIGN.md §8). */
 export type Role =
@@ -119,7 +134,16 @@ export type EmbryoViewQueryVariables = Exact<{
 }>;
 
 
-export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } };
+export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, scoreWithheld: string | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null, assessment: { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string } | null } };
+
+export type AssessmentFieldsFragment = { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string };
+
+export type RecordAssessmentMutationVariables = Exact<{
+  input: RecordAssessmentInput;
+}>;
+
+
+export type RecordAssessmentMutation = { recordAssessment: { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string } };
 
 export type EmbryoFramesQueryVariables = Exact<{
   id: string | number;
@@ -155,7 +179,7 @@ export type CycleViewQueryVariables = Exact<{
 }>;
 
 
-export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, embryos: Array<{ id: string, label: string, externalId: string, outcome: Outcome, latestProbability: number | null, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null }> } };
+export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, ranking: { label: string | null, warning: string | null, provenance: string | null, entries: Array<{ rank: number | null, withheld: string | null, score: { value: number, label: string, warning: string | null, provenance: string, computedAt: string } | null, embryo: { id: string, label: string, externalId: string, outcome: Outcome, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } }> } } };
 
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
@@ -272,6 +296,18 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AssessmentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AssessmentFields on EmbryoAssessment {
+  id
+  grade
+  decision
+  againstModel
+  reason
+  modelRank
+  modelRankOf
+  createdAt
+}
+    `, {"fragmentName":"AssessmentFields"}) as unknown as TypedDocumentString<AssessmentFieldsFragment, unknown>;
 export const TrajectoryModelFieldsFragmentDoc = new TypedDocumentString(`
     fragment TrajectoryModelFields on TrajectoryModel {
   id
@@ -463,9 +499,23 @@ export const EmbryoViewDocument = new TypedDocumentString(`
     trajectory(modelId: $modelId) {
       ...TrajectoryFields
     }
+    scoreWithheld
+    assessment {
+      ...AssessmentFields
+    }
   }
 }
-    fragment TrajectoryModelFields on TrajectoryModel {
+    fragment AssessmentFields on EmbryoAssessment {
+  id
+  grade
+  decision
+  againstModel
+  reason
+  modelRank
+  modelRankOf
+  createdAt
+}
+fragment TrajectoryModelFields on TrajectoryModel {
   id
   name
   version
@@ -487,6 +537,22 @@ fragment TrajectoryFields on Trajectory {
     imputed
   }
 }`) as unknown as TypedDocumentString<EmbryoViewQuery, EmbryoViewQueryVariables>;
+export const RecordAssessmentDocument = new TypedDocumentString(`
+    mutation RecordAssessment($input: RecordAssessmentInput!) {
+  recordAssessment(input: $input) {
+    ...AssessmentFields
+  }
+}
+    fragment AssessmentFields on EmbryoAssessment {
+  id
+  grade
+  decision
+  againstModel
+  reason
+  modelRank
+  modelRankOf
+  createdAt
+}`) as unknown as TypedDocumentString<RecordAssessmentMutation, RecordAssessmentMutationVariables>;
 export const EmbryoFramesDocument = new TypedDocumentString(`
     query EmbryoFrames($id: ID!, $focalPlaneUm: Int, $after: String) {
   embryo(id: $id) {
@@ -563,14 +629,29 @@ export const CycleViewDocument = new TypedDocumentString(`
       mrn
       displayName
     }
-    embryos(orderBy: PROBABILITY_DESC) {
-      id
+    ranking {
       label
-      externalId
-      outcome
-      latestProbability
-      trajectory {
-        ...TrajectoryFields
+      warning
+      provenance
+      entries {
+        rank
+        withheld
+        score {
+          value
+          label
+          warning
+          provenance
+          computedAt
+        }
+        embryo {
+          id
+          label
+          externalId
+          outcome
+          trajectory {
+            ...TrajectoryFields
+          }
+        }
       }
     }
   }

@@ -9,6 +9,7 @@ const ALLOWED = {
   viewLab: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
   viewRuns: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
   recordOutcome: ['ADMIN', 'EMBRYOLOGIST'],
+  recordAssessment: ['ADMIN', 'EMBRYOLOGIST'],
   requestScoring: ['ADMIN', 'EMBRYOLOGIST'],
   manageModels: ['ADMIN'],
   viewShadowModels: ['ADMIN'],

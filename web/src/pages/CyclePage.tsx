@@ -8,7 +8,7 @@ import { ProvenanceBanner, ProvenanceTag } from '../components/ProvenanceBanner'
 import { Sparkline } from '../components/Sparkline';
 import { dayOfCulture, formatDateTime, OUTCOME_LABEL, percent } from '../lib/format';
 
-/** One cycle's embryos, ranked by the latest probability of the clinic's active model (the API's order). */
+/** One cycle's embryos, ranked by the latest score of the clinic's active model (the API's `ranking`, with its label). */
 export function CyclePage({ id }: { id: string }) {
   const { data, error, loading } = useQuery(CycleViewDocument, { id });
   const scoring = useMutation(RequestCycleScoringDocument);
@@ -22,8 +22,10 @@ export function CyclePage({ id }: { id: string }) {
 
   if (loading) return <Loading what="the cycle" />;
   if (!cycle) return <ErrorNotice error={error} />;
-  const models = cycle.embryos.flatMap((e) => (e.trajectory ? [e.trajectory.model] : []));
-  const warning = cycle.embryos.find((e) => e.trajectory?.warning)?.trajectory?.warning;
+  const { ranking } = cycle;
+  const models = ranking.entries.flatMap((e) => (e.embryo.trajectory ? [e.embryo.trajectory.model] : []));
+  const warning =
+    ranking.warning ?? ranking.entries.find((e) => e.embryo.trajectory?.warning)?.embryo.trajectory?.warning;
   const day = dayOfCulture(cycle.inseminationAt);
   // one model for the whole cycle (the usual case) is named once, above the table
   const modelIds = new Set(models.map((m) => m.id));
@@ -69,7 +71,10 @@ export function CyclePage({ id }: { id: string }) {
         </p>
       )}
       <table className="table ranked" data-testid="ranked-embryos">
-        <caption>Embryos ranked by latest probability of blastocyst formation (highest first; unscored last)</caption>
+        <caption>
+          Embryos ranked by latest probability of blastocyst formation (highest first; unscored last)
+          {ranking.label ? ` — ${ranking.label}` : ''}
+        </caption>
         <thead>
           <tr>
             <th scope="col" className="num">
@@ -88,17 +93,27 @@ export function CyclePage({ id }: { id: string }) {
           </tr>
         </thead>
         <tbody>
-          {cycle.embryos.map((e, i) => {
+          {ranking.entries.map(({ embryo: e, rank, score, withheld }) => {
             const points = e.trajectory?.points ?? [];
             const imputed = points.filter((p) => p.imputed).length;
             return (
               <tr key={e.id} data-embryo-id={e.id}>
-                <td className="num">{i + 1}</td>
+                <td className="num">{rank ?? '–'}</td>
                 <th scope="row" className="nowrap">
                   <Link to={`/embryos/${e.id}`}>{e.label}</Link> <span className="muted small">{e.externalId}</span>
                 </th>
-                <td className="num probability" data-testid="latest-probability">
-                  {percent(e.latestProbability)}
+                <td className="num probability" title={score?.label ?? withheld ?? undefined}>
+                  <span data-testid="latest-probability">
+                    {score ? percent(score.value) : withheld ? 'after assessment' : '—'}
+                  </span>
+                  {score?.warning && (
+                    <>
+                      {' '}
+                      <span className="tag tag--danger" data-testid="score-label" title={score.label}>
+                        {score.provenance}
+                      </span>
+                    </>
+                  )}
                 </td>
                 <td>
                   <Sparkline points={points} />

@@ -9,6 +9,7 @@ import { OUTCOME_LABEL } from '../lib/format';
 import { FrameImageCache } from '../lib/frame-images';
 import { OutcomeForm } from './embryo/OutcomeForm';
 import { TimeLapseViewer } from './embryo/TimeLapseViewer';
+import { AssessmentForm } from './embryo/AssessmentForm';
 import { TrajectoryPanel } from './embryo/TrajectoryPanel';
 import { nearestFrame, useFrames } from './embryo/use-frames';
 
@@ -95,9 +96,19 @@ export function EmbryoPage({ id }: { id: string }) {
           ) : (
             <section className="card">
               <h2>Trajectory</h2>
-              <p>The clinic has no active model, so there is no trajectory.</p>
+              {embryo.scoreWithheld ? (
+                <p data-testid="score-withheld">Not shown: {embryo.scoreWithheld}.</p>
+              ) : (
+                <p>The clinic has no active model, so there is no trajectory.</p>
+              )}
             </section>
           )}
+          <AssessmentForm
+            embryoId={embryo.id}
+            assessment={embryo.assessment ?? null}
+            editable={can(role, 'recordAssessment')}
+            onSaved={view.reload}
+          />
           <OutcomeForm
             embryoId={embryo.id}
             outcome={embryo.outcome}
