@@ -9,6 +9,7 @@ import { registerModelCommands } from './model';
 import { registerModelRegistryCommands } from './model-registry';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
+import { registerTrainCommand } from './train';
 
 // One line per command module. Keep it a plain list so adding a command is a one-line change.
 export const commandModules: RegisterCommands[] = [
@@ -22,4 +23,5 @@ export const commandModules: RegisterCommands[] = [
   registerDemoCommand,
   registerScoreCommands,
   registerImportCommands,
+  registerTrainCommand,
 ];

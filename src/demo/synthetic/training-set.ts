@@ -137,6 +137,8 @@ export async function writeSyntheticTrainingSet(
         synthetic: true,
         generator: 'src/demo/synthetic/training-set.ts',
         seed: options.seed,
+        patients: options.patients,
+        embryosPerPatient: options.embryosPerPatient,
         format: 'npy',
         dtype: 'uint8',
         planes,

@@ -155,6 +155,12 @@ function toModelType(m: ModelVersion): ModelVersionType {
     inputSize: m.inputSize,
     trained: m.trained,
     warning: untrainedWarning(m),
+    provenance: {
+      kind: m.provenance,
+      synthetic: m.synthetic,
+      weightsSha256: m.weightsSha256?.trim() ?? null,
+      manifest: m.trainingManifest,
+    },
     sizeBytes: Number(m.sizeBytes),
     createdAt: m.createdAt,
   };
