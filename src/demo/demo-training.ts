@@ -18,10 +18,10 @@ export const DEMO_TRAINING_RECIPE = {
   width: 8,
   blocks: [1, 1, 1, 1] as [number, number, number, number],
   inputSize: 64,
-  epochs: 8,
+  epochs: 6,
   batchSize: 4,
   lr: 0.02,
-  patience: 4,
+  patience: 3,
   seed: 1,
   threads: 1,
 } as const;
