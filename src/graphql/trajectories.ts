@@ -20,6 +20,7 @@ export async function trajectoryOf(
       version: model.version,
       variant: model.variant,
       trained: model.trained,
+      synthetic: model.synthetic,
       shadow: view.shadow,
       active: view.active,
     },

@@ -154,6 +154,7 @@ function toModelType(m: ModelVersion): ModelVersionType {
     planes: m.planes,
     inputSize: m.inputSize,
     trained: m.trained,
+    synthetic: m.synthetic,
     warning: untrainedWarning(m),
     provenance: {
       kind: m.provenance,

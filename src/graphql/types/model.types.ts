@@ -41,6 +41,8 @@ export class ModelVersionType {
   @Field(() => Int) inputSize: number;
   @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
   trained: boolean;
+  @Field({ description: 'Trained on synthetic images: not for clinical use, like an untrained model.' })
+  synthetic: boolean;
   @Field(() => String, {
     nullable: true,
     description: 'Set for a model whose numbers are not for clinical use (untrained, or trained on synthetic data).',

@@ -98,7 +98,7 @@ export type EmbryoViewQueryVariables = Exact<{
 }>;
 
 
-export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } };
+export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } };
 
 export type EmbryoFramesQueryVariables = Exact<{
   id: string | number;
@@ -117,9 +117,9 @@ export type RecordOutcomeMutationVariables = Exact<{
 
 export type RecordOutcomeMutation = { recordOutcome: { id: string, outcome: Outcome, outcomeRecordedAt: string | null } };
 
-export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean };
+export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean };
 
-export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
+export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
 
 export type ActiveCyclesQueryVariables = Exact<{
   clinicId: string | number;
@@ -134,16 +134,16 @@ export type CycleViewQueryVariables = Exact<{
 }>;
 
 
-export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, embryos: Array<{ id: string, label: string, externalId: string, outcome: Outcome, latestProbability: number | null, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null }> } };
+export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, embryos: Array<{ id: string, label: string, externalId: string, outcome: Outcome, latestProbability: number | null, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null }> } };
 
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
-export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
+export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
+export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
 
 export type ModelEvaluationQueryVariables = Exact<{
   clinicId: string | number;
@@ -153,7 +153,7 @@ export type ModelEvaluationQueryVariables = Exact<{
 }>;
 
 
-export type ModelEvaluationQuery = { modelEvaluation: { untrained: boolean, warning: string | null, accuracyAuc: number | null, embryos: number, blastocysts: number, notBlastocysts: number, embryosWithOutcome: number, embryosNotScored: number, evaluatedAt: string, from: string | null, to: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null }, days: Array<{ day: number, segment: number, n: number, accuracy: number | null, sensitivity: number | null, specificity: number | null, truePositives: number, falsePositives: number, trueNegatives: number, falseNegatives: number }>, roc: Array<{ day: number, segment: number, auc: number | null, positives: number, negatives: number, points: Array<{ falsePositiveRate: number, truePositiveRate: number, threshold: number | null }> }> } };
+export type ModelEvaluationQuery = { modelEvaluation: { untrained: boolean, warning: string | null, accuracyAuc: number | null, embryos: number, blastocysts: number, notBlastocysts: number, embryosWithOutcome: number, embryosNotScored: number, evaluatedAt: string, from: string | null, to: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null }, days: Array<{ day: number, segment: number, n: number, accuracy: number | null, sensitivity: number | null, specificity: number | null, truePositives: number, falsePositives: number, trueNegatives: number, falseNegatives: number }>, roc: Array<{ day: number, segment: number, auc: number | null, positives: number, negatives: number, points: Array<{ falsePositiveRate: number, truePositiveRate: number, threshold: number | null }> }> } };
 
 export type ActivateModelMutationVariables = Exact<{
   clinicId: string | number;
@@ -238,6 +238,7 @@ export const TrajectoryModelFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -262,6 +263,7 @@ export const TrajectoryFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }`, {"fragmentName":"TrajectoryFields"}) as unknown as TypedDocumentString<TrajectoryFieldsFragment, unknown>;
@@ -281,6 +283,7 @@ export const ModelFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   warning
   planes
   inputSize
@@ -403,6 +406,7 @@ export const EmbryoViewDocument = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -513,6 +517,7 @@ export const CycleViewDocument = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -548,6 +553,7 @@ fragment ModelFields on ModelVersion {
   version
   variant
   trained
+  synthetic
   warning
   planes
   inputSize
@@ -578,6 +584,7 @@ export const ModelEvaluationDocument = new TypedDocumentString(`
       version
       variant
       trained
+      synthetic
       warning
     }
     days {
