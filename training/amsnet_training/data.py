@@ -239,3 +239,19 @@ def resize_and_crop(frames: torch.Tensor, size: int, rng: Optional[np.random.Gen
             out[sl] = crop
         x = out
     return x.reshape(b, t, f, size, size)
+
+
+def main() -> None:
+    """`python3 -m amsnet_training.data --check DIR`: loads an export and draws one batch (a smoke test)."""
+    import argparse
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--check", required=True)
+    a = p.parse_args()
+    ds = load_dataset(a.check)
+    frames, _, _ = make_batch(FrameStore(ds), ds.embryos, list(range(len(ds.planes))), ds.input_size, np.random.default_rng(0))
+    print(json.dumps({"embryos": len(ds.embryos), "framesPerSegment": ds.frames_per_segment, "batch": list(frames.shape)}))
+
+
+if __name__ == "__main__":
+    main()
