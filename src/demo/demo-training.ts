@@ -1,7 +1,7 @@
 /**
  * How the demo's trained model is made (`npm run train:demo`): a synthetic training set drawn from
  * its own seed (never the demo lab's embryos), and the trainer's recipe at a size that 2 CPU cores
- * train in about half an hour. Changing anything here changes the shipped weights: rerun
+ * train in about half an hour on an idle machine. Changing anything here changes the shipped weights: rerun
  * train:demo and commit models/demo/.
  */
 export const DEMO_TRAINING_SET = {
@@ -18,10 +18,10 @@ export const DEMO_TRAINING_RECIPE = {
   width: 8,
   blocks: [1, 1, 1, 1] as [number, number, number, number],
   inputSize: 64,
-  epochs: 6,
+  epochs: 3,
   batchSize: 4,
   lr: 0.02,
-  patience: 3,
+  patience: 2,
   seed: 1,
   threads: 1,
 } as const;

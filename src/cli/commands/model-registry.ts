@@ -102,7 +102,7 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
           },
           services.system.modelRegistration(),
         );
-        const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px, ${provenanceLabel(version)})`;
+        const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px${version.trained ? `, ${provenanceLabel(version)}` : ', UNTRAINED'})`;
         console.log(
           created
             ? `registered ${what}\nid ${version.id}\nsha256 ${version.sha256}`
