@@ -6,7 +6,7 @@ import { findTrainerPython, trainingPackageDir } from '../src/inference/training
  * `npm run bench:training`: training throughput of the PyTorch trainer in embryo-sequences per
  * second (T = 28, 7 planes, AMSNet), for the demo's size and the paper's, on this machine's CPU
  * (and its GPU when PyTorch sees one). Medians of a few SGD steps on random frames; the paper size
- * is timed on 7-step sequences and scaled to 28 (every layer's cost is linear in T).
+ * is timed on 2-step sequences and scaled to 28 (every layer's cost is linear in T).
  */
 const SIZES = [
   {
@@ -25,7 +25,7 @@ const SIZES = [
       '--batch-size',
       '1',
       '--steps-per-sequence',
-      '7',
+      '2',
       '--runs',
       '2',
     ],
