@@ -6,6 +6,7 @@ import { AccountSecurity1764190002000 } from './1764190002000-account-security';
 import { ProcessLeases1764190004000 } from './1764190004000-process-leases';
 import { ImportSources1764190005000 } from './1764190005000-import-sources';
 import { ClinicalGovernance1764190006000 } from './1764190006000-clinical-governance';
+import { ModelProvenance1764190001000 } from './1764190001000-model-provenance';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ProcessLeases1764190004000,
   ImportSources1764190005000,
   ClinicalGovernance1764190006000,
+  ModelProvenance1764190001000,
 ];

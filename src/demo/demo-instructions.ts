@@ -53,7 +53,11 @@ export function demoInstructions(
     `  Demo lab ready in clinic "${result.clinic.code}":`,
     `    ${result.written.embryos} embryos in ${result.sheetImport.counts.stored} sheet rows, ${result.folderImport.framesStored} frames imported` +
       ` (generated in ${result.seconds.generate.toFixed(1)} s, imported in ${result.seconds['import-frames'].toFixed(1)} s)`,
-    `    model ${result.model.name} ${result.model.version} — UNTRAINED: random weights, its probabilities mean nothing clinically`,
+    `    model ${result.model.name} ${result.model.version} — ${
+      result.model.trained
+        ? 'trained on synthetic data: not for clinical use (it shows what the system does, not how it performs on real embryos)'
+        : 'UNTRAINED: random weights, its probabilities mean nothing clinically'
+    }`,
     `    scoring run ${scored.id}: ${scored.status}` +
       (scored.status === 'QUEUED'
         ? ' (a worker will pick it up: `amsnet worker` or `amsnet serve`)'

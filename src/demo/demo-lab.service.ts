@@ -87,9 +87,10 @@ export class DemoLabService {
     // The model is built before anything is written, so a bad size fails with nothing half-seeded.
     onStep?.(
       'model',
-      `AMSNet width ${request.model.width}, blocks ${request.model.blocks.join('-')}, ${request.model.inputSize} px, untrained`,
+      `AMSNet width ${request.model.width}, blocks ${request.model.blocks.join('-')}, ${request.model.inputSize} px`,
     );
     const onnx = await timed('model', () => buildDemoModel(request.model));
+    onStep?.('model', onnx.provenance ? 'trained on synthetic data (models/demo)' : 'untrained (random weights)');
     const clinic = existing ?? (await this.createClinic(request.clinicCode, system));
     const grant = system.clinic(clinic.id);
 

@@ -14,6 +14,10 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const MODEL_VARIANTS = ['baseline', 'tsm', 'tsm-channel', 'amsnet'] as const;
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
+/** Where a model version's weights came from: built untrained, trained by the project's trainer, or brought in. */
+export const MODEL_PROVENANCE_KINDS = ['random', 'trained', 'imported'] as const;
+export type ModelProvenanceKind = (typeof MODEL_PROVENANCE_KINDS)[number];
+
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PARTIAL'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 

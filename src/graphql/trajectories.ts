@@ -27,6 +27,7 @@ function modelOf(view: ClinicModel): TrajectoryModelType {
     sha256: model.sha256,
     variant: model.variant,
     trained: model.trained,
+    synthetic: model.synthetic,
     shadow: view.shadow,
     active: view.active,
   };

@@ -37,7 +37,7 @@ export function registerDemoCommand(program: Command, runtime: CliRuntime): void
   program
     .command('demo')
     .description(
-      'seed a demo clinic with synthetic time-lapse data, imported, scored by an untrained AMSNet, and print where to look',
+      'seed a demo clinic with synthetic time-lapse data, imported, scored by an AMSNet trained on synthetic data (models/demo), and print where to look',
     )
     .option('--clinic <code>', 'clinic to seed (created when missing)', 'demo')
     .option('--seed <n>', 'seed of the synthetic lab (same seed, same embryos)', whole(0, 2 ** 31 - 1))
@@ -46,8 +46,12 @@ export function registerDemoCommand(program: Command, runtime: CliRuntime): void
     .option('--image-size <px>', 'pixels per side (default 224; 500 with --full-rate)', whole(64, 1024))
     .option('--patients <n>', 'patients, one cycle each (default 3)', whole(1, 20))
     .option('--embryos <n|min-max>', 'embryos per cycle (default 8-12)', range)
-    .option('--model-width <n>', 'AMSNet width (paper: 64; demo: 16)', whole(8, 64))
-    .option('--model-input-size <px>', 'AMSNet input size S, a multiple of 32 (paper: 224; demo: 128)', multipleOf32)
+    .option('--model-width <n>', 'AMSNet width (paper: 64; demo: 8; another size is untrained)', whole(8, 64))
+    .option(
+      '--model-input-size <px>',
+      'AMSNet input size S, a multiple of 32 (paper: 224; demo: 64; another size is untrained)',
+      multipleOf32,
+    )
     .option('--keep-export <dir>', 'keep the generated folder export and cycle sheet in this folder')
     .option('--no-wait', 'queue the scoring and return; a running worker scores it')
     .action(async (opts: DemoOptions) => {

@@ -44,6 +44,12 @@ export function registerExportCommands(program: Command, runtime: CliRuntime): v
     )
     .option('--size <pixels>', 'side of the square frames', parseInteger, 224)
     .option('--seed <n>', 'seed of the split', parseInteger, 42)
+    .option(
+      '--frames-per-segment <k>',
+      'frames kept per 6 h segment (listed in views.csv; `amsnet train` draws one at random per segment and epoch)',
+      parseInteger,
+      1,
+    )
     .option('--split <fractions>', 'train,val,test fractions', parseSplit)
     .option('--from <date>', 'cycles inseminated on or after this day (YYYY-MM-DD, UTC)', parseDate)
     .option('--to <date>', 'cycles inseminated on or before this day (YYYY-MM-DD, UTC)', parseDate)
@@ -55,6 +61,7 @@ export function registerExportCommands(program: Command, runtime: CliRuntime): v
         planes?: number[];
         size: number;
         seed: number;
+        framesPerSegment: number;
         split?: SplitFractions;
         from?: Date;
         to?: Date;
@@ -68,6 +75,7 @@ export function registerExportCommands(program: Command, runtime: CliRuntime): v
               planes: opts.planes,
               inputSize: opts.size,
               seed: opts.seed,
+              framesPerSegment: opts.framesPerSegment,
               fractions: opts.split,
               from: opts.from ?? null,
               to: opts.to ? new Date(opts.to.getTime() + DAY_MS) : null,

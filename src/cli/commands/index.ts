@@ -12,6 +12,7 @@ import { registerModelRegistryCommands } from './model-registry';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
 import { registerSourceCommands } from './sources';
+import { registerTrainCommand } from './train';
 
 // One line per command module. Keep it a plain list so adding a command is a one-line change.
 export const commandModules: RegisterCommands[] = [
@@ -28,4 +29,5 @@ export const commandModules: RegisterCommands[] = [
   registerImportCommands,
   registerAuditCommands,
   registerSourceCommands,
+  registerTrainCommand,
 ];

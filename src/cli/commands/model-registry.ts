@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MODEL_VARIANTS, type ModelVariant } from '../../entities';
+import { provenanceLabel } from '../../inference/provenance';
+import { provenanceFromManifest, readTrainingManifest } from '../../inference/training/training-manifest';
 import { UserError } from '../../platform/errors';
 import type { CliRuntime } from '../runtime';
 
@@ -18,6 +20,8 @@ function parsePositiveInt(value: string): number {
 }
 
 interface RegisterOptions {
+  manifest?: string;
+  weightsSha256?: string;
   name: string;
   version: string;
   trained?: boolean;
@@ -64,6 +68,11 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
       'side S of the input frames (for a file without amsnet metadata)',
       parsePositiveInt,
     )
+    .option(
+      '--manifest <file>',
+      'the manifest.json of `amsnet train`: registers the model as trained, with that manifest (and synthetic if its data was)',
+    )
+    .option('--weights-sha256 <hex>', 'sha256 of the weights the graph was built from (imported weights)')
     .action(async (file: string, opts: RegisterOptions & { untrained?: boolean }) => {
       let bytes: Buffer;
       try {
@@ -74,6 +83,11 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
         );
       }
       const trained = opts.trained ? true : opts.untrained ? false : undefined;
+      const provenance = opts.manifest
+        ? provenanceFromManifest(await readTrainingManifest(opts.manifest))
+        : opts.weightsSha256
+          ? { weightsSha256: opts.weightsSha256.toLowerCase() }
+          : undefined;
       await runtime.withApp(async ({ services }) => {
         const { model: version, created } = await services.registry.register(
           bytes,
@@ -84,10 +98,11 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
             planes: opts.planes,
             variant: opts.variant,
             inputSize: opts.inputSize,
+            provenance,
           },
           services.system.modelRegistration(),
         );
-        const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px${version.trained ? '' : ', UNTRAINED'})`;
+        const what = `${version.name} ${version.version} (${version.variant}, planes ${version.planes.join(',')}, ${version.inputSize}px${version.trained ? `, ${provenanceLabel(version)}` : ', UNTRAINED'})`;
         console.log(
           created
             ? `registered ${what}\nid ${version.id}\nsha256 ${version.sha256}`
@@ -141,7 +156,7 @@ export function registerModelRegistryCommands(program: Command, runtime: CliRunt
               .filter((c) => c.active || c.shadow)
               .map((c) => `${c.clinicId}${c.active ? ' (active)' : ' (shadow)'}`);
             console.log(
-              `${v.id}  ${v.name} ${v.version}  ${v.variant} [${v.planes.join(',')}] ${v.inputSize}px  ${v.trained ? 'trained' : 'UNTRAINED'}  sha256 ${v.sha256.slice(0, 12)}…${uses.length ? `  clinics: ${uses.join(', ')}` : ''}`,
+              `${v.id}  ${v.name} ${v.version}  ${v.variant} [${v.planes.join(',')}] ${v.inputSize}px  ${provenanceLabel(v)}  sha256 ${v.sha256.slice(0, 12)}…${uses.length ? `  clinics: ${uses.join(', ')}` : ''}`,
             );
           }
         });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -10,7 +11,11 @@ import { NpyError, readNpy, writeNpy } from '../../inference/npy';
 import { AmsnetPredictor, ModelContractError } from '../../inference/predictor';
 import { SafetensorsError, writeSafetensors } from '../../inference/safetensors';
 import { scoreLabel } from '../../inference/scoring/prediction-provenance';
+import { untrainedWarning } from '../../inference/provenance';
 import { UserError } from '../../platform/errors';
+import { isUuid } from '../../platform/ids';
+import type { CliRuntime } from '../runtime';
+import { registeredModelRows } from './model-provenance';
 
 /** The `model` command group, shared with the registry commands (whichever registers first creates it). */
 export function modelCommandGroup(program: Command): Command {
@@ -75,7 +80,7 @@ interface PredictOptions {
   maxBatch: number;
 }
 
-export function registerModelCommands(program: Command): void {
+export function registerModelCommands(program: Command, runtime?: CliRuntime): void {
   const model = modelCommandGroup(program);
 
   model
@@ -190,10 +195,26 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command('inspect')
-    .description('contract, sha256, parameters, GFLOPs per time step and streaming support of an .onnx model')
-    .argument('<file>', 'the .onnx model')
+    .description(
+      'contract, sha256, parameters, GFLOPs per time step and streaming support of an .onnx model; given a registered version id, its provenance (random, trained with its manifest, imported)',
+    )
+    .argument('<file>', 'the .onnx model, or the id of a registered version')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
+      if (runtime && isUuid(file) && !existsSync(file)) {
+        await runtime.withApp(async ({ services }) => {
+          const version = await services.registry.get(file);
+          if (!version) throw new UserError(`no model version ${file}`);
+          if (opts.json) {
+            console.log(JSON.stringify({ ...version, warning: untrainedWarning(version) }, null, 2));
+            return;
+          }
+          const rows = registeredModelRows(version);
+          const width = Math.max(...rows.map((r) => r[0].length));
+          for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+        });
+        return;
+      }
       const info = await inspectModel(await readInput(file, 'model')).catch((e) => {
         throw new UserError(`cannot inspect ${file}: ${(e as Error).message}`);
       });

@@ -102,7 +102,7 @@ export function planDemoLab(options: DemoLabOptions): DemoLabPlan {
 }
 
 /** About half the embryos become blastocysts; the rest arrest or fragment. */
-function shuffledFates(random: SeededRandom, n: number): Fate[] {
+export function shuffledFates(random: SeededRandom, n: number): Fate[] {
   const blastocysts = Math.max(1, Math.min(n - 1, Math.round(n / 2 + random.between(-1, 1))));
   const fates: Fate[] = Array.from({ length: n }, (_, i) =>
     i < blastocysts ? 'blastocyst' : i % 2 === 0 ? 'arrest' : 'fragmentation',

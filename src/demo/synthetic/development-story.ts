@@ -73,6 +73,10 @@ export interface DevelopmentStory {
   arrestHpi: number | null;
   /** Fragmentation grows from 0 to this share of the embryo's volume (0 for clean embryos). */
   fragmentation: number;
+  /** Several nuclei per blastomere at the 2–4 cell stages (goes with arrest). */
+  multinucleation: boolean;
+  /** Uneven blastomere sizes, 0 = even (irregular cleavage goes with arrest). */
+  unevenness: number;
   /** Fixed look of this embryo: rotation of the cell layout, zona size, where the ICM sits. */
   orientation: number;
   zonaRadius: number;
@@ -81,21 +85,41 @@ export interface DevelopmentStory {
   layoutSeed: number;
 }
 
+/**
+ * How the early development of an embryo that will (or will not) become a blastocyst tends to look,
+ * after published morphokinetics (e.g. Meseguer et al. 2011; Rubio et al. 2012; Desai et al. 2014):
+ * slow and irregular early cleavage, direct 1→3 cleavage (t3 − t2 < 5 h), multinucleation, uneven
+ * blastomeres and fragmentation go with arrest; timely t5 and t8 with blastulation. Every signal is
+ * a tendency drawn with noise, so the classes overlap and early prediction is possible, not certain.
+ */
+const KINETICS: Record<
+  Fate,
+  { pace: number; paceSd: number; jitter: number; direct: number; multinucleated: number; uneven: [number, number] }
+> = {
+  blastocyst: { pace: 0.98, paceSd: 0.06, jitter: 0.03, direct: 0.05, multinucleated: 0.08, uneven: [0, 0.15] },
+  arrest: { pace: 1.1, paceSd: 0.08, jitter: 0.06, direct: 0.3, multinucleated: 0.35, uneven: [0.05, 0.4] },
+  fragmentation: { pace: 1.06, paceSd: 0.08, jitter: 0.05, direct: 0.2, multinucleated: 0.2, uneven: [0.05, 0.35] },
+};
+
 /** Draws the story of one embryo. Slower embryos are slower at every step (one pace factor). */
 export function drawStory(random: SeededRandom, fate: Fate): DevelopmentStory {
-  const pace = Math.min(1.25, Math.max(0.85, random.normal(1, 0.07)));
+  const k = KINETICS[fate];
+  const pace = Math.min(1.3, Math.max(0.85, random.normal(k.pace, k.paceSd)));
   const lastIndex =
     fate === 'blastocyst'
       ? PHASES.length - 1
       : fate === 'arrest'
         ? PHASES.indexOf(random.pick(['t2', 't4', 't5', 't8', 't9+', 'tM'] as const))
         : PHASES.indexOf(random.pick(['t4', 't6', 't8'] as const));
+  const direct = random.next() < k.direct;
   const events: Array<{ phase: Phase; hpi: number }> = [];
   let previous = 0;
   for (let i = 0; i <= lastIndex; i++) {
     const phase = PHASES[i];
-    const jitter = random.normal(0, 0.03 * TYPICAL_HPI[phase]);
-    const hpi = Math.max(previous + 0.6, TYPICAL_HPI[phase] * pace + jitter);
+    const jitter = random.normal(0, k.jitter * TYPICAL_HPI[phase]);
+    let hpi = Math.max(previous + 0.6, TYPICAL_HPI[phase] * pace + jitter);
+    // direct cleavage: the zygote divides into three cells, t3 only a few hours after t2
+    if (phase === 't3' && direct) hpi = previous + random.between(0.6, 3);
     events.push({ phase, hpi: round2(hpi) });
     previous = hpi;
   }
@@ -108,8 +132,10 @@ export function drawStory(random: SeededRandom, fate: Fate): DevelopmentStory {
       fate === 'fragmentation'
         ? random.between(0.25, 0.45)
         : fate === 'arrest'
-          ? random.between(0, 0.1)
-          : random.between(0, 0.04),
+          ? random.between(0, 0.15)
+          : random.between(0, 0.06),
+    multinucleation: random.next() < k.multinucleated,
+    unevenness: random.between(k.uneven[0], k.uneven[1]),
     orientation: random.between(0, Math.PI * 2),
     zonaRadius: random.between(0.37, 0.41),
     icmAngle: random.between(0, Math.PI * 2),

@@ -118,9 +118,21 @@ export function sceneAt(story: DevelopmentStory, hpi: number): Shape[] {
     }
   } else {
     const cells = phase ? CELLS_AT[phase] : 1;
-    for (const c of cleavageLayout(Math.min(cells, 12), story.orientation)) {
-      shapes.push(cell(c.x, c.y, c.r * (1 - fragmentProgress * 0.3), fill, { relief }));
-    }
+    const layoutCells = cleavageLayout(Math.min(cells, 12), story.orientation);
+    layoutCells.forEach((c, i) => {
+      // irregular cleavage: sister blastomeres of unequal size
+      const uneven = cells > 1 ? 1 + story.unevenness * (i % 2 === 0 ? 0.5 : -0.5) : 1;
+      const r = c.r * (1 - fragmentProgress * 0.3) * uneven;
+      shapes.push(cell(c.x, c.y, r, fill, { relief }));
+      if (story.multinucleation && cells >= 2 && cells <= 4) {
+        // several small nuclei per blastomere instead of one (visible until the 5-cell stage)
+        for (const s of [-1, 1]) {
+          shapes.push(
+            cell(c.x + s * r * 0.3, c.y - s * r * 0.12, r * 0.18, 176, { grain: 2, edge: 122, relief: 20, shade: 5 }),
+          );
+        }
+      }
+    });
     if (phase === 'tPNa') {
       // Two pronuclei, side by side, until they fade at tPNf.
       for (const s of [-1, 1]) {

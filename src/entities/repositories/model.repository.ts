@@ -7,7 +7,8 @@ import { refusingDuplicates } from './duplicate-record';
 export type NewModelVersion = Pick<
   ModelVersion,
   'name' | 'version' | 'sha256' | 'variant' | 'planes' | 'inputSize' | 'contract' | 'trained' | 'onnx' | 'createdBy'
->;
+> &
+  Partial<Pick<ModelVersion, 'provenance' | 'synthetic' | 'trainingManifest' | 'weightsSha256'>>;
 
 /**
  * Model versions and their use per clinic (clinic_model: active, shadow). The entity marks `onnx`
@@ -50,8 +51,9 @@ export class ModelRepository {
   insertIfNewSha256(row: NewModelVersion): Promise<string | null> {
     return refusingDuplicates(['uq_model_version_name_version'], async () => {
       const rows: Array<{ id: string }> = await this.m.query(
-        `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        `INSERT INTO model_version (name, version, sha256, variant, planes, input_size, contract, trained, onnx, size_bytes, created_by,
+                                    provenance, synthetic, training_manifest, weights_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (sha256) DO NOTHING
          RETURNING id`,
         [
@@ -66,6 +68,10 @@ export class ModelRepository {
           row.onnx,
           row.onnx.length,
           row.createdBy,
+          row.provenance ?? (row.trained ? 'imported' : 'random'),
+          row.synthetic ?? false,
+          row.trainingManifest ? JSON.stringify(row.trainingManifest) : null,
+          row.weightsSha256 ?? null,
         ],
       );
       return rows[0]?.id ?? null;

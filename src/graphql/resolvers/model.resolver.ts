@@ -156,7 +156,14 @@ function toModelType(m: ModelVersion): ModelVersionType {
     planes: m.planes,
     inputSize: m.inputSize,
     trained: m.trained,
+    synthetic: m.synthetic,
     warning: untrainedWarning(m),
+    provenance: {
+      kind: m.provenance,
+      synthetic: m.synthetic,
+      weightsSha256: m.weightsSha256?.trim() ?? null,
+      manifest: m.trainingManifest,
+    },
     sizeBytes: Number(m.sizeBytes),
     createdAt: m.createdAt,
   };

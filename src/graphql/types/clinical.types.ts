@@ -61,6 +61,8 @@ export class TrajectoryModelType {
   @Field() variant: string;
   @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
   trained: boolean;
+  @Field({ description: 'Trained on synthetic images: not for clinical use, like an untrained model.' })
+  synthetic: boolean;
   @Field({ description: 'Scored silently; visible to clinic administrators only.' }) shadow: boolean;
   @Field({ description: "The clinic's default model." }) active: boolean;
 }

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType } from 'type-graphql';
 
 /** GraphQL shapes of the model registry and of the paper's evaluation (DESIGN.md §6, §7). */
@@ -11,6 +12,24 @@ export class ClinicModelType {
   @Field(() => GraphQLISODateTime, { nullable: true }) activatedAt: Date | null;
 }
 
+@ObjectType('ModelProvenance', { description: "Where a model version's weights came from." })
+export class ModelProvenanceType {
+  @Field({
+    description:
+      'random: built without trained weights; trained: by the amsnet trainer (manifest attached); imported: weights from elsewhere.',
+  })
+  kind: string;
+  @Field({ description: 'Trained on synthetic images: not for clinical use, like an untrained model.' })
+  synthetic: boolean;
+  @Field(() => String, { nullable: true, description: 'sha256 of the weights file the graph was built from.' })
+  weightsSha256: string | null;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'The training manifest: dataset (size, outcome balance, split), recipe, seed, validation metrics.',
+  })
+  manifest: Record<string, unknown> | null;
+}
+
 @ObjectType('ModelVersion', { description: 'A registered ONNX model that fulfils the AMSNet contract.' })
 export class ModelVersionType {
   @Field(() => ID) id: string;
@@ -22,7 +41,14 @@ export class ModelVersionType {
   @Field(() => Int) inputSize: number;
   @Field({ description: 'False: built without trained weights; its numbers mean nothing clinically.' })
   trained: boolean;
-  @Field(() => String, { nullable: true, description: 'Set for an untrained model.' }) warning: string | null;
+  @Field({ description: 'Trained on synthetic images: not for clinical use, like an untrained model.' })
+  synthetic: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set for a model whose numbers are not for clinical use (untrained, or trained on synthetic data).',
+  })
+  warning: string | null;
+  @Field(() => ModelProvenanceType) provenance: ModelProvenanceType;
   @Field(() => Float) sizeBytes: number;
   @Field(() => GraphQLISODateTime) createdAt: Date;
   // clinics, evaluation: field resolvers

@@ -50,7 +50,7 @@ function polyline(points: Array<[number, number]>, colour: string, extra = ''): 
 
 export function renderEvaluationSvg(e: ModelEvaluation): string {
   const width = MARGIN.left + PANEL + MARGIN.right + MARGIN.left + PANEL + MARGIN.right;
-  const banner = e.untrained ? 30 : 0;
+  const banner = e.warning ? 30 : 0; // untrained, or trained on synthetic data
   const height = banner + MARGIN.top + PANEL + MARGIN.bottom + 20;
   const top = banner + MARGIN.top;
   const parts: string[] = [

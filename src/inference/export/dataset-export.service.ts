@@ -7,9 +7,10 @@ import { AuditAction } from '../../entities';
 import type { DataStore, ExportableEmbryo } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
 import { preprocessFrame } from '../preprocess';
-import { sampleSegments } from '../sampling/sample-segments';
+import type { SegmentSample } from '../sampling/sample-segments';
+import { sampleSegmentViews } from '../sampling/sample-views';
 import { completeSegmentCount } from '../sampling/timeline';
-import { csvLine, datasetReadme, writeEmbryoFrames, type DatasetFormat } from './dataset-files';
+import { csvLine, datasetReadme, writeEmbryoFrames, writeEmbryoViews, type DatasetFormat } from './dataset-files';
 import { safeErrorText } from '../../platform/safe-error';
 import {
   DEFAULT_FRACTIONS,
@@ -31,6 +32,8 @@ export interface DatasetExportRequest {
   format?: DatasetFormat;
   seed?: number;
   fractions?: SplitFractions;
+  /** Frames kept per 6 h segment (1: the one scoring uses; more: the trainer draws one at random). */
+  framesPerSegment?: number;
   from?: Date | null;
   to?: Date | null;
   onProgress?: (done: number, total: number) => void;
@@ -43,6 +46,7 @@ export interface DatasetExportReport {
   inputSize: number;
   seed: number;
   fractions: SplitFractions;
+  framesPerSegment: number;
   embryos: number;
   splits: Record<SplitName, { embryos: number; blastocysts: number; patients: number }>;
   skipped: Array<{ embryoId: string; reason: string }>;
@@ -71,6 +75,9 @@ export class DatasetExportService {
     const inputSize = request.inputSize ?? 224;
     const seed = request.seed ?? 42;
     const fractions = request.fractions ?? DEFAULT_FRACTIONS;
+    const framesPerSegment = request.framesPerSegment ?? 1;
+    if (!Number.isInteger(framesPerSegment) || framesPerSegment < 1 || framesPerSegment > 36)
+      throw new UserError('frames per segment must be a whole number from 1 to 36 (a segment is 6 h)');
     try {
       validateFractions(fractions);
     } catch (error) {
@@ -92,10 +99,19 @@ export class DatasetExportService {
     await mkdir(join(staging, 'frames'), { recursive: true });
     try {
       const skipped: DatasetExportReport['skipped'] = [];
-      const written: Array<{ embryo: ExportableEmbryo; path: string; segments: number; imputed: number }> = [];
+      const written: Array<{
+        embryo: ExportableEmbryo;
+        path: string;
+        segments: number;
+        imputed: number;
+        views: string[];
+      }> = [];
       for (const [index, embryo] of embryos.entries()) {
         try {
-          written.push({ embryo, ...(await this.writeEmbryo(staging, embryo, planes, inputSize, format)) });
+          written.push({
+            embryo,
+            ...(await this.writeEmbryo(staging, embryo, planes, inputSize, format, framesPerSegment)),
+          });
         } catch (error) {
           // nothing of a skipped embryo stays behind
           await rm(join(staging, 'frames', embryo.embryoId), { recursive: true, force: true });
@@ -157,11 +173,17 @@ export class DatasetExportService {
         inputSize,
         seed,
         fractions,
+        framesPerSegment,
         embryos: written.length,
         splits,
         skipped,
       };
       await writeFile(join(staging, 'labels.csv'), lines.join('\n') + '\n');
+      if (framesPerSegment > 1)
+        await writeFile(
+          join(staging, 'views.csv'),
+          [csvLine(['embryo_id', 'segment', 'view', 'hpi']), ...written.flatMap((w) => w.views)].join('\n') + '\n',
+        );
       await writeFile(
         join(staging, 'manifest.json'),
         JSON.stringify(
@@ -201,26 +223,41 @@ export class DatasetExportService {
     planes: number[],
     size: number,
     format: DatasetFormat,
-  ): Promise<{ path: string; segments: number; imputed: number }> {
+    perSegment: number,
+  ): Promise<{ path: string; segments: number; imputed: number; views: string[] }> {
     // an outcome is recorded, so culture is over: the segment of the last frame counts as complete
     const segments = completeSegmentCount(embryo.latestFrameHpi, embryo.cultureEndedHpi ?? embryo.latestFrameHpi);
     if (segments === 0) throw new Error('no frames');
     const frames = (await this.store.embryos.frameRefs([embryo.embryoId])).get(embryo.embryoId) ?? [];
-    const samples = sampleSegments(frames, planes, segments);
-    const images = await this.store.embryos.images([...new Set(samples.flatMap((s) => s.frames.map((f) => f.sha256)))]);
-    const pixels = await Promise.all(
-      samples.map((s) =>
-        Promise.all(
-          s.frames.map((f) => {
-            const bytes = images.get(f.sha256)?.bytes;
-            if (!bytes) throw new Error(`frame image ${f.sha256.slice(0, 12)}… is missing`);
-            return preprocessFrame(bytes, size);
-          }),
-        ),
-      ),
+    const views = sampleSegmentViews(frames, planes, segments, perSegment);
+    const samples = views.map((v) => v[0]);
+    const images = await this.store.embryos.images([
+      ...new Set(views.flat().flatMap((s) => s.frames.map((f) => f.sha256))),
+    ]);
+    const decode = (s: SegmentSample) =>
+      Promise.all(
+        s.frames.map((f) => {
+          const bytes = images.get(f.sha256)?.bytes;
+          if (!bytes) throw new Error(`frame image ${f.sha256.slice(0, 12)}… is missing`);
+          return preprocessFrame(bytes, size);
+        }),
+      );
+    const pixels = await Promise.all(views.map((segment) => Promise.all(segment.map(decode))));
+    const path =
+      perSegment > 1
+        ? await writeEmbryoViews(root, embryo.embryoId, planes, pixels, size, format, perSegment)
+        : await writeEmbryoFrames(
+            root,
+            embryo.embryoId,
+            planes,
+            pixels.map((segment) => segment[0]),
+            size,
+            format,
+          );
+    const viewRows = views.flatMap((segment, k) =>
+      segment.map((s, v) => csvLine([embryo.embryoId, k, v, s.frames[0].hpi.toFixed(2)])),
     );
-    const path = await writeEmbryoFrames(root, embryo.embryoId, planes, pixels, size, format);
-    return { path, segments, imputed: samples.filter((s) => s.imputed).length };
+    return { path, segments, imputed: samples.filter((s) => s.imputed).length, views: viewRows };
   }
 
   private async defaultPlanes(clinicId: string): Promise<number[]> {

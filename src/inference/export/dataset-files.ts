@@ -50,6 +50,54 @@ export async function writeEmbryoFrames(
   return relative;
 }
 
+export const viewPngName = (segment: number, view: number, planeUm: number) =>
+  `seg${String(segment).padStart(2, '0')}_v${view}_plane${planeUm}.png`;
+
+/**
+ * Several frames per segment (`views[k][v][f]`: segment k, view v, plane f): NPY float32
+ * [28, K, F, S, S] (a segment with fewer views repeats its first; views.csv lists the real ones),
+ * or PNGs segKK_vJ_planeP.png.
+ */
+export async function writeEmbryoViews(
+  root: string,
+  embryoId: string,
+  planesUm: readonly number[],
+  views: Float32Array[][][],
+  size: number,
+  format: DatasetFormat,
+  perSegment: number,
+): Promise<string> {
+  const F = planesUm.length;
+  if (format === 'npy') {
+    const data = new Float32Array(SEGMENT_COUNT * perSegment * F * size * size);
+    views.forEach((segment, k) => {
+      for (let v = 0; v < perSegment; v++)
+        (segment[v] ?? segment[0]).forEach((plane, f) => data.set(plane, ((k * perSegment + v) * F + f) * size * size));
+    });
+    const relative = join('frames', `${embryoId}.npy`);
+    await writeFile(join(root, relative), writeNpy({ shape: [SEGMENT_COUNT, perSegment, F, size, size], data }));
+    return relative;
+  }
+  const relative = join('frames', embryoId);
+  await mkdir(join(root, relative), { recursive: true });
+  for (const [k, segment] of views.entries()) {
+    await Promise.all(
+      segment.flatMap((view, v) =>
+        view.map(async (plane, f) => {
+          const pixels = Buffer.alloc(size * size);
+          for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, plane[i])) * 255);
+          const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+            .toColourspace('b-w')
+            .png()
+            .toBuffer();
+          await writeFile(join(root, relative, viewPngName(k, v, planesUm[f])), png);
+        }),
+      ),
+    );
+  }
+  return relative;
+}
+
 /** CSV with quoting where needed and formula-like text neutralised (src/platform/csv.ts). */
 export { csvLine } from '../../platform/csv';
 
@@ -57,6 +105,8 @@ export function datasetReadme(format: DatasetFormat, planesUm: readonly number[]
   return `amsnet-clinic dataset export
 =============================
 
+views.csv     with --frames-per-segment K > 1: the frames kept per segment (embryo_id, segment,
+              view, hpi); view 0 is the one scoring uses; train on one drawn at random.
 labels.csv    one row per embryo: label 1 = blastocyst, 0 = not; split = train / val / test
               (grouped by patient: siblings never straddle splits); segments = observed
               segments (the rest is padding: mask their loss, as the paper does);

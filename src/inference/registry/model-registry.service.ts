@@ -5,6 +5,7 @@ import { AuditAction, MODEL_VARIANTS, type ClinicModel, type ModelVariant, type 
 import { DuplicateRecordError, type DataStore, type Repositories } from '../../entities/repositories';
 import { UserError } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
+import type { ModelProvenance } from '../provenance';
 import { type CheckedContract, checkModelContract, type ContractOverrides } from './contract-check';
 import { ModelRefusedError, auditRefusedRegistration } from './model-refusal';
 
@@ -17,6 +18,8 @@ export interface RegisterModelInput {
   planes?: number[];
   variant?: ModelVariant;
   inputSize?: number;
+  /** Where the weights came from; default: `imported` for a trained model, `random` for an untrained one. */
+  provenance?: Partial<ModelProvenance>;
 }
 
 export interface RegisterModelResult {
@@ -94,6 +97,7 @@ export class ModelRegistryService {
       throw error;
     }
     const { contract } = checked;
+    const provenance = provenanceFor(contract.trained, input.provenance);
 
     try {
       return await this.store.transaction(async (tx) => {
@@ -114,6 +118,10 @@ export class ModelRegistryService {
           trained: contract.trained,
           onnx: bytes,
           createdBy: actor.userId,
+          provenance: provenance.kind,
+          synthetic: provenance.synthetic,
+          trainingManifest: provenance.manifest,
+          weightsSha256: provenance.weightsSha256,
         });
         if (id === null) {
           // the same bytes were registered concurrently: that version is the answer
@@ -130,6 +138,9 @@ export class ModelRegistryService {
             variant: contract.variant,
             planes: contract.focalPlanesUm,
             trained: contract.trained,
+            provenance: provenance.kind,
+            synthetic: provenance.synthetic,
+            weightsSha256: provenance.weightsSha256,
             sizeBytes: bytes.length,
             probeProbability: checked.probeProbability,
           },
@@ -266,4 +277,22 @@ function planesAreValid(planes: number[]): boolean {
     planes.length > 0 &&
     planes.every((p, i) => Number.isInteger(p) && Math.abs(p) <= 500 && (i === 0 || p > planes[i - 1]))
   );
+}
+
+/** The provenance a new version is stored with; a claim that contradicts the contract is refused. */
+function provenanceFor(trained: boolean, stated: Partial<ModelProvenance> | undefined): ModelProvenance {
+  const kind = stated?.kind ?? (trained ? 'imported' : 'random');
+  if ((kind === 'random') === trained)
+    throw new UserError(
+      kind === 'random'
+        ? 'a model with trained weights cannot be registered as random (untrained)'
+        : `an untrained model cannot be registered as ${kind}: register it as untrained`,
+    );
+  const synthetic = stated?.synthetic ?? false;
+  if (synthetic && kind !== 'trained')
+    throw new UserError('only a trained model can be marked as trained on synthetic data');
+  const weightsSha256 = stated?.weightsSha256 ?? null;
+  if (weightsSha256 !== null && !/^[0-9a-f]{64}$/.test(weightsSha256))
+    throw new UserError('weights sha256 must be 64 lowercase hexadecimal digits');
+  return { kind, synthetic, manifest: stated?.manifest ?? null, weightsSha256 };
 }

@@ -61,7 +61,7 @@ function nearestPlane(point: TimePoint, planeUm: number): FrameRef {
   return best;
 }
 
-function observedSegment(point: TimePoint, segment: number, planes: readonly number[]): SegmentSample {
+export function observedSegment(point: TimePoint, segment: number, planes: readonly number[]): SegmentSample {
   const frames = planes.map((planeUm): SampledFrame => {
     const exact = point.frames.get(planeUm);
     if (exact) return { planeUm, frameId: exact.frameId, hpi: exact.hpi, sha256: exact.sha256 };

@@ -134,7 +134,7 @@ export type EmbryoViewQueryVariables = Exact<{
 }>;
 
 
-export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, scoreWithheld: string | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null, assessment: { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string } | null } };
+export type EmbryoViewQuery = { embryo: { id: string, label: string, externalId: string, outcome: Outcome, outcomeRecordedAt: string | null, cultureEndedHpi: number | null, scoreWithheld: string | null, cycle: { id: string, externalId: string, inseminationAt: string | null, clinic: { id: string, myRole: Role }, patient: { mrn: string, displayName: string | null } | null }, phases: Array<{ phase: string, startHpi: number | null, endHpi: number | null }>, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null, assessment: { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string } | null } };
 
 export type AssessmentFieldsFragment = { id: string, grade: string, decision: AssessmentDecision, againstModel: boolean, reason: string | null, modelRank: number | null, modelRankOf: number | null, createdAt: string };
 
@@ -162,9 +162,9 @@ export type RecordOutcomeMutationVariables = Exact<{
 
 export type RecordOutcomeMutation = { recordOutcome: { id: string, outcome: Outcome, outcomeRecordedAt: string | null } };
 
-export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean };
+export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean };
 
-export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
+export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
 
 export type ActiveCyclesQueryVariables = Exact<{
   clinicId: string | number;
@@ -179,16 +179,16 @@ export type CycleViewQueryVariables = Exact<{
 }>;
 
 
-export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, ranking: { label: string | null, warning: string | null, provenance: string | null, entries: Array<{ rank: number | null, withheld: string | null, score: { value: number, label: string, warning: string | null, provenance: string, computedAt: string } | null, embryo: { id: string, label: string, externalId: string, outcome: Outcome, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } }> } } };
+export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, ranking: { label: string | null, warning: string | null, provenance: string | null, entries: Array<{ rank: number | null, withheld: string | null, score: { value: number, label: string, warning: string | null, provenance: string, computedAt: string } | null, embryo: { id: string, label: string, externalId: string, outcome: Outcome, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } }> } } };
 
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
-export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
+export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
+export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
 
 export type ModelEvaluationQueryVariables = Exact<{
   clinicId: string | number;
@@ -198,7 +198,7 @@ export type ModelEvaluationQueryVariables = Exact<{
 }>;
 
 
-export type ModelEvaluationQuery = { modelEvaluation: { untrained: boolean, warning: string | null, accuracyAuc: number | null, embryos: number, blastocysts: number, notBlastocysts: number, embryosWithOutcome: number, embryosNotScored: number, evaluatedAt: string, from: string | null, to: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, warning: string | null }, days: Array<{ day: number, segment: number, n: number, accuracy: number | null, sensitivity: number | null, specificity: number | null, truePositives: number, falsePositives: number, trueNegatives: number, falseNegatives: number }>, roc: Array<{ day: number, segment: number, auc: number | null, positives: number, negatives: number, points: Array<{ falsePositiveRate: number, truePositiveRate: number, threshold: number | null }> }> } };
+export type ModelEvaluationQuery = { modelEvaluation: { untrained: boolean, warning: string | null, accuracyAuc: number | null, embryos: number, blastocysts: number, notBlastocysts: number, embryosWithOutcome: number, embryosNotScored: number, evaluatedAt: string, from: string | null, to: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null }, days: Array<{ day: number, segment: number, n: number, accuracy: number | null, sensitivity: number | null, specificity: number | null, truePositives: number, falsePositives: number, trueNegatives: number, falseNegatives: number }>, roc: Array<{ day: number, segment: number, auc: number | null, positives: number, negatives: number, points: Array<{ falsePositiveRate: number, truePositiveRate: number, threshold: number | null }> }> } };
 
 export type ActivateModelMutationVariables = Exact<{
   clinicId: string | number;
@@ -315,6 +315,7 @@ export const TrajectoryModelFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -339,6 +340,7 @@ export const TrajectoryFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }`, {"fragmentName":"TrajectoryFields"}) as unknown as TypedDocumentString<TrajectoryFieldsFragment, unknown>;
@@ -358,6 +360,7 @@ export const ModelFieldsFragmentDoc = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   warning
   planes
   inputSize
@@ -521,6 +524,7 @@ fragment TrajectoryModelFields on TrajectoryModel {
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -662,6 +666,7 @@ export const CycleViewDocument = new TypedDocumentString(`
   version
   variant
   trained
+  synthetic
   active
   shadow
 }
@@ -697,6 +702,7 @@ fragment ModelFields on ModelVersion {
   version
   variant
   trained
+  synthetic
   warning
   planes
   inputSize
@@ -727,6 +733,7 @@ export const ModelEvaluationDocument = new TypedDocumentString(`
       version
       variant
       trained
+      synthetic
       warning
     }
     days {

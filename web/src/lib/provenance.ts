@@ -1,16 +1,18 @@
 /**
- * Where a model's numbers come from, in the words the pages use. The API says today only whether a
- * model has trained weights (`trained`); when it says what it was trained on (synthetic data,
- * clinic data, imported), only this file changes.
+ * Where a model's numbers come from, in the words the pages use. The API says whether a model has
+ * trained weights (`trained`) and whether they were trained on synthetic images (`synthetic`);
+ * ModelVersion.provenance says more (random / trained with its manifest / imported).
  */
 export type Provenance = 'untrained' | 'synthetic' | 'clinic' | 'imported' | 'trained';
 
 export interface ModelLike {
   trained: boolean;
+  synthetic?: boolean;
 }
 
 export function provenanceOf(model: ModelLike): Provenance {
-  return model.trained ? 'trained' : 'untrained';
+  if (!model.trained) return 'untrained';
+  return model.synthetic ? 'synthetic' : 'trained';
 }
 
 export const PROVENANCE_LABEL: Record<Provenance, string> = {

@@ -1,0 +1,2 @@
+class TrainingInputError(Exception):
+    """Bad input (dataset, options): reported as one line, nothing written."""
