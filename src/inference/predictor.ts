@@ -12,7 +12,7 @@ import {
 } from './model-contract';
 import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
 import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
-import { type InferenceLogger, createSession } from './session-factory';
+import { type InferenceLogger, type SessionTuning, createSession, defaultSessionTuning } from './session-factory';
 import type { StreamState } from './stream-state';
 
 export interface PredictorOptions {
@@ -27,6 +27,10 @@ export interface PredictorOptions {
    * amsnet F=7: ≈ 1.6 GiB peak RSS at 8), whatever B and T are. Default 8.
    */
   maxEmbryoSegmentsPerRun?: number;
+  /** Threads, spinning, denormals, arena: a host's measured best (run-tuning.ts); default defaultSessionTuning(). */
+  sessionTuning?: SessionTuning;
+  /** Turns ONNX Runtime's profiler on (files `<prefix>_<date>.json`, written by endProfiling()). */
+  profilePrefix?: string;
   /** For a file without metadata_props: what the registering user stated. */
   contractOverrides?: Partial<ModelContract>;
   logger?: InferenceLogger;
@@ -51,6 +55,7 @@ export class AmsnetPredictor {
     readonly executionProvider: string,
     readonly maxBatch: number,
     readonly maxEmbryoSegmentsPerRun: number,
+    readonly sessionTuning: SessionTuning,
     private readonly session: ort.InferenceSession,
     /** Shift sites of the streaming form; null for a model that can only run whole trajectories. */
     private readonly sites: StateSite[] | null,
@@ -81,10 +86,13 @@ export class AmsnetPredictor {
       throw new Error(`maxEmbryoSegmentsPerRun must be a positive integer, got ${maxEmbryoSegmentsPerRun}`);
     const sha256 = sha256Hex(onnx);
     const streaming = streamingFormOf(model, sha256);
+    const sessionTuning = opts.sessionTuning ?? defaultSessionTuning();
     const { session, provider } = await createSession(
       streaming?.onnx ?? onnx,
       opts.executionProviders ?? ['cpu'],
       opts.logger,
+      sessionTuning,
+      opts.profilePrefix,
     );
     opts.logger?.info(
       { sha256, variant: contract.variant, provider, streaming: streaming !== null },
@@ -96,6 +104,7 @@ export class AmsnetPredictor {
       provider,
       maxBatch,
       maxEmbryoSegmentsPerRun,
+      sessionTuning,
       session,
       streaming?.sites ?? null,
     );
@@ -280,6 +289,12 @@ export class AmsnetPredictor {
         })),
       },
     };
+  }
+
+  /** Writes the profile of a predictor loaded with `profilePrefix` (ONNX Runtime names the file). */
+  endProfiling(): void {
+    this.checkOpen();
+    this.session.endProfiling();
   }
 
   async close(): Promise<void> {
