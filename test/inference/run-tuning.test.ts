@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostFingerprint, physicalCores, tuningKey } from '../../src/inference/host-fingerprint';
 import { AmsnetPredictor } from '../../src/inference/predictor';
+import { formatProfile, readProfile, summariseProfile } from '../../src/inference/profile-summary';
 import { isUnderLoad, median, tuneRun } from '../../src/inference/run-tuning';
 import { lookupTuning, readTuningFile, saveTuning, tuningFilePath } from '../../src/inference/tuning-cache';
 import { PLANES_3, buildTiny, frames } from './tiny-models';
@@ -86,5 +87,33 @@ describe('run tuning', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(isUnderLoad(1.9, 2)).toBe(false);
     expect(isUnderLoad(4, 2)).toBe(true);
+  });
+});
+
+describe('profile summary', () => {
+  it("attributes the last run's kernel time to operators from ONNX Runtime's own profile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amsnet-profile-'));
+    try {
+      const model = await buildTiny('amsnet');
+      const predictor = await AmsnetPredictor.load(model.onnx, { profilePrefix: join(dir, 'p') });
+      const x = frames(4 * PLANES_3.length * 32 * 32, 5);
+      await predictor.predict(x, 1, 4);
+      await predictor.predict(x, 1, 4);
+      predictor.endProfiling();
+      await predictor.close();
+      const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
+      const events = readProfile(join(dir, file));
+      const all = summariseProfile(events, 1000);
+      const last = summariseProfile(events, 1);
+      expect(last.kernelMs).toBeGreaterThan(0);
+      expect(last.kernelMs).toBeLessThanOrEqual(last.runMs);
+      expect(last.kernelMs).toBeLessThan(all.kernelMs); // the warm-up runs are left out
+      expect(last.byOp.map((o) => o.op)).toContain('Conv');
+      expect(last.byOp.reduce((s, o) => s + o.share, 0)).toBeCloseTo(1, 5);
+      expect(formatProfile(last).join('\n')).toMatch(/Conv/);
+      expect(() => summariseProfile([])).toThrow(/no session run/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
