@@ -7,6 +7,7 @@ import { registerExportCommands } from './export';
 import { registerImportCommands } from './import';
 import { registerModelCommands } from './model';
 import { registerModelRegistryCommands } from './model-registry';
+import { registerModelTuneCommand } from './model-tune';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
 
@@ -17,6 +18,7 @@ export const commandModules: RegisterCommands[] = [
   registerAccountCommands,
   registerModelCommands,
   registerModelRegistryCommands, // after the inference module's `model` group
+  registerModelTuneCommand,
   registerEvaluateCommand,
   registerExportCommands,
   registerDemoCommand,

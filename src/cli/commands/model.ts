@@ -1,12 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { buildAmsnetModel } from '../../inference/amsnet/build-model';
+import { buildAmsnetModel, sha256Hex } from '../../inference/amsnet/build-model';
 import { AmsnetConfigError, FULL_SIZE, VARIANTS, type Variant } from '../../inference/amsnet/config';
 import { WeightsError } from '../../inference/amsnet/weights';
 import { inspectModel } from '../../inference/inspect-model';
 import { NpyError, readNpy, writeNpy } from '../../inference/npy';
 import { AmsnetPredictor, ModelContractError } from '../../inference/predictor';
 import { SafetensorsError, writeSafetensors } from '../../inference/safetensors';
+import { lookupTuning, tuningFilePath } from '../../inference/tuning-cache';
+import { loadConfig } from '../../platform/config';
 import { UserError } from '../../platform/errors';
 
 /** The `model` command group, shared with the registry commands (whichever registers first creates it). */
@@ -140,9 +142,17 @@ export function registerModelCommands(program: Command): void {
       }
       let predictor: AmsnetPredictor;
       try {
+        // this host's tuning of the model (`amsnet model tune`), if it has one
+        const tuned = lookupTuning(
+          tuningFilePath(loadConfig(process.env).dataDir),
+          sha256Hex(onnx),
+          opts.providers.split(',')[0],
+        )?.tuning;
         predictor = await AmsnetPredictor.load(onnx, {
           executionProviders: opts.providers.split(','),
           maxBatch: opts.maxBatch,
+          sessionTuning: tuned?.session,
+          maxEmbryoSegmentsPerRun: tuned?.embryoSegmentsPerRun,
           logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? String(_o)}`), info: () => {} },
         });
       } catch (e) {
