@@ -10,7 +10,8 @@ import {
   checkGraphContract,
   contractFromModel,
 } from './model-contract';
-import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
+import { type OnnxModel, decodeModel, metadataOf } from './onnx/onnx-proto';
+import { type Precision, precisionOf } from './quantize/quantize-model';
 import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
 import { type InferenceLogger, type SessionTuning, createSession, defaultSessionTuning } from './session-factory';
 import type { StreamState } from './stream-state';
@@ -56,6 +57,8 @@ export class AmsnetPredictor {
     readonly maxBatch: number,
     readonly maxEmbryoSegmentsPerRun: number,
     readonly sessionTuning: SessionTuning,
+    /** int8 only for a model whose metadata says it was quantised (`amsnet model build --quantize`). */
+    readonly precision: Precision,
     private readonly session: ort.InferenceSession,
     /** Shift sites of the streaming form; null for a model that can only run whole trajectories. */
     private readonly sites: StateSite[] | null,
@@ -95,7 +98,13 @@ export class AmsnetPredictor {
       opts.profilePrefix,
     );
     opts.logger?.info(
-      { sha256, variant: contract.variant, provider, streaming: streaming !== null },
+      {
+        sha256,
+        variant: contract.variant,
+        provider,
+        streaming: streaming !== null,
+        precision: precisionOf(metadataOf(model)),
+      },
       'AMSNet model loaded',
     );
     return new AmsnetPredictor(
@@ -105,6 +114,7 @@ export class AmsnetPredictor {
       maxBatch,
       maxEmbryoSegmentsPerRun,
       sessionTuning,
+      precisionOf(metadataOf(model)),
       session,
       streaming?.sites ?? null,
     );
