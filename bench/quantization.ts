@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const speedup = median(time.fp32.trajectory) / median(time.int8.trajectory);
   const stepSpeedup = median(time.fp32.step) / median(time.int8.step);
   console.log(
-    `\nint8 / float32: whole trajectory ${speedup.toFixed(2)}× faster, streaming step ${stepSpeedup.toFixed(2)}× ${speedLoad}`,
+    `\nspeed-up of int8 over float32 (above 1: int8 faster): whole trajectory ${speedup.toFixed(2)}×, streaming step ${stepSpeedup.toFixed(2)}× ${speedLoad}`,
   );
   console.log(
     `max |p(int8) − p(fp32)| = ${maxDiff.toFixed(4)} over ${probs.fp32.length} segment predictions; same decision at 0.5 in ${((100 * sameDecision) / probs.fp32.length).toFixed(1)} %`,

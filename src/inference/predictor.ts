@@ -206,6 +206,8 @@ export class AmsnetPredictor {
       const tc = Math.min(perRun, segments - t0);
       let chunk: Float32Array;
       if (tc === segments) chunk = frames;
+      else if (n === 1)
+        chunk = frames.subarray(t0 * image, (t0 + tc) * image); // one embryo: contiguous, no copy
       else {
         chunk = new Float32Array(n * tc * image);
         for (let b = 0; b < n; b++)

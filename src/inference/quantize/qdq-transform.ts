@@ -1,6 +1,7 @@
 import type { OnnxModel, OnnxNode, OnnxTensor } from '../onnx/onnx-proto';
 import { GraphView } from './graph-view';
 
+const UINT8 = 2;
 const INT8 = 3;
 const INT32 = 6;
 const FLOAT = 1;
@@ -36,12 +37,17 @@ export function tensorsToCalibrate(model: OnnxModel): string[] {
   return [...names];
 }
 
-/** Asymmetric int8 scale and zero point of a range (widened to hold 0, which must be exact). */
+/**
+ * Asymmetric uint8 scale and zero point of a range (widened to hold 0, which must be exact).
+ * Activations are uint8 and weights int8 (U8S8): the combination ONNX Runtime's x86 kernels fuse
+ * into integer convolutions on every AVX2 host; int8 activations fuse only where it judges S8S8
+ * fast (VNNI), and elsewhere leave a float conv between dequantised tensors.
+ */
 export function activationParams([min, max]: [number, number]): { scale: number; zeroPoint: number } {
   const lo = Math.min(0, min);
   const hi = Math.max(0, max);
   const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - lo / scale)));
+  const zeroPoint = Math.max(0, Math.min(255, Math.round(-lo / scale)));
   return { scale: Math.fround(scale), zeroPoint };
 }
 
@@ -50,7 +56,7 @@ function tensor(name: string, dims: number[], dataType: number, data: ArrayBuffe
 }
 
 /**
- * Static int8 quantisation in QDQ form (ONNX QuantizeLinear/DequantizeLinear pairs, which ONNX
+ * Static 8-bit quantisation in QDQ form (ONNX QuantizeLinear/DequantizeLinear pairs, which ONNX
  * Runtime fuses into integer convolutions on the hosts that have them): every Conv reads a
  * quantised activation and per-output-channel symmetric int8 weights with an int32 bias, and its
  * output (after the ReLU that follows it, which ONNX Runtime drops when the zero point makes it
@@ -131,7 +137,7 @@ export function quantizeGraph(model: OnnxModel, ranges: ActivationRanges): OnnxM
     const zero = `q.act${id}.zero`;
     initializers.push(
       tensor(scale, [], FLOAT, Float32Array.of(p.scale)),
-      tensor(zero, [], INT8, Int8Array.of(p.zeroPoint)),
+      tensor(zero, [], UINT8, Uint8Array.of(p.zeroPoint)),
     );
     const q = `${name}.q${id}`;
     const out = `${name}.dq${id}`;

@@ -45,7 +45,7 @@ export async function quantizeModel(
   const record: QuantizationRecord = {
     scheme: 'int8-qdq-static',
     weights: 'int8, symmetric, per output channel (conv)',
-    activations: 'int8, asymmetric, per tensor, min/max over the calibration frames (conv inputs and outputs)',
+    activations: 'uint8, asymmetric, per tensor, min/max over the calibration frames (conv inputs and outputs)',
     sourceSha256: sha256Hex(fp32),
     calibration: {
       embryos: calibration.batch,
