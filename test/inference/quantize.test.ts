@@ -3,6 +3,7 @@ import { decodeModel, encodeModel, metadataOf } from '../../src/inference/onnx/o
 import { AmsnetPredictor } from '../../src/inference/predictor';
 import { activationParams } from '../../src/inference/quantize/qdq-transform';
 import { QUANTIZATION_KEY, quantizeModel } from '../../src/inference/quantize/quantize-model';
+import { rewriteToStream } from '../../src/inference/quantize/stream-rewrite';
 import { PLANES_3, buildTiny, frames } from './tiny-models';
 
 const S = 64; // at 32 px (8×8 after layer1) a width-8 net is too coarse for int8: ≈ 0.26 apart
@@ -65,6 +66,16 @@ describe('int8 static quantisation (QDQ)', () => {
     const foreign = decodeModel(fp32.onnx);
     foreign.metadataProps = foreign.metadataProps!.filter((p) => p.key !== 'amsnet.builder');
     await expect(quantizeModel(encodeModel(foreign), good)).rejects.toThrow(/only models built by amsnet-clinic/);
+  });
+
+  it('an int8 graph whose temporal shift was edited does not stream (whole sequences only)', async () => {
+    const fp32 = await buildTiny('tsm', { inputSize: S });
+    const q = await quantizeModel(fp32.onnx, { frames: frames(2 * F * S * S, 3), batch: 1, segments: 2 });
+    expect(rewriteToStream(decodeModel(q.onnx))).not.toBeNull();
+    const edited = decodeModel(q.onnx);
+    const pad = edited.graph.node.find((n) => n.opType === 'Pad')!;
+    pad.input = [pad.input[0], edited.graph.node.find((n) => n.opType === 'Reshape')!.input[1]]; // other pads
+    expect(rewriteToStream(edited)).toBeNull();
   });
 
   it('activation parameters hold zero exactly and cover the range', () => {
