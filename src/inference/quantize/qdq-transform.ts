@@ -20,21 +20,45 @@ interface ConvSite {
 function convSites(view: GraphView): ConvSite[] {
   return view.model.graph.node
     .filter((n) => n.opType === 'Conv')
-    .map((node) => {
-      const consumers = view.consumers.get(node.output[0]) ?? [];
-      const relu = consumers.length === 1 && consumers[0].opType === 'Relu' ? consumers[0] : null;
-      return { node, input: node.input[0], output: relu ? relu.output[0] : node.output[0] };
-    });
+    .map((node) => ({ node, input: node.input[0], output: afterRelu(view, node) }));
 }
 
-/** The activations whose ranges static quantisation needs: every conv's input and (ReLU'd) output. */
-export function tensorsToCalibrate(model: OnnxModel): string[] {
+/** The output of a node, or of the ReLU that alone follows it. */
+function afterRelu(view: GraphView, node: OnnxNode): string {
+  const consumers = view.consumers.get(node.output[0]) ?? [];
+  return consumers.length === 1 && consumers[0].opType === 'Relu' ? consumers[0].output[0] : node.output[0];
+}
+
+/**
+ * The activations that are quantised: every conv's input and (ReLU'd) output, and the (ReLU'd)
+ * output of every Add whose inputs are both quantised — the sums of a conv over channel parts and
+ * the residual sums — so that ONNX Runtime runs those as QLinearAdd instead of dequantising,
+ * adding in float32 and quantising again.
+ */
+function quantisedActivations(view: GraphView, sites: ConvSite[]): Set<string> {
   const names = new Set<string>();
-  for (const s of convSites(new GraphView(model))) {
+  for (const s of sites) {
     names.add(s.input);
     names.add(s.output);
   }
-  return [...names];
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of view.model.graph.node) {
+      if (n.opType !== 'Add' || n.input.length !== 2 || !n.input.every((i) => names.has(i))) continue;
+      const out = afterRelu(view, n);
+      if (!names.has(out)) {
+        names.add(out);
+        changed = true;
+      }
+    }
+  }
+  return names;
+}
+
+/** The activations whose ranges static quantisation needs. */
+export function tensorsToCalibrate(model: OnnxModel): string[] {
+  const view = new GraphView(model);
+  return [...quantisedActivations(view, convSites(view))];
 }
 
 /**
@@ -68,13 +92,12 @@ export function quantizeGraph(model: OnnxModel, ranges: ActivationRanges): OnnxM
   const view = new GraphView(model);
   const sites = convSites(view);
   const activations = new Map<string, { scale: number; zeroPoint: number }>();
-  for (const s of sites)
-    for (const name of [s.input, s.output]) {
-      const r = ranges.get(name);
-      if (!r || !Number.isFinite(r[0]) || !Number.isFinite(r[1]))
-        throw new Error(`no calibrated range for activation "${name}"`);
-      activations.set(name, activationParams(r));
-    }
+  for (const name of quantisedActivations(view, sites)) {
+    const r = ranges.get(name);
+    if (!r || !Number.isFinite(r[0]) || !Number.isFinite(r[1]))
+      throw new Error(`no calibrated range for activation "${name}"`);
+    activations.set(name, activationParams(r));
+  }
 
   const initializers: OnnxTensor[] = [];
   const weightNodes: OnnxNode[] = [];
