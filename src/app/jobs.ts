@@ -2,6 +2,7 @@ import { AbandonedScoringWork } from '../inference/scoring/abandoned-work';
 import { EmbryoScoringService, type ScoringObserver } from '../inference/scoring/embryo-scoring.service';
 import { PredictorCache } from '../inference/scoring/model-cache';
 import { ScoringRunsService } from '../inference/scoring/scoring-runs.service';
+import { lookupTuning, tuningFilePath } from '../inference/tuning-cache';
 import { ScoringService } from '../inference/scoring/scoring.service';
 import { createJobHandlers } from '../jobs/handlers';
 import { monitoringHandler } from '../jobs/monitoring.handler';
@@ -53,6 +54,8 @@ export function createScoringWorker(
     executionProviders: config.ortExecutionProviders,
     maxBatch: config.inferenceMaxBatch,
     logger: log,
+    tuningOf: (sha256) =>
+      lookupTuning(tuningFilePath(config.dataDir), sha256, config.ortExecutionProviders[0] ?? 'cpu')?.tuning,
   });
   const runs = new ScoringRunsService(store);
   const scoring = new EmbryoScoringService(store, predictors);

@@ -2,7 +2,10 @@ import * as ort from 'onnxruntime-node';
 import { sha256Hex } from './amsnet/build-model';
 import { streamingFormOf } from './amsnet/streaming-form';
 import { INPUT_NAME, type ModelContract, contractFromModel } from './model-contract';
-import { type OnnxModel, decodeModel, encodeModel } from './onnx/onnx-proto';
+import { type OnnxModel, decodeModel, encodeModel, metadataOf } from './onnx/onnx-proto';
+import { type Precision, precisionOf } from './quantize/quantize-model';
+
+const INT8 = 3;
 import { assertSelfContainedModel } from './onnx/self-contained';
 import { TensorDataType } from './onnx/onnx-schema';
 
@@ -18,6 +21,8 @@ export interface ModelInspection {
   /** Conv/MatMul/Gemm multiply-adds ×2 of one segment of one embryo; null when it cannot run. */
   gflopsPerStep: number | null;
   supportsStreaming: boolean;
+  /** int8 for a model quantised by `amsnet model build --quantize int8` (its metadata says so). */
+  precision: Precision;
   opCounts: Record<string, number>;
 }
 
@@ -95,7 +100,8 @@ export async function inspectModel(onnx: Uint8Array, overrides: Partial<ModelCon
   }
   let parameterCount = 0;
   for (const t of model.graph.initializer) {
-    if (t.dataType === TensorDataType.FLOAT && !t.name.startsWith('const_'))
+    const weights = t.dataType === TensorDataType.FLOAT || t.dataType === INT8;
+    if (weights && !t.name.startsWith('const_') && !t.name.startsWith('q.act'))
       parameterCount += (t.dims ?? []).map(Number).reduce((a, b) => a * b, 1);
   }
   const opCounts: Record<string, number> = {};
@@ -117,6 +123,7 @@ export async function inspectModel(onnx: Uint8Array, overrides: Partial<ModelCon
     parameterCount,
     gflopsPerStep,
     supportsStreaming: streamingFormOf(model, sha256) !== null,
+    precision: precisionOf(metadataOf(model)),
     opCounts,
   };
 }

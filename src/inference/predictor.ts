@@ -10,9 +10,10 @@ import {
   checkGraphContract,
   contractFromModel,
 } from './model-contract';
-import { type OnnxModel, decodeModel } from './onnx/onnx-proto';
+import { type OnnxModel, decodeModel, metadataOf } from './onnx/onnx-proto';
+import { type Precision, precisionOf } from './quantize/quantize-model';
 import { UnsafeModelError, assertSelfContainedModel } from './onnx/self-contained';
-import { type InferenceLogger, createSession } from './session-factory';
+import { type InferenceLogger, type SessionTuning, createSession, defaultSessionTuning } from './session-factory';
 import type { StreamState } from './stream-state';
 
 export interface PredictorOptions {
@@ -27,6 +28,10 @@ export interface PredictorOptions {
    * amsnet F=7: ≈ 1.6 GiB peak RSS at 8), whatever B and T are. Default 8.
    */
   maxEmbryoSegmentsPerRun?: number;
+  /** Threads, spinning, denormals, arena: a host's measured best (run-tuning.ts); default defaultSessionTuning(). */
+  sessionTuning?: SessionTuning;
+  /** Turns ONNX Runtime's profiler on (files `<prefix>_<date>.json`, written by endProfiling()). */
+  profilePrefix?: string;
   /** For a file without metadata_props: what the registering user stated. */
   contractOverrides?: Partial<ModelContract>;
   logger?: InferenceLogger;
@@ -51,6 +56,9 @@ export class AmsnetPredictor {
     readonly executionProvider: string,
     readonly maxBatch: number,
     readonly maxEmbryoSegmentsPerRun: number,
+    readonly sessionTuning: SessionTuning,
+    /** int8 only for a model whose metadata says it was quantised (`amsnet model build --quantize`). */
+    readonly precision: Precision,
     private readonly session: ort.InferenceSession,
     /** Shift sites of the streaming form; null for a model that can only run whole trajectories. */
     private readonly sites: StateSite[] | null,
@@ -81,13 +89,22 @@ export class AmsnetPredictor {
       throw new Error(`maxEmbryoSegmentsPerRun must be a positive integer, got ${maxEmbryoSegmentsPerRun}`);
     const sha256 = sha256Hex(onnx);
     const streaming = streamingFormOf(model, sha256);
+    const sessionTuning = opts.sessionTuning ?? defaultSessionTuning();
     const { session, provider } = await createSession(
       streaming?.onnx ?? onnx,
       opts.executionProviders ?? ['cpu'],
       opts.logger,
+      sessionTuning,
+      opts.profilePrefix,
     );
     opts.logger?.info(
-      { sha256, variant: contract.variant, provider, streaming: streaming !== null },
+      {
+        sha256,
+        variant: contract.variant,
+        provider,
+        streaming: streaming !== null,
+        precision: precisionOf(metadataOf(model)),
+      },
       'AMSNet model loaded',
     );
     return new AmsnetPredictor(
@@ -96,6 +113,8 @@ export class AmsnetPredictor {
       provider,
       maxBatch,
       maxEmbryoSegmentsPerRun,
+      sessionTuning,
+      precisionOf(metadataOf(model)),
       session,
       streaming?.sites ?? null,
     );
@@ -187,6 +206,8 @@ export class AmsnetPredictor {
       const tc = Math.min(perRun, segments - t0);
       let chunk: Float32Array;
       if (tc === segments) chunk = frames;
+      else if (n === 1)
+        chunk = frames.subarray(t0 * image, (t0 + tc) * image); // one embryo: contiguous, no copy
       else {
         chunk = new Float32Array(n * tc * image);
         for (let b = 0; b < n; b++)
@@ -280,6 +301,12 @@ export class AmsnetPredictor {
         })),
       },
     };
+  }
+
+  /** Writes the profile of a predictor loaded with `profilePrefix` (ONNX Runtime names the file). */
+  endProfiling(): void {
+    this.checkOpen();
+    this.session.endProfiling();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { physicalCores } from './host-fingerprint';
 import { assertSelfContainedModel } from './onnx/self-contained';
 
 export interface InferenceLogger {
@@ -9,16 +9,46 @@ export interface InferenceLogger {
 
 export const KNOWN_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
 
-/** Session options tuned for the AMSNet graphs (measured in bench/inference.ts). */
-export function sessionOptions(providers: string[]): ort.InferenceSession.SessionOptions {
+/**
+ * The session settings that differ between hosts; which are best is measured per host
+ * (run-tuning.ts), not assumed: spinning threads win on an idle machine and lose on a shared one,
+ * flushing denormals matters on some CPUs and not others.
+ */
+export interface SessionTuning {
+  /** Intra-op threads (default: physical cores; SMT siblings share one core's FMA units). */
+  intraOpThreads: number;
+  /** Worker threads spin between kernels instead of sleeping (ORT's default). */
+  spinning: boolean;
+  /** Flush denormal floats to zero (session.set_denormal_as_zero). */
+  denormalAsZero: boolean;
+  /** CPU memory arena (and memory pattern planning with it). */
+  memArena: boolean;
+}
+
+export function defaultSessionTuning(): SessionTuning {
+  return { intraOpThreads: physicalCores(), spinning: true, denormalAsZero: false, memArena: true };
+}
+
+/** Session options for the AMSNet graphs; `profilePrefix` turns ONNX Runtime's profiler on. */
+export function sessionOptions(
+  providers: string[],
+  tuning: SessionTuning = defaultSessionTuning(),
+  profilePrefix?: string,
+): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: providers,
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: availableParallelism(),
+    intraOpNumThreads: tuning.intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableCpuMemArena: tuning.memArena,
+    enableMemPattern: tuning.memArena,
+    // the Node binding takes flat session config keys with string values
+    extra: {
+      'session.intra_op.allow_spinning': tuning.spinning ? '1' : '0',
+      'session.set_denormal_as_zero': tuning.denormalAsZero ? '1' : '0',
+    },
+    ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
   };
 }
 
@@ -36,6 +66,8 @@ export async function createSession(
   model: Uint8Array,
   requested: string[],
   logger?: InferenceLogger,
+  tuning?: SessionTuning,
+  profilePrefix?: string,
 ): Promise<{ session: ort.InferenceSession; provider: string }> {
   assertSelfContainedModel(model);
   const list = requested.length ? requested.map((p) => p.trim().toLowerCase()) : ['cpu'];
@@ -50,7 +82,7 @@ export async function createSession(
     try {
       const session = await ort.InferenceSession.create(
         model,
-        sessionOptions(provider === 'cpu' ? ['cpu'] : [provider, 'cpu']),
+        sessionOptions(provider === 'cpu' ? ['cpu'] : [provider, 'cpu'], tuning, profilePrefix),
       );
       return { session, provider };
     } catch (e) {

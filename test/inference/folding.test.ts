@@ -1,4 +1,4 @@
-import { nominalGflopsPerStep } from '../../src/inference/amsnet/flops';
+import { executedGflopsPerStep, nominalGflopsPerStep } from '../../src/inference/amsnet/flops';
 import { AmsnetPredictor } from '../../src/inference/predictor';
 import { inspectModel } from '../../src/inference/inspect-model';
 import { decodeModel } from '../../src/inference/onnx/onnx-proto';
@@ -60,5 +60,21 @@ describe('nominal FLOPs', () => {
     const c1 = 32;
     const saved = (2 * (n / 2) * (n / 2) * c1) / 1e9;
     expect(info.gflopsPerStep! + saved).toBeCloseTo(nominalGflopsPerStep(model.config), 7);
+  });
+
+  it('executed FLOPs: what the graph runs, measured from its real shapes; 26.09 GFLOP at full size', async () => {
+    for (const variant of ['amsnet', 'tsm'] as const) {
+      const model = await buildTiny(variant);
+      expect(executedGflopsPerStep(model.config)).toBeCloseTo((await inspectModel(model.onnx)).gflopsPerStep!, 7);
+    }
+    const full = {
+      variant: 'amsnet' as const,
+      planes: [-45, -30, -15, 0, 15, 30, 45],
+      width: 64,
+      blocks: [3, 4, 6, 3] as [number, number, number, number],
+      inputSize: 224,
+    };
+    expect(executedGflopsPerStep(full)).toBeCloseTo(26.09, 2);
+    expect(nominalGflopsPerStep(full) - executedGflopsPerStep(full)).toBeCloseTo((2 * 56 ** 4 * 256) / 4 / 1e9, 6);
   });
 });

@@ -9,6 +9,7 @@ import { registerExportCommands } from './export';
 import { registerImportCommands } from './import';
 import { registerModelCommands } from './model';
 import { registerModelRegistryCommands } from './model-registry';
+import { registerModelTuneCommand } from './model-tune';
 import { registerScoreCommands } from './score';
 import { registerServeCommands } from './serve';
 import { registerSourceCommands } from './sources';
@@ -22,6 +23,7 @@ export const commandModules: RegisterCommands[] = [
   registerAccountLifecycleCommands, // after the `user` group of registerAccountCommands
   registerModelCommands,
   registerModelRegistryCommands, // after the inference module's `model` group
+  registerModelTuneCommand,
   registerEvaluateCommand,
   registerExportCommands,
   registerDemoCommand,

@@ -3,15 +3,18 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { buildAmsnetModel } from '../../inference/amsnet/build-model';
+import { buildAmsnetModel, sha256Hex } from '../../inference/amsnet/build-model';
 import { AmsnetConfigError, FULL_SIZE, VARIANTS, type Variant } from '../../inference/amsnet/config';
 import { WeightsError } from '../../inference/amsnet/weights';
 import { inspectModel } from '../../inference/inspect-model';
 import { NpyError, readNpy, writeNpy } from '../../inference/npy';
 import { AmsnetPredictor, ModelContractError } from '../../inference/predictor';
+import { quantizeModel } from '../../inference/quantize/quantize-model';
 import { SafetensorsError, writeSafetensors } from '../../inference/safetensors';
 import { scoreLabel } from '../../inference/scoring/prediction-provenance';
 import { untrainedWarning } from '../../inference/provenance';
+import { lookupTuning, tuningFilePath } from '../../inference/tuning-cache';
+import { loadConfig } from '../../platform/config';
 import { UserError } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
 import type { CliRuntime } from '../runtime';
@@ -71,6 +74,8 @@ interface BuildOptions {
   out: string;
   fold: boolean;
   saveWeights?: string;
+  quantize?: 'int8';
+  calibration?: string;
 }
 interface PredictOptions {
   model: string;
@@ -104,9 +109,20 @@ export function registerModelCommands(program: Command, runtime?: CliRuntime): v
     .option('--seed <n>', 'seed of the random weights', (v) => Number.parseInt(v, 10), 0)
     .option('--no-fold', 'keep BatchNormalization nodes (an unoptimised reference graph)')
     .option('--save-weights <file>', 'also write the weights used (e.g. the random model’s) as .safetensors')
+    .addOption(
+      new Option(
+        '--quantize <precision>',
+        'also quantise: int8 static QDQ, calibrated on --calibration frames (the file says it is int8)',
+      ).choices(['int8']),
+    )
+    .option('--calibration <file>', 'float32 .npy [B,T,F,S,S] of representative frames for --quantize')
     .requiredOption('--out <file>', 'where to write the .onnx model')
     .action(async (opts: BuildOptions) => {
       if (opts.blocks.length !== 4) throw new UserError(`--blocks needs four numbers, got ${opts.blocks.join(',')}`);
+      if (opts.quantize && !opts.calibration)
+        throw new UserError('--quantize int8 needs --calibration <frames.npy>: representative frames [B,T,F,S,S]');
+      if (opts.calibration && !opts.quantize) throw new UserError('--calibration is only used with --quantize int8');
+      const calibration = opts.calibration ? await readInput(opts.calibration, 'calibration frames') : undefined;
       const weights = opts.weights ? await readInput(opts.weights, 'weights') : undefined;
       let built;
       try {
@@ -123,10 +139,31 @@ export function registerModelCommands(program: Command, runtime?: CliRuntime): v
       } catch (e) {
         throw asUserError(e, 'cannot build the model');
       }
-      await writeFile(opts.out, built.onnx);
+      let onnx = built.onnx;
+      let sha256 = built.sha256;
+      let precision = 'float32';
+      if (calibration) {
+        let frames;
+        try {
+          frames = readNpy(calibration);
+        } catch (e) {
+          throw asUserError(e, `cannot use ${opts.calibration}`);
+        }
+        const [B, T, f, h, w] = frames.shape;
+        const { planes, inputSize: S } = built.config;
+        if (frames.shape.length !== 5 || f !== planes.length || h !== S || w !== S)
+          throw new UserError(
+            `${opts.calibration} has shape (${frames.shape.join(', ')}); calibration needs [B, T, ${planes.length}, ${S}, ${S}]`,
+          );
+        const q = await quantizeModel(built.onnx, { frames: frames.data, batch: B, segments: T });
+        onnx = q.onnx;
+        sha256 = q.sha256;
+        precision = `INT8 (static QDQ, calibrated on ${B}×${T} segments; float32 source ${built.sha256.slice(0, 12)}…)`;
+      }
+      await writeFile(opts.out, onnx);
       if (opts.saveWeights) await writeFile(opts.saveWeights, writeSafetensors(built.stateDict));
       console.log(
-        `${opts.out}: ${built.config.variant}, F=${built.config.planes.length} (${built.config.planes.join(',')} µm), S=${built.config.inputSize}, ${built.trained ? 'trained weights' : `UNTRAINED random weights (seed ${opts.seed})`}, sha256 ${built.sha256}`,
+        `${opts.out}: ${built.config.variant}, F=${built.config.planes.length} (${built.config.planes.join(',')} µm), S=${built.config.inputSize}, ${built.trained ? 'trained weights' : `UNTRAINED random weights (seed ${opts.seed})`}, ${precision}, sha256 ${sha256}`,
       );
     });
 
@@ -150,9 +187,17 @@ export function registerModelCommands(program: Command, runtime?: CliRuntime): v
       }
       let predictor: AmsnetPredictor;
       try {
+        // this host's tuning of the model (`amsnet model tune`), if it has one
+        const tuned = lookupTuning(
+          tuningFilePath(loadConfig(process.env).dataDir),
+          sha256Hex(onnx),
+          opts.providers.split(',')[0],
+        )?.tuning;
         predictor = await AmsnetPredictor.load(onnx, {
           executionProviders: opts.providers.split(','),
           maxBatch: opts.maxBatch,
+          sessionTuning: tuned?.session,
+          maxEmbryoSegmentsPerRun: tuned?.embryoSegmentsPerRun,
           logger: { warn: (_o: unknown, m?: string) => console.error(`warning: ${m ?? String(_o)}`), info: () => {} },
         });
       } catch (e) {
@@ -236,6 +281,7 @@ export function registerModelCommands(program: Command, runtime?: CliRuntime): v
         ['parameters', info.parameterCount.toLocaleString('en-US')],
         ['GFLOP per time step', info.gflopsPerStep === null ? 'unknown' : info.gflopsPerStep.toPrecision(4)],
         ['streaming', info.supportsStreaming ? 'yes (built by amsnet-clinic)' : 'no (whole-trajectory scoring only)'],
+        ['precision', info.precision === 'int8' ? 'INT8 (static quantisation, QDQ)' : 'float32'],
       ];
       const width = Math.max(...rows.map((r) => r[0].length));
       for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

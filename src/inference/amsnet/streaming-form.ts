@@ -5,6 +5,8 @@ import { isVariant, validateConfig, type AmsnetConfig } from './config';
 import { BUILDER_METADATA_KEY, BUILDER_VERSION, type BuilderRecord, sha256Hex } from './build-model';
 import type { StateSite } from './emit-context';
 import { emitAmsnet } from './emit-graph';
+import { PRECISION_KEY } from '../quantize/quantize-model';
+import { rewriteToStream } from '../quantize/stream-rewrite';
 
 export interface StreamingForm {
   onnx: Uint8Array;
@@ -58,6 +60,9 @@ export function streamingFormOf(model: OnnxModel, fileSha256: string): Streaming
   };
   try {
     validateConfig(config);
+    // An int8 model cannot be emitted again from float weights: its streaming form is its own
+    // graph with the temporal shifts' zero padding turned into carried state.
+    if (meta.get(PRECISION_KEY) === 'int8') return rewriteToStream(model);
     const params = floatInitializers(model);
     const sequence = emitAmsnet({ config, params, bnMode: record.bnMode, form: 'sequence' });
     const again = encodeModel({

@@ -1,6 +1,7 @@
 import type { ModelRepository } from '../../entities/repositories';
 import type { ModelContract } from '../model-contract';
 import { AmsnetPredictor } from '../predictor';
+import type { RunTuning } from '../run-tuning';
 import type { InferenceLogger } from '../session-factory';
 
 export class ModelNotFoundError extends Error {
@@ -11,6 +12,8 @@ export interface PredictorSettings {
   executionProviders: string[];
   maxBatch: number;
   logger?: InferenceLogger;
+  /** This host's measured run settings for a model (`amsnet model tune`), if any. */
+  tuningOf?: (modelSha256: string) => RunTuning | undefined;
 }
 
 /**
@@ -46,9 +49,12 @@ export class PredictorCache {
   private async load(modelVersionId: string): Promise<AmsnetPredictor> {
     const row = await this.models.onnxOf(modelVersionId);
     if (!row) throw new ModelNotFoundError(`model version ${modelVersionId} does not exist`);
+    const tuning = this.settings.tuningOf?.(row.sha256.trim());
     const predictor = await AmsnetPredictor.load(row.onnx, {
       executionProviders: this.settings.executionProviders,
       maxBatch: this.settings.maxBatch,
+      sessionTuning: tuning?.session,
+      maxEmbryoSegmentsPerRun: tuning?.embryoSegmentsPerRun,
       logger: this.settings.logger,
       // The contract as registered: a file without amsnet metadata was registered with a stated one.
       contractOverrides: row.contract as Partial<ModelContract>,
