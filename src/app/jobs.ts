@@ -33,6 +33,8 @@ export interface WorkerSettings {
   embryosPerJob?: number;
   /** Told about each embryo's write (progress; the fault-injection tests). */
   observer?: ScoringObserver;
+  /** The lease of this process: the imports of scheduled sources are closed by the sweeper if it dies. */
+  leaseId?: string;
 }
 
 export interface ScoringWorker {
@@ -72,7 +74,13 @@ export function createScoringWorker(
           queue: scoringBatchQueue(queue),
           embryosPerBatch: settings.embryosPerJob ?? config.inferenceMaxBatch * DEFAULT_BATCHES_PER_JOB,
         }),
-        services.importSourceScans,
+        {
+          run: (payload, jobId) =>
+            services.importSourceScans.run(payload, jobId, {
+              leaseId: settings.leaseId,
+              databaseWaitMs: config.databaseWaitSeconds * 1000,
+            }),
+        },
         monitoringHandler(monitoring, () => services.system.withRequestId('monitor-models').network()),
       ),
     close: () => predictors.close(),
@@ -96,17 +104,19 @@ export async function startJobs(
   options: JobsOptions,
 ): Promise<JobRuntime> {
   const { services, config, log } = app;
-  const worker = options.worker ? createScoringWorker(services, config, log, options) : undefined;
   // Every job-running process holds a lease and sweeps for the work of dead ones (README "Failures and recovery").
   const lease = await ProcessLease.take(services.store, {
     role: options.worker ? 'worker' : 'scheduler',
     leaseSeconds: config.workerLeaseSeconds,
     log,
   });
+  const worker = options.worker
+    ? createScoringWorker(services, config, log, { ...options, leaseId: lease.id })
+    : undefined;
   const abandoned = new AbandonedScoringWork(new ScoringRunsService(services.store));
   const onGaveUp: GaveUpHandler = async (name, job, reason) => {
     if (name === 'score-embryos') await abandoned.batch(job.data as JobPayloads['score-embryos'], reason);
-    else await abandoned.plan(job.data as JobPayloads['score-clinic'], job.id, reason);
+    else if (name === 'score-clinic') await abandoned.plan(job.data as JobPayloads['score-clinic'], job.id, reason);
   };
   const runtime = await startJobRuntime({
     databaseUrl: app.databaseUrl,

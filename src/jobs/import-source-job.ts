@@ -1,3 +1,4 @@
+import type { ImportOptions } from '../ingest/import-types';
 import type { PrivilegedAccess } from '../auth/privileged-access';
 import { AuditAction } from '../entities';
 import type { DataStore } from '../entities/repositories';
@@ -46,7 +47,11 @@ export interface ImportSourceJobDeps {
 export class ImportSourceJob {
   constructor(private readonly deps: ImportSourceJobDeps) {}
 
-  async run(payload: ImportSourcePayload, jobId = 'manual'): Promise<ImportSourceJobResult> {
+  async run(
+    payload: ImportSourcePayload,
+    jobId = 'manual',
+    process: Pick<ImportOptions, 'leaseId' | 'databaseWaitMs'> = {},
+  ): Promise<ImportSourceJobResult> {
     const { store, log } = this.deps;
     const source = await store.importSources.byId(payload.sourceId);
     if (!source) return { status: 'skipped', reason: 'source removed' };
@@ -60,7 +65,7 @@ export class ImportSourceJob {
     try {
       // files skipped for want of their cycle are worth a new try once a cycle sheet was imported
       const retrySkipped = await store.importSources.cyclesImportedSince(source.clinicId, source.lastCheckedAt);
-      result = await this.deps.scanner.scan(source, grant, { retryFailed: payload.retryFailed, retrySkipped });
+      result = await this.deps.scanner.scan(source, grant, { retryFailed: payload.retryFailed, retrySkipped, process });
     } catch (error) {
       const message =
         error instanceof UserError ? error.message : `scan stopped: ${(error as Error)?.message ?? error}`;

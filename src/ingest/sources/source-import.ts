@@ -44,7 +44,14 @@ export class SourceScanner {
   async scan(
     source: ImportSource,
     grant: ClinicGrant,
-    options: { now?: number; retryFailed?: boolean; retrySkipped?: boolean; signal?: AbortSignal } = {},
+    options: {
+      now?: number;
+      retryFailed?: boolean;
+      retrySkipped?: boolean;
+      signal?: AbortSignal;
+      /** The scanning worker's lease and database wait (README "Failures and recovery"). */
+      process?: Pick<ImportOptions, 'leaseId' | 'databaseWaitMs'>;
+    } = {},
   ): Promise<SourceScanResult> {
     const root = await confineToRoots(source.path, this.settings.roots);
     const listed = await listSourceFiles(root, source.kind);
@@ -61,6 +68,7 @@ export class SourceScanner {
       grant,
       importSourceId: source.id,
       signal: options.signal,
+      ...options.process,
       onFramesStored: (embryoId, frames) => framesByEmbryo.set(embryoId, (framesByEmbryo.get(embryoId) ?? 0) + frames),
     };
     const runs = plan.ready.length > 0 ? await this.importReady(source, root, plan.ready, importOptions) : [];
