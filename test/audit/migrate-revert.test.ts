@@ -5,7 +5,19 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 /** Reverting migrations never drops the audit log (or its hash chain) as a side effect. */
 describe('migrate --revert and the audit log', () => {
   let db: TestDatabase;
-  beforeAll(async () => (db = await createTestDatabase()));
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // The chain's migration is reverted last-first: undo the migrations that came after it.
+    const ds = createAppDataSource({ url: db.url, poolSize: 1 });
+    await ds.initialize();
+    try {
+      const last = async () =>
+        ((await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[])[0].name;
+      while (!(await last()).startsWith('AuditHashChain')) await ds.undoLastMigration({ transaction: 'each' });
+    } finally {
+      await ds.destroy();
+    }
+  });
   afterAll(async () => db.destroy());
 
   const hasChain = async () =>

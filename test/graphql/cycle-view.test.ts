@@ -100,9 +100,9 @@ describe('cycle view', () => {
     expect(result.errors).toBeUndefined();
     const ranking = result.data.cycle.ranking;
     expect(ranking).toMatchObject({
-      label: `${model.name} 1 (trained)`,
+      label: `${model.name} 1 (imported)`,
       warning: null,
-      provenance: 'trained',
+      provenance: 'imported',
       model: { id: model.id },
     });
     const entries = ranking.entries;
@@ -116,7 +116,7 @@ describe('cycle view', () => {
     expect(entries[0].score).toMatchObject({
       label: ranking.label,
       warning: null,
-      provenance: 'trained',
+      provenance: 'imported',
       segment: 27,
       model: { id: model.id, sha256: model.sha256 },
     });

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 
 /**
  * A modal confirmation (native <dialog>: focus moves into it, Escape cancels, the page behind is
@@ -14,6 +14,8 @@ export function ConfirmDialog(props: {
   danger?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Several dialogs can share a page: each needs its own title id for its accessible name.
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -24,10 +26,10 @@ export function ConfirmDialog(props: {
     <dialog
       ref={ref}
       className="dialog"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(e) => (e.preventDefault(), props.onCancel())}
     >
-      <h2 id="confirm-title">{props.title}</h2>
+      <h2 id={titleId}>{props.title}</h2>
       <div className="dialog__body">{props.children}</div>
       <div className="dialog__actions">
         <button type="button" className="button" onClick={props.onCancel}>
