@@ -84,6 +84,29 @@ describe('acceptance criteria and activation', () => {
     expect((await setCriteria({ minDay3RocAuc: 1.5, minOutcomes: 4 })).errors![0].message).toMatch(/between 0 and 1/);
   });
 
+  it('can be recorded when the model is put in shadow mode', async () => {
+    const shadow = (k: object | null, shadowOn = true) =>
+      t.gql(
+        `mutation($m: ID!, $c: ID!, $s: Boolean!, $k: AcceptanceCriteriaInput) {
+          setModelShadow(modelId: $m, clinicId: $c, shadow: $s, acceptanceCriteria: $k) { modelId shadow } }`,
+        { m: candidate.id, c: clinic.id, s: shadowOn, k },
+        admin,
+      );
+    expect(codes(await shadow({ minDay3RocAuc: 0.6, minOutcomes: 2 }, false))).toEqual(['BAD_USER_INPUT']);
+    const r = await shadow({ minDay3RocAuc: 0.6, minOutcomes: 2 });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.setModelShadow).toEqual({ modelId: candidate.id, shadow: true });
+    const check = await t.gql(
+      'query($c: ID!, $m: ID!) { activationCheck(clinicId: $c, modelId: $m) { met criteria { minDay3RocAuc minOutcomes setBy } } }',
+      { c: clinic.id, m: candidate.id },
+      admin,
+    );
+    expect(check.data.activationCheck).toEqual({
+      met: true,
+      criteria: { minDay3RocAuc: 0.6, minOutcomes: 2, setBy: admin.id },
+    });
+  });
+
   it('compares the candidate with its criteria and the active model, and refuses activation while unmet', async () => {
     const r = await setCriteria({ minDay3RocAuc: 0.7, minOutcomes: 5, maxDropVsActive: 0.1 });
     expect(r.errors).toBeUndefined();

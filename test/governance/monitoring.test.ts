@@ -158,3 +158,41 @@ describe('nightly model monitoring', () => {
     ).toEqual(['NOT_FOUND']);
   });
 });
+
+describe('drift against the distribution at activation', () => {
+  let db: TestDatabase;
+  afterAll(async () => db?.destroy());
+
+  it('compares scores with what the model scored in shadow mode before it went live', async () => {
+    db = await createTestDatabase();
+    const ds = db.dataSource;
+    const clinic = await newClinic(ds);
+    const model = await newModelVersion(ds, { trained: true });
+    await enableModel(ds, clinic, model, { shadow: true });
+    const cycle = await newCycle(ds, clinic);
+    // in shadow mode: four embryos at 0.1 (bin 1)
+    for (let i = 0; i < 4; i++) await newPredictions(ds, await newEmbryo(ds, cycle), model, 3, () => 0.1);
+    await ds.query(
+      `UPDATE clinic_model SET active = true, shadow = false,
+              activated_at = (SELECT max(created_at) FROM prediction WHERE model_version_id = $2)
+        WHERE clinic_id = $1 AND model_version_id = $2`,
+      [clinic.id, model.id],
+    );
+    // live: four more at 0.95 (bin 9)
+    for (let i = 0; i < 4; i++) await newPredictions(ds, await newEmbryo(ds, cycle), model, 3, () => 0.95);
+
+    const service = new ModelMonitoringService(
+      db.store,
+      { minDay3RocAuc: 0.8, maxBrier: 0.25, maxPsi: 0.25, minOutcomes: 4 },
+      { warn: () => undefined, info: () => undefined },
+    );
+    const [point] = await service.checkAll(db.services.system.withRequestId('monitor-test').network(), new Date());
+    // all 8 latest scores (half bin 1, half bin 9) against the 4 at activation (all bin 1); a baseline
+    // of "what the first check saw" would be the same 8 scores, PSI 0
+    const psi = populationStabilityIndex([0, 4, 0, 0, 0, 0, 0, 0, 0, 0], [0, 4, 0, 0, 0, 0, 0, 0, 0, 4]);
+    expect(point).toMatchObject({ role: 'active', scores: 8 });
+    expect(psi).toBeGreaterThan(0.25);
+    expect(point.psi).toBeCloseTo(psi!, 9);
+    expect(point.alerts).toEqual([{ metric: 'psi', value: point.psi, threshold: 0.25 }]);
+  });
+});

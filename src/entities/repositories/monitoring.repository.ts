@@ -89,6 +89,24 @@ export class MonitoringRepository {
     return rows.map((r) => Number(r.probability));
   }
 
+  /**
+   * Each embryo's latest score as it stood when the model was activated in the clinic (what it
+   * scored in shadow mode before going live); empty when it was never active or scored nothing before.
+   */
+  async latestScoresAtActivation(clinicId: string, modelVersionId: string): Promise<number[]> {
+    const rows: Array<{ probability: number }> = await this.m.query(
+      `SELECT DISTINCT ON (p.embryo_id) p.probability
+         FROM prediction p
+         JOIN embryo e ON e.id = p.embryo_id
+         JOIN clinic_model cm ON cm.clinic_id = e.clinic_id AND cm.model_version_id = p.model_version_id
+        WHERE e.clinic_id = $1 AND p.model_version_id = $2 AND cm.active AND cm.activated_at IS NOT NULL
+          AND p.created_at <= cm.activated_at
+        ORDER BY p.embryo_id, p.segment DESC`,
+      [clinicId, modelVersionId],
+    );
+    return rows.map((r) => Number(r.probability));
+  }
+
   async baseline(clinicId: string, modelVersionId: string): Promise<number[] | null> {
     const rows: Array<{ histogram: number[] }> = await this.m.query(
       `SELECT histogram FROM model_monitoring_baseline WHERE clinic_id = $1 AND model_version_id = $2`,

@@ -5,6 +5,7 @@ import type { ModelEvaluation } from '../../inference/evaluation/evaluation.serv
 import { untrainedWarning } from '../../inference/provenance';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
+import { AcceptanceCriteriaInput } from '../types/governance.types';
 import {
   ClinicModelType,
   ModelEvaluationType,
@@ -84,17 +85,22 @@ export class ModelResolver {
   @Mutation(() => ClinicModelType, {
     nullable: true,
     description:
-      'Clinic ADMIN: silent mode on/off: scored for the clinic, visible to its admins only. Not for the active model.',
+      'Clinic ADMIN: silent mode on/off: scored for the clinic, visible to its admins only. Not for the active model. ' +
+      'Putting a model in shadow mode may record the acceptance criteria activateModel will hold it to.',
   })
   async setModelShadow(
     @Arg('modelId', () => ID) modelId: string,
     @Arg('clinicId', () => ID) clinicId: string,
     @Arg('shadow') shadow: boolean,
     @Ctx() ctx: ApiContext,
+    @Arg('acceptanceCriteria', () => AcceptanceCriteriaInput, { nullable: true })
+    acceptanceCriteria?: AcceptanceCriteriaInput | null,
   ): Promise<ClinicModelType | null> {
     const grant = await ctx.data.clinicToChange(clinicId, Permission.MANAGE);
     await ctx.data.modelToChange(modelId);
+    if (acceptanceCriteria && !shadow) throw new BadInputError('acceptance criteria go with shadow: true');
     const row = await ctx.services.registry.setShadow(modelId, grant, shadow);
+    if (acceptanceCriteria) await ctx.services.acceptance.setCriteria(grant, modelId, acceptanceCriteria);
     return row ? toClinicModelType(row) : null;
   }
 

@@ -18,7 +18,8 @@ export interface MonitoringAlert {
  * The nightly check of every clinic's active and shadow models (issue #16): performance on the
  * outcomes recorded since the previous check (ROC AUC at days 3/4/5, accuracy-curve AUC, Brier
  * score and reliability bins of each embryo's latest prediction) and the drift of scores against
- * the distribution at activation (PSI over ten bins; the baseline is what the first check saw).
+ * the distribution at activation (PSI over ten bins: the scores of the model before it went live,
+ * else what the first check saw).
  * Each check is stored as a point of a time series and set as Prometheus gauges; a threshold
  * crossed writes a MONITORING_ALERT audit event and a warning log line operators can alert on.
  * Runs under a NetworkGrant (the job's system access).
@@ -55,7 +56,10 @@ export class ModelMonitoringService {
     const truth = rows.map((r) => r.outcome === 'BLASTOCYST');
 
     const scores = await repo.latestScoresSince(clinicId, modelVersionId, since);
-    let baseline = await repo.baseline(clinicId, modelVersionId);
+    // PSI against the distribution at activation: what the model scored before it went live (in
+    // shadow mode); without such scores, what monitoring first saw of the model in use.
+    const atActivation = role === 'active' ? await repo.latestScoresAtActivation(clinicId, modelVersionId) : [];
+    let baseline = atActivation.length > 0 ? histogram(atActivation) : await repo.baseline(clinicId, modelVersionId);
     if (!baseline) {
       // the distribution when monitoring first saw the model in use: every embryo's latest score so far
       baseline = histogram(await repo.latestScoresSince(clinicId, modelVersionId, null));
