@@ -74,10 +74,18 @@ export async function trajectoryOf(
       day: p.hoursPostInsemination / 24,
       probability: p.probability,
       imputed: p.inputs?.imputed === true,
-      inputs: inputsOf(p),
-      runtime: runtimeOf(p),
+      // built only when a client asks for them: most views (lab, sparklines) do not
+      get inputs() {
+        return inputsOf(p);
+      },
+      get runtime() {
+        return runtimeOf(p);
+      },
       computedAt: p.createdAt,
     })),
+    segments: scores.predictions.map((p) => p.segment),
+    probabilities: scores.predictions.map((p) => p.probability),
+    imputed: scores.predictions.map((p) => p.inputs?.imputed === true),
   };
 }
 

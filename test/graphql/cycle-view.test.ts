@@ -132,6 +132,24 @@ describe('cycle view', () => {
     expect(entries[3].embryo.trajectory.points).toEqual([]);
   });
 
+  it('serves the compact trajectory (segments, probabilities, imputed) equal to its points', async () => {
+    const { embryos } = await cycleWith(3);
+    const embryoId = embryos[0].id;
+    const result = await t.gql(
+      `query($id: ID!) { embryo(id: $id) { trajectory { label segments probabilities imputed
+        points { segment probability imputed } } } }`,
+      { id: embryoId },
+      clinician,
+    );
+    expect(result.errors).toBeUndefined();
+    const tr = result.data.embryo.trajectory;
+    expect(tr.points).toHaveLength(28);
+    expect(tr.segments).toEqual(tr.points.map((p: { segment: number }) => p.segment));
+    expect(tr.probabilities).toEqual(tr.points.map((p: { probability: number }) => p.probability));
+    expect(tr.imputed).toEqual(tr.points.map((p: { imputed: boolean }) => p.imputed));
+    expect(tr.imputed).toContain(true);
+  });
+
   it('writes one READ_CYCLE audit event for the whole view, with user, clinic and request id', async () => {
     const { cycle } = await cycleWith(3);
     await t.gql(CYCLE_VIEW, { id: cycle.id }, clinician, 'req-cycle-view');

@@ -52,7 +52,10 @@ export class FrameType {
   // imageUrl: field resolver
 }
 
-@ObjectType('TrajectoryModel', { description: 'The model version whose probabilities a trajectory or score shows.' })
+@ObjectType('TrajectoryModel', {
+  description: 'The model version whose probabilities a trajectory or score shows.',
+  simpleResolvers: true,
+})
 export class TrajectoryModelType {
   @Field(() => ID) id: string;
   @Field() name: string;
@@ -67,7 +70,7 @@ export class TrajectoryModelType {
   @Field({ description: "The clinic's default model." }) active: boolean;
 }
 
-@ObjectType('PredictionInput', { description: 'One frame a prediction was computed from.' })
+@ObjectType('PredictionInput', { description: 'One frame a prediction was computed from.', simpleResolvers: true })
 export class PredictionInputType {
   @Field(() => ID, { description: 'The Frame id (its image: /frames/<id>.png).' }) frameId: string;
   @Field(() => Float) hoursPostInsemination: number;
@@ -78,14 +81,15 @@ export class PredictionInputType {
   imputedBecause: string | null;
 }
 
-@ObjectType('PredictionRuntime', { description: 'The software a prediction was computed with.' })
+@ObjectType('PredictionRuntime', { description: 'The software a prediction was computed with.', simpleResolvers: true })
 export class PredictionRuntimeType {
   @Field() onnxRuntime: string;
   @Field() executionProvider: string;
   @Field() preprocessing: string;
 }
 
-@ObjectType('TrajectoryPoint')
+// Plain data without middleware: simpleResolvers skips type-graphql's per-field pipeline (28 points × inputs per embryo).
+@ObjectType('TrajectoryPoint', { simpleResolvers: true })
 export class TrajectoryPointType {
   @Field(() => Int, { description: 'Segment k covers [6k, 6k+6) hpi; k = 0…27.' }) segment: number;
   @Field(() => Float, { description: 'The prediction is "at" 6(k+1) hpi.' }) hoursPostInsemination: number;
@@ -114,6 +118,14 @@ export class TrajectoryType {
   })
   warning: string | null;
   @Field(() => [TrajectoryPointType]) points: TrajectoryPointType[];
+  @Field(() => [Int], { description: 'Compact form for charts: the segments of `points`, in order.' })
+  segments: number[];
+  @Field(() => [Float], {
+    description: 'Compact form for charts: the probabilities of `points`, in order (read them with the label).',
+  })
+  probabilities: number[];
+  @Field(() => [Boolean], { description: 'Compact form for charts: which points are imputed, in order.' })
+  imputed: boolean[];
 }
 
 @ObjectType('Score', {
