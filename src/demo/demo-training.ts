@@ -18,12 +18,12 @@ export const DEMO_TRAINING_RECIPE = {
   width: 8,
   blocks: [1, 1, 1, 1] as [number, number, number, number],
   inputSize: 64,
-  epochs: 3,
+  epochs: 8,
   batchSize: 4,
-  lr: 0.02,
-  patience: 2,
+  lr: 0.008,
+  patience: 3,
   seed: 1,
-  threads: 1,
+  threads: 2,
 } as const;
 
 /** Where the shipped demo model lives, relative to the repository root. */

@@ -1,5 +1,5 @@
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import type { TrainerEvent } from '../inference/training/python-trainer';
 import { trainModel, type TrainedModel } from '../inference/training/train-model';
 import { DEMO_MODEL_DIR, DEMO_TRAINING_RECIPE, DEMO_TRAINING_SET } from './demo-training';
@@ -62,7 +62,11 @@ export async function trainDemoModel(
   );
   const target = resolve(repoRoot, DEMO_MODEL_DIR);
   await mkdir(target, { recursive: true });
-  for (const file of ['weights.safetensors', 'manifest.json']) await copyFile(join(out, file), join(target, file));
+  await copyFile(join(out, 'weights.safetensors'), join(target, 'weights.safetensors'));
+  // The shipped manifest names the training set relative to the repository, not this machine's path.
+  const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { dataset: { path: string } };
+  manifest.dataset.path = relative(repoRoot, manifest.dataset.path);
+  await writeFile(join(target, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   log(`demo model written to ${target}`);
   return trained;
 }

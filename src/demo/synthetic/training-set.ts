@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { csvLine } from '../../inference/export/dataset-files';
+import { csvLine, LABELS_CSV_COLUMNS } from '../../inference/export/dataset-files';
 import { splitByGroup, type SplitFractions } from '../../inference/export/dataset-split';
 import { preprocessFrame } from '../../inference/preprocess';
 import { shuffledFates } from './demo-lab-plan';
@@ -98,19 +98,7 @@ export async function writeSyntheticTrainingSet(
   const fractions = options.fractions ?? { train: 0.8, val: 0.2, test: 0 };
   const assignment = splitByGroup(sizes, fractions, options.seed);
   const lines = [
-    csvLine([
-      'embryo_id',
-      'external_id',
-      'cycle',
-      'well',
-      'patient_group',
-      'split',
-      'label',
-      'outcome',
-      'segments',
-      'imputed_segments',
-      'path',
-    ]),
+    csvLine([...LABELS_CSV_COLUMNS]),
     ...embryos.map((e) =>
       csvLine([
         e.id,

@@ -10,7 +10,14 @@ import { preprocessFrame } from '../preprocess';
 import type { SegmentSample } from '../sampling/sample-segments';
 import { sampleSegmentViews } from '../sampling/sample-views';
 import { completeSegmentCount } from '../sampling/timeline';
-import { csvLine, datasetReadme, writeEmbryoFrames, writeEmbryoViews, type DatasetFormat } from './dataset-files';
+import {
+  csvLine,
+  datasetReadme,
+  LABELS_CSV_COLUMNS,
+  writeEmbryoFrames,
+  writeEmbryoViews,
+  type DatasetFormat,
+} from './dataset-files';
 import { safeErrorText } from '../../platform/safe-error';
 import {
   DEFAULT_FRACTIONS,
@@ -130,21 +137,7 @@ export class DatasetExportService {
         SPLIT_NAMES.map((s) => [s, { embryos: 0, blastocysts: 0, patients: 0 }]),
       ) as DatasetExportReport['splits'];
       for (const split of assignment.values()) splits[split].patients++;
-      const lines = [
-        csvLine([
-          'embryo_id',
-          'external_id',
-          'cycle',
-          'well',
-          'patient_group',
-          'split',
-          'label',
-          'outcome',
-          'segments',
-          'imputed_segments',
-          'path',
-        ]),
-      ];
+      const lines = [csvLine([...LABELS_CSV_COLUMNS])];
       for (const w of written) {
         const group = groupKey(w.embryo);
         const split = assignment.get(group)!;

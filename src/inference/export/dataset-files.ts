@@ -36,19 +36,37 @@ export async function writeEmbryoFrames(
   await mkdir(join(root, relative), { recursive: true });
   await Promise.all(
     planes.flatMap((segment, k) =>
-      segment.map(async (plane, f) => {
-        const pixels = Buffer.alloc(size * size);
-        for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, plane[i])) * 255);
-        const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
-          .toColourspace('b-w')
-          .png()
-          .toBuffer();
-        await writeFile(join(root, relative, pngName(k, planesUm[f])), png);
-      }),
+      segment.map((plane, f) => writeGrayPng(join(root, relative, pngName(k, planesUm[f])), plane, size)),
     ),
   );
   return relative;
 }
+
+/** One preprocessed plane ([0, 1] floats, size × size) as an 8-bit grayscale PNG. */
+async function writeGrayPng(path: string, plane: Float32Array, size: number): Promise<void> {
+  const pixels = Buffer.alloc(size * size);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, plane[i])) * 255);
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
+  await writeFile(path, png);
+}
+
+/** Columns of labels.csv: the export and the synthetic training set write the same file. */
+export const LABELS_CSV_COLUMNS = [
+  'embryo_id',
+  'external_id',
+  'cycle',
+  'well',
+  'patient_group',
+  'split',
+  'label',
+  'outcome',
+  'segments',
+  'imputed_segments',
+  'path',
+] as const;
 
 export const viewPngName = (segment: number, view: number, planeUm: number) =>
   `seg${String(segment).padStart(2, '0')}_v${view}_plane${planeUm}.png`;
@@ -83,15 +101,7 @@ export async function writeEmbryoViews(
   for (const [k, segment] of views.entries()) {
     await Promise.all(
       segment.flatMap((view, v) =>
-        view.map(async (plane, f) => {
-          const pixels = Buffer.alloc(size * size);
-          for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, plane[i])) * 255);
-          const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
-            .toColourspace('b-w')
-            .png()
-            .toBuffer();
-          await writeFile(join(root, relative, viewPngName(k, v, planesUm[f])), png);
-        }),
+        view.map((plane, f) => writeGrayPng(join(root, relative, viewPngName(k, v, planesUm[f])), plane, size)),
       ),
     );
   }
