@@ -12,7 +12,8 @@ describe('migrate --revert and the audit log', () => {
     await ds.initialize();
     try {
       const last = async () =>
-        ((await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[])[0].name;
+        ((await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[])[0]
+          .name;
       while (!(await last()).startsWith('AuditHashChain')) await ds.undoLastMigration({ transaction: 'each' });
     } finally {
       await ds.destroy();
