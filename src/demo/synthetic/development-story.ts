@@ -1,4 +1,5 @@
 import { SeededRandom } from './random';
+import { PHASES as EXPORT_PHASES } from '../../ingest/folder/folder-export.layout';
 
 /**
  * The developmental story of one synthetic embryo: when each morphokinetic event happens (hours
@@ -8,24 +9,11 @@ import { SeededRandom } from './random';
  */
 export type Fate = 'blastocyst' | 'arrest' | 'fragmentation';
 
-/** Annotation names, in developmental order, as the folder export's phase files spell them. */
-export const PHASES = [
-  'tPB2',
-  'tPNa',
-  'tPNf',
-  't2',
-  't3',
-  't4',
-  't5',
-  't6',
-  't7',
-  't8',
-  't9+',
-  'tM',
-  'tSB',
-  'tB',
-  'tEB',
-] as const;
+/**
+ * Annotation names in developmental order: the folder export's own list (the importer reads what
+ * the demo writes), without hatching (tHB), which the synthetic stories never reach.
+ */
+export const PHASES = EXPORT_PHASES.filter((p): p is Exclude<(typeof EXPORT_PHASES)[number], 'tHB'> => p !== 'tHB');
 export type Phase = (typeof PHASES)[number];
 
 const TYPICAL_HPI: Record<Phase, number> = {
