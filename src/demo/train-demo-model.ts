@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { TrainerEvent } from '../inference/training/python-trainer';
 import { trainModel, type TrainedModel } from '../inference/training/train-model';
 import { DEMO_MODEL_DIR, DEMO_TRAINING_RECIPE, DEMO_TRAINING_SET } from './demo-training';
-import { writeSyntheticTrainingSet } from './synthetic/training-set';
+import { TRAINING_SET_GENERATOR_VERSION, writeSyntheticTrainingSet } from './synthetic/training-set';
 
 /**
  * `npm run train:demo`: draws the synthetic training set from its seed (reused when one with the same
@@ -19,14 +19,25 @@ export async function trainDemoModel(
   const datasetDir = join(work, 'demo-training-set');
   const wanted = { ...DEMO_TRAINING_SET, embryosPerPatient: { ...DEMO_TRAINING_SET.embryosPerPatient } };
   const existing = await readFile(join(datasetDir, 'manifest.json'), 'utf8')
-    .then((t) => JSON.parse(t) as { seed: number; inputSize: number; framesPerSegment: number; patients?: number })
+    .then(
+      (t) =>
+        JSON.parse(t) as {
+          seed: number;
+          inputSize: number;
+          framesPerSegment: number;
+          patients?: number;
+          generatorVersion?: number;
+        },
+    )
     .catch(() => null);
   const reusable =
     existing &&
     existing.seed === wanted.seed &&
     existing.inputSize === wanted.inputSize &&
     existing.framesPerSegment === wanted.framesPerSegment &&
-    existing.patients === wanted.patients;
+    existing.patients === wanted.patients &&
+    // sets drawn before the generator had a version are version 1
+    (existing.generatorVersion ?? 1) === TRAINING_SET_GENERATOR_VERSION;
   if (!reusable) {
     log(`drawing the synthetic training set (seed ${wanted.seed}, ${wanted.patients} patients)…`);
     const started = Date.now();

@@ -55,7 +55,7 @@ describe('demo request defaults', () => {
     expect([quick.lab.frameMinutes, quick.lab.imageSize, quick.lab.patients, quick.scoring, quick.clinicCode]).toEqual([
       360,
       224,
-      3,
+      4,
       'wait',
       'demo',
     ]);

@@ -137,10 +137,12 @@ describe('demo lab plan and folder export', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('plans cycles at different culture days, about half blastocysts, outcomes for the finished one only', () => {
-    const plan = planDemoLab({ ...OPTIONS, embryosPerCycle: { min: 8, max: 12 } });
-    expect(plan.cycles.map((c) => c.cultureHours)).toEqual([150, 118, 74]);
-    expect(plan.cycles.map((c) => c.completed)).toEqual([true, false, false]);
+  it('plans cycles at different culture days, about half blastocysts, outcomes for the finished ones only', () => {
+    const plan = planDemoLab({ ...OPTIONS, patients: 4, embryosPerCycle: { min: 8, max: 12 } });
+    expect(plan.cycles.map((c) => c.cultureHours)).toEqual([170, 118, 74, 170]);
+    expect(plan.cycles.map((c) => c.completed)).toEqual([true, false, false, true]);
+    // a finished culture has a frame in every segment up to day 7 (segment 27 ends at 168 h)
+    expect(Math.max(...frameTimes(plan.cycles[0].cultureHours, 360))).toBeGreaterThanOrEqual(168);
     for (const c of plan.cycles) {
       expect(c.embryos.length).toBeGreaterThanOrEqual(8);
       expect(c.embryos.length).toBeLessThanOrEqual(12);

@@ -21,7 +21,7 @@ export const DEFAULT_DEMO_LAB: Omit<DemoLabOptions, 'referenceTime'> = {
   seed: 20_240_611,
   frameMinutes: 360,
   imageSize: 224,
-  patients: 3,
+  patients: 4,
   embryosPerCycle: { min: 8, max: 12 },
 };
 
@@ -58,8 +58,10 @@ export interface DemoLabPlan {
 }
 
 // Culture days of the cycles, in order: one finished (outcomes known), one at day 5, one at day 3;
-// more patients repeat the pattern.
-const CULTURE_HOURS = [150, 118, 74];
+// more patients repeat the pattern, so the default four give two finished cycles for `amsnet
+// evaluate` to measure. A finished culture is recorded past 168 h, so every segment up to day 7
+// (the paper's last) has its frames and the accuracy curve covers all of days 0.5…7.
+const CULTURE_HOURS = [170, 118, 74];
 const PATIENT_NAMES = ['Demo, Alice', 'Demo, Beatriz', 'Demo, Chiara', 'Demo, Dana', 'Demo, Emma', 'Demo, Farah'];
 
 export function planDemoLab(options: DemoLabOptions): DemoLabPlan {

@@ -39,8 +39,13 @@ export class SeededRandom {
 
   /** An independent generator derived from this one and a label (stable under reordering). */
   fork(label: string): SeededRandom {
+    return new SeededRandom(this.forkSeed(label));
+  }
+
+  /** The seed `fork(label)` starts from, for handing a generator to another thread or process. */
+  forkSeed(label: string): number {
     let h = this.state ^ 0x811c9dc5;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
-    return new SeededRandom(h >>> 0);
+    return h >>> 0;
   }
 }
