@@ -2,7 +2,7 @@ import { AuditEvent, type Clinic } from '../../src/entities';
 import { formatEvaluation } from '../../src/inference/evaluation/evaluation-format';
 import { renderEvaluationSvg } from '../../src/inference/evaluation/evaluation-plot';
 import type { EvaluationService } from '../../src/inference/evaluation/evaluation.service';
-import { UNTRAINED_WARNING } from '../../src/inference/provenance';
+import { SYNTHETIC_WARNING, UNTRAINED_WARNING } from '../../src/inference/provenance';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
 import { insertModelVersion, insertPredictions } from '../helpers/model-factories-registry';
@@ -60,7 +60,13 @@ describe('EvaluationService', () => {
       { modelId, from: new Date('2026-01-01'), to: new Date('2026-02-01') },
       db.services.system.withRequestId('r-eval').clinic(clinicA.id),
     );
-    expect(e).toMatchObject({ untrained: false, warning: null, embryosWithOutcome: 5, embryosNotScored: 1 });
+    expect(e).toMatchObject({
+      untrained: false,
+      synthetic: false,
+      warning: null,
+      embryosWithOutcome: 5,
+      embryosNotScored: 1,
+    });
     expect(e.metrics).toMatchObject({ embryos: 4, blastocysts: 2, notBlastocysts: 2 });
     const day = (d: number) => e.metrics.days.find((x) => x.day === d)!;
     expect(day(2).accuracy).toBe(0.5); // e1, e2 right; e3 (0.3) and e4 (0.7 carried from segment 7) wrong
@@ -104,6 +110,22 @@ describe('EvaluationService', () => {
     expect(csv[0]).toContain('untrained');
     expect(csv.slice(1).every((line) => line.split(',')[3] === 'true')).toBe(true);
     expect(renderEvaluationSvg(e)).toContain(UNTRAINED_WARNING.slice(0, 20));
+  });
+
+  it('labels a model trained on synthetic data like an untrained one, and only that model', async () => {
+    await db.dataSource.query(`UPDATE model_version SET provenance = 'trained', synthetic = true WHERE id = $1`, [
+      modelId,
+    ]);
+    try {
+      const e = await service.evaluate({ modelId }, db.services.system.clinic(clinicA.id));
+      expect(e).toMatchObject({ untrained: false, synthetic: true, warning: SYNTHETIC_WARNING });
+      const csv = formatEvaluation(e, 'csv').trim().split('\n');
+      expect(csv[0].split(',')[4]).toBe('synthetic');
+      expect(csv.slice(1).every((line) => line.split(',')[4] === 'true')).toBe(true);
+      expect(renderEvaluationSvg(e)).toContain(SYNTHETIC_WARNING.slice(0, 20));
+    } finally {
+      await db.dataSource.query(`UPDATE model_version SET synthetic = false WHERE id = $1`, [modelId]);
+    }
   });
 
   it('prints a Table-1-style row and draws the accuracy and ROC curves', async () => {

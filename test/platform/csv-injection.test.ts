@@ -18,6 +18,7 @@ describe('CSV exports neutralise formulas', () => {
     const evaluation = {
       model: { id: 'm1', name: '=cmd|"/c calc"!A1', version: '-1', variant: 'amsnet', planes: [0] },
       untrained: false,
+      synthetic: false,
       clinicId: null,
       metrics: {
         days: [{ day: 1, accuracy: 0.5, sensitivity: 0.5, specificity: 0.5, n: 2, positives: 1, negatives: 1 }],
@@ -29,6 +30,6 @@ describe('CSV exports neutralise formulas', () => {
       },
     } as unknown as ModelEvaluation;
     const [, row] = formatEvaluationCsv(evaluation).split('\n');
-    expect(row.startsWith(`m1,"'=cmd|""/c calc""!A1",'-1,false,,accuracy,1,0.5,2,1,1`)).toBe(true);
+    expect(row.startsWith(`m1,"'=cmd|""/c calc""!A1",'-1,false,false,,accuracy,1,0.5,2,1,1`)).toBe(true);
   });
 });

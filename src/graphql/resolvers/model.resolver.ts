@@ -189,6 +189,7 @@ function toEvaluationType(e: ModelEvaluation, model: ModelVersion): ModelEvaluat
   return {
     model: toModelType(model),
     untrained: e.untrained,
+    synthetic: e.synthetic,
     warning: e.warning,
     clinicId: e.clinicId!,
     from: e.from,

@@ -138,6 +138,8 @@ export class ModelEvaluationType {
   @Field(() => ModelVersionType) model: ModelVersionType;
   @Field({ description: 'True for a model without trained weights: say so wherever these numbers appear.' })
   untrained: boolean;
+  @Field({ description: 'True for a model trained on synthetic images: its numbers say nothing about real embryos.' })
+  synthetic: boolean;
   @Field(() => String, { nullable: true }) warning: string | null;
   @Field(() => ID) clinicId: string;
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Cycles inseminated at or after.' })

@@ -16,7 +16,7 @@ function scopeLine(e: ModelEvaluation): string {
     e.from || e.to
       ? `, cycles inseminated ${e.from ? `from ${e.from.toISOString().slice(0, 10)}` : ''}${e.from && e.to ? ' ' : ''}${e.to ? `before ${e.to.toISOString().slice(0, 10)}` : ''}`
       : '';
-  return `model ${e.model.name} ${e.model.version} (${e.model.variant}, planes ${e.model.planes.join(',')}${e.untrained ? ', UNTRAINED' : ''}) on ${e.clinicId ? `clinic ${e.clinicId}` : 'all clinics'}${period}`;
+  return `model ${e.model.name} ${e.model.version} (${e.model.variant}, planes ${e.model.planes.join(',')}${e.untrained ? ', UNTRAINED' : ''}${e.synthetic ? ', TRAINED ON SYNTHETIC DATA' : ''}) on ${e.clinicId ? `clinic ${e.clinicId}` : 'all clinics'}${period}`;
 }
 
 export function formatEvaluationTable(e: ModelEvaluation): string {
@@ -57,11 +57,13 @@ export function formatEvaluationJson(e: ModelEvaluation): string {
   return JSON.stringify(e, (_key, value: unknown) => (value === Infinity ? null : value), 2);
 }
 
-/** One row per day plus the ROC AUC rows; the `untrained` column repeats on every row. */
+/** One row per day plus the ROC AUC rows; the `untrained` and `synthetic` columns repeat on every row. */
 export function formatEvaluationCsv(e: ModelEvaluation): string {
   const q = csvCell; // quoting, and a model name like "=HYPERLINK(…)" stays text
-  const base = [e.model.id, e.model.name, e.model.version, e.untrained, e.clinicId ?? ''];
-  const lines = ['model_id,model_name,model_version,untrained,clinic_id,metric,day,value,n,positives,negatives'];
+  const base = [e.model.id, e.model.name, e.model.version, e.untrained, e.synthetic, e.clinicId ?? ''];
+  const lines = [
+    'model_id,model_name,model_version,untrained,synthetic,clinic_id,metric,day,value,n,positives,negatives',
+  ];
   for (const d of e.metrics.days) {
     for (const [metric, value] of [
       ['accuracy', d.accuracy],

@@ -19,6 +19,8 @@ export interface ModelEvaluation {
   model: { id: string; name: string; version: string; variant: ModelVariant; planes: number[]; trained: boolean };
   /** true for a model without trained weights: every display of these numbers must say so */
   untrained: boolean;
+  /** true for a model trained on synthetic images: its numbers say nothing about real embryos */
+  synthetic: boolean;
   warning: string | null;
   /** the clinic evaluated; null: every clinic (network-wide) */
   clinicId: string | null;
@@ -79,6 +81,7 @@ export class EvaluationService {
             trained: model.trained,
           },
           untrained: !model.trained,
+          synthetic: model.trained && Boolean(model.synthetic),
           warning: untrainedWarning(model),
           clinicId,
           from: request.from ?? null,
