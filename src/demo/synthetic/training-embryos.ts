@@ -79,21 +79,22 @@ function uint8Npy(shape: number[], data: Uint8Array): Buffer {
 
 /**
  * Draws one embryo's K views per 6 h segment through the lab's own path (raster → focal-plane
- * JPEG → the scoring worker's preprocessing, so training and scoring see the same pixels), writes
- * frames/<id>.npy under `dir` and answers its views.csv lines.
+ * JPEG → the scoring worker's preprocessing, so training and scoring see the same pixels):
+ * uint8 pixels [segments, K, planes, S, S] and its views.csv lines.
  */
-export async function renderTrainingEmbryo(
+export async function drawTrainingEmbryo(
   embryo: TrainingEmbryo,
   options: RenderOptions,
-  dir: string,
-): Promise<string[]> {
+  /** Only the first segments (a culture still running); the training set draws all 28. */
+  segments = TRAINING_SEGMENTS,
+): Promise<{ pixels: Uint8Array; views: string[] }> {
   const { inputSize: S, framesPerSegment: K, imageSize } = options;
   const planes = EXPORT_FOCAL_PLANES_UM;
   const F = planes.length;
-  const pixels = new Uint8Array(TRAINING_SEGMENTS * K * F * S * S);
+  const pixels = new Uint8Array(segments * K * F * S * S);
   const frameRandom = new SeededRandom(embryo.frameSeed);
   const views: string[] = [];
-  for (let k = 0; k < TRAINING_SEGMENTS; k++) {
+  for (let k = 0; k < segments; k++) {
     for (let v = 0; v < K; v++) {
       // stratified within the segment, so the K views cover its 6 hours
       const hpi = Math.max(0.5, 6 * k + (6 * (v + frameRandom.next())) / K);
@@ -108,6 +109,23 @@ export async function renderTrainingEmbryo(
       );
     }
   }
-  await writeFile(join(dir, 'frames', `${embryo.id}.npy`), uint8Npy([TRAINING_SEGMENTS, K, F, S, S], pixels));
+  return { pixels, views };
+}
+
+/** Draws one embryo, writes frames/<id>.npy under `dir` and answers its views.csv lines. */
+export async function renderTrainingEmbryo(
+  embryo: TrainingEmbryo,
+  options: RenderOptions,
+  dir: string,
+): Promise<string[]> {
+  const { pixels, views } = await drawTrainingEmbryo(embryo, options);
+  const shape = [
+    TRAINING_SEGMENTS,
+    options.framesPerSegment,
+    EXPORT_FOCAL_PLANES_UM.length,
+    options.inputSize,
+    options.inputSize,
+  ];
+  await writeFile(join(dir, 'frames', `${embryo.id}.npy`), uint8Npy(shape, pixels));
   return views;
 }
