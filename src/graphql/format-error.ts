@@ -31,6 +31,15 @@ function validationMessage(error: ArgumentValidationError): string {
 }
 
 /**
+ * graphql-js reports a variable it cannot coerce (unknown enum value, wrong type, missing) as a
+ * GraphQLError without a path whose message starts with the variable's name; Apollo passes it on
+ * without a code of its own. The message names only what the caller sent, so it is safe to return.
+ */
+function isVariableCoercionError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && !error.path && /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message);
+}
+
+/**
  * Every error leaves the API with a stable `extensions.code`. Messages are passed on only for
  * errors meant for the caller; anything unexpected (a database error, a bug) is logged with its
  * stack and answered as INTERNAL_SERVER_ERROR "internal error": no SQL, no stack, no internals.
@@ -47,6 +56,8 @@ export function createErrorFormatter(log: Logger) {
     if (original instanceof NotPermitted)
       return { ...base, message: original.message, extensions: { code: ErrorCode.FORBIDDEN } };
     if (original instanceof UserError)
+      return { ...base, message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    if (isVariableCoercionError(original))
       return { ...base, message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     const code = formatted.extensions?.code;
     const isOwnGraphQLError = original instanceof GraphQLError || original === undefined || original === null;
