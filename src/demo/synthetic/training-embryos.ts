@@ -94,21 +94,28 @@ export async function drawTrainingEmbryo(
   const pixels = new Uint8Array(segments * K * F * S * S);
   const frameRandom = new SeededRandom(embryo.frameSeed);
   const views: string[] = [];
+  // One view's planes are encoded and decoded on libuv's threads while this thread rasterises the
+  // next view: two views in flight keep both cores busy. Each view writes its own slice of `pixels`.
+  let inFlight: Promise<unknown> = Promise.resolve();
   for (let k = 0; k < segments; k++) {
     for (let v = 0; v < K; v++) {
       // stratified within the segment, so the K views cover its 6 hours
       const hpi = Math.max(0.5, 6 * k + (6 * (v + frameRandom.next())) / K);
       views.push(csvLine([embryo.id, k, v, hpi.toFixed(2)]));
       const image = rasterise(sceneAt(embryo.story, hpi), imageSize, embryo.story.layoutSeed + k * K + v + 1);
-      await Promise.all(
+      const view = k * K + v;
+      const planesDone = Promise.all(
         planes.map(async (plane, f) => {
           const values = await preprocessFrame(await encodePlane(image, imageSize, plane), S);
-          const offset = ((k * K + v) * F + f) * S * S;
+          const offset = (view * F + f) * S * S;
           for (let j = 0; j < values.length; j++) pixels[offset + j] = Math.round(values[j] * 255);
         }),
       );
+      await inFlight;
+      inFlight = planesDone;
     }
   }
+  await inFlight;
   return { pixels, views };
 }
 
