@@ -2,7 +2,7 @@
  * Rescan cost of an import source: a folder export of 100,000 frames (100 embryos × 7 planes × 143
  * runs, by default) is imported once through the source (every frame really stored), then the
  * source is scanned again several times with nothing new. Each rescan lists the folder (readdir +
- * stat), and meanwhile reads the source's known folders (one small query); a folder whose digest of
+ * stat, by GNU find), and meanwhile reads the source's known folders (one small query); a folder whose digest of
  * paths, sizes and mtimes is the one recorded when all of it was stored is passed over, the rows of
  * the others are read and compared in memory: no file is read and nothing is decoded. Prints each
  * rescan, the median and the parts. Target: a few seconds.
@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createServices } from '../src/app/services';
-import { listSourceFiles } from '../src/ingest/sources/source-files';
+import { listSourceFiles, walk, wantedBy } from '../src/ingest/sources/source-files';
 import { listedFolders, triageFolders } from '../src/ingest/sources/folder-digests';
 import { planScan } from '../src/ingest/sources/scan-plan';
 import { arg, withBenchDatabase } from './bench-database';
@@ -134,8 +134,16 @@ async function main(): Promise<void> {
         throw new Error(`rescan was not a no-op: ${JSON.stringify(result)}`);
       console.log(`  rescan ${i + 1}: ${totals[i].toFixed(2)} s (node CPU ${cpus[i].toFixed(2)} s) ${loadTag(1)}`);
     }
-    // where the time goes: the same steps one by one, as many times
-    const parts = { list: [] as number[], database: [] as number[], compare: [] as number[] };
+    // where the time goes: the same steps one by one, as many times; and, for comparison under the
+    // same load, what the rescan did before folder digests and GNU find (read every row, walk in-process)
+    const parts = {
+      list: [] as number[],
+      database: [] as number[],
+      compare: [] as number[],
+      walk: [] as number[],
+      everyRow: [] as number[],
+      compareAll: [] as number[],
+    };
     for (let i = 0; i < RESCANS; i++) {
       t = performance.now();
       const listed = await listSourceFiles(exportDir, 'FOLDER');
@@ -152,19 +160,37 @@ async function main(): Promise<void> {
       t = performance.now();
       planScan(triage.listedToCompare, seen, { kind: 'FOLDER', now: Date.now(), settleMs: 0 });
       parts.compare.push(compare + seconds(t));
+
+      t = performance.now();
+      (await walk(exportDir, wantedBy('FOLDER'))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      parts.walk.push(seconds(t));
+      t = performance.now();
+      const every = await services.store.importSources.seenFiles(source.id);
+      parts.everyRow.push(seconds(t));
+      t = performance.now();
+      planScan(listed, every, { kind: 'FOLDER', now: Date.now(), settleMs: 0 });
+      parts.compareAll.push(seconds(t));
     }
     await services.close();
 
     const whole = median(totals);
-    const [list, database, compare] = [median(parts.list), median(parts.database), median(parts.compare)];
+    const m = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof parts,
+      number
+    >;
     console.log(`\nrescans of ${frames} stored frames (+${EMBRYOS} time files), nothing new:`);
     console.log(
       `median ${whole.toFixed(2)} s wall, ${median(cpus).toFixed(2)} s node CPU, over ${RESCANS} rescans ${loadTag(1)}`,
     );
     console.log(
-      `parts (medians): list folder (readdir + stat) ${list.toFixed(2)} s, database (known folders + rows of changed ones) ${database.toFixed(3)} s, ` +
-        `folder digests + compare ${compare.toFixed(3)} s, other (lease, claim, health) ${Math.max(0, whole - list - database - compare).toFixed(2)} s ` +
+      `parts (medians): list folder (GNU find) ${m.list.toFixed(2)} s, database (known folders + rows of changed ones) ${m.database.toFixed(3)} s, ` +
+        `folder digests + compare ${m.compare.toFixed(3)} s, other (lease, claim, health) ${Math.max(0, whole - m.list - m.database - m.compare).toFixed(2)} s ` +
         `(in the rescan, the listing and the database run at once)`,
+    );
+    console.log(
+      `the same steps as before (medians, same load): walk in this process (readdir + stat, sorted) ${m.walk.toFixed(2)} s, ` +
+        `read every row ${m.everyRow.toFixed(2)} s, compare every file ${m.compareAll.toFixed(3)} s; ` +
+        `sum ${(m.walk + m.everyRow + m.compareAll).toFixed(2)} s ${loadTag(1)}`,
     );
   });
 }
