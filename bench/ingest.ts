@@ -10,26 +10,14 @@
  *   DATABASE_URL=postgres://… uses that server (a throw-away database is created and dropped);
  *   otherwise an embedded PostgreSQL starts in a temp folder.
  */
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import sharp from 'sharp';
 import { mapWithConcurrency } from '../src/ingest/frames/concurrency';
-import { createAppDataSource } from '../src/app/database';
 import { createServices } from '../src/app/services';
-import { startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
-import { createLogger } from '../src/platform/logger';
-import { freePort } from '../src/platform/net/free-port';
 import { normaliseEncodedFrame } from '../src/ingest/frames/frame-normaliser';
+import { arg, withBenchDatabase } from './bench-database';
 import { loadLine, loadTag } from './load';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1]
-    ? process.argv[i + 1]
-    : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
-}
 
 const EMBRYOS = Number(arg('embryos', '20'));
 const RUNS = Number(arg('runs', '300'));
@@ -45,7 +33,6 @@ const PLANES: Record<number, string> = {
   30: 'embryo_dataset_F30',
   45: 'embryo_dataset_F45',
 };
-const log = createLogger('warn');
 
 function texture(seed: number, n: number): Buffer {
   const out = Buffer.alloc(n);
@@ -97,34 +84,11 @@ async function main(): Promise<void> {
   console.log(
     `${loadLine()}; ${EMBRYOS} embryos × 7 planes × ${RUNS} runs = ${frames} frames of ${SIZE}×${SIZE} gray JPEG`,
   );
-  const scratch = await mkdtemp(join(tmpdir(), 'amsnet-bench-ingest-'));
-  await chmod(scratch, 0o755);
-  let embedded: { ownerUrl: string; stop(): Promise<void> } | undefined;
-  let admin: Client | undefined;
-  const dbName = `amsnet_bench_ingest_${process.pid}`;
-  try {
+  await withBenchDatabase('ingest', async ({ scratch, dataSource, url }) => {
     const exportDir = join(scratch, 'export');
     let t = performance.now();
     const files = await generate(exportDir);
     console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-    let adminUrl = process.env.DATABASE_URL;
-    if (!adminUrl) {
-      embedded = await startEmbeddedPostgres(join(scratch, 'db'), await freePort(), log);
-      adminUrl = embedded.ownerUrl;
-    }
-    admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    const dataSource = createAppDataSource({
-      url: url.toString(),
-      poolSize: 4,
-      applicationName: 'amsnet-bench-ingest',
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
     const clinic: { id: string }[] = await dataSource.query(
       `INSERT INTO clinic (code, name) VALUES ('bench', 'Bench') RETURNING id`,
     );
@@ -161,7 +125,7 @@ async function main(): Promise<void> {
     const beforeLoad = loadTag();
 
     t = performance.now();
-    const { imports, system } = createServices({ dataSource, databaseUrl: url.toString() });
+    const { imports, system } = createServices({ dataSource, databaseUrl: url });
     const report = await imports.importFolder(exportDir, { grant: system.clinic(clinic[0].id) });
     const importS = (performance.now() - t) / 1000;
     const importLoad = loadTag();
@@ -199,12 +163,7 @@ async function main(): Promise<void> {
     console.log(
       `\nimport / raw decode = ${(ratio * 100).toFixed(1)} % (target ≥ 70 %) ${ratio >= 0.7 ? 'MET' : 'NOT MET'}`,
     );
-  } finally {
-    await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin?.end();
-    await embedded?.stop();
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error) => {

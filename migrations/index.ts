@@ -7,6 +7,8 @@ import { AuditHashChain1764190003000 } from './1764190003000-audit-hash-chain';
 import { ProcessLeases1764190004000 } from './1764190004000-process-leases';
 import { ImportSources1764190005000 } from './1764190005000-import-sources';
 import { ClinicalGovernance1764190006000 } from './1764190006000-clinical-governance';
+import { ImportSourceFolders1764291000000 } from './1764291000000-import-source-folders';
+import { ImportSourceScanLease1764291001000 } from './1764291001000-import-source-scan-lease';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   ProcessLeases1764190004000,
   ImportSources1764190005000,
   ClinicalGovernance1764190006000,
+  ImportSourceFolders1764291000000,
+  ImportSourceScanLease1764291001000,
 ];

@@ -111,6 +111,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     stowRsHandler({
       devices: services.deviceCredentials,
       stow: new StowService(services.imports),
+      scoringAfterImport: services.scoringAfterImport,
       limits: config.stow,
       focalPlaneTag: config.dicomFocalPlaneTag,
       log,

@@ -20,6 +20,7 @@ import { SourceScanner } from '../ingest/sources/source-import';
 import { ImportSourceJob } from '../jobs/import-source-job';
 import { JOB_POLICIES } from '../jobs/job-registry';
 import { LazyJobQueue } from '../jobs/lazy-queue';
+import { ScoringAfterImport } from '../jobs/scoring-after-import';
 import { ScoringRequests } from '../jobs/scoring-requests';
 import { dicomFocalPlaneTag, importSourceSettings, type ImportSourceSettings } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
@@ -42,6 +43,8 @@ export interface AppServices {
   exports: DatasetExportService;
   imports: ImportService;
   scoring: ScoringRequests;
+  /** Scoring of the active-cycle embryos an import gave new frames (import sources, STOW-RS). */
+  scoringAfterImport: ScoringAfterImport;
   /** Import sources of the clinics (configuration, audited). */
   importSources: ImportSourcesService;
   /** Credentials of devices that push DICOM over STOW-RS. */
@@ -69,6 +72,7 @@ export function createServices(deps: {
   const sourceSettings = deps.importSources ?? importSourceSettings();
   const imports = new ImportService(store);
   const scoring = new ScoringRequests({ store, queue: () => queue.get() });
+  const scoringAfterImport = new ScoringAfterImport({ store, scoring });
   const system = PrivilegedAccess.forSystem(store.clinics);
   const registry = new ModelRegistryService(store);
   const evaluation = new EvaluationService(store);
@@ -88,6 +92,7 @@ export function createServices(deps: {
     exports: new DatasetExportService(store),
     imports,
     scoring,
+    scoringAfterImport,
     importSources: new ImportSourcesService(store, sourceSettings.roots),
     deviceCredentials: new DeviceCredentialsService(store),
     importSourceScans: new ImportSourceJob({
@@ -97,7 +102,7 @@ export function createServices(deps: {
         settleMs: sourceSettings.settleSeconds * 1000,
         focalPlaneTag: dicomFocalPlaneTag(),
       }),
-      scoring,
+      scoringAfterImport,
       system,
       log: deps.log ?? createLogger('silent'),
       failureAlertAfter: sourceSettings.failureAlertAfter,

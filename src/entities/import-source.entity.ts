@@ -27,6 +27,8 @@ export class ImportSource {
   @Column({ type: 'timestamptz', nullable: true }) lastSuccessAt: Date | null;
   @Column({ type: 'integer', default: 0 }) consecutiveFailures: number;
   @Column({ type: 'text', nullable: true }) lastError: string | null;
-  /** Lease of the scan in progress; a scan older than the job's expiry is taken as dead. */
+  /** Claim of the scan in progress: when it started, and the process lease of its holder. */
   @Column({ type: 'timestamptz', nullable: true }) scanStartedAt: Date | null;
+  /** The holder's process_lease: the claim ends when that lease expires or is gone. */
+  @Column({ type: 'uuid', nullable: true }) scanLeaseId: string | null;
 }

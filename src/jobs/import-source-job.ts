@@ -1,11 +1,12 @@
 import type { ImportOptions } from '../ingest/import-types';
 import type { PrivilegedAccess } from '../auth/privileged-access';
-import { AuditAction } from '../entities';
+import { AuditAction, type ImportSource } from '../entities';
 import type { DataStore } from '../entities/repositories';
 import type { SourceScanner, SourceScanResult } from '../ingest/sources/source-import';
 import { UserError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
-import type { ScoringRequests } from './scoring-requests';
+import { ProcessLease } from './process-lease';
+import type { ScoringAfterImport } from './scoring-after-import';
 
 /** One scheduled scan of one import source (the `import-source` job). */
 export interface ImportSourcePayload {
@@ -29,20 +30,27 @@ export interface ImportSourceJobResult {
 export interface ImportSourceJobDeps {
   store: DataStore;
   scanner: SourceScanner;
-  scoring: Pick<ScoringRequests, 'request'>;
+  scoringAfterImport: Pick<ScoringAfterImport, 'request'>;
   system: PrivilegedAccess;
   log: Logger;
   /** Failed scans in a row before the audit event and warning. */
   failureAlertAfter: number;
-  /** A scan lease older than this is taken as a dead worker's (the job's expiry). */
+  /** A scan claim without a process lease (made before claims named one) older than this is a dead worker's. */
   leaseMs: number;
+  /**
+   * WORKER_LEASE_SECONDS, for the process lease a scan takes when run outside a worker (the CLI's
+   * `sources scan`): its claim and import run end with it if the process dies. Default 30.
+   */
+  processLeaseSeconds?: number;
 }
 
 /**
  * What the `import-source` job does: scans the source as the system (audited with user null),
  * records the scan's health on the source, alerts once a failure streak reaches the threshold, and
  * asks for scoring of exactly the embryos of active cycles that got new frames. A scan failure is
- * recorded, not thrown: the next tick is the retry, so the job itself succeeds.
+ * recorded, not thrown: the next tick is the retry, so the job itself succeeds. The scan's claim on
+ * the source names the process lease of the scanning process (the worker's, or one of its own
+ * taken for the scan), so a dead scanner blocks the source for a lease time only.
  */
 export class ImportSourceJob {
   constructor(private readonly deps: ImportSourceJobDeps) {}
@@ -52,11 +60,30 @@ export class ImportSourceJob {
     jobId = 'manual',
     process: Pick<ImportOptions, 'leaseId' | 'databaseWaitMs'> = {},
   ): Promise<ImportSourceJobResult> {
-    const { store, log } = this.deps;
-    const source = await store.importSources.byId(payload.sourceId);
+    const source = await this.deps.store.importSources.byId(payload.sourceId);
     if (!source) return { status: 'skipped', reason: 'source removed' };
     if (source.paused && payload.tick) return { status: 'skipped', reason: 'source paused' };
-    if (!(await store.importSources.claimScan(source.id, this.deps.leaseMs)))
+    if (process.leaseId) return this.claimAndScan(source, payload, jobId, process);
+    const lease = await ProcessLease.take(this.deps.store, {
+      role: 'import-source',
+      leaseSeconds: this.deps.processLeaseSeconds ?? 30,
+      log: this.deps.log,
+    });
+    try {
+      return await this.claimAndScan(source, payload, jobId, { ...process, leaseId: lease.id });
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async claimAndScan(
+    source: ImportSource,
+    payload: ImportSourcePayload,
+    jobId: string,
+    process: Pick<ImportOptions, 'leaseId' | 'databaseWaitMs'>,
+  ): Promise<ImportSourceJobResult> {
+    const { store, log } = this.deps;
+    if (!(await store.importSources.claimScan(source.id, process.leaseId ?? null, this.deps.leaseMs)))
       return { status: 'skipped', reason: 'a scan of this source is running' };
     const access = this.deps.system.withRequestId(`import-source:${jobId}`);
     const grant = access.clinic(source.clinicId);
@@ -84,20 +111,9 @@ export class ImportSourceJob {
       );
     else await store.importSources.recordScan(source.id, { ok: true, error: null });
 
-    let scoringRunId: string | null = null;
-    if (source.scoreAfterImport && result.framesByEmbryo.size > 0) {
-      const embryoIds = await store.importSources.embryosInActiveCycles(source.clinicId, [
-        ...result.framesByEmbryo.keys(),
-      ]);
-      if (embryoIds.length > 0) {
-        try {
-          scoringRunId = (await this.deps.scoring.request(grant, { embryoIds }, 'import')).id;
-        } catch (error) {
-          if (!(error instanceof UserError)) throw error;
-          sourceLog.info({ reason: error.message }, 'no scoring after import');
-        }
-      }
-    }
+    const scoringRunId = source.scoreAfterImport
+      ? await this.deps.scoringAfterImport.request(grant, result.framesByEmbryo.keys(), sourceLog)
+      : null;
     sourceLog.info(
       {
         runs: result.runs.length,

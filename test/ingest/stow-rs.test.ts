@@ -6,6 +6,7 @@ import { createLogger } from '../../src/platform/logger';
 import { FULL_REASON_TAG } from '../../src/graphql/http/stow-rs.route';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newPatient } from '../helpers/factories';
+import { registerActiveModel, tinyModel } from '../helpers/model-factories';
 import { noise } from '../helpers/ingest-fixtures';
 import { dicomFile, type DicomItem } from './support/dicom-writer';
 
@@ -190,5 +191,56 @@ describe('DICOMweb STOW-RS', () => {
     expect((await post(one.body, one.contentType, shortLived)).status).toBe(200);
     await db.services.deviceCredentials.revoke(db.services.system.clinic(clinic.id), credential.id);
     expect((await post(one.body, one.contentType, shortLived)).status).toBe(401);
+  });
+
+  it('scoring follows a push: exactly the embryos that got new frames; a duplicate push asks for nothing', async () => {
+    await registerActiveModel(db.dataSource, clinic, await tinyModel());
+    const importRuns = async () =>
+      db.dataSource.query(
+        `SELECT id, scope, requested_by FROM scoring_run WHERE clinic_id = $1 AND trigger = 'import' ORDER BY created_at`,
+        [clinic.id],
+      ) as Promise<{ id: string; scope: { embryoIds: string[] }; requested_by: string | null }[]>;
+    const embryoOf = async (series: string) =>
+      (
+        await db.dataSource.query('SELECT id FROM embryo WHERE clinic_id = $1 AND external_id = $2', [
+          clinic.id,
+          series,
+        ])
+      )[0].id as string;
+    const secondSeries = `${SERIES}.2`;
+    const at = (hour: number): Record<string, [string, unknown]> => ({ '0008002A': ['DT', `20260105${hour}0000`] });
+    const ofSecond = (n: number, hour: number) =>
+      instance(n, { ...at(hour), '0020000E': ['UI', secondSeries], '00080018': ['UI', `${uid(n)}.2`] });
+    const { body, contentType } = multipart([{ bytes: instance(40, at(18)) }, { bytes: ofSecond(41, 18) }]);
+    const requestId = randomUUID();
+    expect((await post(body, contentType, token, requestId)).status).toBe(200);
+    const runs = await importRuns();
+    expect(runs).toHaveLength(1);
+    expect([...runs[0].scope.embryoIds].sort()).toEqual([await embryoOf(SERIES), await embryoOf(secondSeries)].sort());
+    expect(runs[0].requested_by).toBeNull();
+    const [requested] = await db.dataSource
+      .getRepository(AuditEvent)
+      .findBy({ action: 'SCORING_REQUESTED', entityId: runs[0].id });
+    expect(requested).toMatchObject({ requestId, clinicId: clinic.id, userId: null });
+
+    // the same instances again: nothing new stored, no scoring asked for
+    expect((await post(body, contentType, token)).status).toBe(200);
+    expect(await importRuns()).toHaveLength(1);
+    // a later frame of the second embryo, with one already stored of the first: scoring of the second only
+    const later = multipart([{ bytes: instance(40, at(18)) }, { bytes: ofSecond(42, 19) }]);
+    expect((await post(later.body, later.contentType, token)).status).toBe(200);
+    expect((await importRuns()).map((r) => r.scope.embryoIds)).toEqual([
+      runs[0].scope.embryoIds,
+      [await embryoOf(secondSeries)],
+    ]);
+  });
+
+  it('refuses the DICOM JSON metadata + bulk data form with 415 and a message that says what to send', async () => {
+    const { body } = multipart([{ bytes: Buffer.from('[{}]'), type: 'application/dicom+json' }]);
+    const response = await post(body, 'multipart/related; type="application/dicom+json"; boundary=x', token);
+    expect(response.status).toBe(415);
+    expect((await response.json()).error.message).toBe(
+      'send multipart/related; type="application/dicom" (DICOM JSON/XML metadata with bulk data is not supported)',
+    );
   });
 });

@@ -5,6 +5,7 @@ import { ImportRun } from '../import-run.entity';
 import { ImportSource } from '../import-source.entity';
 import { scopedQuery, type ClinicScope } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
+import { leaseExpiredSql } from './process-lease.repository';
 
 const UNIQUE_NAME = ['uq_import_source_clinic_name'];
 
@@ -31,6 +32,13 @@ export interface SeenFile {
 
 export interface SeenFileRow extends SeenFile {
   path: string;
+}
+
+/** A folder of a source as its last look found it: the digest of its listing when every file of it was stored, else null. */
+export interface SourceFolder {
+  folder: string;
+  digest: string | null;
+  files: number;
 }
 
 /** One source's age of health, for the Prometheus gauge. */
@@ -95,23 +103,51 @@ export class ImportSourceRepository {
   }
 
   /**
-   * Every file a source has seen, as one plain query: a rescan of 100,000 stored frames reads them
-   * in one round trip and compares in memory.
+   * What a source's scans saw of the files in `folders` (every file when null), as one plain query:
+   * four arrays in one row, far less per-row work in the driver than one row object per file.
    */
-  async seenFiles(sourceId: string): Promise<Map<string, SeenFile>> {
-    // four arrays in one row: far less per-row work in the driver than 100,000 row objects
+  async seenFiles(sourceId: string, folders: readonly string[] | null = null): Promise<Map<string, SeenFile>> {
+    const seen = new Map<string, SeenFile>();
+    if (folders !== null && folders.length === 0) return seen;
     const [row]: { paths: string[] | null; sizes: string[]; mtimes: number[]; statuses: SourceFileStatus[] }[] =
       await this.m.query(
         `SELECT array_agg(path) AS paths, array_agg(size) AS sizes, array_agg(mtime_ms) AS mtimes,
                 array_agg(status) AS statuses
-         FROM import_source_file WHERE source_id = $1`,
-        [sourceId],
+         FROM import_source_file WHERE source_id = $1 AND ($2::text[] IS NULL OR folder = ANY($2::text[]))`,
+        [sourceId, folders],
       );
-    const seen = new Map<string, SeenFile>();
     const paths = row?.paths ?? [];
     for (let i = 0; i < paths.length; i++)
       seen.set(paths[i], { size: Number(row.sizes[i]), mtimeMs: Number(row.mtimes[i]), status: row.statuses[i] });
     return seen;
+  }
+
+  /** The folders the source's scans have seen files in: folder → digest when every file of it was stored, else null. */
+  async folders(sourceId: string): Promise<Map<string, string | null>> {
+    const rows: { folder: string; digest: string | null }[] = await this.m.query(
+      'SELECT folder, digest FROM import_source_folder WHERE source_id = $1',
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [r.folder, r.digest]));
+  }
+
+  /** Records what a look at some folders found, and forgets folders that are gone. */
+  async recordFolders(sourceId: string, folders: SourceFolder[], gone: string[]): Promise<void> {
+    if (gone.length > 0)
+      await this.m.query('DELETE FROM import_source_folder WHERE source_id = $1 AND folder = ANY($2::text[])', [
+        sourceId,
+        gone,
+      ]);
+    const CHUNK = 5000;
+    for (let i = 0; i < folders.length; i += CHUNK) {
+      const chunk = folders.slice(i, i + CHUNK);
+      await this.m.query(
+        `INSERT INTO import_source_folder (source_id, folder, digest, files)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[])
+         ON CONFLICT (source_id, folder) DO UPDATE SET digest = EXCLUDED.digest, files = EXCLUDED.files`,
+        [sourceId, chunk.map((f) => f.folder), chunk.map((f) => f.digest), chunk.map((f) => f.files)],
+      );
+    }
   }
 
   /** Inserts or replaces what a scan learnt of some files, in chunks of one multi-row statement each. */
@@ -145,15 +181,22 @@ export class ImportSourceRepository {
   }
 
   /**
-   * Takes the source's scan lease: false while another scan of it (started less than `staleAfterMs`
-   * ago) runs, so overlapping ticks and workers never import the same folder at once.
+   * Claims the source's scan for the process holding `leaseId`: false while another scan of it
+   * runs, so overlapping ticks and workers never import the same folder at once. A claim ends with
+   * its holder: once the holder's process lease is expired or gone the source can be claimed again
+   * (a dead worker blocks it for a lease time, not the job's expiry). A claim without a lease
+   * (`leaseId` null, or made before leases named the holder) ends after `staleAfterMs`.
    */
-  async claimScan(sourceId: string, staleAfterMs: number): Promise<boolean> {
+  async claimScan(sourceId: string, leaseId: string | null, staleAfterMs: number): Promise<boolean> {
     const [rows]: [{ id: string }[], number] = await this.m.query(
-      `UPDATE import_source SET scan_started_at = now()
-       WHERE id = $1 AND (scan_started_at IS NULL OR scan_started_at < now() - $2 * interval '1 millisecond')
+      `UPDATE import_source s SET scan_started_at = now(), scan_lease_id = $3
+       WHERE id = $1 AND (
+         s.scan_started_at IS NULL
+         OR (s.scan_lease_id IS NULL AND s.scan_started_at < now() - $2 * interval '1 millisecond')
+         OR (s.scan_lease_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM process_lease l WHERE l.id = s.scan_lease_id AND NOT (${leaseExpiredSql('l')}))))
        RETURNING id`,
-      [sourceId, staleAfterMs],
+      [sourceId, staleAfterMs, leaseId],
     );
     return rows.length > 0;
   }
@@ -170,7 +213,8 @@ export class ImportSourceRepository {
          last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
          consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END,
          last_error = $3,
-         scan_started_at = NULL
+         scan_started_at = NULL,
+         scan_lease_id = NULL
        WHERE id = $1
        RETURNING consecutive_failures`,
       [sourceId, outcome.ok, outcome.error],

@@ -24,6 +24,16 @@ export interface LeasedJob {
 }
 
 /**
+ * SQL condition: the lease row (columns of `process_lease`, optionally qualified by `alias`) is
+ * expired. Shared by the sweeper's search and the import sources' scan claims, so both agree on
+ * when a process is dead.
+ */
+export function leaseExpiredSql(alias = ''): string {
+  const c = alias ? `${alias}.` : '';
+  return `greatest(${c}beat_at, pg_postmaster_start_time()) < now() - make_interval(secs => ${c}lease_seconds)`;
+}
+
+/**
  * Leases of live processes and the work listed under them. A lease is expired when neither its
  * last beat nor the database's own start (a restart silences every process for a while) is
  * within its `lease_seconds`, both by the database's clock.
@@ -65,7 +75,7 @@ export class ProcessLeaseRepository {
   async lockExpired(limit = 20): Promise<ExpiredLease[]> {
     const rows: Array<{ id: string; role: string; host: string; pid: number; beat_at: Date }> = await this.m.query(
       `SELECT id, role, host, pid, beat_at FROM process_lease
-        WHERE greatest(beat_at, pg_postmaster_start_time()) < now() - make_interval(secs => lease_seconds)
+        WHERE ${leaseExpiredSql()}
         ORDER BY beat_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { DeviceCredential } from '../../entities';
 import type { StowInstance, StowService } from '../../ingest/dicom/stow.service';
+import type { ScoringAfterImport } from '../../jobs/scoring-after-import';
 import type { StowLimits } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { deviceImportGrant } from '../access/clinic-access';
@@ -9,6 +10,8 @@ import { mediaType, MultipartError, splitMultipart } from './multipart-related';
 export interface StowRsDeps {
   devices: { authenticate(token: string): Promise<DeviceCredential | null> };
   stow: Pick<StowService, 'store'>;
+  /** Scoring of the active-cycle embryos a request gave new frames (as after a scheduled import). */
+  scoringAfterImport: Pick<ScoringAfterImport, 'request'>;
   limits: StowLimits;
   focalPlaneTag?: string;
   log: Logger;
@@ -30,8 +33,11 @@ class HttpProblem extends Error {
  * DICOM JSON response: ReferencedSOPSequence (0008,1199) for stored instances (a re-sent one
  * included), FailedSOPSequence (0008,1198) with a FailureReason, an ErrorComment and the whole
  * reason (private element 0009,1001 of creator "AMSNET STOW") for the others; 200 when all were stored, 202 when some were, 409 when none was. Before any
- * instance is read: 401 without a valid credential, 415 for another media type, 413 past
- * STOW_MAX_MEGABYTES or STOW_MAX_INSTANCES.
+ * instance is read: 401 without a valid credential, 415 for another media type (the DICOM JSON
+ * metadata + bulk data form included), 413 past STOW_MAX_MEGABYTES or STOW_MAX_INSTANCES.
+ * When the request stored new frames for embryos of active cycles, scoring of exactly those embryos
+ * is requested before the answer, as after a scheduled import (always: a pushing device is the
+ * clinic's live feed); a request that stored nothing new asks for nothing.
  */
 export function stowRsHandler(deps: StowRsDeps) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -60,17 +66,25 @@ export function stowRsHandler(deps: StowRsDeps) {
           refused: type === 'application/dicom' ? undefined : `part is ${type}, not application/dicom`,
         };
       });
+      const grant = deviceImportGrant(device.clinicId, { userId: null, requestId });
+      const embryosWithNewFrames = new Set<string>();
       const result = await deps.stow.store(instances, {
-        grant: deviceImportGrant(device.clinicId, { userId: null, requestId }),
+        grant,
         focalPlaneTag: deps.focalPlaneTag,
         sourceLabel: `STOW-RS from device "${device.name}" (${device.id}), request ${requestId}`,
+        onFramesStored: (embryoId) => embryosWithNewFrames.add(embryoId),
       });
       const stored = result.instances.filter((i) => i.outcome !== 'failed').length;
       const status = stored === result.instances.length ? 200 : stored > 0 ? 202 : 409;
-      deps.log.info(
-        { requestId, deviceCredentialId: device.id, clinicId: device.clinicId, instances: parts.length, stored },
-        'STOW-RS request',
-      );
+      const requestLog = deps.log.child({ requestId, deviceCredentialId: device.id, clinicId: device.clinicId });
+      // the instances are stored whatever happens here: a failed request for scoring is logged, the nightly run catches up
+      const scoringRunId = await deps.scoringAfterImport
+        .request(grant, embryosWithNewFrames, requestLog)
+        .catch((error: unknown) => {
+          requestLog.error({ err: error }, 'STOW-RS: scoring after the import could not be requested');
+          return null;
+        });
+      requestLog.info({ instances: parts.length, stored, scoringRunId }, 'STOW-RS request');
       res
         .status(status)
         .type('application/dicom+json')

@@ -1,10 +1,11 @@
 import { join, relative } from 'node:path';
 import type { ClinicGrant } from '../../auth/grants';
 import type { ImportSource, SourceFileStatus } from '../../entities';
-import type { DataStore, SeenFileRow } from '../../entities/repositories';
+import type { DataStore, SeenFile, SeenFileRow } from '../../entities/repositories';
 import type { ImportService } from '../import.service';
 import type { ImportOptions, ImportRunReport } from '../import-types';
 import { confineToRoots } from './allowed-roots';
+import { folderOf, foldersAfterScan, listedFolders, triageFolders, type ListedFolder } from './folder-digests';
 import { planScan } from './scan-plan';
 import { embryoOfFrameFile } from './scan-plan';
 import { listSourceFiles, type ListedFile } from './source-files';
@@ -30,7 +31,9 @@ export interface SourceScanResult {
 /**
  * One scan of an import source: lists its folder, imports what is new and settled through the
  * ImportService (each import an import_run linked to the source), and remembers every file's
- * size, mtime and outcome so the next scan passes over stored files without reading them.
+ * size, mtime and outcome so the next scan passes over stored files without reading them; and each
+ * folder's digest once all of it is stored, so the next scan passes over such a folder without
+ * even reading its files' rows (folder-digests.ts).
  * Errors that stop the scan (folder gone, outside the roots, database) are thrown; the files of
  * this scan are then not remembered and are taken again at the next tick.
  */
@@ -54,15 +57,22 @@ export class SourceScanner {
     } = {},
   ): Promise<SourceScanResult> {
     const root = await confineToRoots(source.path, this.settings.roots);
-    const listed = await listSourceFiles(root, source.kind);
-    const seen = await this.store.importSources.seenFiles(source.id);
-    const plan = planScan(listed, seen, {
+    // the folder listing (readdir + stat, in this process) and the known folders (the database) at once
+    const [listed, known] = await Promise.all([
+      listSourceFiles(root, source.kind),
+      this.store.importSources.folders(source.id),
+    ]);
+    const folders = listedFolders(listed);
+    const triage = triageFolders(folders, known);
+    const seen = await this.store.importSources.seenFiles(source.id, triage.lookAt);
+    const plan = planScan(triage.listedToCompare, seen, {
       kind: source.kind,
       now: options.now ?? Date.now(),
       settleMs: this.settings.settleMs,
       retryFailed: options.retryFailed,
       retrySkipped: options.retrySkipped,
     });
+    plan.unchanged += triage.unchangedFiles;
     const framesByEmbryo = new Map<string, number>();
     const importOptions: ImportOptions = {
       grant,
@@ -73,8 +83,7 @@ export class SourceScanner {
     };
     const runs = plan.ready.length > 0 ? await this.importReady(source, root, plan.ready, importOptions) : [];
     const outcomes = runs.length > 0 ? fileOutcomes(source, root, plan.ready, runs) : [];
-    await this.store.importSources.recordFiles(source.id, [...outcomes, ...plan.waiting]);
-    await this.store.importSources.forgetFiles(source.id, plan.gone);
+    await this.remember(source.id, folders, triage.lookAt, seen, [...outcomes, ...plan.waiting], plan.gone);
     return {
       runs,
       filesImported: plan.ready.length,
@@ -82,6 +91,30 @@ export class SourceScanner {
       filesUnchanged: plan.unchanged,
       framesByEmbryo,
     };
+  }
+
+  /**
+   * Records, in one transaction, what this scan learnt: the files imported or waiting, the files
+   * gone, and each folder it looked at (settled with its digest when all of it is stored). With
+   * `lookAt` null (no folder known yet) it looked at every listed folder and every folder of a row.
+   */
+  private async remember(
+    sourceId: string,
+    folders: Map<string, ListedFolder>,
+    lookAt: string[] | null,
+    seen: Map<string, SeenFile>,
+    files: SeenFileRow[],
+    gone: string[],
+  ): Promise<void> {
+    const lookedAt = lookAt ?? new Set([...folders.keys(), ...[...seen.keys()].map(folderOf)]);
+    const now = new Map(files.map((f) => [f.path, f.status]));
+    const after = foldersAfterScan(folders, lookedAt, (path) => now.get(path) ?? seen.get(path)?.status);
+    if (files.length + gone.length + after.record.length + after.gone.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      await tx.importSources.recordFiles(sourceId, files);
+      await tx.importSources.forgetFiles(sourceId, gone);
+      await tx.importSources.recordFolders(sourceId, after.record, after.gone);
+    });
   }
 
   private async importReady(
