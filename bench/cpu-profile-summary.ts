@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -57,6 +58,8 @@ export function categoryOf(frame: ProfileNode['callFrame']): string {
 export interface Summary {
   totalMs: number;
   byCategory: Array<{ name: string; ms: number }>;
+  /** Node core and V8 built-ins charged to the nearest caller that is a package or our code. */
+  byCaller: Array<{ name: string; ms: number }>;
   byFunction: Array<{ name: string; category: string; ms: number }>;
 }
 
@@ -68,6 +71,17 @@ export function summarise(profile: CpuProfile): Summary {
     const next = profile.timeDeltas[i + 1] ?? 0;
     self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + next);
   }
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const RUNTIME = new Set(['Node core', 'V8 built-ins', 'JSON (built-in)', 'V8/native (program)', 'other']);
+  const callerOf = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const category = categoryOf(nodes.get(at)!.callFrame);
+      if (!RUNTIME.has(category)) return category;
+    }
+    return 'Node core';
+  };
+  const byCaller = new Map<string, number>();
   const byCategory = new Map<string, number>();
   const byFunction = new Map<string, { category: string; ms: number }>();
   let totalMs = 0;
@@ -78,6 +92,8 @@ export function summarise(profile: CpuProfile): Summary {
     if (category === 'idle') continue;
     totalMs += ms;
     byCategory.set(category, (byCategory.get(category) ?? 0) + ms);
+    const caller = callerOf(id);
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + ms);
     const file = frame.url.replace(/^.*\/(node_modules|dist|src|bench)\//, '$1/');
     const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
     const entry = byFunction.get(name) ?? { category, ms: 0 };
@@ -87,6 +103,7 @@ export function summarise(profile: CpuProfile): Summary {
   return {
     totalMs,
     byCategory: [...byCategory].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms),
+    byCaller: [...byCaller].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms),
     byFunction: [...byFunction].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.ms - a.ms),
   };
 }
@@ -100,6 +117,9 @@ export function formatSummary(s: Summary, top = 25, requests?: number): string {
     '',
     'self time by package / layer:',
     ...s.byCategory.map((c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`),
+    '',
+    'the same with Node core and V8 built-ins (streams, sockets, JSON, promises) charged to their caller:',
+    ...s.byCaller.map((c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`),
     '',
     `top ${top} functions by self time:`,
     ...s.byFunction

@@ -1,5 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Repositories } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
 import { createContextFactory, type ApiContext, type ApiServices, type RequestInfo } from './context';
@@ -8,6 +11,7 @@ import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
 import { introspectionLimitRule } from './protection/introspection-limit';
+import { noStorePlugin } from './protection/no-store-plugin';
 import { passwordChangePlugin } from './protection/password-change-plugin';
 import { rootFieldLimitRule } from './protection/root-field-limit';
 import { buildApiSchema } from './schema';
@@ -59,6 +63,9 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
       complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: introspection }),
       // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
       ApolloServerPluginLandingPageDisabled(),
+      // no per-field cache hints (a wrapper around every resolver); `no-store` is set once instead
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ...(deps.plugins ?? []),
     ],
   });

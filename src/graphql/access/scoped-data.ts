@@ -20,11 +20,10 @@ import {
   type Membership,
   type ModelVersion,
   type Patient,
-  type Prediction,
   type ScoringRun,
   type User,
 } from '../../entities';
-import type { AuditRecord, ClinicScope, Page, Repositories } from '../../entities/repositories';
+import type { AuditRecord, ClinicScope, Page, Repositories, StoredPrediction } from '../../entities/repositories';
 import { isUuid } from '../../platform/ids';
 import { NotFoundError } from '../errors';
 import { BIGINT_KEY, decodeCursor, UUID_KEY } from '../pagination';
@@ -33,7 +32,7 @@ import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibil
 import { createRequestLoaders, type RequestLoaders } from './request-loaders';
 
 /** What an embryo's score fields show: a model's predictions, or why they are withheld. */
-export type EmbryoScores = { view: ClinicModel; predictions: Prediction[] } | { withheld: string };
+export type EmbryoScores = { view: ClinicModel; predictions: StoredPrediction[] } | { withheld: string };
 
 export const SUSPENDED_NOTICE = "scoring suspended by the clinic's administrators";
 
