@@ -19,6 +19,7 @@ export interface LoadResult {
   p95: number;
   p99: number;
   rps: number;
+  requests: number;
 }
 
 /** Runs `spec` in a child process; rejects when any request failed, timed out or was not 2xx. */
@@ -74,7 +75,13 @@ async function child(spec: LoadSpec): Promise<LoadResult> {
     );
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), rps: result.requests.total / spec.seconds };
+  return {
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    rps: result.requests.total / spec.seconds,
+    requests: result.requests.total,
+  };
 }
 
 if (process.argv.includes('--child')) {

@@ -11,11 +11,13 @@
  * the medians are printed. Seeds its own clinic in a throw-away database (bench/api-seed.ts).
  *
  *   node dist/bench/api.js [--seconds 5] [--connections 1,10,50] [--runs 3] [--pool N]
+ *                          [--explain] (EXPLAIN (ANALYZE, BUFFERS) of the view's statements first)
  *                          [--profile DIR]  (CPU profile of the server during the GraphQL loads at
  *                          10 connections, written to DIR and summarised by package and function)
  *   env: DATABASE_URL (a server to create the bench database on; default: embedded PostgreSQL
  *   in a temporary folder), AMSNET_BENCH_SECONDS, AMSNET_BENCH_CONNECTIONS, AMSNET_BENCH_RUNS
  */
+import './production-mode';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -31,6 +33,7 @@ import { startHttpServer } from '../src/app/http-server';
 import { createLogger } from '../src/platform/logger';
 import { freePort } from '../src/platform/net/free-port';
 import { startEqualWorkServer } from './api-baseline';
+import { explainCycleView } from './api-explain';
 import { loadInChild, type LoadResult } from './api-load';
 import { CYCLE_VIEW, CYCLES, EMBRYOS_PER_CYCLE, SEGMENTS, seedCycleViews } from './api-seed';
 import { formatSummary, summarise, type CpuProfile } from './cpu-profile-summary';
@@ -45,6 +48,7 @@ const CONNECTIONS = arg('connections', 'AMSNET_BENCH_CONNECTIONS', '1,10,50').sp
 const RUNS = Number(arg('runs', 'AMSNET_BENCH_RUNS', '3'));
 const PROFILE_DIR = arg('profile', 'AMSNET_BENCH_PROFILE', '');
 const POOL = arg('pool', 'DATABASE_POOL_SIZE', '');
+const EXPLAIN = process.argv.includes('--explain');
 const JWT_SECRET = randomBytes(32).toString('hex');
 
 /** The same answer in one statement, as a hand-written report would read it. */
@@ -117,10 +121,15 @@ function percentiles(latencies: number[]): { p50: number; p95: number; p99: numb
 }
 
 /** One measured line: what, at how many connections, in which run. */
-interface Measurement extends LoadResult {
+interface Measurement extends Omit<LoadResult, 'requests'> {
   what: string;
   connections: number;
   run: number;
+  /**
+   * CPU time of this process (the server; the load generator runs in its own) per request, in ms.
+   * Unlike throughput it hardly moves when other work shares the cores; PostgreSQL's is not counted.
+   */
+  cpuMs: number;
 }
 
 const GRAPHQL = 'GraphQL cycle view (HTTP)';
@@ -146,6 +155,14 @@ async function main(): Promise<void> {
     process.stdout.write(
       `seeded ${CYCLES} cycles × ${EMBRYOS_PER_CYCLE} embryos, 20 × 12 and 3 × 100, × ${SEGMENTS} predictions in ${((performance.now() - t0) / 1000).toFixed(1)} s; pool ${config.databasePoolSize} connections (app and baseline each)\n`,
     );
+    if (EXPLAIN)
+      for (const [what, cycleId] of [
+        ['10-embryo cycle', cycleIds[0]],
+        ['100-embryo cycle', hundredIds[0]],
+      ])
+        process.stdout.write(
+          `EXPLAIN (ANALYZE, BUFFERS), ${what}:\n${await explainCycleView(pool, { userId, clinicId, cycleId })}\n`,
+        );
     const http = await startHttpServer({ config, dataSource: db.dataSource, log, jwtSecret: JWT_SECRET, host: '127.0.0.1' });
     const tokens = new LocalTokenSigner(JWT_SECRET, 3600);
     const baseline = await startEqualWorkServer(pool, tokens);
@@ -176,7 +193,10 @@ async function main(): Promise<void> {
 
       const results: Measurement[] = [];
       const measure = async (what: string, connections: number, run: number, url: string, ids: string[]) => {
-        results.push({ what, connections, run, ...(await loadInChild({ url, connections, seconds: SECONDS, headers, bodies: bodies(ids) })) });
+        const cpu = process.cpuUsage();
+        const { requests, ...load } = await loadInChild({ url, connections, seconds: SECONDS, headers, bodies: bodies(ids) });
+        const used = process.cpuUsage(cpu);
+        results.push({ what, connections, run, ...load, cpuMs: (used.user + used.system) / 1000 / requests });
       };
       const profiler = PROFILE_DIR ? new Session() : undefined;
       for (let run = 1; run <= RUNS; run++) {
@@ -193,18 +213,22 @@ async function main(): Promise<void> {
           ];
           if (run % 2 === 0) pair.reverse();
           for (const step of pair) await step();
+          const cpu = process.cpuUsage();
           const sql = await closedLoop(connections, SECONDS, async (i) => {
             await pool.query(CYCLE_VIEW_SQL, [cycleIds[i % cycleIds.length], [clinicId]]);
           });
-          results.push({ what: BARE, connections, run, ...sql });
+          const used = process.cpuUsage(cpu);
+          results.push({ what: BARE, connections, run, ...sql, cpuMs: (used.user + used.system) / 1000 / (sql.rps * SECONDS) });
         }
         await measure(TWELVE, 10, run, `${http.url}/graphql`, twelveIds);
         await measure(TWELVE_BASE, 10, run, baseline.url, twelveIds);
+        if (profiler && run === 1) await startProfile(profiler);
         await measure(HUNDRED, 1, run, `${http.url}/graphql`, hundredIds);
+        if (profiler && run === 1) await stopProfile(profiler, results.at(-1)!);
         await measure(HUNDRED_BASE, 1, run, baseline.url, hundredIds);
         process.stdout.write(`run ${run}/${RUNS} done (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
       }
-      report(results);
+      if (RUNS > 0) report(results);
     } finally {
       // autocannon stops without waiting for answers still queued in the server: let them finish
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -229,10 +253,10 @@ async function stopProfile(session: Session, measured: Measurement): Promise<voi
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
   session.disconnect();
   await mkdir(PROFILE_DIR, { recursive: true });
-  const file = join(PROFILE_DIR, `api-graphql-c${measured.connections}.cpuprofile`);
+  const file = join(PROFILE_DIR, `api-${measured.what.replace(/\W+/g, '-')}-c${measured.connections}.cpuprofile`);
   await writeFile(file, JSON.stringify(profile));
   const requests = Math.round(measured.rps * SECONDS);
-  process.stdout.write(`\nCPU profile of the server, GraphQL cycle view at ${measured.connections} connections (${file}):\n`);
+  process.stdout.write(`\nCPU profile of the server, ${measured.what} at ${measured.connections} connections (${file}):\n`);
   process.stdout.write(`${formatSummary(summarise(profile), 25, requests)}\n\n`);
 }
 
@@ -250,15 +274,16 @@ function report(results: Measurement[]): void {
       p95: median(runs.map((r) => r.p95)),
       p99: median(runs.map((r) => r.p99)),
       rps: median(runs.map((r) => r.rps)),
+      cpuMs: median(runs.map((r) => r.cpuMs)),
       all: runs.map((r) => r.rps.toFixed(0)).join('/'),
     };
   };
   const lines = keys.map((k) => {
     const m = medianOf(k.what, k.connections);
-    return `${row(k.what, k.connections, m.p50, m.p95, m.p99, m.rps)}   ${m.all}`;
+    return `${row(k.what, k.connections, m.p50, m.p95, m.p99, m.rps)} ${m.cpuMs.toFixed(2).padStart(9)}   ${m.all}`;
   });
   process.stdout.write(
-    `\nmedians of ${RUNS} runs of ${SECONDS} s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s   req/s per run\n${lines.join('\n')}\n`,
+    `\nmedians of ${RUNS} runs of ${SECONDS} s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s  CPU ms/req  req/s per run\n${lines.join('\n')}\n`,
   );
   process.stdout.write('\nGraphQL / equal-work baseline throughput (median of the per-run ratios):\n');
   for (const connections of CONNECTIONS) {
@@ -269,6 +294,16 @@ function report(results: Measurement[]): void {
     const ratio = median(ratios);
     const verdict = connections === 1 ? '' : ratio >= 0.5 ? '   target ≥ 50 %: met' : '   target ≥ 50 %: NOT met';
     process.stdout.write(`  ${String(connections).padStart(3)} connections: ${(100 * ratio).toFixed(0)} % (runs: ${ratios.map((r) => (100 * r).toFixed(0)).join('/')})${verdict}\n`);
+  }
+  process.stdout.write('\nServer CPU per request, GraphQL / equal-work baseline (median of the per-run ratios):\n');
+  for (const connections of CONNECTIONS) {
+    const ratios = [...new Set(results.map((r) => r.run))].map((run) => {
+      const at = (what: string) => results.find((r) => r.what === what && r.connections === connections && r.run === run)!;
+      return at(GRAPHQL).cpuMs / at(BASELINE).cpuMs;
+    });
+    process.stdout.write(
+      `  ${String(connections).padStart(3)} connections: ${median(ratios).toFixed(2)}× (runs: ${ratios.map((r) => r.toFixed(2)).join('/')}); the CPU-bound throughput ratio is its inverse, ${(100 / median(ratios)).toFixed(0)} %\n`,
+    );
   }
   const twelve = medianOf(TWELVE, 10);
   const hundred = medianOf(HUNDRED, 1);

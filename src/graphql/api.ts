@@ -7,6 +7,7 @@ import type { Repositories } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
 import { createContextFactory, type ApiContext, type ApiServices, type RequestInfo } from './context';
 import { createErrorFormatter } from './format-error';
+import { auditFlushPlugin } from './protection/audit-flush-plugin';
 import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
@@ -58,6 +59,8 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
       rootFieldLimitRule(API_LIMITS.maxRootFields),
     ],
     plugins: [
+      // first: the read events of the request are written (in one statement) before anything else sees the answer
+      auditFlushPlugin(),
       authenticationPlugin({ allowAnonymousIntrospection: introspection }),
       passwordChangePlugin(),
       complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: introspection }),
