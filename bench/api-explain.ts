@@ -49,9 +49,10 @@ export async function explainCycleView(
     ['oversight settings', `SELECT g.* FROM clinic_governance g WHERE g.clinic_id = ANY($1::uuid[])`, [[ids.clinicId]]],
     [
       'predictions of the embryos',
-      `SELECT p.segment, p.probability, p.inputs::text FROM prediction p JOIN embryo e ON e.id = p.embryo_id
-       WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[]))
-         AND (p.embryo_id, p.model_version_id) IN (SELECT * FROM unnest($3::uuid[], $4::uuid[])) ORDER BY p.segment`,
+      `SELECT p.embryo_id, json_agg(json_build_array(p.segment, p.probability, p.inputs::text) ORDER BY p.segment)
+       FROM prediction p JOIN embryo e ON e.id = p.embryo_id
+       WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[])) AND e.id = ANY($3::uuid[])
+         AND (p.embryo_id, p.model_version_id) IN (SELECT * FROM unnest($3::uuid[], $4::uuid[])) GROUP BY p.embryo_id`,
       [...scope, embryoIds, embryoIds.map(() => active.model_version_id)],
     ],
   ];

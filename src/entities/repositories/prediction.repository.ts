@@ -67,6 +67,8 @@ export class PredictionRepository {
                        ORDER BY p.segment) AS points
        FROM prediction p JOIN embryo e ON e.id = p.embryo_id
        WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[]))
+         -- by id, not by scope: else the planner reads every embryo of the clinic (EXPLAIN in bench:api --explain)
+         AND e.id = ANY($3::uuid[])
          AND (p.embryo_id, p.model_version_id) IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))
        GROUP BY p.embryo_id, p.model_version_id`,
       [scope.all, scope.clinicIds, pairs.map((p) => p.embryoId), pairs.map((p) => p.modelVersionId)],
