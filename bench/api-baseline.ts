@@ -130,8 +130,7 @@ async function cycleView(pool: Pool, tokens: LocalTokenSigner, req: IncomingMess
   const label = cycle.model_id ? scoreLabel(model) : null;
   const warning = label?.warning ?? null;
   const withheld = (assessed: boolean) =>
-    cycle.suspended ||
-    (!roleAllows(role, Permission.SCORES_BEFORE_ASSESSMENT) && cycle.assessment_first && !assessed);
+    cycle.suspended || (!roleAllows(role, Permission.SCORES_BEFORE_ASSESSMENT) && cycle.assessment_first && !assessed);
   const entries = cycle.embryos.map((e) => {
     const shown = label && !withheld(e.assessed);
     const points = shown ? (e.points ?? []) : [];
@@ -146,7 +145,12 @@ async function cycleView(pool: Pool, tokens: LocalTokenSigner, req: IncomingMess
         trajectory: shown
           ? {
               warning,
-              model: { id: cycle.model_id, name: cycle.model_name, version: cycle.model_version, trained: cycle.trained },
+              model: {
+                id: cycle.model_id,
+                name: cycle.model_name,
+                version: cycle.model_version,
+                trained: cycle.trained,
+              },
               points: points.map(([segment, hpi, probability, imputed]) => ({
                 segment,
                 hoursPostInsemination: hpi,

@@ -16,7 +16,9 @@ export const CYCLE_VIEW = `query($id: ID!) { cycle(id: $id) { id externalId stat
  * CLINICIAN, plus the cycles of the targets of issue #18: 20 cycles of 12 embryos and 3 of 100
  * (a large clinic's "today" view), all with full SEGMENTS-point trajectories.
  */
-export async function seedCycleViews(pool: Pool): Promise<{ clinicId: string; userId: string; cycleIds: string[]; twelveIds: string[]; hundredIds: string[] }> {
+export async function seedCycleViews(
+  pool: Pool,
+): Promise<{ clinicId: string; userId: string; cycleIds: string[]; twelveIds: string[]; hundredIds: string[] }> {
   const [{ id: clinicId }] = (
     await pool.query<{ id: string }>(`INSERT INTO clinic (code, name) VALUES ('bench', 'Bench clinic') RETURNING id`)
   ).rows;
@@ -38,7 +40,13 @@ export async function seedCycleViews(pool: Pool): Promise<{ clinicId: string; us
     clinicId,
     modelId,
   ]);
-  const cycleIds = await seedCycles(pool, { clinicId, modelId, prefix: 'CY', cycles: CYCLES, embryos: EMBRYOS_PER_CYCLE });
+  const cycleIds = await seedCycles(pool, {
+    clinicId,
+    modelId,
+    prefix: 'CY',
+    cycles: CYCLES,
+    embryos: EMBRYOS_PER_CYCLE,
+  });
   const twelveIds = await seedCycles(pool, { clinicId, modelId, prefix: 'T', cycles: 20, embryos: 12 });
   const hundredIds = await seedCycles(pool, { clinicId, modelId, prefix: 'H', cycles: 3, embryos: 100 });
   await pool.query('ANALYZE');

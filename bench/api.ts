@@ -163,7 +163,13 @@ async function main(): Promise<void> {
         process.stdout.write(
           `EXPLAIN (ANALYZE, BUFFERS), ${what}:\n${await explainCycleView(pool, { userId, clinicId, cycleId })}\n`,
         );
-    const http = await startHttpServer({ config, dataSource: db.dataSource, log, jwtSecret: JWT_SECRET, host: '127.0.0.1' });
+    const http = await startHttpServer({
+      config,
+      dataSource: db.dataSource,
+      log,
+      jwtSecret: JWT_SECRET,
+      host: '127.0.0.1',
+    });
     const tokens = new LocalTokenSigner(JWT_SECRET, 3600);
     const baseline = await startEqualWorkServer(pool, tokens);
     const token = (await tokens.issue(userId)).token;
@@ -177,13 +183,15 @@ async function main(): Promise<void> {
       ] as const) {
         const [viaGraphql, viaBaseline] = await Promise.all(
           [`${http.url}/graphql`, baseline.url].map((url) =>
-            fetch(url, { method: "POST", headers, body: bodies([id])[0] }).then(async (r) => (await r.text()).trimEnd()),
+            fetch(url, { method: 'POST', headers, body: bodies([id])[0] }).then(async (r) =>
+              (await r.text()).trimEnd(),
+            ),
           ),
         );
         const parsed = JSON.parse(viaGraphql) as { data?: { cycle: { ranking: { entries: unknown[] } } } };
-        if (parsed.data?.cycle.ranking.entries.length !== size) throw new Error(`cycle view failed: ${viaGraphql.slice(0, 500)}`);
-        if (viaGraphql !== viaBaseline)
-        {
+        if (parsed.data?.cycle.ranking.entries.length !== size)
+          throw new Error(`cycle view failed: ${viaGraphql.slice(0, 500)}`);
+        if (viaGraphql !== viaBaseline) {
           const at = [...viaGraphql].findIndex((ch, i) => ch !== viaBaseline[i]);
           throw new Error(
             `the baseline answers differently at ${at}:\n…${viaGraphql.slice(Math.max(0, at - 200), at + 200)}\n…${viaBaseline.slice(Math.max(0, at - 200), at + 200)}`,
@@ -194,10 +202,19 @@ async function main(): Promise<void> {
       const results: Measurement[] = [];
       const measure = async (what: string, connections: number, run: number, url: string, ids: string[]) => {
         const cpu = process.cpuUsage();
-        const { requests, ...load } = await loadInChild({ url, connections, seconds: SECONDS, headers, bodies: bodies(ids) });
+        const { requests, ...load } = await loadInChild({
+          url,
+          connections,
+          seconds: SECONDS,
+          headers,
+          bodies: bodies(ids),
+        });
         const used = process.cpuUsage(cpu);
         results.push({ what, connections, run, ...load, cpuMs: (used.user + used.system) / 1000 / requests });
       };
+      // warm-up, not recorded: the first seconds of a fresh process measure the JIT compiler
+      for (const url of [`${http.url}/graphql`, baseline.url])
+        await loadInChild({ url, connections: 10, seconds: Math.min(3, SECONDS), headers, bodies: bodies(cycleIds) });
       const profiler = PROFILE_DIR ? new Session() : undefined;
       for (let run = 1; run <= RUNS; run++) {
         for (const connections of CONNECTIONS) {
@@ -218,7 +235,13 @@ async function main(): Promise<void> {
             await pool.query(CYCLE_VIEW_SQL, [cycleIds[i % cycleIds.length], [clinicId]]);
           });
           const used = process.cpuUsage(cpu);
-          results.push({ what: BARE, connections, run, ...sql, cpuMs: (used.user + used.system) / 1000 / (sql.rps * SECONDS) });
+          results.push({
+            what: BARE,
+            connections,
+            run,
+            ...sql,
+            cpuMs: (used.user + used.system) / 1000 / (sql.rps * SECONDS),
+          });
         }
         await measure(TWELVE, 10, run, `${http.url}/graphql`, twelveIds);
         await measure(TWELVE_BASE, 10, run, baseline.url, twelveIds);
@@ -226,7 +249,11 @@ async function main(): Promise<void> {
         await measure(HUNDRED, 1, run, `${http.url}/graphql`, hundredIds);
         if (profiler && run === 1) await stopProfile(profiler, results.at(-1)!);
         await measure(HUNDRED_BASE, 1, run, baseline.url, hundredIds);
-        process.stdout.write(`run ${run}/${RUNS} done (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+        process.stdout.write(
+          `run ${run}/${RUNS} done (load ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')})\n`,
+        );
       }
       if (RUNS > 0) report(results);
     } finally {
@@ -256,7 +283,9 @@ async function stopProfile(session: Session, measured: Measurement): Promise<voi
   const file = join(PROFILE_DIR, `api-${measured.what.replace(/\W+/g, '-')}-c${measured.connections}.cpuprofile`);
   await writeFile(file, JSON.stringify(profile));
   const requests = Math.round(measured.rps * SECONDS);
-  process.stdout.write(`\nCPU profile of the server, ${measured.what} at ${measured.connections} connections (${file}):\n`);
+  process.stdout.write(
+    `\nCPU profile of the server, ${measured.what} at ${measured.connections} connections (${file}):\n`,
+  );
   process.stdout.write(`${formatSummary(summarise(profile), 25, requests)}\n\n`);
 }
 
@@ -283,22 +312,30 @@ function report(results: Measurement[]): void {
     return `${row(k.what, k.connections, m.p50, m.p95, m.p99, m.rps)} ${m.cpuMs.toFixed(2).padStart(9)}   ${m.all}`;
   });
   process.stdout.write(
-    `\nmedians of ${RUNS} runs of ${SECONDS} s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s  CPU ms/req  req/s per run\n${lines.join('\n')}\n`,
+    `\nmedians of ${RUNS} runs of ${SECONDS} s (load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )})\n${'what'.padEnd(30)} conns     p50 ms    p95 ms    p99 ms      req/s  CPU ms/req  req/s per run\n${lines.join('\n')}\n`,
   );
   process.stdout.write('\nGraphQL / equal-work baseline throughput (median of the per-run ratios):\n');
   for (const connections of CONNECTIONS) {
     const ratios = [...new Set(results.map((r) => r.run))].map((run) => {
-      const at = (what: string) => results.find((r) => r.what === what && r.connections === connections && r.run === run)!;
+      const at = (what: string) =>
+        results.find((r) => r.what === what && r.connections === connections && r.run === run)!;
       return at(GRAPHQL).rps / at(BASELINE).rps;
     });
     const ratio = median(ratios);
     const verdict = connections === 1 ? '' : ratio >= 0.5 ? '   target ≥ 50 %: met' : '   target ≥ 50 %: NOT met';
-    process.stdout.write(`  ${String(connections).padStart(3)} connections: ${(100 * ratio).toFixed(0)} % (runs: ${ratios.map((r) => (100 * r).toFixed(0)).join('/')})${verdict}\n`);
+    process.stdout.write(
+      `  ${String(connections).padStart(3)} connections: ${(100 * ratio).toFixed(0)} % (runs: ${ratios.map((r) => (100 * r).toFixed(0)).join('/')})${verdict}\n`,
+    );
   }
   process.stdout.write('\nServer CPU per request, GraphQL / equal-work baseline (median of the per-run ratios):\n');
   for (const connections of CONNECTIONS) {
     const ratios = [...new Set(results.map((r) => r.run))].map((run) => {
-      const at = (what: string) => results.find((r) => r.what === what && r.connections === connections && r.run === run)!;
+      const at = (what: string) =>
+        results.find((r) => r.what === what && r.connections === connections && r.run === run)!;
       return at(GRAPHQL).cpuMs / at(BASELINE).cpuMs;
     });
     process.stdout.write(

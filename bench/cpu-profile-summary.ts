@@ -33,8 +33,11 @@ export function categoryOf(frame: ProfileNode['callFrame']): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
   if (pkg) {
     if (pkg.startsWith('@apollo/') || pkg.startsWith('@as-integrations/')) return 'Apollo Server';
-    if (/^(pg|pg-protocol|pg-types|pg-pool|postgres-[a-z]+|pgpass|pg-connection-string)$/.test(pkg)) return 'pg (driver)';
-    if (/^(express|body-parser|router|raw-body|iconv-lite|type-is|on-finished|finalhandler|send|content-type)$/.test(pkg))
+    if (/^(pg|pg-protocol|pg-types|pg-pool|postgres-[a-z]+|pgpass|pg-connection-string)$/.test(pkg))
+      return 'pg (driver)';
+    if (
+      /^(express|body-parser|router|raw-body|iconv-lite|type-is|on-finished|finalhandler|send|content-type)$/.test(pkg)
+    )
       return 'express (HTTP framework)';
     return pkg;
   }
@@ -116,15 +119,17 @@ export function formatSummary(s: Summary, top = 25, requests?: number): string {
     `CPU (busy, idle excluded): ${s.totalMs.toFixed(0)} ms${requests ? ` over ${requests} requests = ${((1000 * s.totalMs) / requests).toFixed(0)} µs per request` : ''}`,
     '',
     'self time by package / layer:',
-    ...s.byCategory.map((c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`),
+    ...s.byCategory.map(
+      (c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`,
+    ),
     '',
     'the same with Node core and V8 built-ins (streams, sockets, JSON, promises) charged to their caller:',
-    ...s.byCaller.map((c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`),
+    ...s.byCaller.map(
+      (c) => `  ${c.name.padEnd(44)} ${c.ms.toFixed(0).padStart(7)} ms ${pct(c.ms)} ${perRequest(c.ms)}`,
+    ),
     '',
     `top ${top} functions by self time:`,
-    ...s.byFunction
-      .slice(0, top)
-      .map((f) => `  ${pct(f.ms)}  ${f.name.slice(0, 90).padEnd(90)} [${f.category}]`),
+    ...s.byFunction.slice(0, top).map((f) => `  ${pct(f.ms)}  ${f.name.slice(0, 90).padEnd(90)} [${f.category}]`),
   ];
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import type { ClinicModel, Cycle, Embryo, ModelVersion } from '../entities';
-import type { StoredPrediction } from '../entities/repositories';
 import { scoreLabel } from '../inference/scoring/prediction-provenance';
 import type { PredictionInputs } from '../inference/scoring/prediction-inputs';
+import type { StoredPrediction } from './access/scoped-data';
 import type { ApiContext } from './context';
 import type {
   EmbryoRankingType,

@@ -62,7 +62,9 @@ describe('read events of one request', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(auditInserts(sql)).toHaveLength(1);
-    const events = await ds.getRepository(AuditEvent).find({ where: { requestId: 'req-three-reads' }, order: { id: 'ASC' } });
+    const events = await ds
+      .getRepository(AuditEvent)
+      .find({ where: { requestId: 'req-three-reads' }, order: { id: 'ASC' } });
     expect(events.map((e) => [e.action, e.entityId, e.clinicId, e.userId]).sort()).toEqual(
       [
         ['READ_CYCLE', cycle.id, clinic.id, clinician.id],
@@ -80,7 +82,12 @@ describe('read events of one request', () => {
       CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_event
         FOR EACH ROW WHEN (NEW.request_id = 'req-audit-fails') EXECUTE FUNCTION test_refuse_audit();`);
     try {
-      const result = await t.gql(`query($id: ID!) { cycle(id: $id) { id externalId } }`, { id: cycle.id }, clinician, 'req-audit-fails');
+      const result = await t.gql(
+        `query($id: ID!) { cycle(id: $id) { id externalId } }`,
+        { id: cycle.id },
+        clinician,
+        'req-audit-fails',
+      );
       expect(codes(result)).toEqual(['INTERNAL_SERVER_ERROR']);
       expect(result.data ?? null).toBeNull();
       expect(JSON.stringify(result)).not.toContain(cycle.externalId);
@@ -145,7 +152,11 @@ describe('a cycle of 100 embryos', () => {
     expect(entries.slice(0, 99).map((e: any) => e.embryo.label)).toEqual(expected);
     expect(entries.slice(0, 99).map((e: any) => e.rank)).toEqual(Array.from({ length: 99 }, (_, i) => i + 1));
     expect(entries[0].score.value).toBeCloseTo(0.099);
-    expect(entries[99]).toMatchObject({ rank: null, score: null, embryo: { label: 'E100', trajectory: { points: [] } } });
+    expect(entries[99]).toMatchObject({
+      rank: null,
+      score: null,
+      embryo: { label: 'E100', trajectory: { points: [] } },
+    });
     for (const e of entries.slice(0, 99)) {
       expect(e.embryo.trajectory.points).toHaveLength(28);
       expect(e.embryo.trajectory.points.map((p: any) => p.segment)).toEqual(Array.from({ length: 28 }, (_, k) => k));
@@ -189,7 +200,9 @@ describe('GraphQL answers', () => {
     expect(second).toEqual({
       segment: 1,
       imputed: true,
-      inputs: [{ frameId: '42', hoursPostInsemination: 11.5, focalPlaneUm: 0, imputed: true, imputedBecause: 'missing plane' }],
+      inputs: [
+        { frameId: '42', hoursPostInsemination: 11.5, focalPlaneUm: 0, imputed: true, imputedBecause: 'missing plane' },
+      ],
       runtime: { onnxRuntime: '1.30.0', executionProvider: 'cpu' },
     });
   });

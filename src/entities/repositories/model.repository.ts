@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ClinicModel } from '../clinic-model.entity';
 import { ModelVersion } from '../model-version.entity';
-import { scopeCondition, type ClinicScope } from './clinic-scope';
+import type { ClinicScope } from './clinic-scope';
 import { selectList } from './entity-rows';
 import { refusingDuplicates } from './duplicate-record';
 

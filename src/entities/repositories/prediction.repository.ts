@@ -1,9 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { Embryo } from '../embryo.entity';
 import type { Outcome } from '../enums';
-import { Prediction } from '../prediction.entity';
 import { ScoringStreamState } from '../scoring-stream-state.entity';
-import { scopeCondition, type ClinicScope } from './clinic-scope';
+import type { ClinicScope } from './clinic-scope';
 import { StoredPrediction } from './stored-prediction';
 
 export interface NewPrediction {

@@ -32,6 +32,9 @@ import type { ClinicAccess } from './clinic-access';
 import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibility';
 import { createRequestLoaders, type RequestLoaders } from './request-loaders';
 
+/** A stored prediction as trajectories read it (inputs and runtime parsed only when asked for). */
+export type { StoredPrediction };
+
 /** What an embryo's score fields show: a model's predictions, or why they are withheld. */
 export type EmbryoScores = { view: ClinicModel; predictions: StoredPrediction[] } | { withheld: string };
 
@@ -85,7 +88,8 @@ export class ScopedData {
     const pending = this.pendingAudit?.splice(0) ?? [];
     while (pending.length > 0) {
       const { actor } = pending[0];
-      const same = (p: { actor: AuditActor }) => p.actor.userId === actor.userId && p.actor.requestId === actor.requestId;
+      const same = (p: { actor: AuditActor }) =>
+        p.actor.userId === actor.userId && p.actor.requestId === actor.requestId;
       await this.store.audit.append(
         actor,
         pending.filter(same).map((p) => p.record),
