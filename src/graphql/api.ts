@@ -1,13 +1,18 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Repositories } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
 import { createContextFactory, type ApiContext, type ApiServices, type RequestInfo } from './context';
 import { createErrorFormatter } from './format-error';
+import { auditFlushPlugin } from './protection/audit-flush-plugin';
 import { authenticationPlugin } from './protection/authentication-plugin';
 import { complexityLimitPlugin } from './protection/complexity-plugin';
 import { depthLimitRule } from './protection/depth-limit';
 import { introspectionLimitRule } from './protection/introspection-limit';
+import { noStorePlugin } from './protection/no-store-plugin';
 import { passwordChangePlugin } from './protection/password-change-plugin';
 import { rootFieldLimitRule } from './protection/root-field-limit';
 import { buildApiSchema } from './schema';
@@ -54,11 +59,16 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
       rootFieldLimitRule(API_LIMITS.maxRootFields),
     ],
     plugins: [
+      // first: the read events of the request are written (in one statement) before anything else sees the answer
+      auditFlushPlugin(),
       authenticationPlugin({ allowAnonymousIntrospection: introspection }),
       passwordChangePlugin(),
       complexityLimitPlugin(schema, API_LIMITS.maxComplexity, { exemptIntrospection: introspection }),
       // the explorer for integrators is the bundled GraphiQL (src/web), never Apollo's CDN page
       ApolloServerPluginLandingPageDisabled(),
+      // no per-field cache hints (a wrapper around every resolver); `no-store` is set once instead
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ...(deps.plugins ?? []),
     ],
   });

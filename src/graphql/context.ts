@@ -80,7 +80,8 @@ export function createContextFactory(deps: { store: Repositories; services: ApiS
       requestId: request.requestId,
       address: request.address,
       access,
-      data: new ScopedData(access, deps.store),
+      // read events are written together when the answer is ready (audit-flush-plugin; the frame route flushes itself)
+      data: new ScopedData(access, deps.store, { auditAtEnd: true }),
       services: deps.services,
       log: deps.log.child({ requestId: request.requestId }),
     };

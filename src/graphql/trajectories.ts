@@ -1,6 +1,7 @@
-import type { ClinicModel, Cycle, Embryo, ModelVersion, Prediction } from '../entities';
+import type { ClinicModel, Cycle, Embryo, ModelVersion } from '../entities';
 import { scoreLabel } from '../inference/scoring/prediction-provenance';
 import type { PredictionInputs } from '../inference/scoring/prediction-inputs';
+import type { StoredPrediction } from './access/scoped-data';
 import type { ApiContext } from './context';
 import type {
   EmbryoRankingType,
@@ -9,6 +10,7 @@ import type {
   RankedEmbryoType,
   ScoreType,
   TrajectoryModelType,
+  TrajectoryPointType,
   TrajectoryType,
 } from './types/clinical.types';
 
@@ -33,7 +35,7 @@ function modelOf(view: ClinicModel): TrajectoryModelType {
   };
 }
 
-function inputsOf(p: Prediction): PredictionInputType[] {
+function inputsOf(p: StoredPrediction): PredictionInputType[] {
   const frames = (p.inputs as Partial<PredictionInputs> | null)?.frames ?? [];
   return frames.map((f) => ({
     frameId: f.frameId,
@@ -44,7 +46,7 @@ function inputsOf(p: Prediction): PredictionInputType[] {
   }));
 }
 
-function runtimeOf(p: Prediction): PredictionRuntimeType | null {
+function runtimeOf(p: StoredPrediction): PredictionRuntimeType | null {
   const r = p.runtime as Partial<PredictionRuntimeType> | null;
   if (!r || typeof r.onnxRuntime !== 'string') return null;
   return {
@@ -52,6 +54,37 @@ function runtimeOf(p: Prediction): PredictionRuntimeType | null {
     executionProvider: String(r.executionProvider),
     preprocessing: String(r.preprocessing),
   };
+}
+
+/**
+ * One point of a trajectory. A class, so `inputs` and `runtime` are getters on its prototype (an
+ * object literal with getters is built slowly, 28 per embryo) and are built only when a client
+ * asks for them: most views (lab, sparklines) do not.
+ */
+class TrajectoryPoint implements TrajectoryPointType {
+  readonly segment: number;
+  readonly hoursPostInsemination: number;
+  readonly day: number;
+  readonly probability: number;
+  readonly imputed: boolean;
+  readonly computedAt: Date;
+
+  constructor(private readonly p: StoredPrediction) {
+    this.segment = p.segment;
+    this.hoursPostInsemination = p.hoursPostInsemination;
+    this.day = p.hoursPostInsemination / 24;
+    this.probability = p.probability;
+    this.imputed = p.imputed;
+    this.computedAt = p.createdAt;
+  }
+
+  get inputs(): PredictionInputType[] {
+    return inputsOf(this.p);
+  }
+
+  get runtime(): PredictionRuntimeType | null {
+    return runtimeOf(this.p);
+  }
 }
 
 /** An embryo's probabilities of one model as the API shows them (the model chosen by the data layer's visibility rules). */
@@ -68,24 +101,10 @@ export async function trajectoryOf(
     provenance: label.provenance,
     label: label.text,
     warning: label.warning,
-    points: scores.predictions.map((p) => ({
-      segment: p.segment,
-      hoursPostInsemination: p.hoursPostInsemination,
-      day: p.hoursPostInsemination / 24,
-      probability: p.probability,
-      imputed: p.inputs?.imputed === true,
-      // built only when a client asks for them: most views (lab, sparklines) do not
-      get inputs() {
-        return inputsOf(p);
-      },
-      get runtime() {
-        return runtimeOf(p);
-      },
-      computedAt: p.createdAt,
-    })),
+    points: scores.predictions.map((p) => new TrajectoryPoint(p)),
     segments: scores.predictions.map((p) => p.segment),
     probabilities: scores.predictions.map((p) => p.probability),
-    imputed: scores.predictions.map((p) => p.inputs?.imputed === true),
+    imputed: scores.predictions.map((p) => p.imputed),
   };
 }
 

@@ -43,6 +43,11 @@ export interface AppConfig {
   /** statement_timeout of the API's queries in milliseconds (0: none). */
   apiStatementTimeoutMs: number;
   /**
+   * Connections of the application's pool (DATABASE_POOL_SIZE, default 10): more only queue in
+   * PostgreSQL for the same cores; bench:api measures it (README "Speed").
+   */
+  databasePoolSize: number;
+  /**
    * GraphQL schema introspection, for every caller including those without a token
    * (GRAPHQL_INTROSPECTION): on by default outside production, off in production unless set.
    */
@@ -299,6 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     imageMaxMegapixels: imageMaxMegapixels(env),
     databaseOwnerUrl: databaseOwnerUrl(env),
     apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     graphqlIntrospection: booleanFlag(env, 'GRAPHQL_INTROSPECTION', value(env, 'NODE_ENV') !== 'production'),
     workerLeaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 30, 2, 3600),
     sweepIntervalSeconds: integer(env, 'SWEEP_INTERVAL_SECONDS', 15, 1, 3600),

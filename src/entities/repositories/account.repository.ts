@@ -25,12 +25,57 @@ export class AccountRepository {
     return this.m.getRepository(User).count();
   }
 
-  /** A user with its memberships, in one query (findOne with relations would add a DISTINCT pre-query). */
-  withMemberships(where: { id: string } | { email: string }): Promise<User | null> {
-    const query = this.m.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.memberships', 'm');
-    if ('id' in where) query.where('u.id = :id', { id: where.id });
-    else query.where('u.email = :email', { email: where.email });
-    return query.getOne();
+  /**
+   * A user with its memberships, in one query: read on every authenticated request (Authenticator),
+   * so hand-written SQL into the entities rather than a query builder (bench:api --profile).
+   */
+  async withMemberships(where: { id: string } | { email: string }): Promise<User | null> {
+    const rows: Array<{
+      id: string;
+      email: string;
+      display_name: string | null;
+      network_admin: boolean;
+      disabled: boolean;
+      token_version: number;
+      must_change_password: boolean;
+      password_changed_at: Date | null;
+      created_at: Date;
+      m_id: string | null;
+      m_clinic_id: string;
+      m_role: Role;
+      m_created_at: Date;
+    }> = await this.m.query(
+      `SELECT u.id, u.email, u.display_name, u.network_admin, u.disabled, u.token_version, u.must_change_password,
+              u.password_changed_at, u.created_at,
+              m.id AS m_id, m.clinic_id AS m_clinic_id, m.role AS m_role, m.created_at AS m_created_at
+       FROM "user" u LEFT JOIN membership m ON m.user_id = u.id
+       WHERE ${'id' in where ? 'u.id = $1' : 'u.email = $1'}`,
+      ['id' in where ? where.id : where.email],
+    );
+    if (rows.length === 0) return null;
+    const [r] = rows;
+    return Object.assign(new User(), {
+      id: r.id,
+      email: r.email,
+      displayName: r.display_name,
+      networkAdmin: r.network_admin,
+      disabled: r.disabled,
+      tokenVersion: r.token_version,
+      mustChangePassword: r.must_change_password,
+      passwordChangedAt: r.password_changed_at,
+      createdAt: r.created_at,
+      memberships: rows
+        .filter((m) => m.m_id !== null)
+        .map((m) =>
+          Object.assign(new Membership(), {
+            id: m.m_id!,
+            userId: r.id,
+            clinicId: m.m_clinic_id,
+            role: m.m_role,
+            createdAt: m.m_created_at,
+          }),
+        ),
+    });
   }
 
   /** The reads that load the password hash: password sign-in and password change. */

@@ -4,6 +4,7 @@ import { Embryo } from '../embryo.entity';
 import type { Outcome } from '../enums';
 import { FrameImage } from '../frame-image.entity';
 import { Frame } from '../frame.entity';
+import { asEntities, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 
 /** An embryo as imports see it: with its cycle's external id and insemination time. */
@@ -100,12 +101,14 @@ export class EmbryoRepository {
   }
 
   /** Embryos of several cycles, by label. */
-  embryosOfCycles(scope: ClinicScope, cycleIds: readonly string[]): Promise<Embryo[]> {
-    return scopedQuery(this.m, Embryo, 'e', scope)
-      .andWhere('e.cycle_id = ANY(CAST(:ids AS uuid[]))', { ids: cycleIds })
-      .orderBy('e.label')
-      .addOrderBy('e.id')
-      .getMany();
+  async embryosOfCycles(scope: ClinicScope, cycleIds: readonly string[]): Promise<Embryo[]> {
+    const rows: object[] = await this.m.query(
+      `SELECT ${selectList(this.m, Embryo, 'e')} FROM embryo e
+       WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[])) AND e.cycle_id = ANY($3::uuid[])
+       ORDER BY e.label, e.id`,
+      [scope.all, scope.clinicIds, cycleIds],
+    );
+    return asEntities(Embryo, rows);
   }
 
   phasesOf(scope: ClinicScope, embryoIds: readonly string[]): Promise<EmbryoPhase[]> {

@@ -3,6 +3,7 @@ import { ClinicGovernance } from '../clinic-governance.entity';
 import { EmbryoAssessment, type AssessmentDecision } from '../embryo-assessment.entity';
 import { ModelAcceptanceCriteria } from '../model-acceptance-criteria.entity';
 import type { Outcome } from '../enums';
+import { asEntities, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 
 export interface NewAssessment {
@@ -33,12 +34,12 @@ export class GovernanceRepository {
   constructor(private readonly m: EntityManager) {}
 
   /** Settings rows of these clinics (a clinic without a row has every setting off). */
-  settingsOf(clinicIds: readonly string[]): Promise<ClinicGovernance[]> {
-    return this.m
-      .getRepository(ClinicGovernance)
-      .createQueryBuilder('g')
-      .where('g.clinic_id = ANY(CAST(:ids AS uuid[]))', { ids: clinicIds })
-      .getMany();
+  async settingsOf(clinicIds: readonly string[]): Promise<ClinicGovernance[]> {
+    const rows: object[] = await this.m.query(
+      `SELECT ${selectList(this.m, ClinicGovernance, 'g')} FROM clinic_governance g WHERE g.clinic_id = ANY($1::uuid[])`,
+      [clinicIds],
+    );
+    return asEntities(ClinicGovernance, rows);
   }
 
   async saveSettings(clinicId: string, settings: { assessmentFirst: boolean }, userId: string | null): Promise<void> {

@@ -19,3 +19,5 @@ export * from './patient-cycle.repository';
 export * from './prediction.repository';
 export * from './process-lease.repository';
 export * from './scoring-run.repository';
+export * from './stored-prediction';
+export * from './entity-rows';

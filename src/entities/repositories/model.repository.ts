@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { ClinicModel } from '../clinic-model.entity';
 import { ModelVersion } from '../model-version.entity';
-import { scopeCondition, type ClinicScope } from './clinic-scope';
+import type { ClinicScope } from './clinic-scope';
+import { selectList } from './entity-rows';
 import { refusingDuplicates } from './duplicate-record';
 
 export type NewModelVersion = Pick<
@@ -118,16 +119,24 @@ export class ModelRepository {
   }
 
   /** Models enabled for several clinics of a scope (active, shadow and plain) with their versions, newest first. */
-  enabledIn(scope: ClinicScope, clinicIds: readonly string[]): Promise<ClinicModel[]> {
-    const [condition, params] = scopeCondition('cm.clinic_id', scope);
-    return this.m
-      .getRepository(ClinicModel)
-      .createQueryBuilder('cm')
-      .innerJoinAndSelect('cm.modelVersion', 'mv')
-      .where(condition, params)
-      .andWhere('cm.clinic_id = ANY(CAST(:ids AS uuid[]))', { ids: clinicIds })
-      .orderBy('mv.created_at', 'DESC')
-      .getMany();
+  async enabledIn(scope: ClinicScope, clinicIds: readonly string[]): Promise<ClinicModel[]> {
+    const rows: Array<Record<string, unknown>> = await this.m.query(
+      `SELECT ${selectList(this.m, ClinicModel, 'cm')}, ${selectList(this.m, ModelVersion, 'mv', 'mv.')}
+       FROM clinic_model cm JOIN model_version mv ON mv.id = cm.model_version_id
+       WHERE ($1::boolean OR cm.clinic_id = ANY($2::uuid[])) AND cm.clinic_id = ANY($3::uuid[])
+       ORDER BY mv.created_at DESC, cm.id`,
+      [scope.all, scope.clinicIds, clinicIds],
+    );
+    return rows.map((row) => {
+      const clinicModel = new ClinicModel();
+      const modelVersion = new ModelVersion();
+      for (const key in row) {
+        if (key.startsWith('mv.')) (modelVersion as unknown as Record<string, unknown>)[key.slice(3)] = row[key];
+        else (clinicModel as unknown as Record<string, unknown>)[key] = row[key];
+      }
+      clinicModel.modelVersion = modelVersion;
+      return clinicModel;
+    });
   }
 
   /** Every clinic with an active model, and every (clinic, shadow model) pair: what the nightly tick scores. */

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Cycle } from '../cycle.entity';
 import { UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod, type CycleStatus } from '../enums';
 import { Patient } from '../patient.entity';
+import { asEntities, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
 
@@ -18,8 +19,13 @@ export class PatientCycleRepository {
   // ---- patients ------------------------------------------------------------------------------
 
   /** Patients of `ids` inside the scope. */
-  patientsIn(scope: ClinicScope, ids: readonly string[]): Promise<Patient[]> {
-    return scopedQuery(this.m, Patient, 'p', scope).andWhere('p.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+  async patientsIn(scope: ClinicScope, ids: readonly string[]): Promise<Patient[]> {
+    const rows: object[] = await this.m.query(
+      `SELECT ${selectList(this.m, Patient, 'p')} FROM patient p
+       WHERE ($1::boolean OR p.clinic_id = ANY($2::uuid[])) AND p.id = ANY($3::uuid[])`,
+      [scope.all, scope.clinicIds, ids],
+    );
+    return asEntities(Patient, rows);
   }
 
   patientByMrn(clinicId: string, mrn: string): Promise<Patient | null> {
@@ -62,8 +68,13 @@ export class PatientCycleRepository {
   // ---- cycles --------------------------------------------------------------------------------
 
   /** Cycles of `ids` inside the scope. */
-  cyclesIn(scope: ClinicScope, ids: readonly string[]): Promise<Cycle[]> {
-    return scopedQuery(this.m, Cycle, 'c', scope).andWhere('c.id = ANY(CAST(:ids AS uuid[]))', { ids }).getMany();
+  async cyclesIn(scope: ClinicScope, ids: readonly string[]): Promise<Cycle[]> {
+    const rows: object[] = await this.m.query(
+      `SELECT ${selectList(this.m, Cycle, 'c')} FROM cycle c
+       WHERE ($1::boolean OR c.clinic_id = ANY($2::uuid[])) AND c.id = ANY($3::uuid[])`,
+      [scope.all, scope.clinicIds, ids],
+    );
+    return asEntities(Cycle, rows);
   }
 
   /** Newest first; the id breaks ties so the order is total and pages never overlap. */

@@ -11,9 +11,8 @@ import type {
   ImportRunItem,
   Membership,
   Patient,
-  Prediction,
 } from '../../entities';
-import type { Repositories } from '../../entities/repositories';
+import type { Repositories, StoredPrediction } from '../../entities/repositories';
 import type { ClinicAccess } from './clinic-access';
 
 function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
@@ -66,7 +65,7 @@ export function createRequestLoaders(store: Repositories, access: ClinicAccess) 
       return clinicIds.map((id) => groups.get(id) ?? []);
     }),
     /** Predictions of (embryo, model) pairs, by segment. Key: `${embryoId}/${modelId}`. */
-    predictions: new DataLoader<string, Prediction[]>(async (keys) => {
+    predictions: new DataLoader<string, StoredPrediction[]>(async (keys) => {
       const pairs = keys.map((k) => {
         const [embryoId, modelVersionId] = k.split('/');
         return { embryoId, modelVersionId };

@@ -2,6 +2,7 @@ import type { ClinicGrant } from '../../auth/grants';
 import { Permission } from '../../auth/permissions';
 import {
   AuditAction,
+  type AuditActor,
   type AuditEvent,
   type Clinic,
   type ClinicModel,
@@ -20,11 +21,10 @@ import {
   type Membership,
   type ModelVersion,
   type Patient,
-  type Prediction,
   type ScoringRun,
   type User,
 } from '../../entities';
-import type { AuditRecord, ClinicScope, Page, Repositories } from '../../entities/repositories';
+import type { AuditRecord, ClinicScope, Page, Repositories, StoredPrediction } from '../../entities/repositories';
 import { isUuid } from '../../platform/ids';
 import { NotFoundError } from '../errors';
 import { BIGINT_KEY, decodeCursor, UUID_KEY } from '../pagination';
@@ -32,8 +32,11 @@ import type { ClinicAccess } from './clinic-access';
 import { clinicFilter, modelVisible, visibleClinicModels } from './model-visibility';
 import { createRequestLoaders, type RequestLoaders } from './request-loaders';
 
+/** A stored prediction as trajectories read it (inputs and runtime parsed only when asked for). */
+export type { StoredPrediction };
+
 /** What an embryo's score fields show: a model's predictions, or why they are withheld. */
-export type EmbryoScores = { view: ClinicModel; predictions: Prediction[] } | { withheld: string };
+export type EmbryoScores = { view: ClinicModel; predictions: StoredPrediction[] } | { withheld: string };
 
 export const SUSPENDED_NOTICE = "scoring suspended by the clinic's administrators";
 
@@ -44,23 +47,55 @@ export const ASSESSMENT_FIRST_NOTICE =
  * The per-request data layer: the only way the API reaches clinic rows. Every read carries the
  * caller's clinic scope for the permission it needs; lookups by id search the caller's visible
  * clinics, so a row of another clinic is "not found" exactly like a missing id, and a visible row
- * the role may not read is FORBIDDEN. Reads of patient-level data write their audit event here,
- * before the data leaves the server (one event per read operation, not per field), so no resolver
- * can forget it; if the audit cannot be written the read fails. Lookups for a change (`…ToChange`)
+ * the role may not read is FORBIDDEN. Reads of patient-level data record their audit event here
+ * (one event per read operation, not per field), written before the data leaves the server, so no
+ * resolver can forget it; if the audit cannot be written the read fails. Lookups for a change (`…ToChange`)
  * return the grant the change needs and audit nothing: the change audits itself.
  */
 export class ScopedData {
   private readonly loaders: RequestLoaders;
+  /** With `auditAtEnd`: the request's read events not yet written, with who read. */
+  private readonly pendingAudit: Array<{ actor: AuditActor; record: AuditRecord }> | undefined;
 
+  /**
+   * `auditAtEnd` (the GraphQL path): read events are collected and written together, in one
+   * statement, by `flushAudit` before the response leaves the server (api.ts's audit plugin), so a
+   * request that reads a cycle, a patient and an embryo writes one INSERT, not three. Without it
+   * each read writes its events at once.
+   */
   constructor(
     private readonly access: ClinicAccess,
     private readonly store: Repositories,
+    options: { auditAtEnd?: boolean } = {},
   ) {
     this.loaders = createRequestLoaders(store, access);
+    this.pendingAudit = options.auditAtEnd ? [] : undefined;
   }
 
   private audit(records: AuditRecord | AuditRecord[]): Promise<void> {
-    return this.store.audit.append(this.access.actor, records);
+    const actor = this.access.actor;
+    if (!this.pendingAudit) return this.store.audit.append(actor, records);
+    for (const record of Array.isArray(records) ? records : [records]) this.pendingAudit.push({ actor, record });
+    return Promise.resolve();
+  }
+
+  /**
+   * Writes the read events collected so far in one statement (one per actor: only a sign-in
+   * inside the request changes it). The data they describe must not leave the server unless
+   * this succeeds.
+   */
+  async flushAudit(): Promise<void> {
+    const pending = this.pendingAudit?.splice(0) ?? [];
+    while (pending.length > 0) {
+      const { actor } = pending[0];
+      const same = (p: { actor: AuditActor }) =>
+        p.actor.userId === actor.userId && p.actor.requestId === actor.requestId;
+      await this.store.audit.append(
+        actor,
+        pending.filter(same).map((p) => p.record),
+      );
+      pending.splice(0, pending.length, ...pending.filter((p) => !same(p)));
+    }
   }
 
   /** One row by id inside the visible scope, readable under `permission`. */

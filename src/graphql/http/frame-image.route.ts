@@ -49,6 +49,7 @@ export function frameImageHandler(deps: { createContext(r: RequestInfo): Promise
           ? Promise.resolve(image.bytes)
           : requestDecodes.run(() => toGrayscalePng(image.bytes, size), { maxWaiting: MAX_WAITING_REQUESTS });
       });
+      await ctx.data.flushAudit(); // the read is on record before the image leaves
       res.type('image/png').send(png);
     } catch (error) {
       if (error instanceof ImageTooLargeError || error instanceof UnsupportedImageError) {

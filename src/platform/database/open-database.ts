@@ -54,7 +54,7 @@ export async function openDatabase(
   const dataSource = createDataSource({
     url: roles.url,
     schema: options.schema,
-    poolSize: options.poolSize,
+    poolSize: options.poolSize ?? config.databasePoolSize,
     applicationName: options.applicationName,
     settings: options.settings,
   });

@@ -1,0 +1,34 @@
+/**
+ * A prediction as the API's trajectories read it (PredictionRepository.ofPairs): the numbers of a
+ * chart, plus `inputs` and `runtime` kept as the JSON text PostgreSQL sent and parsed only when
+ * asked for (most views ask for neither; a cycle view reads 28 predictions per embryo).
+ */
+export class StoredPrediction {
+  private parsedInputs?: Record<string, unknown>;
+  private parsedRuntime?: Record<string, unknown> | null;
+
+  constructor(
+    readonly embryoId: string,
+    readonly modelVersionId: string,
+    readonly segment: number,
+    readonly hoursPostInsemination: number,
+    readonly probability: number,
+    /** `inputs.imputed === true`, read by the database so `inputs` need not be parsed for it. */
+    readonly imputed: boolean,
+    readonly createdAt: Date,
+    private readonly inputsJson: string,
+    private readonly runtimeJson: string | null,
+  ) {}
+
+  /** The frames used, and which were imputed (prediction.inputs). */
+  get inputs(): Record<string, unknown> {
+    return (this.parsedInputs ??= JSON.parse(this.inputsJson) as Record<string, unknown>);
+  }
+
+  /** The software it was computed with (prediction.runtime); null before #16. */
+  get runtime(): Record<string, unknown> | null {
+    if (this.parsedRuntime === undefined)
+      this.parsedRuntime = this.runtimeJson === null ? null : (JSON.parse(this.runtimeJson) as Record<string, unknown>);
+    return this.parsedRuntime;
+  }
+}
