@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { AuditEvent, type Clinic, type ModelVersion, type User } from '../../src/entities';
 import { UNTRAINED_WARNING } from '../../src/inference/provenance';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { clinicianApi, type ClinicianApi } from '../helpers/clinician-api';
 import { newClinic, newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
-import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
+import { codes, type TestApi } from '../helpers/graphql-client';
 import { enableModel, newModelVersion, newPredictions } from '../helpers/graphql-factories';
 
 const CYCLE_VIEW = `query($id: ID!) {
@@ -23,27 +23,19 @@ const CYCLE_VIEW = `query($id: ID!) {
   }
 }`;
 
-let db: TestDatabase;
+let fixture: ClinicianApi;
 let ds: DataSource;
 let t: TestApi;
 let clinic: Clinic;
 let clinician: User;
 let model: ModelVersion;
-let recording = false;
-let queries: string[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase({ onQuery: (sql) => recording && queries.push(sql) });
-  ds = db.dataSource;
-  t = await createTestApi(db);
-  clinic = await newClinic(ds);
-  clinician = await newMember(ds, clinic, 'CLINICIAN');
-  model = await newModelVersion(ds, { trained: true });
-  await enableModel(ds, clinic, model, { active: true });
+  fixture = await clinicianApi();
+  ({ ds, t, clinic, clinician, model } = fixture);
 });
 afterAll(async () => {
-  await t?.stop();
-  await db?.destroy();
+  await fixture?.stop();
 });
 
 /** A cycle of `n` embryos; embryo i has 28 points ending at probability (i+1)/(n+1), except the last (unscored). */
@@ -67,14 +59,7 @@ async function cycleWith(n: number) {
 }
 
 async function countQueries(run: () => Promise<unknown>): Promise<number> {
-  queries = [];
-  recording = true;
-  try {
-    await run();
-  } finally {
-    recording = false;
-  }
-  return queries.length;
+  return (await fixture.recorded(run)).sql.length;
 }
 
 describe('cycle view', () => {

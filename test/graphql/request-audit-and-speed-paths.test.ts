@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { AuditEvent, type Clinic, type ModelVersion, type User } from '../../src/entities';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { clinicianApi, type ClinicianApi } from '../helpers/clinician-api';
 import { newClinic, newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
-import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
-import { enableModel, newModelVersion, newPredictions } from '../helpers/graphql-factories';
+import { codes, type TestApi } from '../helpers/graphql-client';
+import { newPredictions } from '../helpers/graphql-factories';
 
 /*
  * The paths issue #18 made cheaper keep their behaviour: the read events of one request are written
@@ -12,38 +12,22 @@ import { enableModel, newModelVersion, newPredictions } from '../helpers/graphql
  * ranked; GraphQL answers are still `no-store`; prediction inputs still come when asked for.
  */
 
-let db: TestDatabase;
+let fixture: ClinicianApi;
 let ds: DataSource;
 let t: TestApi;
 let clinic: Clinic;
 let clinician: User;
 let model: ModelVersion;
-let recording = false;
-let queries: string[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase({ onQuery: (sql) => recording && queries.push(sql) });
-  ds = db.dataSource;
-  t = await createTestApi(db);
-  clinic = await newClinic(ds);
-  clinician = await newMember(ds, clinic, 'CLINICIAN');
-  model = await newModelVersion(ds, { trained: true });
-  await enableModel(ds, clinic, model, { active: true });
+  fixture = await clinicianApi();
+  ({ ds, t, clinic, clinician, model } = fixture);
 });
 afterAll(async () => {
-  await t?.stop();
-  await db?.destroy();
+  await fixture?.stop();
 });
 
-async function recorded<T>(run: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
-  queries = [];
-  recording = true;
-  try {
-    return { result: await run(), sql: queries };
-  } finally {
-    recording = false;
-  }
-}
+const recorded = <T>(run: () => Promise<T>) => fixture.recorded(run);
 
 const auditInserts = (sql: string[]) => sql.filter((q) => /INSERT INTO audit_event/i.test(q));
 
