@@ -37,6 +37,23 @@ export interface SendOptions {
 }
 
 /**
+ * Workers that start at the same moment create and update the same queues; PostgreSQL may then
+ * end one of them with a deadlock (40P01) or serialisation failure (40001). The statement that lost
+ * is simply run again, a moment later; the other process's change has committed by then.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
+}
+
+/**
  * The Postgres-backed job queue (pg-boss, its own `pgboss` schema). Claims use SKIP LOCKED, so any
  * number of worker processes on any number of hosts share the work; a job whose worker dies is
  * expired and retried by the supervising process.
@@ -83,8 +100,8 @@ export class JobQueue {
       for (const name of JOB_NAMES) {
         const policy = { ...JOB_POLICIES[name], ...options.policies?.[name] };
         // createQueue is a no-op for an existing queue; updateQueue applies a changed policy.
-        await boss.createQueue(name, { name, ...policy });
-        await boss.updateQueue(name, { name, ...policy });
+        await retryOnDeadlock(() => boss.createQueue(name, { name, ...policy }));
+        await retryOnDeadlock(() => boss.updateQueue(name, { name, ...policy }));
       }
     } catch (error) {
       await boss.stop({ graceful: false }).catch(() => undefined);
