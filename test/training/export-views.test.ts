@@ -71,7 +71,10 @@ describe('dataset export with several frames per segment', () => {
       .split('\n')
       .slice(1)
       .map((l) => l.split(','));
-    const [rich, single] = [labels[0][0], labels.find((l) => views.filter((v) => v[0] === l[0]).length === 6)?.[0]];
+    // labels.csv is not ordered by embryo creation: find each embryo by its number of views
+    const viewsOf = (id: string) => views.filter((v) => v[0] === id).length;
+    const [rich, single] = [labels.find((l) => viewsOf(l[0]) !== 6)?.[0], labels.find((l) => viewsOf(l[0]) === 6)?.[0]];
+    expect(rich).toBeDefined();
     const ofRich = views.filter((v) => v[0] === rich);
     expect(ofRich).toHaveLength(12); // 6 segments × 2 views
     for (const [, segment, view, hpi] of ofRich) {
