@@ -54,6 +54,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const { config, dataSource, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // no ETag hashing of every API answer (they are `no-store`); static files keep theirs (serve-static)
+  app.set('etag', false);
   // Behind a reverse proxy, req.ip (login rate limit per address, logs) must be the client's.
   app.set('trust proxy', config.trustProxy);
   const httpServer: Server = createServer(app);

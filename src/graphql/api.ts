@@ -5,6 +5,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { Repositories } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
+import { compiledExecutionGateway } from './compiled-executor';
 import { createContextFactory, type ApiContext, type ApiServices, type RequestInfo } from './context';
 import { createErrorFormatter } from './format-error';
 import { auditFlushPlugin } from './protection/audit-flush-plugin';
@@ -45,7 +46,8 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
   const introspection = deps.introspection ?? !production;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<ApiContext>({
-    schema,
+    // graphql-jit executes (compiled once per document); parsing, validation and plugins stay Apollo's
+    gateway: compiledExecutionGateway(schema),
     introspection,
     // "Did you mean …" in validation errors maps the schema for someone without introspection.
     hideSchemaDetailsFromClientErrors: production,

@@ -142,9 +142,9 @@ export function scoreWithheldOf(ctx: ApiContext, embryo: Embryo): Promise<string
  * unranked, so their position says nothing about a score the caller may not see.
  */
 export async function rankingOf(ctx: ApiContext, cycle: Cycle, modelId?: string | null): Promise<EmbryoRankingType> {
-  const embryos = await ctx.data.embryosOf(cycle);
-  const probe = embryos[0] ?? ({ clinicId: cycle.clinicId } as Embryo);
-  const view = await ctx.data.modelForEmbryo(probe, modelId);
+  // the model first (it is the clinic's, whatever the embryo), then the embryos with its trajectories in one read
+  const view = await ctx.data.modelForEmbryo({ clinicId: cycle.clinicId } as Embryo, modelId);
+  const embryos = view ? await ctx.data.embryosScoredBy(cycle, view) : await ctx.data.embryosOf(cycle);
   const entries: RankedEmbryoType[] = await Promise.all(
     embryos.map(async (embryo) => ({
       rank: null,

@@ -74,9 +74,9 @@ describe('cycle view', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.cycle.ranking.entries).toHaveLength(12);
     expect(many).toBe(few);
-    // auth (user with memberships), cycle, audit insert, patient, embryos, clinic models, the
-    // clinic's oversight settings, predictions
-    expect(many).toBe(8);
+    // auth (user with memberships), cycle with its patient, the clinic's models with its oversight
+    // settings, the embryos with their trajectories of the ranking's model, the audit insert
+    expect(many).toBe(5);
   });
 
   it('ranks embryos by latest score, unscored last and unranked, every number with its label', async () => {

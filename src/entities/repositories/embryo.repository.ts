@@ -6,6 +6,12 @@ import { FrameImage } from '../frame-image.entity';
 import { Frame } from '../frame.entity';
 import { asEntities, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
+import {
+  POINTS_OF_TRAJECTORY,
+  storedPredictionsOf,
+  type StoredPoint,
+  type StoredPrediction,
+} from './stored-prediction';
 
 /** An embryo as imports see it: with its cycle's external id and insemination time. */
 export interface PlacedEmbryo {
@@ -109,6 +115,38 @@ export class EmbryoRepository {
       [scope.all, scope.clinicIds, cycleIds],
     );
     return asEntities(Embryo, rows);
+  }
+
+  /**
+   * `embryosOfCycles` for (cycle, model) pairs, each embryo with its trajectory of that model (by
+   * segment; [] when unscored), in one statement: a ranked cycle view needs every embryo's scores,
+   * and reading embryos and predictions apart was one more round trip per view.
+   */
+  async embryosOfCyclesWithTrajectories(
+    scope: ClinicScope,
+    pairs: ReadonlyArray<{ cycleId: string; modelVersionId: string }>,
+  ): Promise<Array<{ embryo: Embryo; modelVersionId: string; predictions: StoredPrediction[] }>> {
+    const rows: Array<Record<string, unknown>> = await this.m.query(
+      `SELECT k.model_version_id AS "trajectory.modelVersionId", t.points AS "trajectory.points",
+              ${selectList(this.m, Embryo, 'e')}
+       FROM unnest($3::uuid[], $4::uuid[]) AS k(cycle_id, model_version_id)
+       JOIN embryo e ON e.cycle_id = k.cycle_id
+       LEFT JOIN LATERAL (
+         SELECT ${POINTS_OF_TRAJECTORY} AS points FROM prediction p
+         WHERE p.embryo_id = e.id AND p.model_version_id = k.model_version_id
+       ) t ON true
+       WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[]))
+       ORDER BY e.label, e.id`,
+      [scope.all, scope.clinicIds, pairs.map((p) => p.cycleId), pairs.map((p) => p.modelVersionId)],
+    );
+    return rows.map((row) => {
+      const modelVersionId = row['trajectory.modelVersionId'] as string;
+      const points = (row['trajectory.points'] as StoredPoint[] | null) ?? [];
+      delete row['trajectory.modelVersionId'];
+      delete row['trajectory.points'];
+      const embryo = Object.assign(new Embryo(), row);
+      return { embryo, modelVersionId, predictions: storedPredictionsOf(embryo.id, modelVersionId, points) };
+    });
   }
 
   phasesOf(scope: ClinicScope, embryoIds: readonly string[]): Promise<EmbryoPhase[]> {

@@ -77,6 +77,29 @@ export class PatientCycleRepository {
     return asEntities(Cycle, rows);
   }
 
+  /**
+   * `cyclesIn` with each cycle's patient as `cycle.patient` (null for a clinic's unassigned cycle),
+   * read in the same statement: a cycle view shows both, and each statement is a round trip.
+   */
+  async cyclesWithPatientsIn(scope: ClinicScope, ids: readonly string[]): Promise<Cycle[]> {
+    const rows: Array<Record<string, unknown>> = await this.m.query(
+      `SELECT ${selectList(this.m, Cycle, 'c')}, ${selectList(this.m, Patient, 'p', 'p.')} FROM cycle c
+       LEFT JOIN patient p ON p.id = c.patient_id AND p.clinic_id = c.clinic_id
+       WHERE ($1::boolean OR c.clinic_id = ANY($2::uuid[])) AND c.id = ANY($3::uuid[])`,
+      [scope.all, scope.clinicIds, ids],
+    );
+    return rows.map((row) => {
+      const cycle = new Cycle();
+      const patient = row['p.id'] === null ? null : new Patient();
+      for (const key in row) {
+        if (!key.startsWith('p.')) (cycle as unknown as Record<string, unknown>)[key] = row[key];
+        else if (patient) (patient as unknown as Record<string, unknown>)[key.slice(2)] = row[key];
+      }
+      cycle.patient = patient;
+      return cycle;
+    });
+  }
+
   /** Newest first; the id breaks ties so the order is total and pages never overlap. */
   async cyclePage(
     scope: ClinicScope,

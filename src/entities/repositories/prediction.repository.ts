@@ -2,7 +2,12 @@ import type { EntityManager } from 'typeorm';
 import type { Outcome } from '../enums';
 import { ScoringStreamState } from '../scoring-stream-state.entity';
 import type { ClinicScope } from './clinic-scope';
-import { StoredPrediction } from './stored-prediction';
+import {
+  POINTS_OF_TRAJECTORY,
+  storedPredictionsOf,
+  type StoredPoint,
+  type StoredPrediction,
+} from './stored-prediction';
 
 export interface NewPrediction {
   segment: number;
@@ -53,16 +58,8 @@ export class PredictionRepository {
     scope: ClinicScope,
     pairs: ReadonlyArray<{ embryoId: string; modelVersionId: string }>,
   ): Promise<StoredPrediction[]> {
-    const rows: Array<{
-      embryo_id: string;
-      model_version_id: string;
-      points: Array<[number, number, number, boolean, number, string, string | null]>;
-    }> = await this.m.query(
-      `SELECT p.embryo_id, p.model_version_id,
-              json_agg(json_build_array(p.segment, p.hours_post_insemination, p.probability,
-                                        coalesce(p.inputs -> 'imputed' = 'true'::jsonb, false),
-                                        extract(epoch FROM p.created_at) * 1000, p.inputs::text, p.runtime::text)
-                       ORDER BY p.segment) AS points
+    const rows: Array<{ embryo_id: string; model_version_id: string; points: StoredPoint[] }> = await this.m.query(
+      `SELECT p.embryo_id, p.model_version_id, ${POINTS_OF_TRAJECTORY} AS points
        FROM prediction p JOIN embryo e ON e.id = p.embryo_id
        WHERE ($1::boolean OR e.clinic_id = ANY($2::uuid[]))
          -- by id, not by scope: else the planner reads every embryo of the clinic (EXPLAIN in bench:api --explain)
@@ -71,23 +68,7 @@ export class PredictionRepository {
        GROUP BY p.embryo_id, p.model_version_id`,
       [scope.all, scope.clinicIds, pairs.map((p) => p.embryoId), pairs.map((p) => p.modelVersionId)],
     );
-    const out: StoredPrediction[] = [];
-    for (const r of rows)
-      for (const [segment, hpi, probability, imputed, createdMs, inputs, runtime] of r.points)
-        out.push(
-          new StoredPrediction(
-            r.embryo_id,
-            r.model_version_id,
-            segment,
-            hpi,
-            probability,
-            imputed,
-            new Date(createdMs),
-            inputs,
-            runtime,
-          ),
-        );
-    return out;
+    return rows.flatMap((r) => storedPredictionsOf(r.embryo_id, r.model_version_id, r.points));
   }
 
   /**

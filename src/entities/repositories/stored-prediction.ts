@@ -32,3 +32,35 @@ export class StoredPrediction {
     return this.parsedRuntime;
   }
 }
+
+/**
+ * One trajectory point as the database sends it inside a JSON array (see `POINTS_OF_TRAJECTORY`):
+ * segment, hpi, probability, imputed, created (ms since epoch), inputs JSON text, runtime JSON text.
+ */
+export type StoredPoint = [number, number, number, boolean, number, string, string | null];
+
+/** The JSON array of one (embryo, model) trajectory's points, by segment; an aggregate over `prediction p`. */
+export const POINTS_OF_TRAJECTORY = `json_agg(json_build_array(p.segment, p.hours_post_insemination, p.probability,
+    coalesce(p.inputs -> 'imputed' = 'true'::jsonb, false),
+    extract(epoch FROM p.created_at) * 1000, p.inputs::text, p.runtime::text) ORDER BY p.segment)`;
+
+export function storedPredictionsOf(
+  embryoId: string,
+  modelVersionId: string,
+  points: readonly StoredPoint[],
+): StoredPrediction[] {
+  return points.map(
+    ([segment, hpi, probability, imputed, createdMs, inputs, runtime]) =>
+      new StoredPrediction(
+        embryoId,
+        modelVersionId,
+        segment,
+        hpi,
+        probability,
+        imputed,
+        new Date(createdMs),
+        inputs,
+        runtime,
+      ),
+  );
+}

@@ -2,8 +2,6 @@ import DataLoader from 'dataloader';
 import { Permission } from '../../auth/permissions';
 import type {
   Clinic,
-  ClinicGovernance,
-  ClinicModel,
   Cycle,
   Embryo,
   EmbryoAssessment,
@@ -12,7 +10,7 @@ import type {
   Membership,
   Patient,
 } from '../../entities';
-import type { Repositories, StoredPrediction } from '../../entities/repositories';
+import type { ClinicScoringSetup, Repositories, StoredPrediction } from '../../entities/repositories';
 import type { ClinicAccess } from './clinic-access';
 
 function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
@@ -39,7 +37,42 @@ const byIdOf = <T extends { id: string }>(ids: readonly string[], rows: T[]): Ar
  */
 export function createRequestLoaders(store: Repositories, access: ClinicAccess) {
   const read = () => access.scopeFor(Permission.READ_CLINICAL);
+  /** Embryos of each cycle, by label. */
+  const embryosByCycle = new DataLoader<string, Embryo[]>(async (cycleIds) => {
+    const groups = groupBy(await store.embryos.embryosOfCycles(read(), cycleIds), (r) => r.cycleId);
+    return cycleIds.map((id) => groups.get(id) ?? []);
+  });
+  /** Predictions of (embryo, model) pairs, by segment. Key: `${embryoId}/${modelId}`. */
+  const predictions = new DataLoader<string, StoredPrediction[]>(async (keys) => {
+    const pairs = keys.map((k) => {
+      const [embryoId, modelVersionId] = k.split('/');
+      return { embryoId, modelVersionId };
+    });
+    const groups = groupBy(await store.predictions.ofPairs(read(), pairs), (r) => `${r.embryoId}/${r.modelVersionId}`);
+    return keys.map((k) => groups.get(k) ?? []);
+  });
   return {
+    embryosByCycle,
+    predictions,
+    /**
+     * Embryos of (cycle, model) pairs by label, read with their trajectories of that model in one
+     * statement, which fill `predictions` (and `embryosByCycle`): a ranking needs both. Key:
+     * `${cycleId}/${modelId}`.
+     */
+    embryosWithTrajectories: new DataLoader<string, Embryo[]>(async (keys) => {
+      const pairs = keys.map((k) => {
+        const [cycleId, modelVersionId] = k.split('/');
+        return { cycleId, modelVersionId };
+      });
+      const rows = await store.embryos.embryosOfCyclesWithTrajectories(read(), pairs);
+      for (const row of rows) predictions.prime(`${row.embryo.id}/${row.modelVersionId}`, row.predictions);
+      const groups = groupBy(rows, (r) => `${r.embryo.cycleId}/${r.modelVersionId}`);
+      return pairs.map(({ cycleId, modelVersionId }) => {
+        const embryos = (groups.get(`${cycleId}/${modelVersionId}`) ?? []).map((r) => r.embryo);
+        embryosByCycle.prime(cycleId, embryos);
+        return embryos;
+      });
+    }),
     cycle: new DataLoader<string, Cycle | null>(async (ids) =>
       byIdOf(ids, await store.patientCycles.cyclesIn(read(), ids)),
     ),
@@ -50,36 +83,17 @@ export function createRequestLoaders(store: Repositories, access: ClinicAccess) 
     clinic: new DataLoader<string, Clinic | null>(async (ids) =>
       byIdOf(ids, await store.clinics.byIds(access.visibleScope(), ids)),
     ),
-    /** Embryos of each cycle, by label. */
-    embryosByCycle: new DataLoader<string, Embryo[]>(async (cycleIds) => {
-      const groups = groupBy(await store.embryos.embryosOfCycles(read(), cycleIds), (r) => r.cycleId);
-      return cycleIds.map((id) => groups.get(id) ?? []);
-    }),
     phasesByEmbryo: new DataLoader<string, EmbryoPhase[]>(async (embryoIds) => {
       const groups = groupBy(await store.embryos.phasesOf(read(), embryoIds), (r) => r.embryoId);
       return embryoIds.map((id) => groups.get(id) ?? []);
     }),
-    /** Models enabled for each clinic (active, shadow and plain), newest first. */
-    modelsByClinic: new DataLoader<string, ClinicModel[]>(async (clinicIds) => {
-      const groups = groupBy(await store.models.enabledIn(read(), clinicIds), (r) => r.clinicId);
-      return clinicIds.map((id) => groups.get(id) ?? []);
-    }),
-    /** Predictions of (embryo, model) pairs, by segment. Key: `${embryoId}/${modelId}`. */
-    predictions: new DataLoader<string, StoredPrediction[]>(async (keys) => {
-      const pairs = keys.map((k) => {
-        const [embryoId, modelVersionId] = k.split('/');
-        return { embryoId, modelVersionId };
-      });
-      const groups = groupBy(
-        await store.predictions.ofPairs(read(), pairs),
-        (r) => `${r.embryoId}/${r.modelVersionId}`,
-      );
-      return keys.map((k) => groups.get(k) ?? []);
-    }),
-    /** Oversight settings of each clinic (null: every setting off). */
-    governance: new DataLoader<string, ClinicGovernance | null>(async (clinicIds) => {
-      const rows = await store.governance.settingsOf(clinicIds);
-      return clinicIds.map((id) => rows.find((r) => r.clinicId === id) ?? null);
+    /**
+     * Each clinic's enabled models (active, shadow and plain; newest first) and oversight settings
+     * (null: every setting off), in one statement: a score needs both.
+     */
+    scoringSetup: new DataLoader<string, ClinicScoringSetup>(async (clinicIds) => {
+      const setups = await store.models.scoringSetupOf(read(), clinicIds);
+      return clinicIds.map((id) => setups.get(id) ?? { models: [], governance: null });
     }),
     /** The newest assessment of each embryo (null: never assessed). */
     latestAssessment: new DataLoader<string, EmbryoAssessment | null>(async (embryoIds) => {

@@ -192,9 +192,12 @@ export class ScopedData {
   }
 
   async cycle(id: string): Promise<Cycle> {
+    // with its patient in the same statement (a cycle view shows both); same clinic, same permission
     const cycle = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) =>
-      this.store.patientCycles.cyclesIn(s, ids),
+      this.store.patientCycles.cyclesWithPatientsIn(s, ids),
     );
+    if (cycle.patient) this.loaders.patient.prime(cycle.patient.id, cycle.patient);
+    delete cycle.patient; // nested reads go through the loaders
     await this.audit({ action: AuditAction.READ_CYCLE, entity: 'cycle', entityId: cycle.id, clinicId: cycle.clinicId });
     return cycle;
   }
@@ -310,13 +313,21 @@ export class ScopedData {
     return cycle.patientId ? this.loaders.patient.load(cycle.patientId) : Promise.resolve(null);
   }
 
-  /** The cycle's embryos by label; the clinic's models (for trajectories and ranking) load alongside, not after. */
+  /** The cycle's embryos by label; the clinic's models and settings (for trajectories and ranking) load alongside, not after. */
   async embryosOf(cycle: Cycle): Promise<Embryo[]> {
     const [embryos] = await Promise.all([
       this.loaders.embryosByCycle.load(cycle.id),
-      this.loaders.modelsByClinic.load(cycle.clinicId),
+      this.loaders.scoringSetup.load(cycle.clinicId),
     ]);
     return embryos;
+  }
+
+  /**
+   * The cycle's embryos by label for a ranking by `view`'s model: their trajectories of that model
+   * are read in the same statement, so `scoresOf` finds them loaded.
+   */
+  embryosScoredBy(cycle: Cycle, view: ClinicModel): Promise<Embryo[]> {
+    return this.loaders.embryosWithTrajectories.load(`${cycle.id}/${view.modelVersionId}`);
   }
 
   phasesOf(embryo: Embryo): Promise<EmbryoPhase[]> {
@@ -404,7 +415,7 @@ export class ScopedData {
    * clinic's active model. An explicit id that is not visible is NOT_FOUND; no active model is null.
    */
   async modelForEmbryo(embryo: Embryo, modelId?: string | null): Promise<ClinicModel | null> {
-    const models = visibleClinicModels(this.access, await this.loaders.modelsByClinic.load(embryo.clinicId));
+    const models = visibleClinicModels(this.access, (await this.loaders.scoringSetup.load(embryo.clinicId)).models);
     if (modelId === undefined || modelId === null) return models.find((v) => v.active) ?? null;
     const chosen = models.find((v) => v.modelVersionId === modelId);
     if (!chosen) throw new NotFoundError('model');
@@ -433,7 +444,7 @@ export class ScopedData {
    * see them always.
    */
   async scoreWithheld(embryo: Embryo): Promise<string | null> {
-    const settings = await this.loaders.governance.load(embryo.clinicId);
+    const settings = (await this.loaders.scoringSetup.load(embryo.clinicId)).governance;
     if (settings?.scoringSuspended) return `${SUSPENDED_NOTICE}: ${settings.suspendedReason ?? ''}`.trim();
     if (this.access.allows(embryo.clinicId, Permission.SCORES_BEFORE_ASSESSMENT)) return null;
     if (!settings?.assessmentFirst) return null;
@@ -444,7 +455,7 @@ export class ScopedData {
   async suspensionOf(
     clinicId: string,
   ): Promise<{ reason: string | null; since: Date | null; by: string | null } | null> {
-    const settings = await this.loaders.governance.load(clinicId);
+    const settings = (await this.loaders.scoringSetup.load(clinicId)).governance;
     return settings?.scoringSuspended
       ? { reason: settings.suspendedReason, since: settings.suspendedAt, by: settings.suspendedBy }
       : null;
@@ -457,7 +468,7 @@ export class ScopedData {
 
   /** Whether the clinic of a visible row shows scores only after an assessment. */
   async assessmentFirst(clinicId: string): Promise<boolean> {
-    return (await this.loaders.governance.load(clinicId))?.assessmentFirst ?? false;
+    return (await this.loaders.scoringSetup.load(clinicId)).governance?.assessmentFirst ?? false;
   }
 
   /** The monitoring series of a model in one clinic, newest first (ADMIN, AUDITOR: READ_AUDIT_LOG). */
