@@ -4,7 +4,7 @@ import { Embryo } from '../embryo.entity';
 import type { Outcome } from '../enums';
 import { FrameImage } from '../frame-image.entity';
 import { Frame } from '../frame.entity';
-import { asEntities, selectList } from './entity-rows';
+import { asEntities, entityFromRow, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import {
   POINTS_OF_TRAJECTORY,
@@ -142,9 +142,7 @@ export class EmbryoRepository {
     return rows.map((row) => {
       const modelVersionId = row['trajectory.modelVersionId'] as string;
       const points = (row['trajectory.points'] as StoredPoint[] | null) ?? [];
-      delete row['trajectory.modelVersionId'];
-      delete row['trajectory.points'];
-      const embryo = Object.assign(new Embryo(), row);
+      const embryo = entityFromRow(Embryo, row)!;
       return { embryo, modelVersionId, predictions: storedPredictionsOf(embryo.id, modelVersionId, points) };
     });
   }

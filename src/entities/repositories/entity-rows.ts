@@ -33,3 +33,22 @@ export function selectList(m: EntityManager, entity: new () => object, alias: st
 export function asEntities<T extends object>(entity: new () => T, rows: object[]): T[] {
   return rows.map((row) => Object.assign(new entity(), row));
 }
+
+/**
+ * The columns of a joined row that `selectList(m, entity, alias, prefix)` selected, as an instance
+ * of `entity` (prefix '': the columns without one; prefixes end in '.', property names have none).
+ * Null when `present` (a non-null column) is NULL: an outer join that found no row.
+ */
+export function entityFromRow<T extends object>(
+  entity: new () => T,
+  row: Record<string, unknown>,
+  prefix = '',
+  present = 'id',
+): T | null {
+  if (row[prefix + present] === null) return null;
+  const instance = new entity() as Record<string, unknown>;
+  for (const key in row) {
+    if (prefix ? key.startsWith(prefix) : !key.includes('.')) instance[key.slice(prefix.length)] = row[key];
+  }
+  return instance as T;
+}

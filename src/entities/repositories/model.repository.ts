@@ -3,7 +3,7 @@ import { ClinicGovernance } from '../clinic-governance.entity';
 import { ClinicModel } from '../clinic-model.entity';
 import { ModelVersion } from '../model-version.entity';
 import type { ClinicScope } from './clinic-scope';
-import { selectList } from './entity-rows';
+import { entityFromRow, selectList } from './entity-rows';
 import { refusingDuplicates } from './duplicate-record';
 
 export type NewModelVersion = Pick<
@@ -149,22 +149,12 @@ export class ModelRepository {
       const clinicId = row['setup.clinicId'] as string;
       let setup = setups.get(clinicId);
       if (!setup) {
-        setup = { models: [], governance: row['g.clinicId'] === null ? null : new ClinicGovernance() };
+        setup = { models: [], governance: entityFromRow(ClinicGovernance, row, 'g.', 'clinicId') };
         setups.set(clinicId, setup);
       }
-      const clinicModel = row.id === null ? null : new ClinicModel();
-      const modelVersion = clinicModel && new ModelVersion();
-      for (const key in row) {
-        if (key.startsWith('mv.')) {
-          if (modelVersion) (modelVersion as unknown as Record<string, unknown>)[key.slice(3)] = row[key];
-        } else if (key.startsWith('g.')) {
-          if (setup.governance) (setup.governance as unknown as Record<string, unknown>)[key.slice(2)] = row[key];
-        } else if (clinicModel && key !== 'setup.clinicId') {
-          (clinicModel as unknown as Record<string, unknown>)[key] = row[key];
-        }
-      }
-      if (clinicModel && modelVersion) {
-        clinicModel.modelVersion = modelVersion;
+      const clinicModel = entityFromRow(ClinicModel, row);
+      if (clinicModel) {
+        clinicModel.modelVersion = entityFromRow(ModelVersion, row, 'mv.')!;
         setup.models.push(clinicModel);
       }
     }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Cycle } from '../cycle.entity';
 import { UNASSIGNED_CYCLE_EXTERNAL_ID, type CycleMethod, type CycleStatus } from '../enums';
 import { Patient } from '../patient.entity';
-import { asEntities, selectList } from './entity-rows';
+import { asEntities, entityFromRow, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
 
@@ -89,13 +89,8 @@ export class PatientCycleRepository {
       [scope.all, scope.clinicIds, ids],
     );
     return rows.map((row) => {
-      const cycle = new Cycle();
-      const patient = row['p.id'] === null ? null : new Patient();
-      for (const key in row) {
-        if (!key.startsWith('p.')) (cycle as unknown as Record<string, unknown>)[key] = row[key];
-        else if (patient) (patient as unknown as Record<string, unknown>)[key.slice(2)] = row[key];
-      }
-      cycle.patient = patient;
+      const cycle = entityFromRow(Cycle, row)!;
+      cycle.patient = entityFromRow(Patient, row, 'p.');
       return cycle;
     });
   }
