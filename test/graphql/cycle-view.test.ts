@@ -74,9 +74,9 @@ describe('cycle view', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.cycle.ranking.entries).toHaveLength(12);
     expect(many).toBe(few);
-    // auth (user with memberships), cycle with its patient, the clinic's models with its oversight
-    // settings, the embryos with their trajectories of the ranking's model, the audit insert
-    expect(many).toBe(5);
+    // auth (user with memberships); the cycle with its patient and its clinic's models and
+    // oversight settings; the embryos with their trajectories of the ranking's model; the audit insert
+    expect(many).toBe(4);
   });
 
   it('ranks embryos by latest score, unscored last and unranked, every number with its label', async () => {

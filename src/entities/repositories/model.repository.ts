@@ -20,6 +20,45 @@ export interface ClinicScoringSetup {
 }
 
 /**
+ * What reads a clinic's scoring setup beside other rows in one statement: the columns (prefixed
+ * `cm.`, `mv.`, `g.`), the joins on `clinicId` (an SQL expression) and the order of the models.
+ * The settings are read whatever the scope, like GovernanceRepository.settingsOf (the kill switch
+ * binds everyone); the models only within the scope given as $1 (all) and $2 (clinic ids).
+ */
+export function scoringSetupSql(m: EntityManager, clinicId: string): { columns: string; joins: string; order: string } {
+  return {
+    columns: [
+      selectList(m, ClinicModel, 'cm', 'cm.'),
+      selectList(m, ModelVersion, 'mv', 'mv.'),
+      selectList(m, ClinicGovernance, 'g', 'g.'),
+    ].join(', '),
+    joins: `LEFT JOIN clinic_governance g ON g.clinic_id = ${clinicId}
+      LEFT JOIN (clinic_model cm JOIN model_version mv ON mv.id = cm.model_version_id)
+        ON cm.clinic_id = ${clinicId} AND ($1::boolean OR cm.clinic_id = ANY($2::uuid[]))`,
+    order: 'mv.created_at DESC, cm.id',
+  };
+}
+
+/** Adds a row read with `scoringSetupSql` to the setup kept under `key` (created with the row's settings). */
+export function collectScoringSetup(
+  setups: Map<string, ClinicScoringSetup>,
+  key: string,
+  row: Record<string, unknown>,
+): ClinicScoringSetup {
+  let setup = setups.get(key);
+  if (!setup) {
+    setup = { models: [], governance: entityFromRow(ClinicGovernance, row, 'g.', 'clinicId') };
+    setups.set(key, setup);
+  }
+  const clinicModel = entityFromRow(ClinicModel, row, 'cm.');
+  if (clinicModel) {
+    clinicModel.modelVersion = entityFromRow(ModelVersion, row, 'mv.')!;
+    setup.models.push(clinicModel);
+  }
+  return setup;
+}
+
+/**
  * Model versions and their use per clinic (clinic_model: active, shadow). The entity marks `onnx`
  * select: false, so every read here but `onnxOf` leaves the ONNX bytes (up to hundreds of MB) alone.
  */
@@ -130,34 +169,17 @@ export class ModelRepository {
    * Models enabled for several clinics of a scope (active, shadow and plain) with their versions,
    * newest first, and the clinics' oversight settings (as GovernanceRepository.settingsOf) in one
    * statement: every view that shows a score needs both, and each statement is a round trip and
-   * ~0.3 ms of the API's CPU (bench:api). The settings are read whatever the scope, like
-   * `settingsOf` (the kill switch binds everyone); the models only within it.
+   * ~0.3 ms of the API's CPU (bench:api).
    */
   async scoringSetupOf(scope: ClinicScope, clinicIds: readonly string[]): Promise<Map<string, ClinicScoringSetup>> {
+    const setup = scoringSetupSql(this.m, 'c.id');
     const rows: Array<Record<string, unknown>> = await this.m.query(
-      `SELECT c.id AS "setup.clinicId", ${selectList(this.m, ClinicModel, 'cm')},
-              ${selectList(this.m, ModelVersion, 'mv', 'mv.')}, ${selectList(this.m, ClinicGovernance, 'g', 'g.')}
-       FROM unnest($3::uuid[]) AS c(id)
-       LEFT JOIN clinic_governance g ON g.clinic_id = c.id
-       LEFT JOIN (clinic_model cm JOIN model_version mv ON mv.id = cm.model_version_id)
-         ON cm.clinic_id = c.id AND ($1::boolean OR cm.clinic_id = ANY($2::uuid[]))
-       ORDER BY c.id, mv.created_at DESC, cm.id`,
+      `SELECT c.id AS "setup.clinicId", ${setup.columns} FROM unnest($3::uuid[]) AS c(id) ${setup.joins}
+       ORDER BY c.id, ${setup.order}`,
       [scope.all, scope.clinicIds, clinicIds],
     );
     const setups = new Map<string, ClinicScoringSetup>();
-    for (const row of rows) {
-      const clinicId = row['setup.clinicId'] as string;
-      let setup = setups.get(clinicId);
-      if (!setup) {
-        setup = { models: [], governance: entityFromRow(ClinicGovernance, row, 'g.', 'clinicId') };
-        setups.set(clinicId, setup);
-      }
-      const clinicModel = entityFromRow(ClinicModel, row);
-      if (clinicModel) {
-        clinicModel.modelVersion = entityFromRow(ModelVersion, row, 'mv.')!;
-        setup.models.push(clinicModel);
-      }
-    }
+    for (const row of rows) collectScoringSetup(setups, row['setup.clinicId'] as string, row);
     return setups;
   }
 

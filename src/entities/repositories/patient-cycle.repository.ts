@@ -5,6 +5,15 @@ import { Patient } from '../patient.entity';
 import { asEntities, entityFromRow, selectList } from './entity-rows';
 import { scopeCondition, scopedQuery, toPage, type ClinicScope, type Page } from './clinic-scope';
 import { refusingDuplicates } from './duplicate-record';
+import { collectScoringSetup, scoringSetupSql, type ClinicScoringSetup } from './model.repository';
+
+/** A cycle with what its view shows first (PatientCycleRepository.cycleViewsIn). */
+export interface CycleView {
+  clinicId: string;
+  cycle: Cycle;
+  patient: Patient | null;
+  setup: ClinicScoringSetup;
+}
 
 export interface CycleFilter {
   clinicIds?: string[];
@@ -78,21 +87,32 @@ export class PatientCycleRepository {
   }
 
   /**
-   * `cyclesIn` with each cycle's patient as `cycle.patient` (null for a clinic's unassigned cycle),
-   * read in the same statement: a cycle view shows both, and each statement is a round trip.
+   * What a cycle view starts from, in one statement (each statement is a round trip and ~0.3 ms of
+   * the API's CPU, bench:api): cycles of `ids` inside the scope, each with its patient (null for a
+   * clinic's unassigned cycle) and its clinic's scoring setup (models within the scope, settings).
    */
-  async cyclesWithPatientsIn(scope: ClinicScope, ids: readonly string[]): Promise<Cycle[]> {
+  async cycleViewsIn(scope: ClinicScope, ids: readonly string[]): Promise<CycleView[]> {
+    const setup = scoringSetupSql(this.m, 'c.clinic_id');
     const rows: Array<Record<string, unknown>> = await this.m.query(
-      `SELECT ${selectList(this.m, Cycle, 'c')}, ${selectList(this.m, Patient, 'p', 'p.')} FROM cycle c
+      `SELECT ${selectList(this.m, Cycle, 'c')}, ${selectList(this.m, Patient, 'p', 'p.')}, ${setup.columns}
+       FROM cycle c
        LEFT JOIN patient p ON p.id = c.patient_id AND p.clinic_id = c.clinic_id
-       WHERE ($1::boolean OR c.clinic_id = ANY($2::uuid[])) AND c.id = ANY($3::uuid[])`,
+       ${setup.joins}
+       WHERE ($1::boolean OR c.clinic_id = ANY($2::uuid[])) AND c.id = ANY($3::uuid[])
+       ORDER BY c.id, ${setup.order}`,
       [scope.all, scope.clinicIds, ids],
     );
-    return rows.map((row) => {
-      const cycle = entityFromRow(Cycle, row)!;
-      cycle.patient = entityFromRow(Patient, row, 'p.');
-      return cycle;
-    });
+    const views = new Map<string, CycleView>();
+    const setups = new Map<string, ClinicScoringSetup>();
+    for (const row of rows) {
+      const cycleId = row.id as string;
+      const setup = collectScoringSetup(setups, cycleId, row);
+      if (!views.has(cycleId)) {
+        const cycle = entityFromRow(Cycle, row)!;
+        views.set(cycleId, { clinicId: cycle.clinicId, cycle, patient: entityFromRow(Patient, row, 'p.'), setup });
+      }
+    }
+    return [...views.values()];
   }
 
   /** Newest first; the id breaks ties so the order is total and pages never overlap. */

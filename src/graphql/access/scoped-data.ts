@@ -192,12 +192,13 @@ export class ScopedData {
   }
 
   async cycle(id: string): Promise<Cycle> {
-    // with its patient in the same statement (a cycle view shows both); same clinic, same permission
-    const cycle = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) =>
-      this.store.patientCycles.cyclesWithPatientsIn(s, ids),
+    // with its patient and its clinic's models and settings in one statement (a cycle view shows
+    // them all): same clinic, and the permission is checked before the loaders get them
+    const { cycle, patient, setup } = await this.byId('cycle', id, Permission.READ_CLINICAL, (s, ids) =>
+      this.store.patientCycles.cycleViewsIn(s, ids),
     );
-    if (cycle.patient) this.loaders.patient.prime(cycle.patient.id, cycle.patient);
-    delete cycle.patient; // nested reads go through the loaders
+    if (patient) this.loaders.patient.prime(patient.id, patient);
+    this.loaders.scoringSetup.prime(cycle.clinicId, setup);
     await this.audit({ action: AuditAction.READ_CYCLE, entity: 'cycle', entityId: cycle.id, clinicId: cycle.clinicId });
     return cycle;
   }
