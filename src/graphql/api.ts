@@ -5,7 +5,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { Repositories } from '../entities/repositories';
 import type { Logger } from '../platform/logger';
-import { compiledExecutionGateway } from './compiled-executor';
+import { compiledExecutionGateway, CompiledSerializers } from './compiled-executor';
 import { createContextFactory, type ApiContext, type ApiServices, type RequestInfo } from './context';
 import { createErrorFormatter } from './format-error';
 import { auditFlushPlugin } from './protection/audit-flush-plugin';
@@ -45,9 +45,11 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
   const { production, log } = deps;
   const introspection = deps.introspection ?? !production;
   const schema = await buildApiSchema();
+  const serializers = new CompiledSerializers();
   const apollo = new ApolloServer<ApiContext>({
     // graphql-jit executes (compiled once per document); parsing, validation and plugins stay Apollo's
-    gateway: compiledExecutionGateway(schema),
+    gateway: compiledExecutionGateway(schema, serializers),
+    stringifyResult: serializers.stringifyResult,
     introspection,
     // "Did you mean …" in validation errors maps the schema for someone without introspection.
     hideSchemaDetailsFromClientErrors: production,

@@ -11,6 +11,7 @@ import {
   BREAK,
   type DocumentNode,
   type ExecutionResult,
+  type FormattedExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -32,8 +33,20 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * cache hands out (a WeakMap), they go when Apollo evicts the document, so a client sending ever
  * new queries cannot grow this cache.
  */
-export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
+export function compiledExecutor(schema: GraphQLSchema, serializers?: CompiledSerializers): GatewayExecutor {
   const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | 'interpret'>>();
+
+  function compile(document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult {
+    // stack traces of resolver errors are never shown (format-error.ts), so do not pay for them here
+    const options = { disablingCapturingStackErrors: true };
+    if (serializers) {
+      // with a JSON serializer generated for the operation's fields (CompiledSerializers); graphql-jit
+      // cannot generate one for a custom scalar (DateTimeISO), and such an operation is written by JSON.stringify
+      const withSerializer = compileQuery(schema, document, operationName, { ...options, customJSONSerializer: true });
+      if (isCompiledQuery(withSerializer)) return withSerializer;
+    }
+    return compileQuery(schema, document, operationName, options);
+  }
 
   function compiledFor(
     document: DocumentNode,
@@ -42,10 +55,7 @@ export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
     let byOperation = compiledByDocument.get(document);
     const cached = byOperation?.get(operationName ?? '');
     if (cached) return cached;
-    // stack traces of resolver errors are never shown (format-error.ts), so do not pay for them here
-    const compiled = compilable(schema, document, operationName)
-      ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true })
-      : 'interpret';
+    const compiled = compilable(schema, document, operationName) ? compile(document, operationName) : 'interpret';
     if (compiled !== 'interpret' && !isCompiledQuery(compiled)) return compiled;
     if (!byOperation) compiledByDocument.set(document, (byOperation = new Map<string, CompiledQuery | 'interpret'>()));
     byOperation.set(operationName ?? '', compiled);
@@ -65,6 +75,14 @@ export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
     const result = isCompiledQuery(operation)
       ? await operation.query(undefined, request.context, request.request.variables ?? {})
       : operation;
+    if (
+      serializers &&
+      isCompiledQuery(operation) &&
+      operation.stringify !== JSON.stringify &&
+      result.data &&
+      !result.errors
+    )
+      serializers.remember(result.data, operation);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
 }
@@ -109,17 +127,45 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
 }
 
 /**
+ * Apollo's `stringifyResult` for compiled operations: an answer whose data a compiled operation
+ * produced (and that has no errors or extensions) is written by that operation's generated
+ * serializer, ~3× faster than JSON.stringify for a cycle view (31 kB: 85 against 236 µs) and the
+ * same bytes (test/graphql/compiled-executor.test.ts); every other answer by JSON.stringify, as
+ * Apollo does. The data object itself is the key, so an answer replaced by a plugin (the audit
+ * flush's 500) is never written with a stale serializer.
+ */
+export class CompiledSerializers {
+  private readonly byData = new WeakMap<object, CompiledQuery>();
+
+  remember(data: object, operation: CompiledQuery): void {
+    this.byData.set(data, operation);
+  }
+
+  /** The compiled operation that writes this answer, if any. */
+  serializerOf(value: FormattedExecutionResult): CompiledQuery | undefined {
+    return value.data && value.errors === undefined && value.extensions === undefined
+      ? this.byData.get(value.data)
+      : undefined;
+  }
+
+  readonly stringifyResult = (value: FormattedExecutionResult): string => {
+    const operation = this.serializerOf(value);
+    return `${operation ? operation.stringify({ data: value.data }) : JSON.stringify(value)}\n`;
+  };
+}
+
+/**
  * The smallest gateway Apollo Server accepts: our own schema, executed by `compiledExecutor`.
  * (Apollo's documented way to replace its executor; nothing here is federated.)
  */
-export function compiledExecutionGateway(schema: GraphQLSchema): GatewayInterface {
+export function compiledExecutionGateway(schema: GraphQLSchema, serializers?: CompiledSerializers): GatewayInterface {
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
     async load() {
-      return { executor: compiledExecutor(schema) };
+      return { executor: compiledExecutor(schema, serializers) };
     },
     async stop() {},
   };

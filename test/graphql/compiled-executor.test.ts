@@ -1,5 +1,5 @@
 import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { compiledExecutor } from '../../src/graphql/compiled-executor';
+import { compiledExecutor, CompiledSerializers } from '../../src/graphql/compiled-executor';
 import { buildApiSchema } from '../../src/graphql/schema';
 import { clinicianApi, type ClinicianApi } from '../helpers/clinician-api';
 import { newCycle, newEmbryo, newMember, newPatient } from '../helpers/factories';
@@ -21,7 +21,11 @@ beforeAll(async () => {
   fixture = await clinicianApi();
   schema = await buildApiSchema();
   const { ds, clinic, model } = fixture;
-  const patient = await newPatient(ds, clinic);
+  // characters a serializer must escape exactly as JSON.stringify does
+  const patient = await newPatient(ds, clinic, {
+    mrn: 'MRN "7"\\ \n\t\u0001 é 𝛼 </script>',
+    displayName: 'Ünïcødé "name"',
+  });
   const cycle = await newCycle(ds, clinic, { patientId: patient.id });
   for (let i = 0; i < 4; i++) {
     const embryo = await newEmbryo(ds, cycle, { label: `J${i}` });
@@ -62,12 +66,19 @@ const asClientSees = (result: ExecutionResult) =>
 
 async function bothWays(query: string, variables: Record<string, unknown> = {}, operationName?: string) {
   const document = parse(query);
-  const run = compiledExecutor(schema);
+  const serializers = new CompiledSerializers();
+  const run = compiledExecutor(schema, serializers);
   const request = async () =>
     ({ document, operationName, request: { variables }, context: await context() }) as unknown as Parameters<
       typeof run
     >[0];
   const compiled = await run(await request());
+  if (!compiled.errors) {
+    // the answer's bytes: whoever writes them (the operation's generated serializer where there is
+    // one, else JSON.stringify), they are exactly what JSON.stringify writes
+    const answer = { data: compiled.data };
+    expect(serializers.stringifyResult(answer)).toBe(`${JSON.stringify(answer)}\n`);
+  }
   const interpreted = await execute({
     schema,
     document,
@@ -82,7 +93,7 @@ async function bothWays(query: string, variables: Record<string, unknown> = {}, 
 const CASES: Array<[string, string, () => Record<string, unknown>, string | undefined, number]> = [
   [
     'the lab cycle view with trajectories, inputs and runtime',
-    `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn }
+    `query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn displayName }
       ranking { label warning provenance model { id name version trained }
         entries { rank score { value label segment hoursPostInsemination }
           embryo { id label outcome trajectory { label segments probabilities imputed
@@ -143,10 +154,31 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
     if (errors === 0) expect(Object.keys(compiled.data).length).toBeGreaterThan(0);
   });
 
+  it("writes the lab's cycle view (no date fields) with its generated serializer, byte for byte", async () => {
+    const serializers = new CompiledSerializers();
+    const run = compiledExecutor(schema, serializers);
+    const result = await run({
+      document: parse(`query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn displayName }
+        ranking { label warning entries { rank score { value label } embryo { id label outcome
+          trajectory { warning model { id name version trained } points { segment hoursPostInsemination day probability imputed } } } } } } }`),
+      request: { variables: { id: cycleId } },
+      context: await context(),
+    } as unknown as Parameters<typeof run>[0]);
+    expect(result.errors).toBeUndefined();
+    const answer = { data: result.data };
+    expect(serializers.serializerOf(answer)).toBeDefined();
+    const bytes = serializers.stringifyResult(answer);
+    expect(bytes).toBe(`${JSON.stringify(answer)}\n`);
+    expect(bytes).toContain('\\"7\\"'); // the MRN's quotes, escaped
+    // a plugin's replacement answer (another object) is written by JSON.stringify
+    expect(serializers.serializerOf({ data: { ...result.data } })).toBeUndefined();
+  });
+
   it('runs mutations on graphql-js, so an omitted input field keeps its default', async () => {
     // graphql-jit would refuse this variable: CreateUserInput.networkAdmin (Boolean! = false) is omitted
     const admin = await newMember(fixture.ds, fixture.clinic, 'ADMIN');
-    const run = compiledExecutor(schema);
+    const serializers = new CompiledSerializers();
+    const run = compiledExecutor(schema, serializers);
     const result = await run({
       document: parse(`mutation($i: CreateUserInput!) { createUser(input: $i) { email } }`),
       request: {
