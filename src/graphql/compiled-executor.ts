@@ -29,12 +29,20 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * (an omitted field is "keep", null is "clear"); mutations, and any operation with an input object,
  * run on graphql-js as before. No query of this schema takes an input object today.
  *
- * Compiled operations are kept beside Apollo's own document cache: keyed by the DocumentNode that
- * cache hands out (a WeakMap), they go when Apollo evicts the document, so a client sending ever
- * new queries cannot grow this cache.
+ * A document is compiled when it runs for the `compileAt`-th time (default: the second), before
+ * that graphql-js interprets it: compiling costs about as much as a few runs (3–5 ms for a cycle
+ * view), which a client's repeated screens repay at once and a one-off query (an explorer, a
+ * caller sending ever new documents) never should. Compiled operations are kept beside Apollo's
+ * own document cache: keyed by the DocumentNode that cache hands out (a WeakMap), they go when
+ * Apollo evicts the document, so new queries cannot grow this cache.
  */
-export function compiledExecutor(schema: GraphQLSchema, serializers?: CompiledSerializers): GatewayExecutor {
-  const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | 'interpret'>>();
+export function compiledExecutor(
+  schema: GraphQLSchema,
+  options: { serializers?: CompiledSerializers; compileAt?: number } = {},
+): GatewayExecutor {
+  const { serializers, compileAt = 2 } = options;
+  /** Per document and operation name: compiled, never to be compiled, or how often it ran so far. */
+  const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | 'interpret' | number>>();
 
   function compile(document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult {
     // stack traces of resolver errors are never shown (format-error.ts), so do not pay for them here
@@ -53,12 +61,18 @@ export function compiledExecutor(schema: GraphQLSchema, serializers?: CompiledSe
     operationName: string | undefined,
   ): CompiledQuery | ExecutionResult | 'interpret' {
     let byOperation = compiledByDocument.get(document);
-    const cached = byOperation?.get(operationName ?? '');
-    if (cached) return cached;
+    if (!byOperation)
+      compiledByDocument.set(document, (byOperation = new Map<string, CompiledQuery | 'interpret' | number>()));
+    const key = operationName ?? '';
+    const known = byOperation.get(key) ?? 0;
+    if (typeof known !== 'number') return known;
+    if (known + 1 < compileAt) {
+      byOperation.set(key, known + 1);
+      return 'interpret';
+    }
     const compiled = compilable(schema, document, operationName) ? compile(document, operationName) : 'interpret';
     if (compiled !== 'interpret' && !isCompiledQuery(compiled)) return compiled;
-    if (!byOperation) compiledByDocument.set(document, (byOperation = new Map<string, CompiledQuery | 'interpret'>()));
-    byOperation.set(operationName ?? '', compiled);
+    byOperation.set(key, compiled);
     return compiled;
   }
 
@@ -158,14 +172,14 @@ export class CompiledSerializers {
  * The smallest gateway Apollo Server accepts: our own schema, executed by `compiledExecutor`.
  * (Apollo's documented way to replace its executor; nothing here is federated.)
  */
-export function compiledExecutionGateway(schema: GraphQLSchema, serializers?: CompiledSerializers): GatewayInterface {
+export function compiledExecutionGateway(schema: GraphQLSchema, serializers: CompiledSerializers): GatewayInterface {
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
     async load() {
-      return { executor: compiledExecutor(schema, serializers) };
+      return { executor: compiledExecutor(schema, { serializers }) };
     },
     async stop() {},
   };

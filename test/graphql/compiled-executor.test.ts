@@ -67,7 +67,7 @@ const asClientSees = (result: ExecutionResult) =>
 async function bothWays(query: string, variables: Record<string, unknown> = {}, operationName?: string) {
   const document = parse(query);
   const serializers = new CompiledSerializers();
-  const run = compiledExecutor(schema, serializers);
+  const run = compiledExecutor(schema, { serializers, compileAt: 1 });
   const request = async () =>
     ({ document, operationName, request: { variables }, context: await context() }) as unknown as Parameters<
       typeof run
@@ -156,7 +156,7 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
 
   it("writes the lab's cycle view (no date fields) with its generated serializer, byte for byte", async () => {
     const serializers = new CompiledSerializers();
-    const run = compiledExecutor(schema, serializers);
+    const run = compiledExecutor(schema, { serializers, compileAt: 1 });
     const result = await run({
       document: parse(`query($id: ID!) { cycle(id: $id) { id externalId status patient { mrn displayName }
         ranking { label warning entries { rank score { value label } embryo { id label outcome
@@ -174,11 +174,27 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
     expect(serializers.serializerOf({ data: { ...result.data } })).toBeUndefined();
   });
 
+  it('interprets a document on its first run and compiles it on the second (the default)', async () => {
+    const serializers = new CompiledSerializers();
+    const run = compiledExecutor(schema, { serializers });
+    const document = parse(`query($id: ID!) { cycle(id: $id) { id patient { mrn } embryos { label } } }`);
+    const once = async () =>
+      run({ document, request: { variables: { id: cycleId } }, context: await context() } as unknown as Parameters<
+        typeof run
+      >[0]);
+    const first = await once();
+    const second = await once();
+    expect(second).toEqual(first);
+    // only a compiled operation's answer has a generated serializer: the first was interpreted
+    expect(serializers.serializerOf({ data: first.data })).toBeUndefined();
+    expect(serializers.serializerOf({ data: second.data })).toBeDefined();
+  });
+
   it('runs mutations on graphql-js, so an omitted input field keeps its default', async () => {
     // graphql-jit would refuse this variable: CreateUserInput.networkAdmin (Boolean! = false) is omitted
     const admin = await newMember(fixture.ds, fixture.clinic, 'ADMIN');
     const serializers = new CompiledSerializers();
-    const run = compiledExecutor(schema, serializers);
+    const run = compiledExecutor(schema, { serializers, compileAt: 1 });
     const result = await run({
       document: parse(`mutation($i: CreateUserInput!) { createUser(input: $i) { email } }`),
       request: {
