@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 
@@ -10,6 +10,14 @@ import sharp from 'sharp';
  */
 
 /** Deterministic pseudo-random bytes (xorshift), so fixtures are reproducible and frames differ. */
+/** Sets every file under `dir` to have been written `seconds` ago: settled, for import sources. */
+export async function age(dir: string, seconds = 120): Promise<void> {
+  const when = new Date(Date.now() - seconds * 1000);
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) await utimes(join(e.parentPath, e.name), when, when);
+  }
+}
+
 export function noise(seed: number, length: number): Buffer {
   const out = Buffer.alloc(length);
   let x = (seed * 2654435761) >>> 0 || 1;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clinic, ImportSource } from '../../src/entities';
@@ -8,15 +8,7 @@ import { listSourceFiles } from '../../src/ingest/sources/source-files';
 import { ProcessLease } from '../../src/jobs/process-lease';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
-import { frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
-
-/** Sets every file under `dir` to have been written `seconds` ago (settled). */
-async function age(dir: string, seconds = 120): Promise<void> {
-  const when = new Date(Date.now() - seconds * 1000);
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) await utimes(join(e.parentPath, e.name), when, when);
-  }
-}
+import { age, frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
 
 describe('import source rescans and scan claims', () => {
   let base: string;

@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEvent, type Clinic, type Cycle, type Embryo } from '../../src/entities';
@@ -7,20 +6,12 @@ import { enqueueImportSourceTick } from '../../src/jobs/import-source-scheduler'
 import { JobQueue } from '../../src/jobs/job-queue';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newCycle, newEmbryo } from '../helpers/factories';
-import { frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
+import { age, frameFileName, grayJpeg, writeFolderExport } from '../helpers/ingest-fixtures';
 import { registerActiveModel, tinyModel } from '../helpers/model-factories';
 import { quietLog, startTestRuntime } from '../jobs/job-test-kit';
 import { dicomFile } from './support/dicom-writer';
 import { noise } from '../helpers/ingest-fixtures';
 import { createMetrics, IMPORT_SOURCE_METRIC_NAMES, watchImportSources } from '../../src/platform/metrics';
-
-/** Sets every file under `dir` to have been written `seconds` ago (settled). */
-async function age(dir: string, seconds = 120): Promise<void> {
-  const when = new Date(Date.now() - seconds * 1000);
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) await utimes(join(e.parentPath, e.name), when, when);
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
