@@ -84,7 +84,9 @@ describe('dataset export with several frames per segment', () => {
       expect(Math.floor(Number(hpi) / 6)).toBe(Number(segment));
     }
     expect(single).toBeDefined(); // one acquisition per segment: one view each
-    const array = readNpy(await readFile(join(out, labels[0][10])));
+    // the rich embryo's array: its 6k+3 frame is the mid-grey image, 6k+1 and 6k+5 are the others
+    const richRow = labels.find((l) => l[0] === rich)!;
+    const array = readNpy(await readFile(join(out, richRow[10])));
     expect(array.shape).toEqual([28, 2, 1, 32, 32]);
     const plane = 32 * 32;
     const mean = (k: number, v: number) =>
