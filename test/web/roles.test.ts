@@ -134,6 +134,8 @@ describe('roles and clinics in the web app', () => {
       ['/runs', 'scoring-runs'],
       ['/models', 'models-table'],
       [`/models/${lab.demo.model.id}/evaluation`, 'accuracy-table'],
+      ['/admin/import', 'device-credentials'],
+      ['/admin/safety', 'kill-switch'],
       ['/admin/users', 'members-table'],
       ['/admin/audit', 'audit-table'],
     ];

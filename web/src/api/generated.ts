@@ -12,6 +12,17 @@ export type AssessmentDecision =
   | 'KEEP_IN_CULTURE'
   | 'TRANSFER';
 
+export type CreateImportSourceInput = {
+  clinicId: string | number;
+  kind: ImportKind;
+  name: string;
+  /** Absolute folder inside one of the configured IMPORT_ROOTS. */
+  path: string;
+  /** Five-field cron expression, e.g. "*\/5 * * * *". */
+  schedule: string;
+  scoreAfterImport?: boolean | null | undefined;
+};
+
 export type CreateUserInput = {
   /** Clinic of the first membership (required unless a network admin creates a network admin). */
   clinicId?: string | number | null | undefined;
@@ -65,6 +76,13 @@ export type RunStatus =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+export type UpdateImportSourceInput = {
+  name?: string | null | undefined;
+  path?: string | null | undefined;
+  schedule?: string | null | undefined;
+  scoreAfterImport?: boolean | null | undefined;
+};
 
 export type ClinicMembersQueryVariables = Exact<{
   clinicId: string | number;
@@ -162,6 +180,62 @@ export type RecordOutcomeMutationVariables = Exact<{
 
 export type RecordOutcomeMutation = { recordOutcome: { id: string, outcome: Outcome, outcomeRecordedAt: string | null } };
 
+export type ImportSourceFieldsFragment = { id: string, name: string, kind: ImportKind, path: string, schedule: string, paused: boolean, scoreAfterImport: boolean, createdAt: string, health: { healthy: boolean, consecutiveFailures: number, lastCheckedAt: string | null, lastSuccessAt: string | null, lastError: string | null }, lastRuns: Array<{ id: string, kind: ImportKind, source: string, status: RunStatus, startedAt: string, finishedAt: string | null, stored: number, alreadyStored: number, skipped: number, failed: number, items: Array<{ id: string, item: string, status: string, reason: string | null }> }> };
+
+export type DeviceCredentialFieldsFragment = { id: string, name: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null };
+
+export type ImportSettingsQueryVariables = Exact<{
+  clinicId: string | number;
+}>;
+
+
+export type ImportSettingsQuery = { importSources: Array<{ id: string, name: string, kind: ImportKind, path: string, schedule: string, paused: boolean, scoreAfterImport: boolean, createdAt: string, health: { healthy: boolean, consecutiveFailures: number, lastCheckedAt: string | null, lastSuccessAt: string | null, lastError: string | null }, lastRuns: Array<{ id: string, kind: ImportKind, source: string, status: RunStatus, startedAt: string, finishedAt: string | null, stored: number, alreadyStored: number, skipped: number, failed: number, items: Array<{ id: string, item: string, status: string, reason: string | null }> }> }>, deviceCredentials: Array<{ id: string, name: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type CreateImportSourceMutationVariables = Exact<{
+  input: CreateImportSourceInput;
+}>;
+
+
+export type CreateImportSourceMutation = { createImportSource: { id: string, name: string, kind: ImportKind, path: string, schedule: string, paused: boolean, scoreAfterImport: boolean, createdAt: string, health: { healthy: boolean, consecutiveFailures: number, lastCheckedAt: string | null, lastSuccessAt: string | null, lastError: string | null }, lastRuns: Array<{ id: string, kind: ImportKind, source: string, status: RunStatus, startedAt: string, finishedAt: string | null, stored: number, alreadyStored: number, skipped: number, failed: number, items: Array<{ id: string, item: string, status: string, reason: string | null }> }> } };
+
+export type UpdateImportSourceMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateImportSourceInput;
+}>;
+
+
+export type UpdateImportSourceMutation = { updateImportSource: { id: string, name: string, kind: ImportKind, path: string, schedule: string, paused: boolean, scoreAfterImport: boolean, createdAt: string, health: { healthy: boolean, consecutiveFailures: number, lastCheckedAt: string | null, lastSuccessAt: string | null, lastError: string | null }, lastRuns: Array<{ id: string, kind: ImportKind, source: string, status: RunStatus, startedAt: string, finishedAt: string | null, stored: number, alreadyStored: number, skipped: number, failed: number, items: Array<{ id: string, item: string, status: string, reason: string | null }> }> } };
+
+export type SetImportSourcePausedMutationVariables = Exact<{
+  id: string | number;
+  paused: boolean;
+}>;
+
+
+export type SetImportSourcePausedMutation = { setImportSourcePaused: { id: string, paused: boolean } };
+
+export type RemoveImportSourceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveImportSourceMutation = { removeImportSource: { id: string, name: string } };
+
+export type CreateDeviceCredentialMutationVariables = Exact<{
+  clinicId: string | number;
+  name: string;
+}>;
+
+
+export type CreateDeviceCredentialMutation = { createDeviceCredential: { token: string, credential: { id: string, name: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type RevokeDeviceCredentialMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeDeviceCredentialMutation = { revokeDeviceCredential: { id: string, name: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } };
+
 export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean };
 
 export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
@@ -225,6 +299,8 @@ export type ScoringRunsQueryVariables = Exact<{
 
 export type ScoringRunsQuery = { scoringRuns: { edges: Array<{ node: { id: string, status: RunStatus, trigger: string, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, embryosScored: number, embryosFailed: number, predictionsWritten: number, embryosPerSecond: number | null, executionProvider: string | null, error: string | null, modelVersionId: string | null, scope: Record<string, unknown>, details: Record<string, unknown> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type ImportRunFieldsFragment = { id: string, kind: ImportKind, source: string, status: RunStatus, startedAt: string, finishedAt: string | null, stored: number, alreadyStored: number, skipped: number, failed: number, items: Array<{ id: string, item: string, status: string, reason: string | null }> };
+
 export type ImportRunsQueryVariables = Exact<{
   clinicId: string | number;
   after?: string | null | undefined;
@@ -239,6 +315,45 @@ export type RequestCycleScoringMutationVariables = Exact<{
 
 
 export type RequestCycleScoringMutation = { requestScoring: { id: string, status: RunStatus } };
+
+export type ClinicSafetyQueryVariables = Exact<{
+  clinicId: string | number;
+}>;
+
+
+export type ClinicSafetyQuery = { clinic: { id: string, name: string, assessmentFirst: boolean, scoringSuspension: { since: string | null, reason: string | null, by: string | null } | null }, clinicMembers: Array<{ id: string, email: string }> };
+
+export type SuspendScoringMutationVariables = Exact<{
+  clinicId: string | number;
+  reason: string;
+}>;
+
+
+export type SuspendScoringMutation = { suspendScoring: boolean };
+
+export type ResumeScoringMutationVariables = Exact<{
+  clinicId: string | number;
+  reason: string;
+}>;
+
+
+export type ResumeScoringMutation = { resumeScoring: boolean };
+
+export type SetAssessmentFirstMutationVariables = Exact<{
+  clinicId: string | number;
+  enabled: boolean;
+}>;
+
+
+export type SetAssessmentFirstMutation = { setAssessmentFirst: boolean };
+
+export type ModelMonitoringQueryVariables = Exact<{
+  clinicId: string | number;
+  modelId: string | number;
+}>;
+
+
+export type ModelMonitoringQuery = { model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null }, modelMonitoring: Array<{ id: string, checkedAt: string, role: string, scores: number, outcomes: number, since: string | null, accuracyAuc: number | null, rocAucDay3: number | null, rocAucDay4: number | null, rocAucDay5: number | null, brier: number | null, psi: number | null, alerts: Array<{ metric: string, value: number, threshold: number }> }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -308,6 +423,74 @@ export const AssessmentFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"AssessmentFields"}) as unknown as TypedDocumentString<AssessmentFieldsFragment, unknown>;
+export const ImportRunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}
+    `, {"fragmentName":"ImportRunFields"}) as unknown as TypedDocumentString<ImportRunFieldsFragment, unknown>;
+export const ImportSourceFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ImportSourceFields on ImportSource {
+  id
+  name
+  kind
+  path
+  schedule
+  paused
+  scoreAfterImport
+  createdAt
+  health {
+    healthy
+    consecutiveFailures
+    lastCheckedAt
+    lastSuccessAt
+    lastError
+  }
+  lastRuns(first: 1) {
+    ...ImportRunFields
+  }
+}
+    fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}`, {"fragmentName":"ImportSourceFields"}) as unknown as TypedDocumentString<ImportSourceFieldsFragment, unknown>;
+export const DeviceCredentialFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DeviceCredentialFields on DeviceCredential {
+  id
+  name
+  createdAt
+  lastUsedAt
+  revokedAt
+}
+    `, {"fragmentName":"DeviceCredentialFields"}) as unknown as TypedDocumentString<DeviceCredentialFieldsFragment, unknown>;
 export const TrajectoryModelFieldsFragmentDoc = new TypedDocumentString(`
     fragment TrajectoryModelFields on TrajectoryModel {
   id
@@ -589,6 +772,193 @@ export const RecordOutcomeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RecordOutcomeMutation, RecordOutcomeMutationVariables>;
+export const ImportSettingsDocument = new TypedDocumentString(`
+    query ImportSettings($clinicId: ID!) {
+  importSources(clinicId: $clinicId) {
+    ...ImportSourceFields
+  }
+  deviceCredentials(clinicId: $clinicId) {
+    ...DeviceCredentialFields
+  }
+}
+    fragment ImportSourceFields on ImportSource {
+  id
+  name
+  kind
+  path
+  schedule
+  paused
+  scoreAfterImport
+  createdAt
+  health {
+    healthy
+    consecutiveFailures
+    lastCheckedAt
+    lastSuccessAt
+    lastError
+  }
+  lastRuns(first: 1) {
+    ...ImportRunFields
+  }
+}
+fragment DeviceCredentialFields on DeviceCredential {
+  id
+  name
+  createdAt
+  lastUsedAt
+  revokedAt
+}
+fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}`) as unknown as TypedDocumentString<ImportSettingsQuery, ImportSettingsQueryVariables>;
+export const CreateImportSourceDocument = new TypedDocumentString(`
+    mutation CreateImportSource($input: CreateImportSourceInput!) {
+  createImportSource(input: $input) {
+    ...ImportSourceFields
+  }
+}
+    fragment ImportSourceFields on ImportSource {
+  id
+  name
+  kind
+  path
+  schedule
+  paused
+  scoreAfterImport
+  createdAt
+  health {
+    healthy
+    consecutiveFailures
+    lastCheckedAt
+    lastSuccessAt
+    lastError
+  }
+  lastRuns(first: 1) {
+    ...ImportRunFields
+  }
+}
+fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}`) as unknown as TypedDocumentString<CreateImportSourceMutation, CreateImportSourceMutationVariables>;
+export const UpdateImportSourceDocument = new TypedDocumentString(`
+    mutation UpdateImportSource($id: ID!, $input: UpdateImportSourceInput!) {
+  updateImportSource(id: $id, input: $input) {
+    ...ImportSourceFields
+  }
+}
+    fragment ImportSourceFields on ImportSource {
+  id
+  name
+  kind
+  path
+  schedule
+  paused
+  scoreAfterImport
+  createdAt
+  health {
+    healthy
+    consecutiveFailures
+    lastCheckedAt
+    lastSuccessAt
+    lastError
+  }
+  lastRuns(first: 1) {
+    ...ImportRunFields
+  }
+}
+fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}`) as unknown as TypedDocumentString<UpdateImportSourceMutation, UpdateImportSourceMutationVariables>;
+export const SetImportSourcePausedDocument = new TypedDocumentString(`
+    mutation SetImportSourcePaused($id: ID!, $paused: Boolean!) {
+  setImportSourcePaused(id: $id, paused: $paused) {
+    id
+    paused
+  }
+}
+    `) as unknown as TypedDocumentString<SetImportSourcePausedMutation, SetImportSourcePausedMutationVariables>;
+export const RemoveImportSourceDocument = new TypedDocumentString(`
+    mutation RemoveImportSource($id: ID!) {
+  removeImportSource(id: $id) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveImportSourceMutation, RemoveImportSourceMutationVariables>;
+export const CreateDeviceCredentialDocument = new TypedDocumentString(`
+    mutation CreateDeviceCredential($clinicId: ID!, $name: String!) {
+  createDeviceCredential(clinicId: $clinicId, name: $name) {
+    token
+    credential {
+      ...DeviceCredentialFields
+    }
+  }
+}
+    fragment DeviceCredentialFields on DeviceCredential {
+  id
+  name
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateDeviceCredentialMutation, CreateDeviceCredentialMutationVariables>;
+export const RevokeDeviceCredentialDocument = new TypedDocumentString(`
+    mutation RevokeDeviceCredential($id: ID!) {
+  revokeDeviceCredential(id: $id) {
+    ...DeviceCredentialFields
+  }
+}
+    fragment DeviceCredentialFields on DeviceCredential {
+  id
+  name
+  createdAt
+  lastUsedAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RevokeDeviceCredentialMutation, RevokeDeviceCredentialMutationVariables>;
 export const ActiveCyclesDocument = new TypedDocumentString(`
     query ActiveCycles($clinicId: ID!, $after: String) {
   cycles(clinicId: $clinicId, status: ACTIVE, first: 50, after: $after) {
@@ -824,22 +1194,7 @@ export const ImportRunsDocument = new TypedDocumentString(`
   importRuns(clinicId: $clinicId, first: 20, after: $after) {
     edges {
       node {
-        id
-        kind
-        source
-        status
-        startedAt
-        finishedAt
-        stored
-        alreadyStored
-        skipped
-        failed
-        items {
-          id
-          item
-          status
-          reason
-        }
+        ...ImportRunFields
       }
     }
     pageInfo {
@@ -848,7 +1203,24 @@ export const ImportRunsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ImportRunsQuery, ImportRunsQueryVariables>;
+    fragment ImportRunFields on ImportRun {
+  id
+  kind
+  source
+  status
+  startedAt
+  finishedAt
+  stored
+  alreadyStored
+  skipped
+  failed
+  items {
+    id
+    item
+    status
+    reason
+  }
+}`) as unknown as TypedDocumentString<ImportRunsQuery, ImportRunsQueryVariables>;
 export const RequestCycleScoringDocument = new TypedDocumentString(`
     mutation RequestCycleScoring($cycleId: ID!) {
   requestScoring(input: {cycleId: $cycleId}) {
@@ -857,6 +1229,71 @@ export const RequestCycleScoringDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RequestCycleScoringMutation, RequestCycleScoringMutationVariables>;
+export const ClinicSafetyDocument = new TypedDocumentString(`
+    query ClinicSafety($clinicId: ID!) {
+  clinic(id: $clinicId) {
+    id
+    name
+    assessmentFirst
+    scoringSuspension {
+      since
+      reason
+      by
+    }
+  }
+  clinicMembers(clinicId: $clinicId) {
+    id
+    email
+  }
+}
+    `) as unknown as TypedDocumentString<ClinicSafetyQuery, ClinicSafetyQueryVariables>;
+export const SuspendScoringDocument = new TypedDocumentString(`
+    mutation SuspendScoring($clinicId: ID!, $reason: String!) {
+  suspendScoring(clinicId: $clinicId, reason: $reason)
+}
+    `) as unknown as TypedDocumentString<SuspendScoringMutation, SuspendScoringMutationVariables>;
+export const ResumeScoringDocument = new TypedDocumentString(`
+    mutation ResumeScoring($clinicId: ID!, $reason: String!) {
+  resumeScoring(clinicId: $clinicId, reason: $reason)
+}
+    `) as unknown as TypedDocumentString<ResumeScoringMutation, ResumeScoringMutationVariables>;
+export const SetAssessmentFirstDocument = new TypedDocumentString(`
+    mutation SetAssessmentFirst($clinicId: ID!, $enabled: Boolean!) {
+  setAssessmentFirst(clinicId: $clinicId, enabled: $enabled)
+}
+    `) as unknown as TypedDocumentString<SetAssessmentFirstMutation, SetAssessmentFirstMutationVariables>;
+export const ModelMonitoringDocument = new TypedDocumentString(`
+    query ModelMonitoring($clinicId: ID!, $modelId: ID!) {
+  model(id: $modelId) {
+    id
+    name
+    version
+    variant
+    trained
+    synthetic
+    warning
+  }
+  modelMonitoring(clinicId: $clinicId, modelId: $modelId, last: 30) {
+    id
+    checkedAt
+    role
+    scores
+    outcomes
+    since
+    accuracyAuc
+    rocAucDay3
+    rocAucDay4
+    rocAucDay5
+    brier
+    psi
+    alerts {
+      metric
+      value
+      threshold
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelMonitoringQuery, ModelMonitoringQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

@@ -5,10 +5,13 @@ import { AuditLogPage } from '../pages/AuditLogPage';
 import { CyclePage } from '../pages/CyclePage';
 import { EmbryoPage } from '../pages/EmbryoPage';
 import { LabPage } from '../pages/LabPage';
+import { ImportPage } from '../pages/import/ImportPage';
 import { ModelEvaluationPage } from '../pages/ModelEvaluationPage';
+import { ModelMonitoringPage } from '../pages/ModelMonitoringPage';
 import { ModelsPage } from '../pages/ModelsPage';
 import { NotAllowedPage, NotFoundPage } from '../pages/NotFoundPage';
 import { RunsPage } from '../pages/RunsPage';
+import { SafetyPage } from '../pages/SafetyPage';
 import { SignInPage } from '../pages/SignInPage';
 import { Layout } from './Layout';
 import { can, type Capability } from './permissions';
@@ -28,6 +31,9 @@ const ROUTES: Route[] = [
   { pattern: '/runs', capability: 'viewRuns', render: () => <RunsPage /> },
   { pattern: '/models', capability: 'manageModels', render: () => <ModelsPage /> },
   { pattern: '/models/:id/evaluation', capability: 'manageModels', render: (p) => <ModelEvaluationPage id={p.id} /> },
+  { pattern: '/models/:id/monitoring', capability: 'manageModels', render: (p) => <ModelMonitoringPage id={p.id} /> },
+  { pattern: '/admin/import', capability: 'manageImport', render: () => <ImportPage /> },
+  { pattern: '/admin/safety', capability: 'manageSafety', render: () => <SafetyPage /> },
   { pattern: '/admin/users', capability: 'manageUsers', render: () => <AdminUsersPage /> },
   { pattern: '/admin/audit', capability: 'readAuditLog', render: () => <AuditLogPage /> },
 ];

@@ -9,6 +9,8 @@ const NAV: { to: string; label: string; capability: Capability }[] = [
   { to: '/lab', label: 'Lab', capability: 'viewLab' },
   { to: '/runs', label: 'Runs', capability: 'viewRuns' },
   { to: '/models', label: 'Models', capability: 'manageModels' },
+  { to: '/admin/import', label: 'Import', capability: 'manageImport' },
+  { to: '/admin/safety', label: 'Safety', capability: 'manageSafety' },
   { to: '/admin/users', label: 'Users', capability: 'manageUsers' },
   { to: '/admin/audit', label: 'Audit log', capability: 'readAuditLog' },
 ];

@@ -14,6 +14,8 @@ const ALLOWED = {
   manageModels: ['ADMIN'],
   viewShadowModels: ['ADMIN'],
   manageUsers: ['ADMIN'],
+  manageImport: ['ADMIN'],
+  manageSafety: ['ADMIN'],
   readAuditLog: ['ADMIN', 'AUDITOR'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -30,6 +30,8 @@ export function CyclePage({ id }: { id: string }) {
   // one model for the whole cycle (the usual case) is named once, above the table
   const modelIds = new Set(models.map((m) => m.id));
   const sharedModel = modelIds.size === 1 ? models[0] : undefined;
+  // why scores are not shown (kill switch, assessment first), each reason once, above the table
+  const withheldReasons = [...new Set(ranking.entries.flatMap((e) => (e.withheld ? [e.withheld] : [])))];
 
   return (
     <section className="page">
@@ -70,6 +72,11 @@ export function CyclePage({ id }: { id: string }) {
           <ProvenanceTag model={sharedModel} />
         </p>
       )}
+      {withheldReasons.map((reason) => (
+        <p key={reason} className="notice notice--warn" data-testid="scores-withheld">
+          Scores not shown: {reason}.
+        </p>
+      ))}
       <table className="table ranked" data-testid="ranked-embryos">
         <caption>
           Embryos ranked by latest probability of blastocyst formation (highest first; unscored last)
@@ -104,7 +111,7 @@ export function CyclePage({ id }: { id: string }) {
                 </th>
                 <td className="num probability" title={score?.label ?? withheld ?? undefined}>
                   <span data-testid="latest-probability">
-                    {score ? percent(score.value) : withheld ? 'after assessment' : '—'}
+                    {score ? percent(score.value) : withheld ? 'not shown' : '—'}
                   </span>
                   {score?.warning && (
                     <>

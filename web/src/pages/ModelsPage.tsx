@@ -109,6 +109,7 @@ export function ModelsPage() {
                         </button>
                       )}
                       <Link to={`/models/${m.id}/evaluation`}>Evaluation</Link>
+                      {row && <Link to={`/models/${m.id}/monitoring`}>Monitoring</Link>}
                     </div>
                   </td>
                 </tr>

@@ -1,0 +1,274 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { AuditAction, ImportSource } from '../../src/entities';
+import { ModelMonitoringService } from '../../src/inference/monitoring/model-monitoring.service';
+import { age } from '../helpers/ingest-fixtures';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  openSession,
+  screenshot,
+  showPage,
+  signIn,
+  type BrowserSession,
+} from './support/browser';
+import { startWebLab, type Account, type WebLab } from './support/web-lab';
+
+/**
+ * The administrator's pages for import, safety and monitoring, in Debian's Chromium against the
+ * real server: import sources (refused folder, add, pause, edit, a scan's per-item report, remove),
+ * device credentials (the token shown once works for STOW-RS until revoked), the kill switch (an
+ * embryologist's cycle page hides every score with the reason) and assessment first, and a model's
+ * monitoring series. Other roles are not offered these pages.
+ */
+let lab: WebLab;
+let chromium: Browser;
+let base: string;
+const sessions: BrowserSession[] = [];
+const saved = { ...process.env };
+
+jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'amsnet-web-admin-'));
+  await mkdir(join(base, 'root', 'drop'), { recursive: true });
+  process.env.IMPORT_ROOTS = join(base, 'root'); // read by the services when the lab starts
+  lab = await startWebLab({ patients: 1, embryosPerCycle: { min: 3, max: 3 } });
+  chromium = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  process.env = saved;
+  await Promise.all(sessions.map((s) => s.close()));
+  await chromium?.close();
+  await lab?.stop();
+  await rm(base, { recursive: true, force: true });
+});
+
+async function open(account: Account): Promise<{ page: Page; session: BrowserSession }> {
+  const session = await openSession(chromium, lab.url);
+  sessions.push(session);
+  const page = await session.newPage();
+  await signIn(page, lab.url, account.email, account.password);
+  return { page, session };
+}
+
+const sourcesOfClinicA = () => lab.ds.getRepository(ImportSource).findBy({ clinicId: lab.clinicA.id });
+
+const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
+
+/** A STOW-RS request with a device's token: 401 when the token is refused, 415 for this body otherwise. */
+async function stowWith(token: string): Promise<number> {
+  const response = await fetch(`${lab.url}/dicomweb/studies`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+    body: 'not DICOM',
+  });
+  return response.status;
+}
+
+describe("the administrator's import, safety and monitoring pages", () => {
+  it('offers them to administrators only; other roles get "not available" at their addresses', async () => {
+    const admin = await open(lab.users.ADMIN);
+    expect(await navLinks(admin.page)).toEqual(['Lab', 'Runs', 'Models', 'Import', 'Safety', 'Users', 'Audit log']);
+    const embryologist = await open(lab.users.EMBRYOLOGIST);
+    expect(await navLinks(embryologist.page)).toEqual(['Lab', 'Runs']);
+    for (const path of ['/admin/import', '/admin/safety', `/models/${lab.demo.model.id}/monitoring`]) {
+      await showPage(embryologist.page, path);
+      await embryologist.page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
+    }
+    expect([...admin.session.problems, ...embryologist.session.problems]).toEqual([]);
+  });
+
+  it('adds, pauses, edits, reports a scan of and removes an import source', async () => {
+    const { page, session } = await open(lab.users.ADMIN);
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByTestId('no-sources').waitFor();
+    await page.getByText('Add a source').click();
+    const form = page.getByRole('form', { name: 'New import source' });
+    await form.getByLabel('Name').fill('Drop folder 1');
+    await form.getByLabel('Kind').selectOption('DICOM');
+    // a folder outside IMPORT_ROOTS: the server's reason, and nothing added
+    await form.getByLabel(/Folder on the server/).fill(base);
+    await form.getByRole('button', { name: 'Add source' }).click();
+    await form
+      .getByRole('alert')
+      .getByText(/outside the allowed import roots/)
+      .waitFor();
+    expect(await sourcesOfClinicA()).toHaveLength(0);
+
+    await form.getByLabel(/Folder on the server/).fill(join(base, 'root', 'drop'));
+    await form.getByRole('button', { name: 'Add source' }).click();
+    await page.getByText('Drop folder 1 is added').waitFor();
+    const table = page.getByTestId('sources-table');
+    const row = table.getByRole('row', { name: /Drop folder 1/ });
+    expect(await row.getByTestId('source-health').innerText()).toMatch(/healthy/);
+    expect(await row.innerText()).toMatch(/no scan yet/);
+
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Drop folder 1 is paused: no scans.').waitFor();
+    await row.getByText('paused', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Drop folder 1 is scanned again.').waitFor();
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Drop folder 1' });
+    await edit.getByLabel(/Schedule/).fill('every minute');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByRole('alert').waitFor(); // the server refuses the schedule, in words
+    await edit.getByLabel(/Schedule/).fill('*/10 * * * *');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Drop folder 1 is saved.').waitFor();
+    await row.getByText('*/10 * * * *').waitFor();
+
+    // a scan (what the scheduler runs) of a file that is not DICOM: skipped, reported per item with its reason
+    await writeFile(join(base, 'root', 'drop', 'broken.dcm'), 'this is not a DICOM file');
+    await age(join(base, 'root', 'drop'));
+    const [source] = await sourcesOfClinicA();
+    await lab.db.services.importSourceScans.run({ sourceId: source.id });
+    await page.reload();
+    const scanned = page.getByTestId('sources-table').getByRole('row', { name: /Drop folder 1/ });
+    const lastRun = scanned.getByTestId('source-last-run');
+    await lastRun.waitFor();
+    expect(await lastRun.innerText()).toMatch(/0 stored · 0 already stored · 1 skipped · 0 failed/);
+    await lastRun.getByText('1 not stored: why').click();
+    expect(await lastRun.getByRole('listitem').innerText()).toMatch(/^broken\.dcm: .*DICOM/i);
+    await screenshot(page, 'admin-import-sources');
+
+    await scanned.getByRole('button', { name: 'Remove…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove the source?' });
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Drop folder 1 is removed').waitFor();
+    await page.getByTestId('no-sources').waitFor();
+    expect(session.problems).toEqual([]);
+  });
+
+  it('creates a device credential whose token, shown once, works for STOW-RS until it is revoked', async () => {
+    const { page, session } = await open(lab.users.ADMIN);
+    await showPage(page, '/admin/import');
+    const devices = page.getByTestId('device-credentials');
+    await devices.getByLabel('Device name').fill('Incubator 2');
+    await devices.getByRole('button', { name: 'Create credential' }).click();
+    const token = (await devices.getByTestId('device-token').locator('code').innerText()).trim();
+    expect(token.length).toBeGreaterThan(20);
+    expect(await stowWith(token)).toBe(415); // accepted as a device; this body is not a multipart of DICOM
+    expect(await stowWith(`${token}x`)).toBe(401);
+
+    const row = devices.getByTestId('credentials-table').getByRole('row', { name: /Incubator 2/ });
+    await row.getByText('active').waitFor();
+    await page.reload(); // the token is never shown again
+    await page.getByTestId('credentials-table').waitFor();
+    expect(await page.getByTestId('device-token').count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toContain(token);
+
+    await page.getByTestId('credentials-table').getByRole('button', { name: 'Revoke…' }).click();
+    await page.getByRole('dialog', { name: 'Revoke the credential?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Incubator 2 is refused from its next request on.').waitFor();
+    await page
+      .getByTestId('credentials-table')
+      .getByText(/revoked/)
+      .waitFor();
+    expect(await stowWith(token)).toBe(401);
+    expect(session.problems).toEqual([]);
+  });
+
+  it("suspends scoring with a reason (every score hidden on an embryologist's cycle page), resumes it, and toggles assessment first", async () => {
+    const admin = await open(lab.users.ADMIN);
+    const embryologist = await open(lab.users.EMBRYOLOGIST);
+    const cyclePath = `/lab/cycles/${lab.demo.labViewCycle.id}`;
+    const probabilities = (page: Page) => page.getByTestId('latest-probability').allInnerTexts();
+
+    await showPage(embryologist.page, cyclePath);
+    await embryologist.page.getByTestId('ranked-embryos').waitFor();
+    expect((await probabilities(embryologist.page)).some((p) => p.endsWith('%'))).toBe(true);
+
+    await admin.page.getByRole('link', { name: 'Safety' }).click();
+    const killSwitch = admin.page.getByTestId('kill-switch');
+    expect(await killSwitch.getByTestId('suspension').innerText()).toBe('Scoring runs normally.');
+    const suspendButton = killSwitch.getByRole('button', { name: 'Suspend scoring…' });
+    expect(await suspendButton.isDisabled()).toBe(true); // no reason yet
+    await killSwitch.getByLabel(/Reason/).fill('drift alarm on day-3 AUC');
+    await suspendButton.click();
+    const dialog = admin.page.getByRole('dialog', { name: 'Suspend scoring?' });
+    await dialog.getByText('Reason: drift alarm on day-3 AUC').waitFor();
+    await dialog.getByRole('button', { name: 'Suspend scoring' }).click();
+    await killSwitch.getByText('Scoring is suspended').waitFor();
+    const notice = await killSwitch.getByTestId('suspension').innerText();
+    expect(notice).toContain('drift alarm on day-3 AUC');
+    expect(notice).toContain(lab.users.ADMIN.email);
+    await screenshot(admin.page, 'admin-safety-suspended');
+
+    await embryologist.page.reload();
+    await embryologist.page.getByTestId('ranked-embryos').waitFor();
+    expect(await embryologist.page.getByTestId('scores-withheld').innerText()).toBe(
+      "Scores not shown: scoring suspended by the clinic's administrators: drift alarm on day-3 AUC.",
+    );
+    expect(new Set(await probabilities(embryologist.page))).toEqual(new Set(['not shown']));
+
+    await killSwitch.getByLabel(/Reason/).fill('drift explained: a new culture medium batch');
+    await killSwitch.getByRole('button', { name: 'Resume scoring…' }).click();
+    await admin.page.getByRole('dialog', { name: 'Resume scoring?' }).getByRole('button', { name: 'Resume' }).click();
+    await killSwitch.getByText('Scoring runs normally.').waitFor();
+    await embryologist.page.reload();
+    await embryologist.page.getByTestId('ranked-embryos').waitFor();
+    expect(await embryologist.page.getByTestId('scores-withheld').count()).toBe(0);
+    expect((await probabilities(embryologist.page)).some((p) => p.endsWith('%'))).toBe(true);
+
+    // assessment first: on hides the unassessed embryos' scores from the embryologist, off shows them again
+    const assessment = admin.page.getByTestId('assessment-first');
+    await assessment.getByRole('button', { name: 'Turn assessment first on…' }).click();
+    await admin.page
+      .getByRole('dialog', { name: 'Turn assessment first on?' })
+      .getByRole('button', { name: 'Turn on' })
+      .click();
+    await assessment.getByRole('button', { name: 'Turn assessment first off…' }).waitFor();
+    await embryologist.page.reload();
+    await embryologist.page
+      .getByTestId('scores-withheld')
+      .getByText(/assessment first/)
+      .waitFor();
+    await assessment.getByRole('button', { name: 'Turn assessment first off…' }).click();
+    await admin.page
+      .getByRole('dialog', { name: 'Turn assessment first off?' })
+      .getByRole('button', { name: 'Turn off' })
+      .click();
+    await assessment.getByRole('button', { name: 'Turn assessment first on…' }).waitFor();
+
+    const actions = await lab.ds.query(
+      `SELECT action, detail->>'reason' AS reason FROM audit_event
+        WHERE clinic_id = $1 AND action = ANY($2) ORDER BY id`,
+      [lab.clinicA.id, [AuditAction.MODEL_SUSPENDED, AuditAction.MODEL_RESUMED]],
+    );
+    expect(actions).toEqual([
+      { action: AuditAction.MODEL_SUSPENDED, reason: 'drift alarm on day-3 AUC' },
+      { action: AuditAction.MODEL_RESUMED, reason: 'drift explained: a new culture medium batch' },
+    ]);
+    expect([...admin.session.problems, ...embryologist.session.problems]).toEqual([]);
+  });
+
+  it("shows a model's monitoring checks, newest first, from the Models page", async () => {
+    const { page, session } = await open(lab.users.ADMIN);
+    await showPage(page, `/models/${lab.demo.model.id}/monitoring`);
+    await page.getByTestId('no-monitoring').waitFor();
+    const monitoring = new ModelMonitoringService(
+      lab.db.store,
+      { minDay3RocAuc: 0.8, maxBrier: 0.25, maxPsi: 0.25, minOutcomes: 1 },
+      { warn: () => undefined, info: () => undefined },
+    );
+    const points = await monitoring.checkAll(lab.db.services.system.network());
+    expect(points.length).toBeGreaterThan(0);
+
+    await showPage(page, '/models');
+    await page.getByTestId('models-table').getByRole('link', { name: 'Monitoring' }).click();
+    const table = page.getByTestId('monitoring-table');
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(points.length);
+    expect(rows[0]).toContain('active');
+    expect(rows[0]).toContain(String(points[0].scores));
+    await page.getByTestId('provenance-banner').waitFor(); // the demo model is untrained: said above the numbers
+    expect(session.problems).toEqual([]);
+  });
+});
