@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AuditAction, ImportSource } from '../../src/entities';
+import { AuditAction, ClinicModel, ImportSource } from '../../src/entities';
+import { insertModelVersion } from '../helpers/model-factories-registry';
 import { ModelMonitoringService } from '../../src/inference/monitoring/model-monitoring.service';
 import { age } from '../helpers/ingest-fixtures';
 import {
@@ -17,11 +18,11 @@ import {
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
- * The administrator's pages for import, safety and monitoring, in Debian's Chromium against the
+ * The administrator's pages for import, safety, models' acceptance and monitoring, in Debian's Chromium against the
  * real server: import sources (refused folder, add, pause, edit, a scan's per-item report, remove),
  * device credentials (the token shown once works for STOW-RS until revoked), the kill switch (an
- * embryologist's cycle page hides every score with the reason) and assessment first, and a model's
- * monitoring series. Other roles are not offered these pages.
+ * embryologist's cycle page hides every score with the reason) and assessment first, a model's
+ * monitoring series, and activation against acceptance criteria with override and rollback. Other roles are not offered these pages.
  */
 let lab: WebLab;
 let chromium: Browser;
@@ -56,6 +57,13 @@ async function open(account: Account): Promise<{ page: Page; session: BrowserSes
 }
 
 const sourcesOfClinicA = () => lab.ds.getRepository(ImportSource).findBy({ clinicId: lab.clinicA.id });
+
+/** Clinic A's audit rows of these actions, oldest first, with the reason each recorded. */
+const auditReasons = (...actions: string[]): Promise<{ action: string; reason: string }[]> =>
+  lab.ds.query(
+    `SELECT action, detail->>'reason' AS reason FROM audit_event WHERE clinic_id = $1 AND action = ANY($2) ORDER BY id`,
+    [lab.clinicA.id, actions],
+  );
 
 const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
 
@@ -236,12 +244,7 @@ describe("the administrator's import, safety and monitoring pages", () => {
       .click();
     await assessment.getByRole('button', { name: 'Turn assessment first on…' }).waitFor();
 
-    const actions = await lab.ds.query(
-      `SELECT action, detail->>'reason' AS reason FROM audit_event
-        WHERE clinic_id = $1 AND action = ANY($2) ORDER BY id`,
-      [lab.clinicA.id, [AuditAction.MODEL_SUSPENDED, AuditAction.MODEL_RESUMED]],
-    );
-    expect(actions).toEqual([
+    expect(await auditReasons(AuditAction.MODEL_SUSPENDED, AuditAction.MODEL_RESUMED)).toEqual([
       { action: AuditAction.MODEL_SUSPENDED, reason: 'drift alarm on day-3 AUC' },
       { action: AuditAction.MODEL_RESUMED, reason: 'drift explained: a new culture medium batch' },
     ]);
@@ -257,8 +260,10 @@ describe("the administrator's import, safety and monitoring pages", () => {
       { minDay3RocAuc: 0.8, maxBrier: 0.25, maxPsi: 0.25, minOutcomes: 1 },
       { warn: () => undefined, info: () => undefined },
     );
-    const points = await monitoring.checkAll(lab.db.services.system.network());
-    expect(points.length).toBeGreaterThan(0);
+    const points = (await monitoring.checkAll(lab.db.services.system.network())).filter(
+      (p) => p.modelVersionId === lab.demo.model.id,
+    );
+    expect(points).toHaveLength(1);
 
     await showPage(page, '/models');
     await page.getByTestId('models-table').getByRole('link', { name: 'Monitoring' }).click();
@@ -269,6 +274,56 @@ describe("the administrator's import, safety and monitoring pages", () => {
     expect(rows[0]).toContain('active');
     expect(rows[0]).toContain(String(points[0].scores));
     await page.getByTestId('provenance-banner').waitFor(); // the demo model is untrained: said above the numbers
+    expect(session.problems).toEqual([]);
+  });
+
+  it('holds a shadow model to its acceptance criteria at activation (an override needs a reason), then rolls back', async () => {
+    const candidate = await insertModelVersion(lab.ds, { name: 'amsnet-candidate', version: '2026-12', trained: true });
+    const { page, session } = await open(lab.users.ADMIN);
+    await page.getByRole('link', { name: 'Models' }).click();
+    const row = (name: string) => page.getByTestId('models-table').locator('tr', { hasText: name });
+    await row('amsnet-candidate').getByRole('button', { name: 'Shadow…' }).click();
+    await page
+      .getByRole('dialog', { name: 'Score this model in shadow mode?' })
+      .getByRole('button', { name: 'Start shadow mode' })
+      .click();
+    await page.getByText(/scored in shadow mode/).waitFor();
+
+    await row('amsnet-candidate').getByRole('button', { name: 'Acceptance…' }).click();
+    const card = page.getByTestId('acceptance-card');
+    await card.getByText(/No acceptance criteria recorded/).waitFor();
+    await card.getByLabel('Day-3 ROC AUC at least').fill('0.9');
+    await card.getByLabel('On at least this many local outcomes').fill('500');
+    await card.getByRole('button', { name: 'Record criteria' }).click();
+    await card.getByText('criteria not met').waitFor();
+    expect(await card.getByTestId('acceptance-unmet').innerText()).toMatch(/at least 500 needed/);
+
+    await row('amsnet-candidate').getByRole('button', { name: 'Activate…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Activate this model?' });
+    await dialog.getByTestId('acceptance-unmet').waitFor();
+    const anyway = dialog.getByRole('button', { name: 'Activate anyway' });
+    expect(await anyway.isDisabled()).toBe(true); // no reason yet
+    await dialog.getByLabel(/Reason to activate/).fill('validated on the partner lab data set');
+    await screenshot(page, 'admin-activation-criteria-unmet');
+    await anyway.click();
+    await page.getByText('amsnet-candidate 2026-12: now the active model (criteria overridden).').waitFor();
+    const activeModel = async () =>
+      (await lab.ds.getRepository(ClinicModel).findOneByOrFail({ clinicId: lab.clinicA.id, active: true }))
+        .modelVersionId;
+    expect(await activeModel()).toBe(candidate.id);
+
+    await page.getByRole('button', { name: 'Roll back to the previous model…' }).click();
+    const rollback = page.getByRole('dialog', { name: 'Roll back to the previous model?' });
+    expect(await rollback.getByRole('button', { name: 'Roll back' }).isDisabled()).toBe(true);
+    await rollback.getByLabel(/Reason/).fill('embryologists report implausible day-2 scores');
+    await rollback.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText(/is back on the model it used before amsnet-candidate 2026-12/).waitFor();
+    expect(await activeModel()).toBe(lab.demo.model.id);
+
+    expect(await auditReasons(AuditAction.MODEL_ACTIVATION_OVERRIDDEN, AuditAction.MODEL_ROLLED_BACK)).toEqual([
+      { action: AuditAction.MODEL_ACTIVATION_OVERRIDDEN, reason: 'validated on the partner lab data set' },
+      { action: AuditAction.MODEL_ROLLED_BACK, reason: 'embryologists report implausible day-2 scores' },
+    ]);
     expect(session.problems).toEqual([]);
   });
 });

@@ -5,6 +5,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a shadow model must show on the clinic's own outcomes before it may become active. */
+export type AcceptanceCriteriaInput = {
+  /** At most this much below the active model's day-3 ROC AUC (0…1); null: no comparison. */
+  maxDropVsActive?: number | null | undefined;
+  /** Day-3 ROC AUC at least this (0…1). */
+  minDay3RocAuc: number;
+  /** On at least this many local outcomes. */
+  minOutcomes: number;
+};
+
 /** The embryologist's decision: TRANSFER, FREEZE, DISCARD or KEEP_IN_CULTURE. */
 export type AssessmentDecision =
   | 'DISCARD'
@@ -277,6 +287,7 @@ export type ModelEvaluationQuery = { modelEvaluation: { untrained: boolean, warn
 export type ActivateModelMutationVariables = Exact<{
   clinicId: string | number;
   modelId: string | number;
+  overrideReason?: string | null | undefined;
 }>;
 
 
@@ -290,6 +301,33 @@ export type SetModelShadowMutationVariables = Exact<{
 
 
 export type SetModelShadowMutation = { setModelShadow: { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null } | null };
+
+export type AcceptanceComparisonFieldsFragment = { met: boolean, unmet: Array<string>, criteria: { minDay3RocAuc: number, minOutcomes: number, maxDropVsActive: number | null, setAt: string } | null, candidate: { modelId: string, day3RocAuc: number | null, outcomes: number }, active: { modelId: string, day3RocAuc: number | null, outcomes: number } | null };
+
+export type ActivationCheckQueryVariables = Exact<{
+  clinicId: string | number;
+  modelId: string | number;
+}>;
+
+
+export type ActivationCheckQuery = { activationCheck: { met: boolean, unmet: Array<string>, criteria: { minDay3RocAuc: number, minOutcomes: number, maxDropVsActive: number | null, setAt: string } | null, candidate: { modelId: string, day3RocAuc: number | null, outcomes: number }, active: { modelId: string, day3RocAuc: number | null, outcomes: number } | null } };
+
+export type SetAcceptanceCriteriaMutationVariables = Exact<{
+  clinicId: string | number;
+  modelId: string | number;
+  criteria: AcceptanceCriteriaInput;
+}>;
+
+
+export type SetAcceptanceCriteriaMutation = { setAcceptanceCriteria: { met: boolean, unmet: Array<string>, criteria: { minDay3RocAuc: number, minOutcomes: number, maxDropVsActive: number | null, setAt: string } | null, candidate: { modelId: string, day3RocAuc: number | null, outcomes: number }, active: { modelId: string, day3RocAuc: number | null, outcomes: number } | null } };
+
+export type RollbackModelMutationVariables = Exact<{
+  clinicId: string | number;
+  reason: string;
+}>;
+
+
+export type RollbackModelMutation = { rollbackModel: { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null } };
 
 export type ScoringRunsQueryVariables = Exact<{
   clinicId: string | number;
@@ -561,6 +599,28 @@ export const ModelFieldsFragmentDoc = new TypedDocumentString(`
   shadow
   activatedAt
 }`, {"fragmentName":"ModelFields"}) as unknown as TypedDocumentString<ModelFieldsFragment, unknown>;
+export const AcceptanceComparisonFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AcceptanceComparisonFields on AcceptanceComparison {
+  met
+  unmet
+  criteria {
+    minDay3RocAuc
+    minOutcomes
+    maxDropVsActive
+    setAt
+  }
+  candidate {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+  active {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+}
+    `, {"fragmentName":"AcceptanceComparisonFields"}) as unknown as TypedDocumentString<AcceptanceComparisonFieldsFragment, unknown>;
 export const ClinicMembersDocument = new TypedDocumentString(`
     query ClinicMembers($clinicId: ID!) {
   clinicMembers(clinicId: $clinicId) {
@@ -1134,8 +1194,12 @@ export const ModelEvaluationDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ModelEvaluationQuery, ModelEvaluationQueryVariables>;
 export const ActivateModelDocument = new TypedDocumentString(`
-    mutation ActivateModel($clinicId: ID!, $modelId: ID!) {
-  activateModel(clinicId: $clinicId, modelId: $modelId) {
+    mutation ActivateModel($clinicId: ID!, $modelId: ID!, $overrideReason: String) {
+  activateModel(
+    clinicId: $clinicId
+    modelId: $modelId
+    overrideReason: $overrideReason
+  ) {
     ...ClinicModelFields
   }
 }
@@ -1159,6 +1223,75 @@ export const SetModelShadowDocument = new TypedDocumentString(`
   shadow
   activatedAt
 }`) as unknown as TypedDocumentString<SetModelShadowMutation, SetModelShadowMutationVariables>;
+export const ActivationCheckDocument = new TypedDocumentString(`
+    query ActivationCheck($clinicId: ID!, $modelId: ID!) {
+  activationCheck(clinicId: $clinicId, modelId: $modelId) {
+    ...AcceptanceComparisonFields
+  }
+}
+    fragment AcceptanceComparisonFields on AcceptanceComparison {
+  met
+  unmet
+  criteria {
+    minDay3RocAuc
+    minOutcomes
+    maxDropVsActive
+    setAt
+  }
+  candidate {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+  active {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+}`) as unknown as TypedDocumentString<ActivationCheckQuery, ActivationCheckQueryVariables>;
+export const SetAcceptanceCriteriaDocument = new TypedDocumentString(`
+    mutation SetAcceptanceCriteria($clinicId: ID!, $modelId: ID!, $criteria: AcceptanceCriteriaInput!) {
+  setAcceptanceCriteria(
+    clinicId: $clinicId
+    modelId: $modelId
+    criteria: $criteria
+  ) {
+    ...AcceptanceComparisonFields
+  }
+}
+    fragment AcceptanceComparisonFields on AcceptanceComparison {
+  met
+  unmet
+  criteria {
+    minDay3RocAuc
+    minOutcomes
+    maxDropVsActive
+    setAt
+  }
+  candidate {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+  active {
+    modelId
+    day3RocAuc
+    outcomes
+  }
+}`) as unknown as TypedDocumentString<SetAcceptanceCriteriaMutation, SetAcceptanceCriteriaMutationVariables>;
+export const RollbackModelDocument = new TypedDocumentString(`
+    mutation RollbackModel($clinicId: ID!, $reason: String!) {
+  rollbackModel(clinicId: $clinicId, reason: $reason) {
+    ...ClinicModelFields
+  }
+}
+    fragment ClinicModelFields on ClinicModel {
+  clinicId
+  modelId
+  active
+  shadow
+  activatedAt
+}`) as unknown as TypedDocumentString<RollbackModelMutation, RollbackModelMutationVariables>;
 export const ScoringRunsDocument = new TypedDocumentString(`
     query ScoringRuns($clinicId: ID!, $after: String) {
   scoringRuns(clinicId: $clinicId, first: 20, after: $after) {

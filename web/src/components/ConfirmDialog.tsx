@@ -12,6 +12,8 @@ export function ConfirmDialog(props: {
   onConfirm(): void;
   onCancel(): void;
   danger?: boolean;
+  /** The confirm button waits (e.g. for a reason to be written). */
+  confirmDisabled?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   // Several dialogs can share a page: each needs its own title id for its accessible name.
@@ -39,6 +41,7 @@ export function ConfirmDialog(props: {
           type="button"
           className={`button ${props.danger ? 'button--danger' : 'button--primary'}`}
           onClick={props.onConfirm}
+          disabled={props.confirmDisabled}
         >
           {props.confirmLabel}
         </button>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ActivateModelDocument, ModelsDocument, SetModelShadowDocument, type ModelsQuery } from '../api/generated';
+import { ModelsDocument, SetModelShadowDocument, type ModelsQuery } from '../api/generated';
 import { useMutation, useQuery } from '../api/use-query';
 import { Link } from '../app/router';
 import { useClinic } from '../app/session';
@@ -7,36 +7,43 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice, Loading, PageTitle, StatusNotice } from '../components/Notices';
 import { ProvenanceTag } from '../components/ProvenanceBanner';
 import { bytes, formatDate } from '../lib/format';
+import { AcceptanceCard } from './models/AcceptanceCard';
+import { ActivationDialog } from './models/ActivationDialog';
+import { RollbackDialog } from './models/RollbackDialog';
 
 type Model = ModelsQuery['models'][number];
-type Pending = { kind: 'activate' | 'shadow-on' | 'shadow-off'; model: Model };
+type Pending = { kind: 'shadow-on' | 'shadow-off'; model: Model };
 
-/** Registered model versions with provenance, their use in this clinic, and activate / shadow with confirmation. */
+/**
+ * Registered model versions with provenance and their use in this clinic: activate (checked against
+ * the model's acceptance criteria) and shadow with confirmation, acceptance criteria, roll back.
+ */
 export function ModelsPage() {
   const { clinic } = useClinic();
   const models = useQuery(ModelsDocument, {});
-  const activate = useMutation(ActivateModelDocument);
   const shadow = useMutation(SetModelShadowDocument);
   const [pending, setPending] = useState<Pending | undefined>();
+  const [activating, setActivating] = useState<Model | undefined>();
+  const [accepting, setAccepting] = useState<Model | undefined>();
+  const [rollingBack, setRollingBack] = useState(false);
   const [done, setDone] = useState<string | undefined>();
 
   if (!clinic) return null;
   const rowOf = (m: Model) => m.clinics.find((c) => c.clinicId === clinic.id);
+  const active = models.data?.models.find((m) => rowOf(m)?.active);
+  const changed = (message: string) => {
+    setActivating(undefined);
+    setRollingBack(false);
+    setDone(message);
+    models.reload();
+  };
   const confirm = async () => {
     if (!pending) return;
     const { kind, model } = pending;
     setPending(undefined);
-    const variables = { clinicId: clinic.id, modelId: model.id };
-    const ok =
-      kind === 'activate'
-        ? await activate.run(variables)
-        : await shadow.run({ ...variables, shadow: kind === 'shadow-on' });
-    if (ok) {
-      setDone(
-        `${model.name} ${model.version}: ${kind === 'activate' ? 'now the active model' : kind === 'shadow-on' ? 'scored in shadow mode' : 'shadow mode off'}.`,
-      );
-      models.reload();
-    }
+    const ok = await shadow.run({ clinicId: clinic.id, modelId: model.id, shadow: kind === 'shadow-on' });
+    if (ok)
+      changed(`${model.name} ${model.version}: ${kind === 'shadow-on' ? 'scored in shadow mode' : 'shadow mode off'}.`);
   };
 
   return (
@@ -46,8 +53,23 @@ export function ModelsPage() {
         The active model's probabilities are what {clinic.name} sees; shadow models are scored silently and visible to
         administrators only.
       </p>
-      <ErrorNotice error={models.error ?? activate.error ?? shadow.error} />
+      <ErrorNotice error={models.error ?? shadow.error} />
       <StatusNotice message={done} />
+      {active && (
+        <p>
+          <button type="button" className="button" onClick={() => setRollingBack(true)}>
+            Roll back to the previous model…
+          </button>
+        </p>
+      )}
+      {accepting && (
+        <AcceptanceCard
+          key={accepting.id}
+          clinicId={clinic.id}
+          model={accepting}
+          onClose={() => setAccepting(undefined)}
+        />
+      )}
       {models.loading && !models.data && <Loading what="models" />}
       {models.data && (
         <table className="table" data-testid="models-table">
@@ -91,11 +113,7 @@ export function ModelsPage() {
                   <td>
                     <div className="actions">
                       {!row?.active && (
-                        <button
-                          type="button"
-                          className="button"
-                          onClick={() => setPending({ kind: 'activate', model: m })}
-                        >
+                        <button type="button" className="button" onClick={() => setActivating(m)}>
                           Activate…
                         </button>
                       )}
@@ -106,6 +124,11 @@ export function ModelsPage() {
                           onClick={() => setPending({ kind: row?.shadow ? 'shadow-off' : 'shadow-on', model: m })}
                         >
                           {row?.shadow ? 'Stop shadow…' : 'Shadow…'}
+                        </button>
+                      )}
+                      {row && !row.active && (
+                        <button type="button" className="button button--quiet" onClick={() => setAccepting(m)}>
+                          Acceptance…
                         </button>
                       )}
                       <Link to={`/models/${m.id}/evaluation`}>Evaluation</Link>
@@ -120,21 +143,8 @@ export function ModelsPage() {
       )}
       <ConfirmDialog
         open={pending !== undefined}
-        title={
-          pending?.kind === 'activate'
-            ? 'Activate this model?'
-            : pending?.kind === 'shadow-on'
-              ? 'Score this model in shadow mode?'
-              : 'Stop shadow mode?'
-        }
-        confirmLabel={
-          pending?.kind === 'activate'
-            ? 'Activate'
-            : pending?.kind === 'shadow-on'
-              ? 'Start shadow mode'
-              : 'Stop shadow mode'
-        }
-        danger={pending?.kind === 'activate'}
+        title={pending?.kind === 'shadow-on' ? 'Score this model in shadow mode?' : 'Stop shadow mode?'}
+        confirmLabel={pending?.kind === 'shadow-on' ? 'Start shadow mode' : 'Stop shadow mode'}
         onConfirm={confirm}
         onCancel={() => setPending(undefined)}
       >
@@ -142,14 +152,20 @@ export function ModelsPage() {
           <p>
             {pending.model.name} {pending.model.version} (
             {pending.model.trained ? 'trained' : 'untrained: its numbers mean nothing clinically'}){' '}
-            {pending.kind === 'activate'
-              ? `becomes the one active model of ${clinic.name}; the current active model is deactivated and everyone in the clinic sees this model's probabilities.`
-              : pending.kind === 'shadow-on'
-                ? `will be scored nightly for ${clinic.name}; only administrators see its numbers.`
-                : `will no longer be scored for ${clinic.name}.`}
+            {pending.kind === 'shadow-on'
+              ? `will be scored nightly for ${clinic.name}; only administrators see its numbers.`
+              : `will no longer be scored for ${clinic.name}.`}
           </p>
         )}
       </ConfirmDialog>
+      <ActivationDialog clinic={clinic} model={activating} onDone={changed} onCancel={() => setActivating(undefined)} />
+      <RollbackDialog
+        open={rollingBack}
+        clinic={clinic}
+        activeName={active ? `${active.name} ${active.version}` : 'the active model'}
+        onDone={changed}
+        onCancel={() => setRollingBack(false)}
+      />
     </section>
   );
 }
