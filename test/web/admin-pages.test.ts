@@ -80,7 +80,16 @@ async function stowWith(token: string): Promise<number> {
 describe("the administrator's import, safety and monitoring pages", () => {
   it('offers them to administrators only; other roles get "not available" at their addresses', async () => {
     const admin = await open(lab.users.ADMIN);
-    expect(await navLinks(admin.page)).toEqual(['Lab', 'Runs', 'Models', 'Import', 'Safety', 'Users', 'Audit log']);
+    expect(await navLinks(admin.page)).toEqual([
+      'Lab',
+      'Runs',
+      'Models',
+      'Import',
+      'Safety',
+      'Users',
+      'Agreement',
+      'Audit log',
+    ]);
     const embryologist = await open(lab.users.EMBRYOLOGIST);
     expect(await navLinks(embryologist.page)).toEqual(['Lab', 'Runs']);
     for (const path of ['/admin/import', '/admin/safety', `/models/${lab.demo.model.id}/monitoring`]) {
@@ -325,5 +334,29 @@ describe("the administrator's import, safety and monitoring pages", () => {
       { action: AuditAction.MODEL_ROLLED_BACK, reason: 'embryologists report implausible day-2 scores' },
     ]);
     expect(session.problems).toEqual([]);
+  });
+
+  it("shows an auditor how an embryologist's decision went against the model's ranking", async () => {
+    const embryologist = await open(lab.users.EMBRYOLOGIST);
+    await showPage(embryologist.page, `/lab/cycles/${lab.demo.labViewCycle.id}`);
+    // the embryo ranked second: transferring it goes against the model, so a reason is required
+    await embryologist.page.getByTestId('ranked-embryos').locator('tbody tr').nth(1).getByRole('link').first().click();
+    const form = embryologist.page.getByTestId('assessment');
+    await form.getByLabel('Grade').fill('4AA');
+    await form.getByTestId('assessment-decision').selectOption('TRANSFER');
+    await form.getByLabel(/Reason/).fill('better expansion on the last frames');
+    await form.getByRole('button', { name: 'Record assessment' }).click();
+    await form.getByText(/against the model: better expansion on the last frames/).waitFor();
+
+    const auditor = await open(lab.users.AUDITOR);
+    await auditor.page.getByRole('link', { name: 'Agreement' }).click();
+    const table = auditor.page.getByTestId('agreement-table');
+    await table.waitFor();
+    const cells = async (name: RegExp | string) =>
+      (await table.getByRole('row', { name }).getByRole('cell').allInnerTexts()).slice(0, 4);
+    // assessed, with a model score, against the model, followed the model
+    expect(await cells(/The whole clinic/)).toEqual(['1', '1', '1', '0.0 %']);
+    expect(await cells(lab.users.EMBRYOLOGIST.email)).toEqual(['1', '1', '1', '0.0 %']);
+    expect([...embryologist.session.problems, ...auditor.session.problems]).toEqual([]);
   });
 });

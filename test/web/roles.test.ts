@@ -112,9 +112,9 @@ describe('roles and clinics in the web app', () => {
     expect(session.problems).toEqual([]);
   });
 
-  it('takes an auditor straight to the audit log, the only page offered', async () => {
+  it('takes an auditor straight to the audit log; the agreement figures are the only other page offered', async () => {
     const { page, session } = await open(lab.users.AUDITOR);
-    expect(await navLinks(page)).toEqual(['Audit log']);
+    expect(await navLinks(page)).toEqual(['Agreement', 'Audit log']);
     await page.getByTestId('audit-table').waitFor();
     expect(new URL(page.url()).pathname).toBe('/admin/audit');
     await showPage(page, '/lab');

@@ -156,6 +156,15 @@ export type EnableUserMutationVariables = Exact<{
 
 export type EnableUserMutation = { enableUser: { id: string, disabled: boolean } };
 
+export type AgreementFiguresFieldsFragment = { assessed: number, withModelScore: number, followedModelRate: number | null, againstModel: number, withOutcome: number, embryologistCalls: number, embryologistCorrect: number, embryologistAccuracy: number | null, modelCalls: number, modelCorrect: number, modelAccuracy: number | null };
+
+export type AssessmentAgreementQueryVariables = Exact<{
+  clinicId: string | number;
+}>;
+
+
+export type AssessmentAgreementQuery = { assessmentAgreement: { clinic: { assessed: number, withModelScore: number, followedModelRate: number | null, againstModel: number, withOutcome: number, embryologistCalls: number, embryologistCorrect: number, embryologistAccuracy: number | null, modelCalls: number, modelCorrect: number, modelAccuracy: number | null }, assessors: Array<{ userId: string | null, email: string | null, figures: { assessed: number, withModelScore: number, followedModelRate: number | null, againstModel: number, withOutcome: number, embryologistCalls: number, embryologistCorrect: number, embryologistAccuracy: number | null, modelCalls: number, modelCorrect: number, modelAccuracy: number | null } }> } };
+
 export type EmbryoViewQueryVariables = Exact<{
   id: string | number;
   modelId?: string | number | null | undefined;
@@ -449,6 +458,21 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AgreementFiguresFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AgreementFiguresFields on AgreementFigures {
+  assessed
+  withModelScore
+  followedModelRate
+  againstModel
+  withOutcome
+  embryologistCalls
+  embryologistCorrect
+  embryologistAccuracy
+  modelCalls
+  modelCorrect
+  modelAccuracy
+}
+    `, {"fragmentName":"AgreementFiguresFields"}) as unknown as TypedDocumentString<AgreementFiguresFieldsFragment, unknown>;
 export const AssessmentFieldsFragmentDoc = new TypedDocumentString(`
     fragment AssessmentFields on EmbryoAssessment {
   id
@@ -715,6 +739,34 @@ export const EnableUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EnableUserMutation, EnableUserMutationVariables>;
+export const AssessmentAgreementDocument = new TypedDocumentString(`
+    query AssessmentAgreement($clinicId: ID!) {
+  assessmentAgreement(clinicId: $clinicId) {
+    clinic {
+      ...AgreementFiguresFields
+    }
+    assessors {
+      userId
+      email
+      figures {
+        ...AgreementFiguresFields
+      }
+    }
+  }
+}
+    fragment AgreementFiguresFields on AgreementFigures {
+  assessed
+  withModelScore
+  followedModelRate
+  againstModel
+  withOutcome
+  embryologistCalls
+  embryologistCorrect
+  embryologistAccuracy
+  modelCalls
+  modelCorrect
+  modelAccuracy
+}`) as unknown as TypedDocumentString<AssessmentAgreementQuery, AssessmentAgreementQueryVariables>;
 export const EmbryoViewDocument = new TypedDocumentString(`
     query EmbryoView($id: ID!, $modelId: ID) {
   embryo(id: $id) {

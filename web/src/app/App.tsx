@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Loading } from '../components/Notices';
 import { AdminUsersPage } from '../pages/AdminUsersPage';
+import { AgreementPage } from '../pages/AgreementPage';
 import { AuditLogPage } from '../pages/AuditLogPage';
 import { CyclePage } from '../pages/CyclePage';
 import { EmbryoPage } from '../pages/EmbryoPage';
@@ -34,6 +35,7 @@ const ROUTES: Route[] = [
   { pattern: '/models/:id/monitoring', capability: 'manageModels', render: (p) => <ModelMonitoringPage id={p.id} /> },
   { pattern: '/admin/import', capability: 'manageImport', render: () => <ImportPage /> },
   { pattern: '/admin/safety', capability: 'manageSafety', render: () => <SafetyPage /> },
+  { pattern: '/admin/agreement', capability: 'readAgreement', render: () => <AgreementPage /> },
   { pattern: '/admin/users', capability: 'manageUsers', render: () => <AdminUsersPage /> },
   { pattern: '/admin/audit', capability: 'readAuditLog', render: () => <AuditLogPage /> },
 ];

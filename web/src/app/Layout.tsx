@@ -12,6 +12,7 @@ const NAV: { to: string; label: string; capability: Capability }[] = [
   { to: '/admin/import', label: 'Import', capability: 'manageImport' },
   { to: '/admin/safety', label: 'Safety', capability: 'manageSafety' },
   { to: '/admin/users', label: 'Users', capability: 'manageUsers' },
+  { to: '/admin/agreement', label: 'Agreement', capability: 'readAgreement' },
   { to: '/admin/audit', label: 'Audit log', capability: 'readAuditLog' },
 ];
 

@@ -17,6 +17,7 @@ const ALLOWED = {
   manageImport: ['ADMIN'],
   manageSafety: ['ADMIN'],
   readAuditLog: ['ADMIN', 'AUDITOR'],
+  readAgreement: ['ADMIN', 'AUDITOR'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof ALLOWED;
