@@ -49,6 +49,7 @@ export function buildApi(wiring: ApiWiring): Promise<Api> {
     evaluation: services.evaluation,
     scoring: wiring.scoring ?? services.scoring,
     importSources: services.importSources,
+    sourceScanRequests: services.sourceScanRequests,
     deviceCredentials: services.deviceCredentials,
     readModelUpload: (serverPath) => readModelUpload(config.dataDir, serverPath),
   };

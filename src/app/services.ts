@@ -22,6 +22,7 @@ import { JOB_POLICIES } from '../jobs/job-registry';
 import { LazyJobQueue } from '../jobs/lazy-queue';
 import { ScoringAfterImport } from '../jobs/scoring-after-import';
 import { ScoringRequests } from '../jobs/scoring-requests';
+import { SourceScanRequests } from '../jobs/source-scan-requests';
 import { dicomFocalPlaneTag, importSourceSettings, type ImportSourceSettings } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 
@@ -51,6 +52,8 @@ export interface AppServices {
   deviceCredentials: DeviceCredentialsService;
   /** One scan of an import source (the `import-source` job; the CLI's "run now"). */
   importSourceScans: ImportSourceJob;
+  /** "Scan now" from the API: queues that job for a worker, audited. */
+  sourceScanRequests: SourceScanRequests;
   /** The sending side of the job queue (opened on first use, closed by `close`). */
   queue: LazyJobQueue;
   /** Privileged system access, for the CLI and the jobs only: never handed to the API. */
@@ -75,6 +78,7 @@ export function createServices(deps: {
   const scoringAfterImport = new ScoringAfterImport({ store, scoring });
   const system = PrivilegedAccess.forSystem(store.clinics);
   const registry = new ModelRegistryService(store);
+  const importSources = new ImportSourcesService(store, sourceSettings.roots);
   const evaluation = new EvaluationService(store);
   return {
     store,
@@ -93,7 +97,8 @@ export function createServices(deps: {
     imports,
     scoring,
     scoringAfterImport,
-    importSources: new ImportSourcesService(store, sourceSettings.roots),
+    importSources,
+    sourceScanRequests: new SourceScanRequests({ store, importSources, queue: () => queue.get() }),
     deviceCredentials: new DeviceCredentialsService(store),
     importSourceScans: new ImportSourceJob({
       store,

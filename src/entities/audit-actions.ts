@@ -46,6 +46,8 @@ export const AuditAction = {
   IMPORT_SOURCE_PAUSED: 'IMPORT_SOURCE_PAUSED',
   IMPORT_SOURCE_RESUMED: 'IMPORT_SOURCE_RESUMED',
   IMPORT_SOURCE_REMOVED: 'IMPORT_SOURCE_REMOVED',
+  /** An administrator asked for a scan now (the job runs on a worker, as a scheduled one does). */
+  IMPORT_SOURCE_SCAN_REQUESTED: 'IMPORT_SOURCE_SCAN_REQUESTED',
   /** A source failed IMPORT_FAILURE_ALERT_AFTER runs in a row (written once per streak). */
   IMPORT_SOURCE_FAILING: 'IMPORT_SOURCE_FAILING',
   DEVICE_CREDENTIAL_CREATED: 'DEVICE_CREDENTIAL_CREATED',

@@ -16,6 +16,7 @@ import type { ModelRegistryService } from '../inference/registry/model-registry.
 import type { ImportSourcesService } from '../ingest/sources/import-sources.service';
 import type { ModelSuspensionService } from '../inference/registry/model-suspension.service';
 import type { ScoringRequests } from '../jobs/scoring-requests';
+import type { SourceScanRequests } from '../jobs/source-scan-requests';
 import type { Logger } from '../platform/logger';
 import { ClinicAccess } from './access/clinic-access';
 import { ScopedData } from './access/scoped-data';
@@ -42,6 +43,7 @@ export interface ApiServices {
   evaluation: EvaluationService;
   scoring: Pick<ScoringRequests, 'request'>;
   importSources: ImportSourcesService;
+  sourceScanRequests: Pick<SourceScanRequests, 'request'>;
   deviceCredentials: DeviceCredentialsService;
   /** Reads a model file an administrator placed in the server's model folder. */
   readModelUpload(serverPath: string): Promise<Buffer>;

@@ -199,6 +199,12 @@ const CASES: Case[] = [
     expect: MANAGE,
   },
   {
+    name: 'scanImportSource',
+    query: 'mutation($id: ID!) { scanImportSource(id: $id) }',
+    vars: (w) => ({ id: w.importSourceId }),
+    expect: MANAGE,
+  },
+  {
     name: 'createDeviceCredential',
     query: 'mutation($c: ID!) { createDeviceCredential(clinicId: $c, name: "scope") { token } }',
     vars: (w) => ({ c: w.a.id }),

@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEvent, type Clinic, type User } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { newClinic, newMember } from '../helpers/factories';
 import { codes, createTestApi, type TestApi } from '../helpers/graphql-client';
+import { age } from '../helpers/ingest-fixtures';
+import { FAST, startTestRuntime } from '../jobs/job-test-kit';
 
 const SOURCE_FIELDS = `id clinicId name kind path schedule scoreAfterImport paused
   health { healthy lastSuccessAt consecutiveFailures lastError }
@@ -135,5 +137,55 @@ describe('import sources and device credentials over GraphQL', () => {
         .find({ where: { entityId: created.credential.id }, order: { id: 'ASC' } })
     ).map((e) => e.action);
     expect(actions).toEqual(['DEVICE_CREDENTIAL_CREATED', 'DEVICE_CREDENTIAL_REVOKED']);
+  });
+
+  it('an ADMIN\'s "scan now" queues the scheduler\'s job, audited; a worker runs it and the scan shows in lastRuns', async () => {
+    const folder = join(base, 'root', 'drop');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'broken.dcm'), 'not DICOM at all');
+    await age(folder);
+    const created = await create(admin, { name: 'drop', kind: 'DICOM', path: folder });
+    const source = created.data.createImportSource;
+    const scan = `mutation ($id: ID!) { scanImportSource(id: $id) }`;
+    expect(codes(await t.gql(scan, { id: source.id }, embryologist))).toEqual(['FORBIDDEN']);
+    expect(codes(await t.gql(scan, { id: source.id }, otherAdmin))).toEqual(['NOT_FOUND']);
+    await t.gql(
+      `mutation ($id: ID!) { setImportSourcePaused(id: $id, paused: true) { paused } }`,
+      { id: source.id },
+      admin,
+    );
+    const paused = await t.gql(scan, { id: source.id }, admin);
+    expect(codes(paused)).toEqual(['BAD_USER_INPUT']);
+    expect(paused.errors![0].message).toMatch(/paused: resume it first/);
+    await t.gql(
+      `mutation ($id: ID!) { setImportSourcePaused(id: $id, paused: false) { paused } }`,
+      { id: source.id },
+      admin,
+    );
+
+    const jobId = (await t.gql(scan, { id: source.id }, admin)).data.scanImportSource;
+    const [job] = await db.dataSource.query('SELECT name, data FROM pgboss.job WHERE id = $1', [jobId]);
+    expect(job).toEqual({ name: 'import-source', data: { sourceId: source.id, retryFailed: false } });
+    const [audit] = await db.dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { entityId: source.id, action: 'IMPORT_SOURCE_SCAN_REQUESTED' } });
+    expect(audit).toMatchObject({ userId: admin.id, clinicId: clinic.id, detail: { jobId, retryFailed: false } });
+
+    const runtime = await startTestRuntime(db, { pollingIntervalSeconds: FAST.pollingIntervalSeconds });
+    try {
+      const lastRuns = `query ($c: ID!) { importSources(clinicId: $c) { id lastRuns(first: 1) { status skipped items { item status reason } } } }`;
+      const deadline = Date.now() + 30_000;
+      let runs: { skipped: number; items: { item: string; status: string; reason: string }[] }[] = [];
+      while (runs.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        const sources = (await t.gql(lastRuns, { c: clinic.id }, admin)).data.importSources;
+        runs = sources.find((s: { id: string }) => s.id === source.id).lastRuns;
+      }
+      expect(runs).toHaveLength(1);
+      expect(runs[0].skipped).toBe(1);
+      expect(runs[0].items[0]).toMatchObject({ item: join(folder, 'broken.dcm'), status: 'skipped' });
+    } finally {
+      await runtime.stop();
+    }
   });
 });

@@ -140,11 +140,16 @@ describe("the administrator's import, safety and monitoring pages", () => {
     await page.getByText('Drop folder 1 is saved.').waitFor();
     await row.getByText('*/10 * * * *').waitFor();
 
-    // a scan (what the scheduler runs) of a file that is not DICOM: skipped, reported per item with its reason
+    // "Scan now" of a file that is not DICOM: skipped, reported per item with its reason
     await writeFile(join(base, 'root', 'drop', 'broken.dcm'), 'this is not a DICOM file');
     await age(join(base, 'root', 'drop'));
+    await row.getByRole('button', { name: 'Scan now' }).click();
+    await page.getByText('A scan of Drop folder 1 is queued').waitFor();
+    // the job the button queued, run as the worker's handler runs it (this lab has no worker)
     const [source] = await sourcesOfClinicA();
-    await lab.db.services.importSourceScans.run({ sourceId: source.id });
+    const [job] = await lab.ds.query(`SELECT id, data FROM pgboss.job WHERE name = 'import-source'`);
+    expect(job.data).toEqual({ sourceId: source.id, retryFailed: false });
+    await lab.db.services.importSourceScans.run(job.data, job.id);
     await page.reload();
     const scanned = page.getByTestId('sources-table').getByRole('row', { name: /Drop folder 1/ });
     const lastRun = scanned.getByTestId('source-last-run');

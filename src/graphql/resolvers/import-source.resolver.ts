@@ -66,6 +66,19 @@ export class ImportSourceResolver {
     return ctx.services.importSources.remove(grant, id);
   }
 
+  @Mutation(() => ID, {
+    description:
+      'Clinic ADMIN: scans the source now, on a worker, as a scheduled scan would (retryFailed: take files that failed before again even if unchanged). Answers the queued job\'s id; the scan shows in lastRuns once done. Audited.',
+  })
+  async scanImportSource(
+    @Arg('id', () => ID) id: string,
+    @Arg('retryFailed', { defaultValue: false }) retryFailed: boolean,
+    @Ctx() ctx: ApiContext,
+  ): Promise<string> {
+    const { grant } = await ctx.data.importSourceToChange(id, Permission.MANAGE);
+    return ctx.services.sourceScanRequests.request(grant, id, { retryFailed });
+  }
+
   @FieldResolver(() => ImportSourceHealthType)
   health(@Root() source: ImportSource): ImportSourceHealth {
     return healthOf(source);

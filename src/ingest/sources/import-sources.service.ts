@@ -60,6 +60,12 @@ export class ImportSourcesService {
     return this.sourceOf(grant, id);
   }
 
+  /** One source of the grant's clinic, for an action of its ADMIN (MANAGE) on it. */
+  async toChange(grant: ClinicGrant, id: string): Promise<ImportSource> {
+    ClinicGrant.check(grant, Permission.MANAGE);
+    return this.sourceOf(grant, id);
+  }
+
   async create(grant: ClinicGrant, input: ImportSourceInput): Promise<ImportSource> {
     ClinicGrant.check(grant, Permission.MANAGE);
     if (!(IMPORT_KINDS as readonly string[]).includes(input.kind))

@@ -255,6 +255,13 @@ export type RevokeDeviceCredentialMutationVariables = Exact<{
 
 export type RevokeDeviceCredentialMutation = { revokeDeviceCredential: { id: string, name: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } };
 
+export type ScanImportSourceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ScanImportSourceMutation = { scanImportSource: string };
+
 export type TrajectoryModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean };
 
 export type TrajectoryFieldsFragment = { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> };
@@ -1071,6 +1078,11 @@ export const RevokeDeviceCredentialDocument = new TypedDocumentString(`
   lastUsedAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeDeviceCredentialMutation, RevokeDeviceCredentialMutationVariables>;
+export const ScanImportSourceDocument = new TypedDocumentString(`
+    mutation ScanImportSource($id: ID!) {
+  scanImportSource(id: $id)
+}
+    `) as unknown as TypedDocumentString<ScanImportSourceMutation, ScanImportSourceMutationVariables>;
 export const ActiveCyclesDocument = new TypedDocumentString(`
     query ActiveCycles($clinicId: ID!, $after: String) {
   cycles(clinicId: $clinicId, status: ACTIVE, first: 50, after: $after) {

@@ -3,6 +3,7 @@ import {
   CreateImportSourceDocument,
   ImportSettingsDocument,
   RemoveImportSourceDocument,
+  ScanImportSourceDocument,
   SetImportSourcePausedDocument,
   UpdateImportSourceDocument,
   type ImportSourceFieldsFragment,
@@ -30,6 +31,7 @@ export function ImportPage() {
   const update = useMutation(UpdateImportSourceDocument);
   const pause = useMutation(SetImportSourcePausedDocument);
   const remove = useMutation(RemoveImportSourceDocument);
+  const scan = useMutation(ScanImportSourceDocument);
   const [editing, setEditing] = useState<Source | undefined>();
   const [removing, setRemoving] = useState<Source | undefined>();
   const [message, setMessage] = useState<string | undefined>();
@@ -45,7 +47,7 @@ export function ImportPage() {
         Each source is a folder on the server, scanned on its schedule; only files not seen before are imported, and a
         file still being written waits for the next scan. Every item of a scan is reported with its reason.
       </p>
-      <ErrorNotice error={settings.error ?? pause.error ?? remove.error} />
+      <ErrorNotice error={settings.error ?? pause.error ?? remove.error ?? scan.error} />
       <StatusNotice message={message} />
       <details className="card">
         <summary>Add a source</summary>
@@ -118,6 +120,21 @@ export function ImportPage() {
                     </td>
                     <td>
                       <div className="actions">
+                        {!s.paused && (
+                          <button
+                            type="button"
+                            className="button"
+                            disabled={scan.running}
+                            onClick={async () => {
+                              if (await scan.run({ id: s.id }))
+                                done(
+                                  `A scan of ${s.name} is queued; reload the page to see its report once it is done.`,
+                                );
+                            }}
+                          >
+                            Scan now
+                          </button>
+                        )}
                         <button
                           type="button"
                           className="button"
