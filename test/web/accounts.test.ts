@@ -134,3 +134,57 @@ it('shows an invitation of another clinic to the invited user, who accepts it', 
   await page.getByTestId('clinic-select').waitFor();
   expect(await page.getByTestId('clinic-select').locator('option').allTextContents()).toContain('Other IVF Clinic');
 });
+
+it("lets a user change its own password and end its sessions from My account; other sessions' tokens stop working", async () => {
+  const passphrase = 'the embryologist passphrase';
+  const member = await newPasswordUser(db.dataSource, passphrase, { clinic: admin.clinic, role: 'EMBRYOLOGIST' });
+  const open = async () => {
+    const session = await openSession(chromium, http.url);
+    sessions.push(session);
+    const page = await session.newPage();
+    return { session, page };
+  };
+  const elsewhere = await open(); // the same user on another workstation
+  await signIn(elsewhere.page, http.url, member.email, passphrase);
+  const here = await open();
+  await signIn(here.page, http.url, member.email, passphrase);
+  await here.page.getByRole('link', { name: /Embryologist/ }).click(); // the name in the header
+  await here.page.getByRole('heading', { name: 'My account' }).waitFor();
+  const table = here.page.getByTestId('my-sessions');
+  await table.waitFor();
+  expect(await table.locator('tbody tr').count()).toBe(2);
+  expect(await table.getByText('this one').count()).toBe(1);
+
+  const form = here.page.getByRole('form', { name: 'Change your password' });
+  const change = async (current: string, next: string, repeated = next) => {
+    await form.getByLabel('Current password').fill(current);
+    await form.getByLabel('New password (at least 12 characters)').fill(next);
+    await form.getByLabel('New password again').fill(repeated);
+    await form.getByRole('button', { name: 'Change password' }).click();
+  };
+  await change(passphrase, 'a brand new passphrase', 'not the same one at all');
+  await here.page.getByText('The two new passwords are not the same.').waitFor();
+  await change('a wrong current passphrase', 'a brand new passphrase');
+  await here.page
+    .getByRole('alert')
+    .getByText(/current password/i)
+    .waitFor();
+  await change(passphrase, 'a brand new passphrase');
+  await here.page.getByText('Your password is changed; every other session of yours has ended.').waitFor();
+  await screenshot(here.page, 'account-password-changed');
+  // this tab goes on with the new session's token; the other workstation's is refused at its next request
+  await showPage(here.page, '/lab');
+  await here.page.getByText(/No active cycles in/).waitFor(); // answered with the new token
+  await elsewhere.page.reload();
+  await elsewhere.page.getByText('Your session has ended. Please sign in again.').waitFor();
+
+  await showPage(here.page, '/account');
+  await here.page.getByRole('button', { name: 'Sign out everywhere…' }).click();
+  await here.page
+    .getByRole('dialog', { name: 'Sign out everywhere?' })
+    .getByRole('button', { name: 'Sign out everywhere' })
+    .click();
+  await here.page.getByText('You are signed out on every device.').waitFor();
+  await signIn(here.page, http.url, member.email, 'a brand new passphrase');
+  expect([...here.session.problems, ...elsewhere.session.problems]).toEqual([]);
+});

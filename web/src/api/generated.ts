@@ -447,6 +447,16 @@ export type AcceptInvitationMutationVariables = Exact<{
 
 export type AcceptInvitationMutation = { acceptInvitation: { id: string, role: Role } };
 
+export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MySessionsQuery = { mySessions: Array<{ id: string, signedInAt: string, refreshedAt: string, expiresAt: string, address: string | null, current: boolean }> };
+
+export type RevokeMySessionsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RevokeMySessionsMutation = { revokeSessions: { id: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1552,3 +1562,22 @@ export const AcceptInvitationDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
+export const MySessionsDocument = new TypedDocumentString(`
+    query MySessions {
+  mySessions {
+    id
+    signedInAt
+    refreshedAt
+    expiresAt
+    address
+    current
+  }
+}
+    `) as unknown as TypedDocumentString<MySessionsQuery, MySessionsQueryVariables>;
+export const RevokeMySessionsDocument = new TypedDocumentString(`
+    mutation RevokeMySessions {
+  revokeSessions {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeMySessionsMutation, RevokeMySessionsMutationVariables>;

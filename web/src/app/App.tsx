@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { Loading } from '../components/Notices';
+import { AccountPage } from '../pages/AccountPage';
 import { AdminUsersPage } from '../pages/AdminUsersPage';
 import { AgreementPage } from '../pages/AgreementPage';
 import { AuditLogPage } from '../pages/AuditLogPage';
@@ -27,6 +28,7 @@ interface Route {
 
 const ROUTES: Route[] = [
   { pattern: '/lab', capability: 'viewLab', render: () => <LabPage /> },
+  { pattern: '/account', capability: 'ownAccount', render: () => <AccountPage /> },
   { pattern: '/lab/cycles/:id', capability: 'viewLab', render: (p) => <CyclePage id={p.id} /> },
   { pattern: '/embryos/:id', capability: 'viewLab', render: (p) => <EmbryoPage id={p.id} /> },
   { pattern: '/runs', capability: 'viewRuns', render: () => <RunsPage /> },

@@ -61,10 +61,10 @@ export function Layout({ children }: { children: ReactNode }) {
           ) : (
             <span data-testid="clinic-name">{clinic?.name ?? 'No clinic'}</span>
           )}
-          <span className="muted">
+          <Link to="/account" className="app-header__account" title="My account: password and sessions">
             {me?.displayName ?? me?.email}
             {role ? ` · ${ROLE_LABEL[role]}` : ''}
-          </span>
+          </Link>
           <button type="button" className="button button--quiet" onClick={() => signOut()}>
             Sign out
           </button>

@@ -6,6 +6,7 @@ import type { Role } from '../api/generated';
  * from offering what would be refused.
  */
 const ALLOWED = {
+  ownAccount: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN', 'AUDITOR'],
   viewLab: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
   viewRuns: ['ADMIN', 'EMBRYOLOGIST', 'CLINICIAN'],
   recordOutcome: ['ADMIN', 'EMBRYOLOGIST'],

@@ -4,6 +4,7 @@ import {
   ChangePasswordDocument,
   MeDocument,
   RefreshTokenDocument,
+  RevokeMySessionsDocument,
   SignInDocument,
   type MeQuery,
   type Role,
@@ -134,6 +135,37 @@ export async function chooseNewPassword(newPassword: string, repeated: string): 
   } catch (error) {
     return describeError(error);
   }
+}
+
+/**
+ * A signed-in user's new password (My account). The server ends every other session of the user
+ * and answers a token of a new one, which this tab takes over.
+ */
+export async function changeOwnPassword(
+  currentPassword: string,
+  newPassword: string,
+  repeated: string,
+): Promise<string | undefined> {
+  if (newPassword !== repeated) return 'The two new passwords are not the same.';
+  try {
+    const { changePassword } = await execute(ChangePasswordDocument, { currentPassword, newPassword });
+    store(changePassword.token, 'password', changePassword.expiresAt);
+    scheduleRenewal(changePassword.expiresAt);
+    return undefined;
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
+/** Ends every session of the user, this one included (a lost or shared device). */
+export async function signOutEverywhere(): Promise<string | undefined> {
+  try {
+    await execute(RevokeMySessionsDocument, {});
+  } catch (error) {
+    return describeError(error);
+  }
+  signOut('You are signed out on every device.');
+  return undefined;
 }
 
 /** A bearer token of the hospital's identity provider (OIDC), or one issued by this server. */
