@@ -68,7 +68,7 @@ export class ImportSourceResolver {
 
   @Mutation(() => ID, {
     description:
-      'Clinic ADMIN: scans the source now, on a worker, as a scheduled scan would (retryFailed: take files that failed before again even if unchanged). Answers the queued job\'s id; the scan shows in lastRuns once done. Audited.',
+      "Clinic ADMIN: scans the source now, on a worker, as a scheduled scan would (retryFailed: take files that failed before again even if unchanged). Answers the queued job's id; the scan shows in lastRuns once done. Audited.",
   })
   async scanImportSource(
     @Arg('id', () => ID) id: string,
