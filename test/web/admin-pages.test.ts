@@ -205,6 +205,7 @@ describe("the administrator's import, safety and monitoring pages", () => {
     await showPage(embryologist.page, cyclePath);
     await embryologist.page.getByTestId('ranked-embryos').waitFor();
     expect((await probabilities(embryologist.page)).some((p) => p.endsWith('%'))).toBe(true);
+    expect(await embryologist.page.getByRole('button', { name: 'Mark completed…' }).count()).toBe(0); // ADMIN only
 
     await admin.page.getByRole('link', { name: 'Safety' }).click();
     const killSwitch = admin.page.getByTestId('kill-switch');
@@ -363,5 +364,37 @@ describe("the administrator's import, safety and monitoring pages", () => {
     expect(await cells(/The whole clinic/)).toEqual(['1', '1', '1', '0.0 %']);
     expect(await cells(lab.users.EMBRYOLOGIST.email)).toEqual(['1', '1', '1', '0.0 %']);
     expect([...embryologist.session.problems, ...auditor.session.problems]).toEqual([]);
+  });
+
+  it('lets an administrator complete a cycle (it leaves the lab) and reopen it, each after confirmation', async () => {
+    const { page, session } = await open(lab.users.ADMIN);
+    const cycle = lab.demo.labViewCycle;
+    await showPage(page, `/lab/cycles/${cycle.id}`);
+    await page.getByRole('button', { name: 'Mark completed…' }).click();
+    await page.getByRole('dialog', { name: 'Mark completed?' }).getByRole('button', { name: 'Mark completed' }).click();
+    await page.getByTestId('cycle-status').getByText('Status: completed').waitFor();
+    const labLink = page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Lab' });
+    await labLink.click();
+    await page
+      .getByTestId('active-cycles')
+      .or(page.getByText(/No active cycles in/))
+      .waitFor();
+    expect(await page.getByRole('link', { name: cycle.externalId }).count()).toBe(0);
+
+    await showPage(page, `/lab/cycles/${cycle.id}`);
+    await page.getByRole('button', { name: 'Reopen…' }).click();
+    await page.getByRole('dialog', { name: 'Reopen?' }).getByRole('button', { name: 'Reopen' }).click();
+    await page.getByTestId('cycle-status').getByText('Status: active').waitFor();
+    await labLink.click();
+    await page.getByRole('link', { name: cycle.externalId }).waitFor();
+    const changes = await lab.ds.query(
+      `SELECT detail FROM audit_event WHERE entity_id = $1 AND action = $2 ORDER BY id`,
+      [cycle.id, AuditAction.CYCLE_STATUS_CHANGED],
+    );
+    expect(changes.map((c: { detail: unknown }) => c.detail)).toEqual([
+      { from: 'ACTIVE', to: 'COMPLETED' },
+      { from: 'COMPLETED', to: 'ACTIVE' },
+    ]);
+    expect(session.problems).toEqual([]);
   });
 });

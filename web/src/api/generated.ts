@@ -281,6 +281,14 @@ export type CycleViewQueryVariables = Exact<{
 
 export type CycleViewQuery = { cycle: { id: string, externalId: string, inseminationAt: string | null, method: CycleMethod | null, status: CycleStatus, clinic: { id: string, myRole: Role }, patient: { id: string, mrn: string, displayName: string | null } | null, ranking: { label: string | null, warning: string | null, provenance: string | null, entries: Array<{ rank: number | null, withheld: string | null, score: { value: number, label: string, warning: string | null, provenance: string, computedAt: string } | null, embryo: { id: string, label: string, externalId: string, outcome: Outcome, trajectory: { warning: string | null, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, active: boolean, shadow: boolean }, points: Array<{ segment: number, day: number, hoursPostInsemination: number, probability: number, imputed: boolean }> } | null } }> } } };
 
+export type SetCycleStatusMutationVariables = Exact<{
+  id: string | number;
+  status: CycleStatus;
+}>;
+
+
+export type SetCycleStatusMutation = { setCycleStatus: { id: string, status: CycleStatus } };
+
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
 export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
@@ -1187,6 +1195,14 @@ fragment TrajectoryFields on Trajectory {
     imputed
   }
 }`) as unknown as TypedDocumentString<CycleViewQuery, CycleViewQueryVariables>;
+export const SetCycleStatusDocument = new TypedDocumentString(`
+    mutation SetCycleStatus($id: ID!, $status: CycleStatus!) {
+  setCycleStatus(id: $id, status: $status) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<SetCycleStatusMutation, SetCycleStatusMutationVariables>;
 export const ModelsDocument = new TypedDocumentString(`
     query Models {
   models {

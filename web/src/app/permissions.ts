@@ -13,6 +13,7 @@ const ALLOWED = {
   recordAssessment: ['ADMIN', 'EMBRYOLOGIST'],
   requestScoring: ['ADMIN', 'EMBRYOLOGIST'],
   manageModels: ['ADMIN'],
+  manageCycles: ['ADMIN'],
   viewShadowModels: ['ADMIN'],
   manageUsers: ['ADMIN'],
   manageImport: ['ADMIN'],

@@ -6,11 +6,12 @@ import { Link } from '../app/router';
 import { ErrorNotice, Loading, PageTitle } from '../components/Notices';
 import { ProvenanceBanner, ProvenanceTag } from '../components/ProvenanceBanner';
 import { Sparkline } from '../components/Sparkline';
+import { CycleStatusControl } from './cycle/CycleStatusControl';
 import { dayOfCulture, formatDateTime, OUTCOME_LABEL, percent } from '../lib/format';
 
 /** One cycle's embryos, ranked by the latest score of the clinic's active model (the API's `ranking`, with its label). */
 export function CyclePage({ id }: { id: string }) {
-  const { data, error, loading } = useQuery(CycleViewDocument, { id });
+  const { data, error, loading, reload } = useQuery(CycleViewDocument, { id });
   const scoring = useMutation(RequestCycleScoringDocument);
   const [queued, setQueued] = useState<string | undefined>();
   const cycle = data?.cycle;
@@ -46,8 +47,13 @@ export function CyclePage({ id }: { id: string }) {
         <span>Inseminated {formatDateTime(cycle.inseminationAt)}</span>
         <span>{day}</span>
         <span>{cycle.method ?? ''}</span>
-        <span>Status: {cycle.status.toLowerCase()}</span>
+        <span data-testid="cycle-status">Status: {cycle.status.toLowerCase()}</span>
       </p>
+      {can(cycle.clinic.myRole, 'manageCycles') && (
+        <div className="actions">
+          <CycleStatusControl cycle={cycle} onChanged={reload} />
+        </div>
+      )}
       <ProvenanceBanner models={models} warning={warning} />
       {can(cycle.clinic.myRole, 'requestScoring') && (
         <p>
