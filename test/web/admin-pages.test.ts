@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { AuditAction, ClinicModel, ImportSource } from '../../src/entities';
+import { tinyModel } from '../helpers/model-factories';
 import { insertModelVersion } from '../helpers/model-factories-registry';
 import { ModelMonitoringService } from '../../src/inference/monitoring/model-monitoring.service';
 import { age } from '../helpers/ingest-fixtures';
@@ -18,7 +20,8 @@ import {
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
- * The administrator's pages for import, safety, models' acceptance and monitoring, in Debian's Chromium against the
+ * The administrator's pages for import, safety, models (registration, acceptance, monitoring),
+ * cycle status and the agreement figures, in Debian's Chromium against the
  * real server: import sources (refused folder, add, pause, edit, a scan's per-item report, remove),
  * device credentials (the token shown once works for STOW-RS until revoked), the kill switch (an
  * embryologist's cycle page hides every score with the reason) and assessment first, a model's
@@ -77,7 +80,7 @@ async function stowWith(token: string): Promise<number> {
   return response.status;
 }
 
-describe("the administrator's import, safety and monitoring pages", () => {
+describe("the administrator's and auditor's pages: import, safety, models, agreement, cycle status", () => {
   it('offers them to administrators only; other roles get "not available" at their addresses', async () => {
     const admin = await open(lab.users.ADMIN);
     expect(await navLinks(admin.page)).toEqual([
@@ -395,6 +398,42 @@ describe("the administrator's import, safety and monitoring pages", () => {
       { from: 'ACTIVE', to: 'COMPLETED' },
       { from: 'COMPLETED', to: 'ACTIVE' },
     ]);
+    expect(session.problems).toEqual([]);
+  });
+
+  it("registers a model file from the server's model folder, after the server checked it; refuses junk and paths outside", async () => {
+    const models = join(lab.dataDir, 'models');
+    await mkdir(models, { recursive: true });
+    const file = `web-register-${randomBytes(4).toString('hex')}.onnx`;
+    await writeFile(join(models, file), await tinyModel([-15, 0, 15], 21));
+    await writeFile(join(models, `junk-${file}`), 'not an ONNX model');
+    const { page, session } = await open(lab.users.ADMIN);
+    await showPage(page, '/models');
+    await page.getByText('Register a model file').click();
+    const form = page.getByRole('form', { name: 'Register a model file' });
+    const register = async (serverPath: string, name: string) => {
+      await form.getByLabel(/File in the server/).fill(serverPath);
+      await form.getByLabel('Name', { exact: true }).fill(name);
+      await form.getByLabel('Version').fill('2026-12');
+      await form.getByRole('button', { name: 'Check and register' }).click();
+    };
+    await register('../secret.txt', 'escape');
+    await form
+      .getByRole('alert')
+      .getByText(/without "\.\." or an absolute path/)
+      .waitFor();
+    await register(`junk-${file}`, 'junk');
+    await form.getByRole('alert').waitFor();
+    await register(file, 'amsnet-web-registered');
+    await page.getByText('amsnet-web-registered 2026-12 is registered').waitFor();
+    const row = page.getByTestId('models-table').locator('tr', { hasText: 'amsnet-web-registered' });
+    await row.getByText('Untrained (random weights)').waitFor(); // the file's own metadata says so
+    await register(file, 'the same bytes again');
+    await page.getByText('These bytes were registered already, as amsnet-web-registered 2026-12.').waitFor();
+    const names = await lab.ds.query(
+      `SELECT name FROM model_version WHERE name IN ('escape', 'junk', 'the same bytes again')`,
+    );
+    expect(names).toEqual([]);
     expect(session.problems).toEqual([]);
   });
 });

@@ -25,6 +25,8 @@ export interface WebLab {
   ds: DataSource;
   http: HttpServer;
   url: string;
+  /** The server's DATA_DIR (its model folder is `models/` inside). */
+  dataDir: string;
   demo: DemoLabResult;
   /** The demo clinic (clinic A) and its members, one per role (none of them a network admin). */
   clinicA: Clinic;
@@ -104,6 +106,7 @@ export async function startWebLab(
     ds,
     http,
     url: http.url,
+    dataDir: config.dataDir,
     demo,
     clinicA,
     users,

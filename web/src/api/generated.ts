@@ -73,6 +73,21 @@ export type RecordAssessmentInput = {
   reason?: string | null | undefined;
 };
 
+/** A model file placed in the server's model folder (DATA_DIR/models). */
+export type RegisterModelInput = {
+  inputSize?: number | null | undefined;
+  name: string;
+  /** Focal planes (µm, ascending) for a file without amsnet metadata. */
+  planes?: Array<number> | null | undefined;
+  /** File name inside DATA_DIR/models, e.g. "amsnet-f7-2026.onnx". */
+  serverPath: string;
+  /** State trained/untrained when the file does not. */
+  trained?: boolean | null | undefined;
+  /** baseline | tsm | tsm-channel | amsnet, for a file without amsnet metadata. */
+  variant?: string | null | undefined;
+  version: string;
+};
+
 /** A role in one clinic (DESIGN.md §8). */
 export type Role =
   | 'ADMIN'
@@ -352,6 +367,13 @@ export type RollbackModelMutationVariables = Exact<{
 
 
 export type RollbackModelMutation = { rollbackModel: { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null } };
+
+export type RegisterModelMutationVariables = Exact<{
+  input: RegisterModelInput;
+}>;
+
+
+export type RegisterModelMutation = { registerModel: { created: boolean, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> } } };
 
 export type ScoringRunsQueryVariables = Exact<{
   clinicId: string | number;
@@ -1382,6 +1404,39 @@ export const RollbackModelDocument = new TypedDocumentString(`
   shadow
   activatedAt
 }`) as unknown as TypedDocumentString<RollbackModelMutation, RollbackModelMutationVariables>;
+export const RegisterModelDocument = new TypedDocumentString(`
+    mutation RegisterModel($input: RegisterModelInput!) {
+  registerModel(input: $input) {
+    created
+    model {
+      ...ModelFields
+    }
+  }
+}
+    fragment ClinicModelFields on ClinicModel {
+  clinicId
+  modelId
+  active
+  shadow
+  activatedAt
+}
+fragment ModelFields on ModelVersion {
+  id
+  name
+  version
+  variant
+  trained
+  synthetic
+  warning
+  planes
+  inputSize
+  sha256
+  sizeBytes
+  createdAt
+  clinics {
+    ...ClinicModelFields
+  }
+}`) as unknown as TypedDocumentString<RegisterModelMutation, RegisterModelMutationVariables>;
 export const ScoringRunsDocument = new TypedDocumentString(`
     query ScoringRuns($clinicId: ID!, $after: String) {
   scoringRuns(clinicId: $clinicId, first: 20, after: $after) {

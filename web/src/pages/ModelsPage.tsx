@@ -9,6 +9,7 @@ import { ProvenanceTag } from '../components/ProvenanceBanner';
 import { bytes, formatDate } from '../lib/format';
 import { AcceptanceCard } from './models/AcceptanceCard';
 import { ActivationDialog } from './models/ActivationDialog';
+import { RegisterModelForm } from './models/RegisterModelForm';
 import { RollbackDialog } from './models/RollbackDialog';
 
 type Model = ModelsQuery['models'][number];
@@ -55,6 +56,7 @@ export function ModelsPage() {
       </p>
       <ErrorNotice error={models.error ?? shadow.error} />
       <StatusNotice message={done} />
+      <RegisterModelForm onRegistered={changed} />
       {active && (
         <p>
           <button type="button" className="button" onClick={() => setRollingBack(true)}>
