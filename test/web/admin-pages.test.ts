@@ -20,12 +20,13 @@ import {
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
- * The administrator's pages for import, safety, models (registration, acceptance, monitoring),
- * cycle status and the agreement figures, in Debian's Chromium against the
- * real server: import sources (refused folder, add, pause, edit, a scan's per-item report, remove),
- * device credentials (the token shown once works for STOW-RS until revoked), the kill switch (an
- * embryologist's cycle page hides every score with the reason) and assessment first, a model's
- * monitoring series, and activation against acceptance criteria with override and rollback. Other roles are not offered these pages.
+ * The administrator's and auditor's pages in Debian's Chromium against the real server: import
+ * sources (a refused folder, add, pause, edit, "scan now" and its per-item report, remove), device
+ * credentials (the token shown once works for STOW-RS until revoked), the kill switch (an
+ * embryologist's cycle page hides every score, with the reason) and assessment first, a model's
+ * monitoring series, activation against acceptance criteria with an override and a rollback, the
+ * agreement figures, a cycle's status, and registering a model file. Other roles are not offered
+ * these pages.
  */
 let lab: WebLab;
 let chromium: Browser;
