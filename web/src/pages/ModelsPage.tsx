@@ -16,8 +16,9 @@ type Model = ModelsQuery['models'][number];
 type Pending = { kind: 'shadow-on' | 'shadow-off'; model: Model };
 
 /**
- * Registered model versions with provenance and their use in this clinic: activate (checked against
- * the model's acceptance criteria) and shadow with confirmation, acceptance criteria, roll back.
+ * Registered model versions with provenance and their use in this clinic: register a file, activate
+ * (checked against the model's acceptance criteria) and shadow with confirmation, acceptance
+ * criteria, roll back.
  */
 export function ModelsPage() {
   const { clinic } = useClinic();
