@@ -3,11 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AuditAction, ClinicModel, ImportSource } from '../../src/entities';
+import { AuditAction, Clinic, ClinicModel, ImportSource } from '../../src/entities';
+import { ModelMonitoringService } from '../../src/inference/monitoring/model-monitoring.service';
+import { newUser } from '../helpers/factories';
+import { age } from '../helpers/ingest-fixtures';
 import { tinyModel } from '../helpers/model-factories';
 import { insertModelVersion } from '../helpers/model-factories-registry';
-import { ModelMonitoringService } from '../../src/inference/monitoring/model-monitoring.service';
-import { age } from '../helpers/ingest-fixtures';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   launchChromium,
@@ -17,7 +18,7 @@ import {
   signIn,
   type BrowserSession,
 } from './support/browser';
-import { startWebLab, type Account, type WebLab } from './support/web-lab';
+import { PASSWORD, startWebLab, type Account, type WebLab } from './support/web-lab';
 
 /**
  * The administrator's and auditor's pages in Debian's Chromium against the real server: import
@@ -52,7 +53,7 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-async function open(account: Account): Promise<{ page: Page; session: BrowserSession }> {
+async function open(account: Pick<Account, 'email' | 'password'>): Promise<{ page: Page; session: BrowserSession }> {
   const session = await openSession(chromium, lab.url);
   sessions.push(session);
   const page = await session.newPage();
@@ -435,6 +436,31 @@ describe("the administrator's and auditor's pages: import, safety, models, agree
       `SELECT name FROM model_version WHERE name IN ('escape', 'junk', 'the same bytes again')`,
     );
     expect(names).toEqual([]);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('lets a network administrator create a clinic and work in it; a clinic administrator is not offered the page', async () => {
+    const email = `network-admin-${randomBytes(3).toString('hex')}@example.org`;
+    await newUser(lab.ds, { email, password: PASSWORD, networkAdmin: true });
+    const { page, session } = await open({ email, password: PASSWORD });
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Clinics' }).click();
+    const table = page.getByTestId('clinics-table');
+    await table.getByText(lab.clinicA.name).waitFor();
+    const form = page.getByRole('form', { name: 'New clinic' });
+    await form.getByLabel(/Code/).fill(lab.clinicA.code); // taken
+    await form.getByLabel('Name').fill('Lyon IVF Centre');
+    await form.getByRole('button', { name: 'Create clinic' }).click();
+    await form.getByRole('alert').waitFor();
+    await form.getByLabel(/Code/).fill('lyon-web');
+    await form.getByRole('button', { name: 'Create clinic' }).click();
+    await page.getByText('Lyon IVF Centre is created.').waitFor();
+    expect(await lab.ds.getRepository(Clinic).countBy({ code: 'lyon-web' })).toBe(1);
+    await table
+      .getByRole('row', { name: /Lyon IVF Centre/ })
+      .getByRole('button', { name: 'Work in this clinic' })
+      .click();
+    const select = page.getByTestId('clinic-select');
+    expect(await select.locator('option:checked').innerText()).toBe('Lyon IVF Centre');
     expect(session.problems).toEqual([]);
   });
 });

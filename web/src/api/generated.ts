@@ -22,6 +22,11 @@ export type AssessmentDecision =
   | 'KEEP_IN_CULTURE'
   | 'TRANSFER';
 
+export type CreateClinicInput = {
+  code: string;
+  name: string;
+};
+
 export type CreateImportSourceInput = {
   clinicId: string | number;
   kind: ImportKind;
@@ -179,6 +184,18 @@ export type AssessmentAgreementQueryVariables = Exact<{
 
 
 export type AssessmentAgreementQuery = { assessmentAgreement: { clinic: { assessed: number, withModelScore: number, followedModelRate: number | null, againstModel: number, withOutcome: number, embryologistCalls: number, embryologistCorrect: number, embryologistAccuracy: number | null, modelCalls: number, modelCorrect: number, modelAccuracy: number | null }, assessors: Array<{ userId: string | null, email: string | null, figures: { assessed: number, withModelScore: number, followedModelRate: number | null, againstModel: number, withOutcome: number, embryologistCalls: number, embryologistCorrect: number, embryologistAccuracy: number | null, modelCalls: number, modelCorrect: number, modelAccuracy: number | null } }> } };
+
+export type AllClinicsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AllClinicsQuery = { clinics: Array<{ id: string, code: string, name: string, createdAt: string, scoringSuspension: { since: string | null } | null }> };
+
+export type CreateClinicMutationVariables = Exact<{
+  input: CreateClinicInput;
+}>;
+
+
+export type CreateClinicMutation = { createClinic: { id: string, code: string, name: string } };
 
 export type EmbryoViewQueryVariables = Exact<{
   id: string | number;
@@ -814,6 +831,28 @@ export const AssessmentAgreementDocument = new TypedDocumentString(`
   modelCorrect
   modelAccuracy
 }`) as unknown as TypedDocumentString<AssessmentAgreementQuery, AssessmentAgreementQueryVariables>;
+export const AllClinicsDocument = new TypedDocumentString(`
+    query AllClinics {
+  clinics {
+    id
+    code
+    name
+    createdAt
+    scoringSuspension {
+      since
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AllClinicsQuery, AllClinicsQueryVariables>;
+export const CreateClinicDocument = new TypedDocumentString(`
+    mutation CreateClinic($input: CreateClinicInput!) {
+  createClinic(input: $input) {
+    id
+    code
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<CreateClinicMutation, CreateClinicMutationVariables>;
 export const EmbryoViewDocument = new TypedDocumentString(`
     query EmbryoView($id: ID!, $modelId: ID) {
   embryo(id: $id) {

@@ -3,6 +3,7 @@ import { Loading } from '../components/Notices';
 import { AccountPage } from '../pages/AccountPage';
 import { AdminUsersPage } from '../pages/AdminUsersPage';
 import { AgreementPage } from '../pages/AgreementPage';
+import { ClinicsPage } from '../pages/ClinicsPage';
 import { AuditLogPage } from '../pages/AuditLogPage';
 import { CyclePage } from '../pages/CyclePage';
 import { EmbryoPage } from '../pages/EmbryoPage';
@@ -16,13 +17,13 @@ import { RunsPage } from '../pages/RunsPage';
 import { SafetyPage } from '../pages/SafetyPage';
 import { SignInPage } from '../pages/SignInPage';
 import { Layout } from './Layout';
-import { can, type Capability } from './permissions';
+import { can, mayOpen, type PageAccess } from './permissions';
 import { match, navigate, useLocation } from './router';
 import { useClinic, useSession } from './session';
 
 interface Route {
   pattern: string;
-  capability: Capability;
+  capability: PageAccess;
   render(params: Record<string, string>): React.ReactNode;
 }
 
@@ -38,14 +39,16 @@ const ROUTES: Route[] = [
   { pattern: '/admin/import', capability: 'manageImport', render: () => <ImportPage /> },
   { pattern: '/admin/safety', capability: 'manageSafety', render: () => <SafetyPage /> },
   { pattern: '/admin/agreement', capability: 'readAgreement', render: () => <AgreementPage /> },
+  { pattern: '/admin/clinics', capability: 'networkAdmin', render: () => <ClinicsPage /> },
   { pattern: '/admin/users', capability: 'manageUsers', render: () => <AdminUsersPage /> },
   { pattern: '/admin/audit', capability: 'readAuditLog', render: () => <AuditLogPage /> },
 ];
 
-/** The first page a role lands on. */
-function homeOf(role: ReturnType<typeof useClinic>['role']): string {
+/** The first page a role lands on (a network admin of a network without clinics: the clinics). */
+function homeOf(role: ReturnType<typeof useClinic>['role'], networkAdmin: boolean): string {
   if (can(role, 'viewLab')) return '/lab';
   if (can(role, 'readAuditLog')) return '/admin/audit';
+  if (networkAdmin) return '/admin/clinics';
   return '/lab';
 }
 
@@ -53,11 +56,13 @@ export function App() {
   const session = useSession();
   const { role } = useClinic();
   const { path } = useLocation();
+  const me = session.status === 'signed-in' ? session.me : undefined;
+  const networkAdmin = me?.networkAdmin === true;
 
   useEffect(() => {
     if (session.status === 'signed-in' && (path === '/' || path === '/sign-in'))
-      navigate(homeOf(role), { replace: true });
-  }, [session.status, path, role]);
+      navigate(homeOf(role, networkAdmin), { replace: true });
+  }, [session.status, path, role, networkAdmin]);
 
   if (session.status === 'starting') return <Loading what="your session" />;
   if (session.status === 'signed-out') return <SignInPage message={session.message} />;
@@ -65,7 +70,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = match(route.pattern, path);
     if (!params) continue;
-    return <Layout>{can(role, route.capability) ? route.render(params) : <NotAllowedPage />}</Layout>;
+    return <Layout>{mayOpen(route.capability, role, me) ? route.render(params) : <NotAllowedPage />}</Layout>;
   }
   return <Layout>{path === '/' || path === '/sign-in' ? <Loading what="the lab" /> : <NotFoundPage />}</Layout>;
 }

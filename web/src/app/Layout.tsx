@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react';
 import { InvitationsNotice } from '../components/InvitationsNotice';
 import { ROLE_LABEL } from '../lib/format';
-import { can, type Capability } from './permissions';
+import { mayOpen, type PageAccess } from './permissions';
 import { Link, useLocation } from './router';
 import { chooseClinic, signOut, useClinic, useSession } from './session';
 
-const NAV: { to: string; label: string; capability: Capability }[] = [
+const NAV: { to: string; label: string; capability: PageAccess }[] = [
   { to: '/lab', label: 'Lab', capability: 'viewLab' },
   { to: '/runs', label: 'Runs', capability: 'viewRuns' },
   { to: '/models', label: 'Models', capability: 'manageModels' },
@@ -14,6 +14,7 @@ const NAV: { to: string; label: string; capability: Capability }[] = [
   { to: '/admin/users', label: 'Users', capability: 'manageUsers' },
   { to: '/admin/agreement', label: 'Agreement', capability: 'readAgreement' },
   { to: '/admin/audit', label: 'Audit log', capability: 'readAuditLog' },
+  { to: '/admin/clinics', label: 'Clinics', capability: 'networkAdmin' },
 ];
 
 /** Header with the pages the caller's role in the chosen clinic may use, the clinic switch and sign-out. */
@@ -33,7 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label="Pages">
           <ul>
-            {NAV.filter((n) => can(role, n.capability)).map((n) => (
+            {NAV.filter((n) => mayOpen(n.capability, role, me)).map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
                   {n.label}

@@ -27,3 +27,14 @@ export type Capability = keyof typeof ALLOWED;
 export function can(role: Role | undefined, capability: Capability): boolean {
   return role !== undefined && (ALLOWED[capability] as readonly Role[]).includes(role);
 }
+
+/** Pages for network administrators only (the whole network, not one clinic's role). */
+export type PageAccess = Capability | 'networkAdmin';
+
+export function mayOpen(
+  access: PageAccess,
+  role: Role | undefined,
+  me: { networkAdmin: boolean } | undefined,
+): boolean {
+  return access === 'networkAdmin' ? me?.networkAdmin === true : can(role, access);
+}

@@ -188,6 +188,13 @@ export function signOut(message?: string): void {
   set({ status: 'signed-out', message });
 }
 
+/** Reads the caller's clinics again (a network admin created one), keeping the chosen clinic. */
+export async function refreshClinics(): Promise<void> {
+  if (state.status !== 'signed-in') return;
+  const { clinics } = await execute(MeDocument, {});
+  if (state.status === 'signed-in') set({ ...state, clinics });
+}
+
 export function chooseClinic(clinicId: string): void {
   if (state.status !== 'signed-in') return;
   sessionStorage.setItem(CLINIC_KEY, clinicId);
