@@ -392,6 +392,14 @@ export type RegisterModelMutationVariables = Exact<{
 
 export type RegisterModelMutation = { registerModel: { created: boolean, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> } } };
 
+export type ModelMonitoringQueryVariables = Exact<{
+  clinicId: string | number;
+  modelId: string | number;
+}>;
+
+
+export type ModelMonitoringQuery = { model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null }, modelMonitoring: Array<{ id: string, checkedAt: string, role: string, scores: number, outcomes: number, since: string | null, accuracyAuc: number | null, rocAucDay3: number | null, rocAucDay4: number | null, rocAucDay5: number | null, brier: number | null, psi: number | null, alerts: Array<{ metric: string, value: number, threshold: number }> }> };
+
 export type ScoringRunsQueryVariables = Exact<{
   clinicId: string | number;
   after?: string | null | undefined;
@@ -447,14 +455,6 @@ export type SetAssessmentFirstMutationVariables = Exact<{
 
 
 export type SetAssessmentFirstMutation = { setAssessmentFirst: boolean };
-
-export type ModelMonitoringQueryVariables = Exact<{
-  clinicId: string | number;
-  modelId: string | number;
-}>;
-
-
-export type ModelMonitoringQuery = { model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null }, modelMonitoring: Array<{ id: string, checkedAt: string, role: string, scores: number, outcomes: number, since: string | null, accuracyAuc: number | null, rocAucDay3: number | null, rocAucDay4: number | null, rocAucDay5: number | null, brier: number | null, psi: number | null, alerts: Array<{ metric: string, value: number, threshold: number }> }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1476,6 +1476,38 @@ fragment ModelFields on ModelVersion {
     ...ClinicModelFields
   }
 }`) as unknown as TypedDocumentString<RegisterModelMutation, RegisterModelMutationVariables>;
+export const ModelMonitoringDocument = new TypedDocumentString(`
+    query ModelMonitoring($clinicId: ID!, $modelId: ID!) {
+  model(id: $modelId) {
+    id
+    name
+    version
+    variant
+    trained
+    synthetic
+    warning
+  }
+  modelMonitoring(clinicId: $clinicId, modelId: $modelId, last: 30) {
+    id
+    checkedAt
+    role
+    scores
+    outcomes
+    since
+    accuracyAuc
+    rocAucDay3
+    rocAucDay4
+    rocAucDay5
+    brier
+    psi
+    alerts {
+      metric
+      value
+      threshold
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelMonitoringQuery, ModelMonitoringQueryVariables>;
 export const ScoringRunsDocument = new TypedDocumentString(`
     query ScoringRuns($clinicId: ID!, $after: String) {
   scoringRuns(clinicId: $clinicId, first: 20, after: $after) {
@@ -1579,38 +1611,6 @@ export const SetAssessmentFirstDocument = new TypedDocumentString(`
   setAssessmentFirst(clinicId: $clinicId, enabled: $enabled)
 }
     `) as unknown as TypedDocumentString<SetAssessmentFirstMutation, SetAssessmentFirstMutationVariables>;
-export const ModelMonitoringDocument = new TypedDocumentString(`
-    query ModelMonitoring($clinicId: ID!, $modelId: ID!) {
-  model(id: $modelId) {
-    id
-    name
-    version
-    variant
-    trained
-    synthetic
-    warning
-  }
-  modelMonitoring(clinicId: $clinicId, modelId: $modelId, last: 30) {
-    id
-    checkedAt
-    role
-    scores
-    outcomes
-    since
-    accuracyAuc
-    rocAucDay3
-    rocAucDay4
-    rocAucDay5
-    brier
-    psi
-    alerts {
-      metric
-      value
-      threshold
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<ModelMonitoringQuery, ModelMonitoringQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
