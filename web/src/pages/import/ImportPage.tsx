@@ -87,7 +87,9 @@ export function ImportPage() {
       {settings.data && (
         <>
           {settings.data.importSources.length === 0 ? (
-            <p data-testid="no-sources">No import source yet: frames arrive only through the command line.</p>
+            <p data-testid="no-sources">
+              No import source yet: frames arrive through the command line, or from devices pushing DICOM (below).
+            </p>
           ) : (
             <table className="table" data-testid="sources-table">
               <caption className="visually-hidden">Import sources of {clinic?.name}</caption>
