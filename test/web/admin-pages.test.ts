@@ -441,8 +441,14 @@ describe("the administrator's and auditor's pages: import, safety, models, agree
 
   it('lets a network administrator create a clinic and work in it; a clinic administrator is not offered the page', async () => {
     const email = `network-admin-${randomBytes(3).toString('hex')}@example.org`;
-    await newUser(lab.ds, { email, password: PASSWORD, networkAdmin: true });
+    await newUser(lab.ds, { email, password: PASSWORD, networkAdmin: true, displayName: 'Network administrator' });
     const { page, session } = await open({ email, password: PASSWORD });
+    // all nine pages, the clinic and the user (a long name) share one header line at 1366 × 768
+    const header = (await page.locator('header.app-header').boundingBox())!;
+    const pagesNav = (await page.getByRole('navigation', { name: 'Pages' }).boundingBox())!;
+    const signOut = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+    expect(Math.abs(signOut.y + signOut.height / 2 - (pagesNav.y + pagesNav.height / 2))).toBeLessThan(8);
+    expect(header.height).toBeLessThan(64);
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Clinics' }).click();
     const table = page.getByTestId('clinics-table');
     await table.getByText(lab.clinicA.name).waitFor();
