@@ -8,6 +8,10 @@ export const formatDate = (iso: string | null | undefined) => (iso ? date.format
 export const percent = (p: number | null | undefined, digits = 1) =>
   p === null || p === undefined ? '—' : `${(p * 100).toFixed(digits)} %`;
 
+/** A metric (AUC, Brier, PSI) to three decimals; `missing` when there is none. */
+export const metric = (v: number | null | undefined, missing = '—') =>
+  v === null || v === undefined ? missing : v.toFixed(3);
+
 export const hours = (hpi: number) => `${hpi.toFixed(1)} h`;
 
 /** Hours since insemination. */

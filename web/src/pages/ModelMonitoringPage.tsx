@@ -4,10 +4,9 @@ import { Link } from '../app/router';
 import { useClinic } from '../app/session';
 import { ErrorNotice, Loading, PageTitle } from '../components/Notices';
 import { ProvenanceBanner, ProvenanceTag } from '../components/ProvenanceBanner';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, metric } from '../lib/format';
 
 const METRIC_LABEL: Record<string, string> = { day3RocAuc: 'day-3 ROC AUC', brier: 'Brier score', psi: 'PSI' };
-const number = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));
 
 /**
  * The nightly monitoring series of one model in the clinic, newest first: discrimination on the
@@ -84,17 +83,17 @@ export function ModelMonitoringPage({ id }: { id: string }) {
                     <td>{p.role}</td>
                     <td className="num">{p.scores}</td>
                     <td className="num">{p.outcomes}</td>
-                    <td className="num">{number(p.rocAucDay3)}</td>
-                    <td className="num">{number(p.rocAucDay4)}</td>
-                    <td className="num">{number(p.rocAucDay5)}</td>
-                    <td className="num">{number(p.brier)}</td>
-                    <td className="num">{number(p.psi)}</td>
+                    <td className="num">{metric(p.rocAucDay3)}</td>
+                    <td className="num">{metric(p.rocAucDay4)}</td>
+                    <td className="num">{metric(p.rocAucDay5)}</td>
+                    <td className="num">{metric(p.brier)}</td>
+                    <td className="num">{metric(p.psi)}</td>
                     <td>
                       {p.alerts.length === 0
                         ? '—'
                         : p.alerts.map((a) => (
                             <span key={a.metric} className="tag tag--danger">
-                              {METRIC_LABEL[a.metric] ?? a.metric} {number(a.value)} (limit {number(a.threshold)})
+                              {METRIC_LABEL[a.metric] ?? a.metric} {metric(a.value)} (limit {metric(a.threshold)})
                             </span>
                           ))}
                     </td>

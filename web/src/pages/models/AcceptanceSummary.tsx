@@ -1,7 +1,7 @@
 import type { AcceptanceComparisonFieldsFragment } from '../../api/generated';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, metric } from '../../lib/format';
 
-const auc = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
+const auc = (v: number | null | undefined) => metric(v, 'n/a');
 
 /**
  * What a candidate model must show before it may become active (the clinic's recorded acceptance
