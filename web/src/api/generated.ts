@@ -323,12 +323,14 @@ export type SetCycleStatusMutation = { setCycleStatus: { id: string, status: Cyc
 
 export type ClinicModelFieldsFragment = { clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null };
 
-export type ModelFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
+export type ModelProvenanceFieldsFragment = { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null };
+
+export type ModelFieldsFragment = { planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
+export type ModelsQuery = { models: Array<{ planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> }> };
 
 export type ModelEvaluationQueryVariables = Exact<{
   clinicId: string | number;
@@ -390,7 +392,7 @@ export type RegisterModelMutationVariables = Exact<{
 }>;
 
 
-export type RegisterModelMutation = { registerModel: { created: boolean, model: { id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> } } };
+export type RegisterModelMutation = { registerModel: { created: boolean, model: { planes: Array<number>, inputSize: number, sha256: string, sizeBytes: number, createdAt: string, id: string, name: string, version: string, variant: string, trained: boolean, synthetic: boolean, warning: string | null, clinics: Array<{ clinicId: string, modelId: string, active: boolean, shadow: boolean, activatedAt: string | null }> } } };
 
 export type ModelMonitoringQueryVariables = Exact<{
   clinicId: string | number;
@@ -653,6 +655,17 @@ export const TrajectoryFieldsFragmentDoc = new TypedDocumentString(`
   active
   shadow
 }`, {"fragmentName":"TrajectoryFields"}) as unknown as TypedDocumentString<TrajectoryFieldsFragment, unknown>;
+export const ModelProvenanceFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ModelProvenanceFields on ModelVersion {
+  id
+  name
+  version
+  variant
+  trained
+  synthetic
+  warning
+}
+    `, {"fragmentName":"ModelProvenanceFields"}) as unknown as TypedDocumentString<ModelProvenanceFieldsFragment, unknown>;
 export const ClinicModelFieldsFragmentDoc = new TypedDocumentString(`
     fragment ClinicModelFields on ClinicModel {
   clinicId
@@ -664,13 +677,7 @@ export const ClinicModelFieldsFragmentDoc = new TypedDocumentString(`
     `, {"fragmentName":"ClinicModelFields"}) as unknown as TypedDocumentString<ClinicModelFieldsFragment, unknown>;
 export const ModelFieldsFragmentDoc = new TypedDocumentString(`
     fragment ModelFields on ModelVersion {
-  id
-  name
-  version
-  variant
-  trained
-  synthetic
-  warning
+  ...ModelProvenanceFields
   planes
   inputSize
   sha256
@@ -686,6 +693,15 @@ export const ModelFieldsFragmentDoc = new TypedDocumentString(`
   active
   shadow
   activatedAt
+}
+fragment ModelProvenanceFields on ModelVersion {
+  id
+  name
+  version
+  variant
+  trained
+  synthetic
+  warning
 }`, {"fragmentName":"ModelFields"}) as unknown as TypedDocumentString<ModelFieldsFragment, unknown>;
 export const AcceptanceComparisonFieldsFragmentDoc = new TypedDocumentString(`
     fragment AcceptanceComparisonFields on AcceptanceComparison {
@@ -1277,7 +1293,7 @@ export const ModelsDocument = new TypedDocumentString(`
   shadow
   activatedAt
 }
-fragment ModelFields on ModelVersion {
+fragment ModelProvenanceFields on ModelVersion {
   id
   name
   version
@@ -1285,6 +1301,9 @@ fragment ModelFields on ModelVersion {
   trained
   synthetic
   warning
+}
+fragment ModelFields on ModelVersion {
+  ...ModelProvenanceFields
   planes
   inputSize
   sha256
@@ -1309,13 +1328,7 @@ export const ModelEvaluationDocument = new TypedDocumentString(`
     from
     to
     model {
-      id
-      name
-      version
-      variant
-      trained
-      synthetic
-      warning
+      ...ModelProvenanceFields
     }
     days {
       day
@@ -1343,7 +1356,15 @@ export const ModelEvaluationDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ModelEvaluationQuery, ModelEvaluationQueryVariables>;
+    fragment ModelProvenanceFields on ModelVersion {
+  id
+  name
+  version
+  variant
+  trained
+  synthetic
+  warning
+}`) as unknown as TypedDocumentString<ModelEvaluationQuery, ModelEvaluationQueryVariables>;
 export const ActivateModelDocument = new TypedDocumentString(`
     mutation ActivateModel($clinicId: ID!, $modelId: ID!, $overrideReason: String) {
   activateModel(
@@ -1459,7 +1480,7 @@ export const RegisterModelDocument = new TypedDocumentString(`
   shadow
   activatedAt
 }
-fragment ModelFields on ModelVersion {
+fragment ModelProvenanceFields on ModelVersion {
   id
   name
   version
@@ -1467,6 +1488,9 @@ fragment ModelFields on ModelVersion {
   trained
   synthetic
   warning
+}
+fragment ModelFields on ModelVersion {
+  ...ModelProvenanceFields
   planes
   inputSize
   sha256
@@ -1479,13 +1503,7 @@ fragment ModelFields on ModelVersion {
 export const ModelMonitoringDocument = new TypedDocumentString(`
     query ModelMonitoring($clinicId: ID!, $modelId: ID!) {
   model(id: $modelId) {
-    id
-    name
-    version
-    variant
-    trained
-    synthetic
-    warning
+    ...ModelProvenanceFields
   }
   modelMonitoring(clinicId: $clinicId, modelId: $modelId, last: 30) {
     id
@@ -1507,7 +1525,15 @@ export const ModelMonitoringDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ModelMonitoringQuery, ModelMonitoringQueryVariables>;
+    fragment ModelProvenanceFields on ModelVersion {
+  id
+  name
+  version
+  variant
+  trained
+  synthetic
+  warning
+}`) as unknown as TypedDocumentString<ModelMonitoringQuery, ModelMonitoringQueryVariables>;
 export const ScoringRunsDocument = new TypedDocumentString(`
     query ScoringRuns($clinicId: ID!, $after: String) {
   scoringRuns(clinicId: $clinicId, first: 20, after: $after) {
