@@ -12,10 +12,10 @@ import { insertModelVersion } from '../helpers/model-factories-registry';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   launchChromium,
-  openSession,
+  navLinks,
+  openSignedIn,
   screenshot,
   showPage,
-  signIn,
   type BrowserSession,
 } from './support/browser';
 import { PASSWORD, startWebLab, type Account, type WebLab } from './support/web-lab';
@@ -53,13 +53,7 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-async function open(account: Pick<Account, 'email' | 'password'>): Promise<{ page: Page; session: BrowserSession }> {
-  const session = await openSession(chromium, lab.url);
-  sessions.push(session);
-  const page = await session.newPage();
-  await signIn(page, lab.url, account.email, account.password);
-  return { page, session };
-}
+const open = (account: Pick<Account, 'email' | 'password'>) => openSignedIn(chromium, lab.url, sessions, account);
 
 const sourcesOfClinicA = () => lab.ds.getRepository(ImportSource).findBy({ clinicId: lab.clinicA.id });
 
@@ -69,8 +63,6 @@ const auditReasons = (...actions: string[]): Promise<{ action: string; reason: s
     `SELECT action, detail->>'reason' AS reason FROM audit_event WHERE clinic_id = $1 AND action = ANY($2) ORDER BY id`,
     [lab.clinicA.id, actions],
   );
-
-const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
 
 /** A STOW-RS request with a device's token: 401 when the token is refused, 415 for this body otherwise. */
 async function stowWith(token: string): Promise<number> {

@@ -6,10 +6,11 @@ import { insertModelVersion } from '../helpers/model-factories-registry';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   launchChromium,
+  navLinks,
   openSession,
+  openSignedIn,
   screenshot,
   showPage,
-  signIn,
   type BrowserSession,
 } from './support/browser';
 import { startWebLab, type Account, type WebLab } from './support/web-lab';
@@ -37,18 +38,8 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-async function open(
-  account?: Account,
-  options: Parameters<typeof openSession>[2] = {},
-): Promise<{ page: Page; session: BrowserSession }> {
-  const session = await openSession(chromium, lab.url, options);
-  sessions.push(session);
-  const page = await session.newPage();
-  if (account) await signIn(page, lab.url, account.email, account.password);
-  return { page, session };
-}
-
-const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
+const open = (account?: Account, options: Parameters<typeof openSession>[2] = {}) =>
+  openSignedIn(chromium, lab.url, sessions, account, options);
 
 /** A GraphQL call from inside the page, with the token the app holds, as a curious user could make it. */
 function callApiFromPage(page: Page, query: string, variables: Record<string, unknown>) {

@@ -105,5 +105,27 @@ export async function showPage(page: Page, path: string): Promise<void> {
   }, path);
 }
 
+/**
+ * A fresh browser context on the server (kept in `sessions` for closing after the file), signed in
+ * as `account` when one is given.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  baseUrl: string,
+  sessions: BrowserSession[],
+  account?: { email: string; password: string },
+  options: Parameters<typeof openSession>[2] = {},
+): Promise<{ page: Page; session: BrowserSession }> {
+  const session = await openSession(browser, baseUrl, options);
+  sessions.push(session);
+  const page = await session.newPage();
+  if (account) await signIn(page, baseUrl, account.email, account.password);
+  return { page, session };
+}
+
+/** The page links the header offers, in order. */
+export const navLinks = (page: Page) =>
+  page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
+
 /** Under a loaded CI machine a browser test of several pages needs more than Jest's default. */
 export const BROWSER_TEST_TIMEOUT_MS = 150_000;
